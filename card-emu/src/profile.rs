@@ -1,0 +1,161 @@
+//! What an emulated card is made of: applications, elementary files, secrets
+//! (PINs, passwords, 照合番号) and private keys, with the access rule of each.
+//!
+//! A [`CardProfile`] is plain data. The persona module builds one from a
+//! persona on disk; the card module executes APDUs against it. Neither side
+//! knows how the other works.
+
+use crate::secret::Secret;
+
+/// Everything the card holds at manufacture.
+#[derive(Clone, Debug)]
+pub struct CardProfile {
+    /// Answer-to-reset returned on power-on and to vpcd's get-ATR.
+    pub atr: Vec<u8>,
+    /// The dedicated files (applications), each selected by AID.
+    pub applications: Vec<Application>,
+    /// GET DATA (`00 CA`) objects answered while no application is selected
+    /// (card-protocol.md §1.5).
+    pub mf_objects: Vec<DataObject>,
+    /// How the card answers where the sources disagree.
+    pub quirks: Quirks,
+}
+
+/// Behaviour the sources mark uncertain; each defaults to the value the
+/// spec file finds most likely and can be changed per persona.
+#[derive(Clone, Debug)]
+pub struct Quirks {
+    /// SW for READ BINARY at or past the end of the file (`6B00` per JICSAP
+    /// 7.3.1; some readers tolerate `6282`). card-protocol.md §2.3.
+    pub read_past_end_sw: u16,
+    /// Answer to the empty VERIFY after a successful VERIFY: `None` answers
+    /// `63Cx` as usual, `Some(0x9000)` models the "some cards" of §3.2.
+    pub empty_verify_after_success: Option<u16>,
+}
+
+impl Default for Quirks {
+    fn default() -> Self {
+        Quirks {
+            read_past_end_sw: 0x6B00,
+            empty_verify_after_success: None,
+        }
+    }
+}
+
+/// A GET DATA object.
+#[derive(Clone, Debug)]
+pub struct DataObject {
+    /// The P1-P2 tag, e.g. `0x00F0`.
+    pub tag: u16,
+    /// The object's value as returned by the card.
+    pub value: Vec<u8>,
+}
+
+/// Which of the card's applications this is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AppKind {
+    /// 公的個人認証AP, `D3 92 F0 00 26 01 00 00 00 01`.
+    Jpki,
+    /// 券面事項入力補助AP, `D3 92 10 00 31 00 01 01 04 08`.
+    TextHelper,
+    /// 券面事項確認AP, `D3 92 10 00 31 00 01 01 04 02`.
+    SurfaceCheck,
+    /// 共通カードAP, `D3 92 10 00 31 00 01 01 01 00`.
+    Common,
+    /// 住基AP, `D3 92 10 00 31 00 01 01 04 01`.
+    Juki,
+}
+
+/// One application (DF).
+#[derive(Clone, Debug)]
+pub struct Application {
+    /// Which application.
+    pub kind: AppKind,
+    /// The 10-byte AID it is selected by.
+    pub aid: Vec<u8>,
+    /// Its elementary files.
+    pub files: Vec<ElementaryFile>,
+    /// Its verifiable secrets (PINs, passwords, 照合番号, keys checked by VERIFY).
+    pub secrets: Vec<SecretEf>,
+    /// Its private keys.
+    pub keys: Vec<PrivateKeyEf>,
+    /// The SW this application answers to `80 AE` SET SESSION KEY
+    /// (card-protocol.md §3.1: `66F1` on 共通/券面事項確認, `6982` on JPKI/住基,
+    /// `9000` on the text AP once its PIN is verified).
+    pub set_session_key_sw: u16,
+}
+
+/// An elementary file holding data.
+#[derive(Clone, Debug)]
+pub struct ElementaryFile {
+    /// File identifier, e.g. `0x000A`.
+    pub fid: u16,
+    /// Short EF identifier (1..=30) for READ BINARY/RECORD by SFI, if any.
+    pub sfi: Option<u8>,
+    /// The bytes.
+    pub content: FileContent,
+    /// Who may read it.
+    pub read: Access,
+}
+
+/// The structure of an elementary file.
+#[derive(Clone, Debug)]
+pub enum FileContent {
+    /// Read with READ BINARY.
+    Transparent(Vec<u8>),
+    /// Read with READ RECORD; record numbers start at 1.
+    Records(Vec<Vec<u8>>),
+}
+
+/// An access rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// No condition.
+    Always,
+    /// Allowed once any one of these secrets (by FID, in the same
+    /// application) has been verified in the current DF session.
+    AnyOf(Vec<u16>),
+    /// Refused with this SW whatever was verified (e.g. `6985`, `6981`).
+    Never(u16),
+}
+
+/// A secret checked by VERIFY (`00 20 00 80`).
+#[derive(Clone, Debug)]
+pub struct SecretEf {
+    /// File identifier of the key EF, e.g. `0x0018`.
+    pub fid: u16,
+    /// Human name used in messages, e.g. "利用者証明用 PIN". Never the value.
+    pub label: &'static str,
+    /// The reference value. `None` = not set on this card (e.g. face-only
+    /// cards); VERIFY then answers `6984`.
+    pub value: Option<Secret>,
+    /// Retry limit (3 auth PIN, 5 sign password, 3 text PIN; unknown for the
+    /// 照合番号 and 生年月日 key: configurable, default 10).
+    pub max_tries: u8,
+    /// Tries left at manufacture of this persona (0 = blocked).
+    pub tries_left: u8,
+    /// Whether CHANGE REFERENCE DATA (`00 24 01 80`) may change it.
+    pub changeable: bool,
+}
+
+/// A private key used by COMPUTE DIGITAL SIGNATURE or INTERNAL AUTHENTICATE.
+#[derive(Clone, Debug)]
+pub struct PrivateKeyEf {
+    /// File identifier of the key EF, e.g. `0x0017`.
+    pub fid: u16,
+    /// The RSA-2048 key.
+    pub key: rsa::RsaPrivateKey,
+    /// Which secret must be verified before use.
+    pub use_access: Access,
+    /// Answers `80 2A` COMPUTE DIGITAL SIGNATURE.
+    pub sign: bool,
+    /// Answers `00 88` INTERNAL AUTHENTICATE.
+    pub internal_authenticate: bool,
+}
+
+impl CardProfile {
+    /// The application of the given kind, if the card has it.
+    pub fn application(&self, kind: AppKind) -> Option<&Application> {
+        self.applications.iter().find(|app| app.kind == kind)
+    }
+}

@@ -1,0 +1,7 @@
+//! The versioned report schema and its writers.
+
+#![forbid(unsafe_code)]
+
+pub mod schema;
+
+pub use schema::*;
