@@ -17,6 +17,8 @@ pub struct CardProfile {
     /// GET DATA (`00 CA`) objects answered while no application is selected
     /// (card-protocol.md §1.5).
     pub mf_objects: Vec<DataObject>,
+    /// EFs selectable at MF level (e.g. `001E`, whose reads answer `6981`).
+    pub mf_files: Vec<ElementaryFile>,
     /// How the card answers where the sources disagree.
     pub quirks: Quirks,
 }

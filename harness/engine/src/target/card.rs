@@ -1,0 +1,67 @@
+//! The card role: anything that exchanges APDUs and can be power-cycled.
+
+use std::fmt;
+
+/// A power event a scenario can ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PowerEvent {
+    /// Cold power-off: the card loses its volatile state.
+    Off,
+    /// Power-on after off.
+    On,
+    /// Warm reset.
+    Reset,
+}
+
+/// Why an exchange with the card target failed: the environment's or the
+/// IUT's transport, never an assertion. Maps to the verdict `error`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TransportError {
+    /// The card was removed or the reader disappeared mid-scenario.
+    CardRemoved(String),
+    /// The PC/SC service is not running or stopped answering.
+    ServiceUnavailable(String),
+    /// No answer in time.
+    Timeout(String),
+    /// The target cannot do this (e.g. power-off on a shared real reader).
+    Unsupported(String),
+    /// Anything else the transport reported.
+    Other(String),
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TransportError::CardRemoved(m) => write!(f, "card removed: {m}"),
+            TransportError::ServiceUnavailable(m) => write!(f, "PC/SC service unavailable: {m}"),
+            TransportError::Timeout(m) => write!(f, "timed out: {m}"),
+            TransportError::Unsupported(m) => write!(f, "not supported by this target: {m}"),
+            TransportError::Other(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for TransportError {}
+
+/// What the report says about a card target.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CardTargetInfo {
+    /// `emu` or `pcsc:NAME`.
+    pub target: String,
+    /// PC/SC reader name, for real readers.
+    pub reader_name: Option<String>,
+    /// The ATR.
+    pub atr: Vec<u8>,
+}
+
+/// The card under test.
+pub trait CardTarget {
+    /// Sends one C-APDU, returns the R-APDU (data ‖ SW1 SW2).
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError>;
+    /// Power-cycles or resets the card; returns the ATR after `On`/`Reset`.
+    fn power(&mut self, event: PowerEvent) -> Result<Option<Vec<u8>>, TransportError>;
+    /// Name, reader and ATR for the report.
+    fn info(&self) -> CardTargetInfo;
+    /// Capabilities for `applies_if` (e.g. `card.jpki`, `card.power`).
+    fn capabilities(&self) -> Vec<String>;
+}

@@ -1,0 +1,5 @@
+//! The roles a scenario talks to, each behind a trait.
+
+mod card;
+
+pub use card::{CardTarget, CardTargetInfo, PowerEvent, TransportError};
