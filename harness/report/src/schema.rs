@@ -5,7 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 /// `major.minor`; minor grows when fields are added.
-pub const SCHEMA_VERSION: &str = "1.0";
+///
+/// History: `1.1` added [`RequirementReport::covered`].
+pub const SCHEMA_VERSION: &str = "1.1";
 
 /// A whole run.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
@@ -19,6 +21,8 @@ pub struct Report {
     /// One entry per scenario, in run order.
     pub scenarios: Vec<ScenarioReport>,
     /// One entry per requirement that any selected scenario cites, catalogue order.
+    /// A full rollup also lists the catalogue's uncited requirements, marked
+    /// `covered: false` (see [`RequirementReport::covered`]).
     pub requirements: Vec<RequirementReport>,
 }
 
@@ -269,7 +273,7 @@ pub enum Evidence {
 }
 
 /// One requirement's rollup.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct RequirementReport {
     /// Catalogue id.
     pub id: String,
@@ -283,4 +287,31 @@ pub struct RequirementReport {
     pub verdict: Verdict,
     /// Scenario ids that cite it.
     pub scenarios: Vec<String>,
+    /// Whether any scenario in the report cites it (since schema 1.1). An
+    /// uncovered requirement is listed so certifiers see the gap; its
+    /// `verdict` is `not_applicable` and `scenarios` is empty. Absent in 1.0
+    /// files, which only listed cited requirements, hence the default `true`.
+    #[serde(default = "covered_by_default")]
+    pub covered: bool,
+}
+
+/// Serde default for [`RequirementReport::covered`]: 1.0 files listed only
+/// cited requirements.
+fn covered_by_default() -> bool {
+    true
+}
+
+impl Default for RequirementReport {
+    /// An empty, covered entry (as a 1.0 file would have had it).
+    fn default() -> Self {
+        RequirementReport {
+            id: String::new(),
+            text: String::new(),
+            level: String::new(),
+            source: String::new(),
+            verdict: Verdict::default(),
+            scenarios: Vec::new(),
+            covered: covered_by_default(),
+        }
+    }
 }

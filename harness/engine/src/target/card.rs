@@ -25,8 +25,18 @@ pub enum TransportError {
     Timeout(String),
     /// The target cannot do this (e.g. power-off on a shared real reader).
     Unsupported(String),
+    /// The card answered something that is not an R-APDU (fewer than two
+    /// bytes): the implementation under test is at fault.
+    Malformed(String),
     /// Anything else the transport reported.
     Other(String),
+}
+
+impl TransportError {
+    /// Whether the implementation under test (not its environment) broke.
+    pub fn is_iut_fault(&self) -> bool {
+        matches!(self, TransportError::Malformed(_))
+    }
 }
 
 impl fmt::Display for TransportError {
@@ -36,6 +46,7 @@ impl fmt::Display for TransportError {
             TransportError::ServiceUnavailable(m) => write!(f, "PC/SC service unavailable: {m}"),
             TransportError::Timeout(m) => write!(f, "timed out: {m}"),
             TransportError::Unsupported(m) => write!(f, "not supported by this target: {m}"),
+            TransportError::Malformed(m) => write!(f, "malformed answer: {m}"),
             TransportError::Other(m) => f.write_str(m),
         }
     }

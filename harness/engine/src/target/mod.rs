@@ -1,5 +1,16 @@
 //! The roles a scenario talks to, each behind a trait.
 
 mod card;
+mod emu;
+mod provider;
 
 pub use card::{CardTarget, CardTargetInfo, PowerEvent, TransportError};
+pub use emu::{EmuCard, EmuProvider, DEFAULT_PERSONA, EMU_CAPABILITIES};
+pub use provider::{CardProvider, OpenedCard, ProviderError};
+#[cfg(feature = "pcsc")]
+mod pcsc;
+#[cfg(feature = "pcsc")]
+pub use self::pcsc::{
+    list_pcsc_readers, NoteKind, PcscCard, PcscOpenError, PcscOptions, ReaderSelector, Sharing,
+    TransportNote, DEFAULT_PCSC_CAPABILITIES,
+};

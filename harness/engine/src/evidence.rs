@@ -1,0 +1,82 @@
+//! Wire evidence as recorded during a step, before redaction. Rendering to
+//! the report happens once the scenario ends, so secrets learnt by later
+//! steps are masked in earlier evidence too.
+
+use myna_report::Evidence;
+
+use crate::redact::Redactor;
+
+/// One recorded event.
+#[derive(Clone, Debug)]
+pub enum RawEvidence {
+    /// C-APDU and R-APDU.
+    Apdu {
+        /// µs since scenario start.
+        at_us: u64,
+        /// The C-APDU.
+        command: Vec<u8>,
+        /// R-APDU data (without SW).
+        data: Vec<u8>,
+        /// Status word.
+        sw: u16,
+        /// Round trip.
+        duration_us: u64,
+    },
+    /// Power event.
+    Power {
+        /// µs since scenario start.
+        at_us: u64,
+        /// `off` / `on` / `reset`.
+        action: &'static str,
+        /// ATR after on/reset.
+        atr: Option<Vec<u8>>,
+    },
+    /// Transport failure.
+    TransportError {
+        /// µs since scenario start.
+        at_us: u64,
+        /// What broke.
+        message: String,
+    },
+    /// Harness note.
+    Note {
+        /// µs since scenario start.
+        at_us: u64,
+        /// Text.
+        message: String,
+    },
+}
+
+impl RawEvidence {
+    /// The report form, secrets masked.
+    pub fn render(&self, redactor: &Redactor) -> Evidence {
+        match self {
+            RawEvidence::Apdu {
+                at_us,
+                command,
+                data,
+                sw,
+                duration_us,
+            } => Evidence::Apdu {
+                at_us: *at_us,
+                command: redactor.hex(command),
+                response: redactor.hex(data),
+                sw: format!("{sw:04X}"),
+                duration_us: *duration_us,
+            },
+            RawEvidence::Power { at_us, action, atr } => Evidence::Power {
+                at_us: *at_us,
+                action: (*action).to_string(),
+                atr: atr.as_deref().map(hex::encode_upper),
+            },
+            RawEvidence::TransportError { at_us, message } => Evidence::TransportError {
+                at_us: *at_us,
+                message: redactor.text(message),
+            },
+            RawEvidence::Note { at_us, message } => Evidence::Note {
+                at_us: *at_us,
+                message: redactor.text(message),
+            },
+        }
+    }
+}

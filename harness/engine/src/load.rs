@@ -1,0 +1,198 @@
+//! Reads scenario files, fragments and the requirement catalogue from disk
+//! (the scenario crate itself does no I/O), hashing every file loaded.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use myna_report::FileHash;
+use myna_scenario::{Diagnostic, Requirement, Scenario, SourceLoader};
+use sha2::{Digest, Sha256};
+
+/// Everything a run needs from disk.
+#[derive(Debug, Default)]
+pub struct LoadedSuite {
+    /// Valid scenarios, sorted by id.
+    pub scenarios: Vec<Scenario>,
+    /// The catalogue.
+    pub requirements: Vec<Requirement>,
+    /// Scenario files and fragments with their hashes.
+    pub files: Vec<FileHash>,
+    /// The catalogue file with its hash.
+    pub requirements_file: Option<FileHash>,
+}
+
+/// Problems found while loading: every diagnostic, with the sources to
+/// render snippets from.
+#[derive(Debug, Default)]
+pub struct LoadProblems {
+    /// All diagnostics, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// File text by display path.
+    pub sources: BTreeMap<String, String>,
+    /// Problems that are not about a file's content (missing path, I/O).
+    pub io: Vec<String>,
+}
+
+impl LoadProblems {
+    /// Whether nothing went wrong.
+    pub fn is_empty(&self) -> bool {
+        self.diagnostics.is_empty() && self.io.is_empty()
+    }
+}
+
+/// Hex SHA-256 of bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+struct FsLoader {
+    sources: RefCell<BTreeMap<String, String>>,
+}
+
+fn display(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+impl FsLoader {
+    fn read(&self, path: &Path) -> Result<(String, String), String> {
+        let shown = display(path);
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {shown}: {e}"))?;
+        self.sources.borrow_mut().insert(shown.clone(), text.clone());
+        Ok((shown, text))
+    }
+}
+
+impl SourceLoader for FsLoader {
+    fn load(&self, including_file: &str, relative: &str) -> Result<(String, String), String> {
+        let base = Path::new(including_file).parent().unwrap_or(Path::new(""));
+        let joined = normalise(&base.join(relative));
+        self.read(&joined)
+    }
+}
+
+/// Removes `.` and resolvable `..` components so display paths are stable.
+fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Whether `path` is a scenario file to load when walking a directory.
+fn is_scenario_file(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    (name.ends_with(".yaml") || name.ends_with(".yml"))
+        && !name.contains("requirements")
+        && !name.starts_with("expectations")
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            if path.file_name().is_some_and(|n| n == "fragments") {
+                continue;
+            }
+            walk(&path, out)?;
+        } else if is_scenario_file(&path) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// The scenario files named by `paths` (files as given, directories walked,
+/// `fragments/` skipped), sorted, or the problems finding them.
+pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            if let Err(e) = walk(path, &mut files) {
+                problems.push(format!("cannot list {}: {e}", path.display()));
+            }
+        } else if path.is_file() {
+            files.push(path.clone());
+        } else {
+            problems.push(format!("{}: no such file or directory", path.display()));
+        }
+    }
+    (files, problems)
+}
+
+/// Loads and validates the suite: scenarios under `paths` and the catalogue
+/// at `requirements`. Collects every problem before giving up.
+pub fn load_suite(paths: &[PathBuf], requirements: &Path) -> Result<LoadedSuite, LoadProblems> {
+    let loader = FsLoader {
+        sources: RefCell::new(BTreeMap::new()),
+    };
+    let mut problems = LoadProblems::default();
+    let mut suite = LoadedSuite::default();
+
+    match loader.read(requirements) {
+        Ok((shown, text)) => {
+            suite.requirements_file = Some(FileHash {
+                path: shown.clone(),
+                sha256: sha256_hex(text.as_bytes()),
+            });
+            match myna_scenario::load_requirements(&shown, &text) {
+                Ok(reqs) => suite.requirements = reqs,
+                Err(d) => problems.diagnostics.extend(d),
+            }
+        }
+        Err(e) => problems.io.push(format!(
+            "{e} (the requirement catalogue; pass --requirements FILE)"
+        )),
+    }
+
+    let (files, missing) = discover(paths);
+    problems.io.extend(missing);
+    for path in files {
+        let (shown, text) = match loader.read(&normalise(&path)) {
+            Ok(x) => x,
+            Err(e) => {
+                problems.io.push(e);
+                continue;
+            }
+        };
+        match myna_scenario::load_scenario(&shown, &text, &loader) {
+            Ok(s) => suite.scenarios.push(s),
+            Err(d) => problems.diagnostics.extend(d),
+        }
+    }
+    if !suite.requirements.is_empty() || problems.diagnostics.is_empty() {
+        problems
+            .diagnostics
+            .extend(myna_scenario::check_suite(&suite.scenarios, &suite.requirements));
+    }
+    let sources = loader.sources.into_inner();
+    suite.files = sources
+        .iter()
+        .filter(|(p, _)| Some(p.as_str()) != suite.requirements_file.as_ref().map(|f| f.path.as_str()))
+        .map(|(p, t)| FileHash {
+            path: p.clone(),
+            sha256: sha256_hex(t.as_bytes()),
+        })
+        .collect();
+    suite.scenarios.sort_by(|a, b| a.id.cmp(&b.id));
+    if problems.is_empty() {
+        Ok(suite)
+    } else {
+        problems.sources = sources;
+        Err(problems)
+    }
+}

@@ -1,0 +1,234 @@
+//! Runs a selected suite and assembles the report.
+
+use std::time::{Instant, SystemTime};
+
+use myna_report::{Report, RunInfo, ScenarioReport, Summary, Targets, Verdict, SCHEMA_VERSION};
+use myna_scenario::{ExpectedFailure, Requirement, Scenario};
+
+use crate::load::LoadedSuite;
+use crate::scenario_run::{run_scenario, Blame, RunContext};
+use crate::select::{select, Selection};
+use crate::target::{CardProvider, ProviderError};
+
+/// Options of one run.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Scenario selection.
+    pub selection: Selection,
+    /// Known failures of this IUT.
+    pub expectations: Vec<ExpectedFailure>,
+    /// Metadata for `run_info` (command line, paths, targets).
+    pub run_info: RunInfo,
+}
+
+/// A progress event for the console.
+#[derive(Clone, Debug)]
+pub enum Progress<'a> {
+    /// The run starts with this many scenarios.
+    Start(usize),
+    /// A scenario finished.
+    Finished(&'a ScenarioReport),
+}
+
+/// The finished run.
+#[derive(Clone, Debug)]
+pub struct RunResult {
+    /// The report.
+    pub report: Report,
+    /// The worst blame among `error` verdicts not listed as expected.
+    pub blame: Option<Blame>,
+}
+
+/// Documented exit codes (DESIGN §7).
+pub mod exit_code {
+    /// All pass, or only expected failures (warnings included).
+    pub const OK: i32 = 0;
+    /// Conformance failures.
+    pub const FAILURES: i32 = 1;
+    /// Bad input: a scenario, the catalogue, or the arguments.
+    pub const BAD_INPUT: i32 = 2;
+    /// Infrastructure error: IUT unreachable, pcscd missing, transport broken.
+    pub const INFRASTRUCTURE: i32 = 3;
+}
+
+impl RunResult {
+    /// The process exit code for this run (no `_` arm: every blame is mapped).
+    pub fn exit_code(&self) -> i32 {
+        if let Some(blame) = self.blame {
+            return match blame {
+                Blame::Author => exit_code::BAD_INPUT,
+                Blame::Environment => exit_code::INFRASTRUCTURE,
+                Blame::Iut => exit_code::FAILURES,
+            };
+        }
+        let unexpected_fail = self
+            .report
+            .scenarios
+            .iter()
+            .any(|s| s.verdict == Verdict::Fail && s.expected_failure.is_none());
+        if unexpected_fail {
+            exit_code::FAILURES
+        } else {
+            exit_code::OK
+        }
+    }
+}
+
+fn rfc3339(t: SystemTime) -> String {
+    let secs = t
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    time::OffsetDateTime::from_unix_timestamp(i64::try_from(secs).unwrap_or(0))
+        .ok()
+        .and_then(|dt| dt.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+/// Runs the selected scenarios of `suite` with cards from `provider`.
+pub fn run_suite(
+    suite: &LoadedSuite,
+    provider: &mut dyn CardProvider,
+    options: &RunOptions,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> RunResult {
+    let started_at = SystemTime::now();
+    let started = Instant::now();
+    let selected = select(&suite.scenarios, &suite.requirements, &options.selection);
+    progress(Progress::Start(selected.len()));
+    let capabilities = provider.capabilities();
+    let mut run_info = options.run_info.clone();
+    run_info.harness_version = env!("CARGO_PKG_VERSION").to_string();
+    run_info.rules_date = options.selection.rules_date.clone();
+    run_info.scenario_files = suite.files.clone();
+    run_info.requirements_file = suite.requirements_file.clone();
+    run_info.targets = Targets {
+        card: run_info.targets.card.clone(),
+        reader: nonempty(&run_info.targets.reader, "builtin"),
+        portal: nonempty(&run_info.targets.portal, "builtin"),
+        oqs: nonempty(&run_info.targets.oqs, "builtin"),
+        capabilities: capabilities.clone(),
+    };
+    let mut blame = None;
+    match provider.describe() {
+        Ok(info) => {
+            run_info.targets.card = info.target;
+            run_info.reader_name = info.reader_name;
+            run_info.atr = Some(hex::encode_upper(&info.atr));
+        }
+        Err(ProviderError::Environment(_) | ProviderError::UnknownPersona(_)) => {}
+    }
+
+    let mut scenarios = Vec::with_capacity(selected.len());
+    for scenario in selected {
+        let (mut report, scenario_blame) = run_one(scenario, provider, &capabilities);
+        if let Some(expected) = options.expectations.iter().find(|e| e.matches(&scenario.id)) {
+            if report.verdict > Verdict::Pass {
+                report.expected_failure = Some(expected.reason.clone());
+            } else if report.verdict == Verdict::Pass {
+                report.message = Some(format!(
+                    "listed as a known failure ({}) but passes: remove it from the expectations file",
+                    expected.reason
+                ));
+            }
+        }
+        if report.expected_failure.is_none() {
+            blame = blame.max(scenario_blame);
+        }
+        progress(Progress::Finished(&report));
+        scenarios.push(report);
+    }
+
+    run_info.started_at = rfc3339(started_at);
+    run_info.finished_at = rfc3339(SystemTime::now());
+    run_info.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let whole_suite = options.selection.filter.is_none()
+        && options.selection.tags.is_empty()
+        && options.selection.shard.is_none();
+    let requirements = rollup(&suite.requirements, &scenarios, whole_suite);
+    let summary = Summary::from_scenarios(&scenarios);
+    RunResult {
+        report: Report {
+            schema_version: SCHEMA_VERSION.to_string(),
+            run_info,
+            summary,
+            scenarios,
+            requirements,
+        },
+        blame,
+    }
+}
+
+fn nonempty(value: &str, default: &str) -> String {
+    if value.is_empty() {
+        default.to_string()
+    } else {
+        value.to_string()
+    }
+}
+
+fn run_one(
+    scenario: &Scenario,
+    provider: &mut dyn CardProvider,
+    capabilities: &[String],
+) -> (ScenarioReport, Option<Blame>) {
+    let mut opened = match provider.open(scenario.persona.as_deref()) {
+        Ok(card) => card,
+        Err(e) => {
+            let blame = match e {
+                ProviderError::UnknownPersona(_) => Blame::Author,
+                ProviderError::Environment(_) => Blame::Environment,
+            };
+            let report = ScenarioReport {
+                id: scenario.id.clone(),
+                title: scenario.title.clone(),
+                family: scenario.family.as_str().to_string(),
+                file: scenario.at.file.to_string(),
+                verdict: Verdict::Error,
+                message: Some(format!("{}: {e}", scenario.at)),
+                requirements: scenario.requirements.clone(),
+                tags: scenario.tags.clone(),
+                persona: scenario.persona.clone(),
+                ..ScenarioReport::default()
+            };
+            return (report, Some(blame));
+        }
+    };
+    let outcome = run_scenario(
+        scenario,
+        RunContext {
+            card: opened.target.as_mut(),
+            persona: &opened.vars,
+            persona_id: opened.persona.clone(),
+            capabilities,
+        },
+    );
+    (outcome.report, outcome.blame)
+}
+
+/// Requirement verdicts; a whole-suite run lists uncited requirements too
+/// (`covered: false`) so certifiers see the gaps.
+fn rollup(
+    requirements: &[Requirement],
+    scenarios: &[ScenarioReport],
+    whole_suite: bool,
+) -> Vec<myna_report::RequirementReport> {
+    let infos: Vec<myna_report::RequirementInfo> = requirements
+        .iter()
+        .map(|r| myna_report::RequirementInfo {
+            id: r.id.clone(),
+            text: r.text.clone(),
+            level: match r.level {
+                myna_scenario::Level::Must => "must".into(),
+                myna_scenario::Level::Should => "should".into(),
+            },
+            source: r.source.clone(),
+        })
+        .collect();
+    let scope = if whole_suite {
+        myna_report::RollupScope::All
+    } else {
+        myna_report::RollupScope::Cited
+    };
+    myna_report::rollup(&infos, scenarios, scope)
+}

@@ -1,0 +1,132 @@
+//! Everything that can go wrong while reading, writing or merging reports.
+
+use std::path::PathBuf;
+
+/// What a file operation was doing when it failed (for the error message).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IoAction {
+    /// Creating the output directory.
+    CreateDir,
+    /// Creating, writing or syncing the temporary file.
+    Write,
+    /// Renaming the temporary file over the destination.
+    Rename,
+    /// Reading an input report.
+    Read,
+}
+
+impl IoAction {
+    fn as_str(self) -> &'static str {
+        match self {
+            IoAction::CreateDir => "cannot create directory",
+            IoAction::Write => "cannot write",
+            IoAction::Rename => "cannot move into place",
+            IoAction::Read => "cannot read",
+        }
+    }
+}
+
+impl std::fmt::Display for IoAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A report could not be read, rendered, written or merged.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// A file operation failed.
+    #[error("{}: {action}: {source}", path.display())]
+    Io {
+        /// The file or directory concerned.
+        path: PathBuf,
+        /// What was being done.
+        action: IoAction,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// `report.json` could not be serialised or parsed.
+    #[error("{}: invalid report JSON: {source}", path.display())]
+    Json {
+        /// The file (or `<memory>` when rendering).
+        path: PathBuf,
+        /// serde_json's error, with line and column when parsing.
+        source: serde_json::Error,
+    },
+    /// The report has no usable `schema_version`.
+    #[error("{}: `schema_version` is missing or not a \"major.minor\" string", path.display())]
+    MissingSchemaVersion {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The report was written by a writer whose schema major differs from ours.
+    #[error(
+        "{}: schema_version {found} is not readable by this myna-report (reads {supported_major}.x){}",
+        path.display(),
+        if *found_newer { "; upgrade myna-conform to read it" } else { "" }
+    )]
+    UnsupportedSchemaVersion {
+        /// The file.
+        path: PathBuf,
+        /// The file's `schema_version`.
+        found: String,
+        /// The major version this crate reads.
+        supported_major: u64,
+        /// Whether the file is from a newer major version.
+        found_newer: bool,
+    },
+    /// The JUnit XML could not be serialised.
+    #[error("cannot render junit.xml: {0}")]
+    Junit(#[from] quick_junit::SerializeError),
+    /// Shard reports cannot be merged.
+    #[error("cannot merge reports: {0}")]
+    Merge(#[from] MergeError),
+}
+
+/// Why shard reports cannot be merged into one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MergeError {
+    /// Nothing to merge.
+    #[error("no reports given")]
+    NoReports,
+    /// The same scenario ran in two shards (overlapping shards or a report given twice).
+    #[error("scenario `{id}` appears in report {first} and report {second} (1-based)")]
+    DuplicateScenario {
+        /// The scenario id.
+        id: String,
+        /// 1-based index of the report it first appeared in.
+        first: usize,
+        /// 1-based index of the report it appeared in again.
+        second: usize,
+    },
+    /// Shards were produced by different harness versions.
+    #[error("report {index} was written by myna-conform {found}, report 1 by {expected}")]
+    HarnessVersionMismatch {
+        /// 1-based index of the mismatching report.
+        index: usize,
+        /// Report 1's version.
+        expected: String,
+        /// This report's version.
+        found: String,
+    },
+    /// Shards ran under different rule sets.
+    #[error("report {index} used rules {found}, report 1 used rules {expected}")]
+    RulesDateMismatch {
+        /// 1-based index of the mismatching report.
+        index: usize,
+        /// Report 1's rules date.
+        expected: String,
+        /// This report's rules date.
+        found: String,
+    },
+    /// Shards ran against different card targets, so one report would misdescribe them.
+    #[error("report {index} ran against card target `{found}`, report 1 against `{expected}`")]
+    CardTargetMismatch {
+        /// 1-based index of the mismatching report.
+        index: usize,
+        /// Report 1's card target.
+        expected: String,
+        /// This report's card target.
+        found: String,
+    },
+}

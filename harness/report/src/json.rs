@@ -1,0 +1,131 @@
+//! `report.json`: rendering, writing and reading with a schema version check.
+
+use std::path::Path;
+
+use crate::atomic::write_atomically;
+use crate::error::{IoAction, ReportError};
+use crate::schema::{Report, SCHEMA_VERSION};
+
+/// Where in-memory JSON is said to come from in errors.
+const IN_MEMORY: &str = "<memory>";
+
+/// Renders `report` as pretty JSON with a final newline.
+pub fn render_json(report: &Report) -> Result<String, ReportError> {
+    let mut text = serde_json::to_string_pretty(report).map_err(|source| ReportError::Json {
+        path: IN_MEMORY.into(),
+        source,
+    })?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// Writes `report` to `path` as pretty JSON, atomically.
+pub fn write_json(report: &Report, path: &Path) -> Result<(), ReportError> {
+    write_atomically(path, render_json(report)?.as_bytes())
+}
+
+/// Reads a `report.json`. Fails with
+/// [`ReportError::UnsupportedSchemaVersion`] when the file's schema major
+/// version is not ours (a newer minor is accepted: its extra fields are
+/// ignored).
+pub fn read_json(path: &Path) -> Result<Report, ReportError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ReportError::Io {
+        path: path.to_path_buf(),
+        action: IoAction::Read,
+        source,
+    })?;
+    parse_json(&text, path)
+}
+
+/// Parses a `report.json` already in memory; `origin` names it in errors.
+pub fn parse_json(text: &str, origin: &Path) -> Result<Report, ReportError> {
+    let json_error = |source| ReportError::Json {
+        path: origin.to_path_buf(),
+        source,
+    };
+    // Check the version before the shape, so a newer major with different
+    // fields gets the version error rather than a confusing field error.
+    let value: serde_json::Value = serde_json::from_str(text).map_err(json_error)?;
+    let found = value
+        .get("schema_version")
+        .and_then(serde_json::Value::as_str)
+        .ok_or_else(|| ReportError::MissingSchemaVersion {
+            path: origin.to_path_buf(),
+        })?;
+    let found_major = major_of(found).ok_or_else(|| ReportError::MissingSchemaVersion {
+        path: origin.to_path_buf(),
+    })?;
+    let supported_major = supported_major();
+    if found_major != supported_major {
+        return Err(ReportError::UnsupportedSchemaVersion {
+            path: origin.to_path_buf(),
+            found: found.to_owned(),
+            supported_major,
+            found_newer: found_major > supported_major,
+        });
+    }
+    serde_json::from_value(value).map_err(json_error)
+}
+
+/// The major number of a `major.minor` version, if it is one.
+fn major_of(version: &str) -> Option<u64> {
+    let (major, minor) = version.split_once('.')?;
+    minor.parse::<u64>().ok()?;
+    major.parse().ok()
+}
+
+/// The major number of [`SCHEMA_VERSION`].
+pub fn supported_major() -> u64 {
+    // SCHEMA_VERSION is a constant of this crate; the test below pins its form.
+    major_of(SCHEMA_VERSION).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_version_constant_is_major_dot_minor() {
+        assert!(major_of(SCHEMA_VERSION).is_some());
+        assert_eq!(supported_major(), 1);
+    }
+
+    #[test]
+    fn major_of_rejects_malformed_versions() {
+        assert_eq!(major_of("2.13"), Some(2));
+        for bad in ["", "1", "1.", ".1", "x.1", "1.x", "-1.0"] {
+            assert_eq!(major_of(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn missing_or_malformed_version_is_a_clear_error() {
+        for text in [
+            r#"{"run_info": {}}"#,
+            r#"{"schema_version": 1}"#,
+            r#"{"schema_version": "one"}"#,
+        ] {
+            let err = parse_json(text, Path::new("r.json"));
+            assert!(
+                matches!(err, Err(ReportError::MissingSchemaVersion { .. })),
+                "{text}: {err:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn not_json_is_a_located_json_error() {
+        let err = parse_json("{\n  oops", Path::new("r.json"));
+        match err {
+            Err(error @ ReportError::Json { .. }) => {
+                let message = error.to_string();
+                assert!(
+                    message.starts_with("r.json: invalid report JSON:"),
+                    "{message}"
+                );
+                assert!(message.contains("line 2"), "{message}");
+            }
+            other => panic!("expected a JSON error, got {other:?}"),
+        }
+    }
+}

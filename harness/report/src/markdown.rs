@@ -1,0 +1,262 @@
+//! `summary.md`: a short summary for a pull-request comment (DESIGN §5).
+//!
+//! A headline (`✅`, `⚠️` when only should-level expectations failed, `❌`
+//! when a must-level one failed or something broke; failures listed in the
+//! expectations file do not change it), a table of scenario counts, the
+//! failing, warning and erroring scenarios with their first failure (at
+//! most [`MAX_LISTED`], then "…and N more"), and requirement verdict counts.
+
+use std::fmt::Write as _;
+
+use crate::describe::{one_line, reason};
+use crate::schema::{Report, ScenarioReport, Summary, Verdict};
+
+/// At most this many problem scenarios are listed.
+pub const MAX_LISTED: usize = 50;
+
+/// Renders `summary.md`.
+pub fn render_markdown(report: &Report) -> String {
+    render_markdown_listing(report, MAX_LISTED)
+}
+
+/// [`render_markdown`] listing at most `max_listed` problem scenarios.
+pub fn render_markdown_listing(report: &Report, max_listed: usize) -> String {
+    let mut out = String::new();
+    let summary = Summary::from_scenarios(&report.scenarios);
+    headline(&mut out, report, &summary);
+    run_line(&mut out, report);
+    counts_table(&mut out, &summary);
+    problems(&mut out, report, max_listed);
+    requirements(&mut out, report);
+    out
+}
+
+fn headline(out: &mut String, report: &Report, summary: &Summary) {
+    let unexpected = |verdict: Verdict| {
+        report
+            .scenarios
+            .iter()
+            .any(|s| s.verdict == verdict && s.expected_failure.is_none())
+    };
+    let mark = if unexpected(Verdict::Fail) || unexpected(Verdict::Error) {
+        "❌"
+    } else if unexpected(Verdict::Warn) {
+        "⚠️"
+    } else {
+        "✅"
+    };
+    let counts: Vec<String> = Verdict::DISPLAY_ORDER
+        .iter()
+        .map(|verdict| format!("{} {}", summary.count(*verdict), verdict_words(*verdict)))
+        .collect();
+    let _ = write!(out, "{mark} {}", counts.join(" · "));
+    match summary.expected_failures {
+        0 => {}
+        1 => out.push_str(" (1 expected failure)"),
+        n => {
+            let _ = write!(out, " ({n} expected failures)");
+        }
+    }
+    out.push_str("\n\n");
+}
+
+fn run_line(out: &mut String, report: &Report) {
+    let info = &report.run_info;
+    let mut parts = vec![
+        format!("myna-conform {}", escape_text(&info.harness_version)),
+        format!("rules {}", escape_text(&info.rules_date)),
+        format!("card {}", code(&info.targets.card)),
+    ];
+    if let Some(reader) = &info.reader_name {
+        parts.push(format!("reader {}", code(reader)));
+    }
+    if let Some(atr) = &info.atr {
+        parts.push(format!("ATR {}", code(atr)));
+    }
+    if let Some(shard) = &info.selection.shard {
+        parts.push(format!("shard {}", escape_text(shard)));
+    }
+    let _ = writeln!(out, "{}\n", parts.join(" · "));
+}
+
+fn counts_table(out: &mut String, summary: &Summary) {
+    out.push_str("| verdict | scenarios |\n|---|---:|\n");
+    for verdict in Verdict::DISPLAY_ORDER {
+        let _ = writeln!(
+            out,
+            "| {} {} | {} |",
+            icon(verdict),
+            verdict_words(verdict),
+            summary.count(verdict)
+        );
+    }
+    let _ = writeln!(out, "| **total** | **{}** |\n", summary.total);
+}
+
+fn problems(out: &mut String, report: &Report, max_listed: usize) {
+    // New problems first, then those the expectations file lists; run order within each.
+    let (expected, new): (Vec<&ScenarioReport>, Vec<&ScenarioReport>) = report
+        .scenarios
+        .iter()
+        .filter(|s| s.verdict.is_problem())
+        .partition(|s| s.expected_failure.is_some());
+    let listed: Vec<&ScenarioReport> = new.into_iter().chain(expected).collect();
+    if listed.is_empty() {
+        return;
+    }
+    out.push_str("### Failures, warnings and errors\n\n");
+    for scenario in listed.iter().take(max_listed) {
+        let _ = write!(
+            out,
+            "- {} **{}** {}: {}",
+            icon(scenario.verdict),
+            scenario.verdict.as_str(),
+            code(&scenario.id),
+            code(&reason(scenario))
+        );
+        if let Some(expected) = &scenario.expected_failure {
+            let _ = write!(out, " (expected failure: {})", escape_text(expected));
+        }
+        out.push('\n');
+    }
+    if let Some(more) = listed.len().checked_sub(max_listed).filter(|n| *n > 0) {
+        let _ = writeln!(out, "- …and {more} more");
+    }
+    out.push('\n');
+}
+
+fn requirements(out: &mut String, report: &Report) {
+    out.push_str("### Requirements\n\n");
+    if report.requirements.is_empty() {
+        out.push_str("No requirement is cited by the scenarios in this report.\n");
+        return;
+    }
+    out.push_str("| verdict | requirements |\n|---|---:|\n");
+    let covered = || report.requirements.iter().filter(|r| r.covered);
+    for verdict in Verdict::DISPLAY_ORDER {
+        let count = covered().filter(|r| r.verdict == verdict).count();
+        if count > 0 {
+            let _ = writeln!(
+                out,
+                "| {} {} | {count} |",
+                icon(verdict),
+                verdict_words(verdict)
+            );
+        }
+    }
+    let uncovered = report.requirements.len().saturating_sub(covered().count());
+    if uncovered > 0 {
+        let _ = writeln!(out, "| ⬜ not covered by any scenario | {uncovered} |");
+    }
+    let _ = writeln!(out, "| **total** | **{}** |", report.requirements.len());
+}
+
+fn icon(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Pass => "✅",
+        Verdict::Fail => "❌",
+        Verdict::Warn => "⚠️",
+        Verdict::Error => "💥",
+        Verdict::NotApplicable => "➖",
+        Verdict::Skipped => "⏭️",
+    }
+}
+
+fn verdict_words(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::NotApplicable => "not applicable",
+        other => other.as_str(),
+    }
+}
+
+/// `text` as one inline code span, whatever backticks it holds.
+fn code(text: &str) -> String {
+    let text = one_line(text);
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    if longest > 0 || text.is_empty() {
+        format!("{fence} {text} {fence}")
+    } else {
+        format!("{fence}{text}{fence}")
+    }
+}
+
+/// Free text with Markdown and HTML punctuation escaped, on one line.
+fn escape_text(text: &str) -> String {
+    let mut escaped = String::new();
+    for c in one_line(text).chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '!'
+        ) {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_spans_survive_backticks() {
+        assert_eq!(code("a"), "`a`");
+        assert_eq!(code("a`b"), "`` a`b ``");
+        assert_eq!(code("``x"), "``` ``x ```");
+        assert_eq!(code("two\nlines"), "`two lines`");
+    }
+
+    #[test]
+    fn free_text_is_escaped() {
+        assert_eq!(
+            escape_text("<b>*x*</b> | y"),
+            "\\<b\\>\\*x\\*\\</b\\> \\| y"
+        );
+    }
+
+    fn failing(id: &str) -> ScenarioReport {
+        ScenarioReport {
+            id: id.to_owned(),
+            verdict: Verdict::Fail,
+            message: Some("boom".to_owned()),
+            ..ScenarioReport::default()
+        }
+    }
+
+    #[test]
+    fn listing_is_capped_with_a_count_of_the_rest() {
+        let report = Report {
+            scenarios: (0..5).map(|i| failing(&format!("s{i}"))).collect(),
+            ..Report::default()
+        };
+        let text = render_markdown_listing(&report, 3);
+        let listed = text.lines().filter(|l| l.starts_with("- ❌")).count();
+        assert_eq!(listed, 3);
+        assert!(text.contains("- …and 2 more\n"), "{text}");
+        assert!(text.starts_with("❌ 0 pass · 5 fail"), "{text}");
+
+        let text = render_markdown_listing(&report, 5);
+        assert!(!text.contains("more"), "{text}");
+    }
+
+    #[test]
+    fn expected_failures_alone_keep_the_headline_green() {
+        let mut scenario = failing("s0");
+        scenario.expected_failure = Some("vendor bug 12".to_owned());
+        let report = Report {
+            scenarios: vec![scenario],
+            ..Report::default()
+        };
+        let text = render_markdown(&report);
+        assert!(text.starts_with("✅ 0 pass · 1 fail"), "{text}");
+        assert!(text.contains("(1 expected failure)"), "{text}");
+        assert!(text.contains("(expected failure: vendor bug 12)"), "{text}");
+    }
+}
