@@ -31,6 +31,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(|e| io_error(IoAction::Write, e))?;
+    make_world_readable(temp.as_file()).map_err(|e| io_error(IoAction::Write, e))?;
     temp.write_all(bytes)
         .and_then(|()| temp.flush())
         .and_then(|()| temp.as_file().sync_all())
@@ -39,6 +40,19 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     temp.persist(path)
         .map_err(|e| io_error(IoAction::Rename, e.error))?;
     sync_dir(dir);
+    Ok(())
+}
+
+/// Temporary files are created owner-only; reports are for sharing, so
+/// they get the usual `0644` like any file the user writes.
+#[cfg(unix)]
+fn make_world_readable(file: &std::fs::File) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    file.set_permissions(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn make_world_readable(_file: &std::fs::File) -> std::io::Result<()> {
     Ok(())
 }
 
