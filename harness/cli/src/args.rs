@@ -22,7 +22,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run scenarios against the targets and write reports.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List scenario ids (or requirement ids).
     List(ListArgs),
     /// Validate scenario files and the requirement catalogue without running.

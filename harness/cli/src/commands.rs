@@ -11,7 +11,7 @@ use crate::console;
 /// Runs a subcommand.
 pub fn dispatch(command: Command) -> i32 {
     match command {
-        Command::Run(args) => run(args),
+        Command::Run(args) => run(*args),
         Command::List(args) => list(args),
         Command::Check(args) => check(args),
         Command::Schema => schema(),
@@ -42,7 +42,12 @@ fn bad_argument(message: &str) -> i32 {
 
 fn today() -> String {
     let now = time::OffsetDateTime::now_utc();
-    format!("{:04}-{:02}-{:02}", now.year(), u8::from(now.month()), now.day())
+    format!(
+        "{:04}-{:02}-{:02}",
+        now.year(),
+        u8::from(now.month()),
+        now.day()
+    )
 }
 
 fn valid_date(text: &str) -> bool {
@@ -50,7 +55,9 @@ fn valid_date(text: &str) -> bool {
     b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
 fn run(args: RunArgs) -> i32 {
@@ -62,7 +69,11 @@ fn run(args: RunArgs) -> i32 {
         Ok(s) => s,
         Err(e) => return bad_argument(&format!("--shard: {e}")),
     };
-    for (name, value) in [("--reader", &args.reader), ("--portal", &args.portal), ("--oqs", &args.oqs)] {
+    for (name, value) in [
+        ("--reader", &args.reader),
+        ("--portal", &args.portal),
+        ("--oqs", &args.oqs),
+    ] {
         if value != "builtin" {
             return bad_argument(&format!(
                 "{name} {value}: only `builtin` is available in this version"
@@ -87,9 +98,15 @@ fn run(args: RunArgs) -> i32 {
     let mut provider: Box<dyn myna_engine::target::CardProvider> = match args.card.as_str() {
         "emu" => Box::new(myna_engine::target::EmuProvider::new(&args.personas)),
         other if other == "pcsc" || other.starts_with("pcsc:") => {
-            return bad_argument("--card pcsc needs a build with the `pcsc` feature (see docs/pcsc.md)")
+            return bad_argument(
+                "--card pcsc needs a build with the `pcsc` feature (see docs/pcsc.md)",
+            )
         }
-        other => return bad_argument(&format!("--card expects `emu` or `pcsc[:NAME]`, found {other:?}")),
+        other => {
+            return bad_argument(&format!(
+                "--card expects `emu` or `pcsc[:NAME]`, found {other:?}"
+            ))
+        }
     };
     let suite = match load(&args.suite) {
         Ok(s) => s,
@@ -113,7 +130,10 @@ fn run(args: RunArgs) -> i32 {
                 capabilities: Vec::new(),
             },
             selection: ReportSelection {
-                paths: paths(&args.suite).iter().map(|p| p.display().to_string()).collect(),
+                paths: paths(&args.suite)
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect(),
                 filter: args.filter.clone(),
                 tags: args.tags.clone(),
                 shard: args.shard.clone(),
@@ -128,7 +148,9 @@ fn run(args: RunArgs) -> i32 {
         },
     };
     let mut reporter = console::Reporter::new(args.no_progress);
-    let result = run_suite(&suite, provider.as_mut(), &options, &mut |e| reporter.event(e));
+    let result = run_suite(&suite, provider.as_mut(), &options, &mut |e| {
+        reporter.event(e)
+    });
     reporter.finish();
     if let Err(e) = myna_report::write_reports(&result.report, &args.out) {
         eprintln!("error: {e}");

@@ -21,8 +21,11 @@ fn root() -> PathBuf {
 fn engine(c: &mut Criterion) {
     let root = root();
     std::env::set_current_dir(&root).expect("workspace root");
-    let suite = load_suite(&[PathBuf::from("scenarios/card")], Path::new("scenarios/requirements.yaml"))
-        .expect("scenarios load");
+    let suite = load_suite(
+        &[PathBuf::from("scenarios/card")],
+        Path::new("scenarios/requirements.yaml"),
+    )
+    .expect("scenarios load");
     let mut provider = EmuProvider::new("vectors/personas");
     let capabilities = provider.capabilities();
     // A scenario without signatures, so the figure is about the engine.
@@ -33,7 +36,11 @@ fn engine(c: &mut Criterion) {
         .max_by_key(|s| s.steps.len())
         .expect("a card scenario")
         .clone();
-    let steps: u64 = scenario.steps.iter().map(|s| u64::from(s.repeat.max(1))).sum();
+    let steps: u64 = scenario
+        .steps
+        .iter()
+        .map(|s| u64::from(s.repeat.max(1)))
+        .sum();
     let mut group = c.benchmark_group("engine");
     group.throughput(Throughput::Elements(steps));
     group.bench_function(format!("scenario {} ({steps} steps)", scenario.id), |b| {

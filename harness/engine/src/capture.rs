@@ -14,15 +14,21 @@ pub fn take(capture: &Capture, outcome: &Outcome) -> Result<String, String> {
             .sw
             .map(|sw| format!("{sw:04X}"))
             .ok_or_else(|| "the step has no status word".to_string()),
-        CaptureSource::DataRange(a, b) => data
-            .get(*a..*b)
-            .map(hex::encode_upper)
-            .ok_or_else(|| format!("data[{a}..{b}] is out of range: the data has {} bytes", data.len())),
-        CaptureSource::Tlv(path) => tlv::find(data, &path.0)
-            .map(hex::encode_upper)
-            .ok_or_else(|| {
-                let p: Vec<String> = path.0.iter().map(|t| format!("{t:X}")).collect();
-                format!("no TLV element at {}", p.join("/"))
-            }),
+        CaptureSource::DataRange(a, b) => {
+            data.get(*a..*b).map(hex::encode_upper).ok_or_else(|| {
+                format!(
+                    "data[{a}..{b}] is out of range: the data has {} bytes",
+                    data.len()
+                )
+            })
+        }
+        CaptureSource::Tlv(path) => {
+            tlv::find(data, &path.0)
+                .map(hex::encode_upper)
+                .ok_or_else(|| {
+                    let p: Vec<String> = path.0.iter().map(|t| format!("{t:X}")).collect();
+                    format!("no TLV element at {}", p.join("/"))
+                })
+        }
     }
 }

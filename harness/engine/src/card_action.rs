@@ -86,7 +86,10 @@ impl<'t> CardSession<'t> {
                 "the card answered {} byte(s), fewer than a status word",
                 response.len()
             );
-            self.evidence.push(RawEvidence::TransportError { at_us, message: message.clone() });
+            self.evidence.push(RawEvidence::TransportError {
+                at_us,
+                message: message.clone(),
+            });
             return Err(ActionError::Transport(TransportError::Malformed(message)));
         };
         let (data, sw_bytes) = response.split_at(split);
@@ -353,7 +356,9 @@ impl<'t> CardSession<'t> {
         let mut data = Vec::new();
         loop {
             let Some(offset) = u16::try_from(data.len()).ok().filter(|o| *o <= 0x7FFF) else {
-                return Err(ActionError::Author("file larger than a 15-bit offset".into()));
+                return Err(ActionError::Author(
+                    "file larger than a 15-bit offset".into(),
+                ));
             };
             let [hi, lo] = offset.to_be_bytes();
             let (part, sw) = self.exchange(&[0x00, 0xB0, hi, lo, le])?;
@@ -362,19 +367,33 @@ impl<'t> CardSession<'t> {
                     let short = part.len() < chunk;
                     data.extend_from_slice(&part);
                     if short || part.is_empty() {
-                        return Ok(Outcome { data, sw: Some(SW_SUCCESS) });
+                        return Ok(Outcome {
+                            data,
+                            sw: Some(SW_SUCCESS),
+                        });
                     }
                 }
                 0x6B00 | 0x6282 if !data.is_empty() => {
-                    return Ok(Outcome { data, sw: Some(SW_SUCCESS) });
+                    return Ok(Outcome {
+                        data,
+                        sw: Some(SW_SUCCESS),
+                    });
                 }
-                other => return Ok(Outcome { data, sw: Some(other) }),
+                other => {
+                    return Ok(Outcome {
+                        data,
+                        sw: Some(other),
+                    })
+                }
             }
         }
     }
 }
 
-fn render(vars: &Vars, template: &myna_scenario::Template) -> Result<crate::vars::Rendered, ActionError> {
+fn render(
+    vars: &Vars,
+    template: &myna_scenario::Template,
+) -> Result<crate::vars::Rendered, ActionError> {
     vars.render(template)
         .map_err(|e| ActionError::Author(format!("variable `${{{}}}` is not defined", e.0)))
 }
@@ -391,10 +410,9 @@ pub fn parse_hex(text: &str) -> Result<Vec<u8>, ActionError> {
 }
 
 fn len_byte(len: usize) -> Result<u8, ActionError> {
-    u8::try_from(len)
-        .ok()
-        .filter(|l| *l > 0)
-        .ok_or_else(|| ActionError::Author(format!("data field of {len} bytes does not fit a short Lc")))
+    u8::try_from(len).ok().filter(|l| *l > 0).ok_or_else(|| {
+        ActionError::Author(format!("data field of {len} bytes does not fit a short Lc"))
+    })
 }
 
 /// `00 B0` with a short (`le` 0..=256, 256 sent as 00) or extended Le.
@@ -418,9 +436,8 @@ fn read_binary(offset: u16, le: u32, extended: bool) -> Result<Vec<u8>, ActionEr
     } else {
         let le = match le {
             256 => 0u8,
-            n => u8::try_from(n).map_err(|_| {
-                ActionError::Author(format!("short le must be 0..=256, found {n}"))
-            })?,
+            n => u8::try_from(n)
+                .map_err(|_| ActionError::Author(format!("short le must be 0..=256, found {n}")))?,
         };
         apdu.push(le);
     }

@@ -20,9 +20,12 @@ const OID_EKU: &str = "2.5.29.37";
 /// SEQUENCE are ignored, as a card file may be padded).
 pub fn parse(data: &[u8]) -> Result<Certificate, String> {
     let size = tlv::total_size(data).ok_or("data does not start with a DER header")?;
-    let der = data
-        .get(..size)
-        .ok_or_else(|| format!("DER header announces {size} bytes, only {} present", data.len()))?;
+    let der = data.get(..size).ok_or_else(|| {
+        format!(
+            "DER header announces {size} bytes, only {} present",
+            data.len()
+        )
+    })?;
     Certificate::from_der(der).map_err(|e| format!("not an X.509 certificate: {e}"))
 }
 
@@ -108,14 +111,22 @@ pub fn check(
     for part in &want.subject_contains {
         let part = render(part)?;
         if !subject.contains(&part) {
-            out.push(mismatch("subject", format!("contains {part:?}"), subject.clone()));
+            out.push(mismatch(
+                "subject",
+                format!("contains {part:?}"),
+                subject.clone(),
+            ));
         }
     }
     let issuer = tbs.issuer.to_string();
     for part in &want.issuer_contains {
         let part = render(part)?;
         if !issuer.contains(&part) {
-            out.push(mismatch("issuer", format!("contains {part:?}"), issuer.clone()));
+            out.push(mismatch(
+                "issuer",
+                format!("contains {part:?}"),
+                issuer.clone(),
+            ));
         }
     }
     if let Some(serial) = &want.serial {
@@ -142,7 +153,11 @@ pub fn check(
                 out.push(mismatch(
                     "eku",
                     format!("includes {name}"),
-                    if got.is_empty() { "no extended key usage".into() } else { got.join(", ") },
+                    if got.is_empty() {
+                        "no extended key usage".into()
+                    } else {
+                        got.join(", ")
+                    },
                 ));
             }
         }
@@ -154,7 +169,11 @@ pub fn check(
             .unwrap_or_default();
         for name in &want.key_usage {
             if !got.contains(&name.as_str()) {
-                out.push(mismatch("key_usage", format!("includes {name}"), got.join(", ")));
+                out.push(mismatch(
+                    "key_usage",
+                    format!("includes {name}"),
+                    got.join(", "),
+                ));
             }
         }
     }
@@ -198,7 +217,11 @@ pub fn check(
                 out.push(mismatch(
                     "san_other_names",
                     format!("includes {oid}"),
-                    if got.is_empty() { "none".into() } else { got.join(", ") },
+                    if got.is_empty() {
+                        "none".into()
+                    } else {
+                        got.join(", ")
+                    },
                 ));
             }
         }

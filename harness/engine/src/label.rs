@@ -19,14 +19,26 @@ pub fn describe(action: &Action) -> (String, String) {
 fn card_label(action: &CardAction) -> (&'static str, String) {
     match action {
         CardAction::Apdu(_) => ("apdu", "APDU".into()),
-        CardAction::Select(AppRef::Named(app)) => ("select", format!("SELECT {}", names::app_name(*app))),
-        CardAction::Select(AppRef::Aid(aid)) => ("select", format!("SELECT {}", hex::encode_upper(aid))),
+        CardAction::Select(AppRef::Named(app)) => {
+            ("select", format!("SELECT {}", names::app_name(*app)))
+        }
+        CardAction::Select(AppRef::Aid(aid)) => {
+            ("select", format!("SELECT {}", hex::encode_upper(aid)))
+        }
         CardAction::SelectEf(EfRef::Named(name)) => ("select_ef", format!("SELECT EF {name}")),
         CardAction::SelectEf(EfRef::Fid(fid)) => ("select_ef", format!("SELECT EF {fid:04X}")),
-        CardAction::Verify { pin: None, p2 } => ("verify", format!("VERIFY status query (P2 {p2:02X})")),
-        CardAction::Verify { pin: Some(_), p2 } => ("verify", format!("VERIFY <redacted> (P2 {p2:02X})")),
+        CardAction::Verify { pin: None, p2 } => {
+            ("verify", format!("VERIFY status query (P2 {p2:02X})"))
+        }
+        CardAction::Verify { pin: Some(_), p2 } => {
+            ("verify", format!("VERIFY <redacted> (P2 {p2:02X})"))
+        }
         CardAction::ChangePin { .. } => ("change_pin", "CHANGE REFERENCE DATA <redacted>".into()),
-        CardAction::ReadBinary { offset, le, extended } => (
+        CardAction::ReadBinary {
+            offset,
+            le,
+            extended,
+        } => (
             "read_binary",
             format!(
                 "READ BINARY offset {offset} Le {le}{}",
@@ -49,7 +61,10 @@ fn card_label(action: &CardAction) -> (&'static str, String) {
                 SignInput::DigestInfo { hash, .. } => format!("DigestInfo {hash:?}"),
                 SignInput::Hash { hash, .. } => format!("hash {hash:?}"),
             };
-            ("sign", format!("COMPUTE DIGITAL SIGNATURE P1 {p1:02X} P2 {p2:02X} ({what})"))
+            (
+                "sign",
+                format!("COMPUTE DIGITAL SIGNATURE P1 {p1:02X} P2 {p2:02X} ({what})"),
+            )
         }
         CardAction::GetChallenge { le } => ("get_challenge", format!("GET CHALLENGE {le}")),
         CardAction::Power(p) => (

@@ -57,9 +57,11 @@ fn display(path: &Path) -> String {
 impl FsLoader {
     fn read(&self, path: &Path) -> Result<(String, String), String> {
         let shown = display(path);
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {shown}: {e}"))?;
-        self.sources.borrow_mut().insert(shown.clone(), text.clone());
+        let text =
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+        self.sources
+            .borrow_mut()
+            .insert(shown.clone(), text.clone());
         Ok((shown, text))
     }
 }
@@ -91,7 +93,10 @@ fn normalise(path: &Path) -> PathBuf {
 
 /// Whether `path` is a scenario file to load when walking a directory.
 fn is_scenario_file(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
     (name.ends_with(".yaml") || name.ends_with(".yml"))
         && !name.contains("requirements")
         && !name.starts_with("expectations")
@@ -175,14 +180,17 @@ pub fn load_suite(paths: &[PathBuf], requirements: &Path) -> Result<LoadedSuite,
         }
     }
     if !suite.requirements.is_empty() || problems.diagnostics.is_empty() {
-        problems
-            .diagnostics
-            .extend(myna_scenario::check_suite(&suite.scenarios, &suite.requirements));
+        problems.diagnostics.extend(myna_scenario::check_suite(
+            &suite.scenarios,
+            &suite.requirements,
+        ));
     }
     let sources = loader.sources.into_inner();
     suite.files = sources
         .iter()
-        .filter(|(p, _)| Some(p.as_str()) != suite.requirements_file.as_ref().map(|f| f.path.as_str()))
+        .filter(|(p, _)| {
+            Some(p.as_str()) != suite.requirements_file.as_ref().map(|f| f.path.as_str())
+        })
         .map(|(p, t)| FileHash {
             path: p.clone(),
             sha256: sha256_hex(t.as_bytes()),

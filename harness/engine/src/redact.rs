@@ -105,7 +105,10 @@ mod tests {
         let mut r = Redactor::default();
         r.add("1234");
         assert_eq!(r.hex(b"\x00\x20\x00\x80\x041234"), "0020008004********");
-        assert_eq!(r.text("pin 1234 or 31323334"), "pin <redacted> or <redacted>");
+        assert_eq!(
+            r.text("pin 1234 or 31323334"),
+            "pin <redacted> or <redacted>"
+        );
         assert_eq!(r.hex(&[0x90, 0x00]), "9000");
     }
 

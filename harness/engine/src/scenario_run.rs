@@ -91,7 +91,10 @@ pub fn run_scenario(scenario: &Scenario, ctx: RunContext<'_>) -> ScenarioOutcome
     if !missing.is_empty() {
         report.verdict = Verdict::NotApplicable;
         report.message = Some(format!("the target lacks {}", missing.join(", ")));
-        return ScenarioOutcome { report, blame: None };
+        return ScenarioOutcome {
+            report,
+            blame: None,
+        };
     }
 
     let mut vars = Vars::default();
@@ -117,7 +120,10 @@ pub fn run_scenario(scenario: &Scenario, ctx: RunContext<'_>) -> ScenarioOutcome
                     "{}: variable `{}` refers to `${{{}}}`, which is not defined",
                     v.at, v.name, e.0
                 ));
-                return ScenarioOutcome { report, blame: Some(Blame::Author) };
+                return ScenarioOutcome {
+                    report,
+                    blame: Some(Blame::Author),
+                };
             }
         }
     }
@@ -127,7 +133,16 @@ pub fn run_scenario(scenario: &Scenario, ctx: RunContext<'_>) -> ScenarioOutcome
     let mut verdict = Verdict::Pass;
     'steps: for step in &scenario.steps {
         for rep in 1..=step.repeat.max(1) {
-            let draft = run_step(step, rep, false, scenario.level, &mut session, &mut vars, &mut redactor, drafts.len());
+            let draft = run_step(
+                step,
+                rep,
+                false,
+                scenario.level,
+                &mut session,
+                &mut vars,
+                &mut redactor,
+                drafts.len(),
+            );
             let v = draft.report.verdict;
             drafts.push(draft);
             verdict = verdict.worst(v);
@@ -138,7 +153,16 @@ pub fn run_scenario(scenario: &Scenario, ctx: RunContext<'_>) -> ScenarioOutcome
     }
     for step in &scenario.finally {
         for rep in 1..=step.repeat.max(1) {
-            let draft = run_step(step, rep, true, scenario.level, &mut session, &mut vars, &mut redactor, drafts.len());
+            let draft = run_step(
+                step,
+                rep,
+                true,
+                scenario.level,
+                &mut session,
+                &mut vars,
+                &mut redactor,
+                drafts.len(),
+            );
             verdict = verdict.worst(draft.report.verdict);
             drafts.push(draft);
         }
@@ -219,7 +243,11 @@ fn run_step(
     match result {
         Err(ActionError::Transport(e)) => {
             draft.report.verdict = Verdict::Error;
-            draft.blame = Some(if e.is_iut_fault() { Blame::Iut } else { Blame::Environment });
+            draft.blame = Some(if e.is_iut_fault() {
+                Blame::Iut
+            } else {
+                Blame::Environment
+            });
             draft.error = Some(format!("{}: transport error: {e}", step.at));
         }
         Err(ActionError::Author(message)) => {

@@ -21,8 +21,14 @@ pub fn parse_shard(text: &str) -> Result<(u32, u32), String> {
     let (k, n) = text
         .split_once('/')
         .ok_or_else(|| format!("expected K/N (e.g. 1/4), found {text:?}"))?;
-    let k: u32 = k.trim().parse().map_err(|_| format!("shard index {k:?} is not a number"))?;
-    let n: u32 = n.trim().parse().map_err(|_| format!("shard count {n:?} is not a number"))?;
+    let k: u32 = k
+        .trim()
+        .parse()
+        .map_err(|_| format!("shard index {k:?} is not a number"))?;
+    let n: u32 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("shard count {n:?} is not a number"))?;
     if n == 0 || k == 0 || k > n {
         return Err(format!("expected 1 ≤ K ≤ N, found {k}/{n}"));
     }
@@ -65,7 +71,12 @@ pub fn select<'a>(
 ) -> Vec<&'a Scenario> {
     scenarios
         .iter()
-        .filter(|s| selection.filter.as_deref().is_none_or(|f| id_matches(f, &s.id)))
+        .filter(|s| {
+            selection
+                .filter
+                .as_deref()
+                .is_none_or(|f| id_matches(f, &s.id))
+        })
         .filter(|s| selection.tags.is_empty() || s.tags.iter().any(|t| selection.tags.contains(t)))
         .filter(|s| {
             let cited: Vec<&Requirement> = requirements

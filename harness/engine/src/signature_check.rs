@@ -41,7 +41,9 @@ pub fn verify(
     let hashed = digest::hash(alg, message);
     let result = match scheme {
         SigScheme::Pkcs1v15 => key.verify(pkcs1(alg), &hashed, signature),
-        SigScheme::Pkcs1v15BareHash => key.verify(Pkcs1v15Sign::new_unprefixed(), &hashed, signature),
+        SigScheme::Pkcs1v15BareHash => {
+            key.verify(Pkcs1v15Sign::new_unprefixed(), &hashed, signature)
+        }
         SigScheme::Pss => key.verify(pss(alg), &hashed, signature),
     };
     result.map_err(|e| format!("does not verify: {e}"))

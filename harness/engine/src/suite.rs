@@ -81,7 +81,10 @@ fn rfc3339(t: SystemTime) -> String {
         .unwrap_or(0);
     time::OffsetDateTime::from_unix_timestamp(i64::try_from(secs).unwrap_or(0))
         .ok()
-        .and_then(|dt| dt.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|dt| {
+            dt.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_default()
 }
 
@@ -109,20 +112,23 @@ pub fn run_suite(
         oqs: nonempty(&run_info.targets.oqs, "builtin"),
         capabilities: capabilities.clone(),
     };
-    let mut blame = None;
-    match provider.describe() {
-        Ok(info) => {
-            run_info.targets.card = info.target;
-            run_info.reader_name = info.reader_name;
-            run_info.atr = Some(hex::encode_upper(&info.atr));
-        }
-        Err(ProviderError::Environment(_) | ProviderError::UnknownPersona(_)) => {}
+    // Without a description the report simply lacks the ATR; every
+    // scenario will report the provider's error itself.
+    if let Ok(info) = provider.describe() {
+        run_info.targets.card = info.target;
+        run_info.reader_name = info.reader_name;
+        run_info.atr = Some(hex::encode_upper(&info.atr));
     }
 
+    let mut blame = None;
     let mut scenarios = Vec::with_capacity(selected.len());
     for scenario in selected {
         let (mut report, scenario_blame) = run_one(scenario, provider, &capabilities);
-        if let Some(expected) = options.expectations.iter().find(|e| e.matches(&scenario.id)) {
+        if let Some(expected) = options
+            .expectations
+            .iter()
+            .find(|e| e.matches(&scenario.id))
+        {
             if report.verdict > Verdict::Pass {
                 report.expected_failure = Some(expected.reason.clone());
             } else if report.verdict == Verdict::Pass {
@@ -167,6 +173,22 @@ fn nonempty(value: &str, default: &str) -> String {
     }
 }
 
+/// The report entry of a scenario that did not get to run.
+fn unrun(scenario: &Scenario, verdict: Verdict, message: String) -> ScenarioReport {
+    ScenarioReport {
+        id: scenario.id.clone(),
+        title: scenario.title.clone(),
+        family: scenario.family.as_str().to_string(),
+        file: scenario.at.file.to_string(),
+        verdict,
+        message: Some(message),
+        requirements: scenario.requirements.clone(),
+        tags: scenario.tags.clone(),
+        persona: scenario.persona.clone(),
+        ..ScenarioReport::default()
+    }
+}
+
 fn run_one(
     scenario: &Scenario,
     provider: &mut dyn CardProvider,
@@ -174,24 +196,18 @@ fn run_one(
 ) -> (ScenarioReport, Option<Blame>) {
     let mut opened = match provider.open(scenario.persona.as_deref()) {
         Ok(card) => card,
+        Err(ProviderError::NotApplicable(why)) => {
+            return (unrun(scenario, Verdict::NotApplicable, why), None);
+        }
         Err(e) => {
             let blame = match e {
                 ProviderError::UnknownPersona(_) => Blame::Author,
-                ProviderError::Environment(_) => Blame::Environment,
+                ProviderError::Environment(_) | ProviderError::NotApplicable(_) => {
+                    Blame::Environment
+                }
             };
-            let report = ScenarioReport {
-                id: scenario.id.clone(),
-                title: scenario.title.clone(),
-                family: scenario.family.as_str().to_string(),
-                file: scenario.at.file.to_string(),
-                verdict: Verdict::Error,
-                message: Some(format!("{}: {e}", scenario.at)),
-                requirements: scenario.requirements.clone(),
-                tags: scenario.tags.clone(),
-                persona: scenario.persona.clone(),
-                ..ScenarioReport::default()
-            };
-            return (report, Some(blame));
+            let message = format!("{}: {e}", scenario.at);
+            return (unrun(scenario, Verdict::Error, message), Some(blame));
         }
     };
     let outcome = run_scenario(

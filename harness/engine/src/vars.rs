@@ -111,8 +111,16 @@ mod tests {
         let mut vars = Vars::default();
         vars.set("persona.auth_pin", "1234", true);
         vars.set("x", "AB", false);
-        let plain = vars.render(&template(&[("00 ", false), ("x", true)])).unwrap();
-        assert_eq!(plain, Rendered { text: "00 AB".into(), secret: false });
+        let plain = vars
+            .render(&template(&[("00 ", false), ("x", true)]))
+            .unwrap();
+        assert_eq!(
+            plain,
+            Rendered {
+                text: "00 AB".into(),
+                secret: false
+            }
+        );
         let secret = vars
             .render(&template(&[("pin=", false), ("persona.auth_pin", true)]))
             .unwrap();

@@ -81,11 +81,10 @@ impl VirtualCard for Responder {
 
 /// Skips (passes) with a clear message, or fails when `CI=true`.
 fn skip(reason: &str) {
-    let message = format!("{reason}: skipped (set CI=true to make it mandatory)");
     if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("{message} — CI=true, so this is a failure; run `bash .ci/pcscd.sh` first");
+        panic!("{reason}: CI=true makes this test mandatory; start it with `bash .ci/pcscd.sh`");
     }
-    eprintln!("{message}");
+    eprintln!("{reason}: skipped (set CI=true to make it mandatory)");
 }
 
 /// Opens the vpcd reader once pcscd has seen the card.
@@ -142,7 +141,9 @@ fn emulated_card_through_pcscd_and_vpcd() {
     ];
     assert_eq!(target.transmit(&select_jpki).unwrap(), vec![0x90, 0x00]);
     assert_eq!(
-        target.transmit(&[0x80, 0xCA, 0x00, 0x00, 0x03, 0xAA, 0xBB, 0xCC]).unwrap(),
+        target
+            .transmit(&[0x80, 0xCA, 0x00, 0x00, 0x03, 0xAA, 0xBB, 0xCC])
+            .unwrap(),
         vec![0xAA, 0xBB, 0xCC, 0x90, 0x00]
     );
     assert!(target.take_notes().is_empty());
@@ -158,7 +159,9 @@ fn emulated_card_through_pcscd_and_vpcd() {
 
     // 61xx is completed with GET RESPONSE, 6Cxx resent with Le, both noted.
     assert_eq!(
-        target.transmit(&[0x80, 0x61, 0x00, 0x00, 0x03, 0x01, 0x02, 0x03]).unwrap(),
+        target
+            .transmit(&[0x80, 0x61, 0x00, 0x00, 0x03, 0x01, 0x02, 0x03])
+            .unwrap(),
         vec![0x01, 0x02, 0x03, 0x90, 0x00]
     );
     assert_eq!(

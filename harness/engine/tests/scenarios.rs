@@ -25,7 +25,10 @@ fn main() {
         eprintln!("cannot enter {}: {e}", root.display());
         std::process::exit(101);
     }
-    let trials = match load_suite(&[PathBuf::from("scenarios")], Path::new("scenarios/requirements.yaml")) {
+    let trials = match load_suite(
+        &[PathBuf::from("scenarios")],
+        Path::new("scenarios/requirements.yaml"),
+    ) {
         Err(problems) => {
             let mut text = String::new();
             for e in &problems.io {
@@ -36,7 +39,9 @@ fn main() {
                 text.push_str(&d.to_string());
                 text.push('\n');
             }
-            vec![Trial::test("scenarios::load", move || Err(Failed::from(text)))]
+            vec![Trial::test("scenarios::load", move || {
+                Err(Failed::from(text))
+            })]
         }
         Ok(suite) => {
             let count = suite.scenarios.len();
@@ -49,6 +54,7 @@ fn main() {
             })];
             for scenario in suite.scenarios {
                 let name = scenario.id.clone();
+                let kind = scenario.family.as_str();
                 trials.push(
                     Trial::test(name, move || {
                         let mut provider = EmuProvider::new("vectors/personas");
@@ -74,8 +80,13 @@ fn main() {
                                     other.as_str(),
                                     report.message.unwrap_or_default()
                                 );
-                                for step in report.steps.iter().filter(|s| s.verdict > Verdict::Pass) {
-                                    text.push_str(&format!("\n  step {} {} at {}", step.index, step.label, step.location));
+                                for step in
+                                    report.steps.iter().filter(|s| s.verdict > Verdict::Pass)
+                                {
+                                    text.push_str(&format!(
+                                        "\n  step {} {} at {}",
+                                        step.index, step.label, step.location
+                                    ));
                                     for f in &step.failures {
                                         text.push_str(&format!(
                                             "\n    {}: {}: expected {}, got {}",
@@ -87,7 +98,7 @@ fn main() {
                             }
                         }
                     })
-                    .with_kind(scenario.family.as_str()),
+                    .with_kind(kind),
                 );
             }
             trials

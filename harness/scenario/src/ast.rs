@@ -81,6 +81,8 @@ pub struct Scenario {
     pub family: Family,
     /// Requirement ids from the catalogue.
     pub requirements: Vec<String>,
+    /// Where each of `requirements` is written (same length and order).
+    pub requirements_at: Vec<Location>,
     /// Default `must`.
     pub level: Level,
     /// Free tags for `--tags`.
@@ -141,10 +143,16 @@ pub struct Step {
     pub action: Action,
     /// How many times to do it (default 1); expectations apply to every time.
     pub repeat: u32,
-    /// What the response must look like.
+    /// What the response must look like (card steps only).
     pub expect: Option<Expect>,
-    /// Values to keep for later steps.
+    /// For [`Action::Generic`] steps: the `expect:` value kept as written
+    /// (JSON-like), at the location of the value. `None` for card steps.
+    pub generic_expect: Option<Spanned<serde_json::Value>>,
+    /// Values to keep for later steps (card steps only).
     pub captures: Vec<Capture>,
+    /// For [`Action::Generic`] steps: the `capture:` value kept as written
+    /// (JSON-like), at the location of the value. `None` for card steps.
+    pub generic_capture: Option<Spanned<serde_json::Value>>,
     /// Overrides the scenario level for this step's expectations.
     pub level: Option<Level>,
 }
@@ -154,6 +162,15 @@ pub struct Step {
 pub enum Action {
     /// A card command.
     Card(CardAction),
+    /// A step of a family other than `card` (reader, portal, oqs), kept as
+    /// written: the action key and its value as a JSON-like tree. Integers
+    /// and floats come from plain YAML scalars; quoted scalars stay strings.
+    Generic {
+        /// The action key, e.g. `http` or `lookup`.
+        keyword: String,
+        /// Its value.
+        body: serde_json::Value,
+    },
 }
 
 /// A named application of the card.

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use myna_card_emu::persona::Persona;
 use myna_card_emu::{Card, CardProfile};
 
-use super::{CardProvider, CardTarget, CardTargetInfo, OpenedCard, PowerEvent, ProviderError, TransportError};
+use super::{
+    CardProvider, CardTarget, CardTargetInfo, OpenedCard, PowerEvent, ProviderError, TransportError,
+};
 use crate::scenario_run::PersonaVar;
 
 /// Capabilities of the emulated card.
@@ -93,9 +95,8 @@ impl EmuProvider {
                     self.root.display()
                 )));
             }
-            let persona = Persona::load_named(&self.root, id).map_err(|e| {
-                ProviderError::UnknownPersona(format!("persona `{id}`: {e}"))
-            })?;
+            let persona = Persona::load_named(&self.root, id)
+                .map_err(|e| ProviderError::UnknownPersona(format!("persona `{id}`: {e}")))?;
             let vars = persona
                 .variables()
                 .into_iter()
@@ -105,7 +106,8 @@ impl EmuProvider {
                     secret: v.secret,
                 })
                 .collect();
-            self.loaded.insert(id.to_string(), (persona.card_profile(), vars));
+            self.loaded
+                .insert(id.to_string(), (persona.card_profile(), vars));
         }
         self.loaded
             .get(id)

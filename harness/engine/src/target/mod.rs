@@ -10,7 +10,11 @@ pub use provider::{CardProvider, OpenedCard, ProviderError};
 #[cfg(feature = "pcsc")]
 mod pcsc;
 #[cfg(feature = "pcsc")]
+mod pcsc_provider;
+#[cfg(feature = "pcsc")]
 pub use self::pcsc::{
     list_pcsc_readers, NoteKind, PcscCard, PcscOpenError, PcscOptions, ReaderSelector, Sharing,
     TransportNote, DEFAULT_PCSC_CAPABILITIES,
 };
+#[cfg(feature = "pcsc")]
+pub use pcsc_provider::PcscProvider;

@@ -21,12 +21,17 @@ pub enum ProviderError {
     UnknownPersona(String),
     /// The environment is missing something (persona files, reader, service).
     Environment(String),
+    /// The target cannot play the scenario's persona (a real card is the one
+    /// persona it is): verdict `not_applicable`.
+    NotApplicable(String),
 }
 
 impl std::fmt::Display for ProviderError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ProviderError::UnknownPersona(m) | ProviderError::Environment(m) => f.write_str(m),
+            ProviderError::UnknownPersona(m)
+            | ProviderError::Environment(m)
+            | ProviderError::NotApplicable(m) => f.write_str(m),
         }
     }
 }

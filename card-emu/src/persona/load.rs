@@ -1,0 +1,411 @@
+//! Loading personas from `vectors/personas/`: `persona.yaml` plus DER files,
+//! and the shared `ca/` directory. Loading parses and signs; it never
+//! generates a key.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use super::ca::CaMaterial;
+use super::certified_key::{load_private_key, read, CertifiedKey};
+use super::dates::{format_utc, parse_utc, parse_yyyymmdd, yyyymmdd};
+use super::document::{CounterEntry, PersonaDocument, SecretText};
+use super::my_number::is_valid_my_number;
+use super::persona::{DEFAULT_ATR, DEFAULT_TOKEN_LABEL};
+use super::retry::{Counter, RetrySettings};
+use super::sex::Sex;
+use super::signed_images::{ImageInputs, SignedImages};
+use super::surface_ap::CardFace;
+use super::text_ap;
+use super::validate::{is_digits, is_sign_password, parse_sw};
+use super::wareki::wareki_yymmdd;
+use super::{files, Persona, PersonaError};
+use crate::{Quirks, Secret};
+
+/// The ids of the personas under `root`, sorted; skips `ca` and entries
+/// without a `persona.yaml`.
+pub fn list(root: &Path) -> Result<Vec<String>, PersonaError> {
+    let io = |source| PersonaError::Io {
+        path: root.to_owned(),
+        source,
+    };
+    let mut ids = Vec::new();
+    for entry in std::fs::read_dir(root).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+            continue;
+        };
+        if name != files::CA_DIR && entry.path().join(files::PERSONA_YAML).is_file() {
+            ids.push(name);
+        }
+    }
+    ids.sort();
+    Ok(ids)
+}
+
+/// Checks a field, producing a located error.
+struct FieldCheck<'a> {
+    path: &'a Path,
+}
+
+impl FieldCheck<'_> {
+    fn fail(&self, field: &'static str, reason: impl Into<String>) -> PersonaError {
+        PersonaError::InvalidField {
+            path: self.path.to_owned(),
+            field,
+            reason: reason.into(),
+        }
+    }
+
+    fn ensure(&self, ok: bool, field: &'static str, reason: &str) -> Result<(), PersonaError> {
+        if ok {
+            Ok(())
+        } else {
+            Err(self.fail(field, reason))
+        }
+    }
+
+    fn digits_secret(
+        &self,
+        field: &'static str,
+        value: &SecretText,
+        len: usize,
+    ) -> Result<Secret, PersonaError> {
+        self.ensure(
+            is_digits(&value.0, len),
+            field,
+            &format!("must be {len} ASCII digits"),
+        )?;
+        Ok(Secret::new(value.0.as_bytes().to_vec()))
+    }
+
+    fn date(&self, field: &'static str, value: &str) -> Result<time::Date, PersonaError> {
+        parse_yyyymmdd(value)
+            .ok_or_else(|| self.fail(field, format!("`{value}` is not a date YYYYMMDD")))
+    }
+
+    fn counter(
+        &self,
+        field: &'static str,
+        entry: Option<CounterEntry>,
+        default: Counter,
+    ) -> Result<Counter, PersonaError> {
+        let Some(entry) = entry else {
+            return Ok(default);
+        };
+        let left = entry.left.unwrap_or(entry.max);
+        self.ensure(
+            (1..=15).contains(&entry.max) && left <= entry.max,
+            field,
+            "needs 1 <= max <= 15 and left <= max",
+        )?;
+        Ok(Counter {
+            max: entry.max,
+            left,
+        })
+    }
+}
+
+impl Persona {
+    /// Loads the persona in `dir` (`<root>/<id>`); the CA material comes from
+    /// `<root>/ca`.
+    pub fn load(dir: &Path) -> Result<Persona, PersonaError> {
+        let root = dir.parent().unwrap_or(Path::new("."));
+        let ca = Arc::new(CaMaterial::load(&root.join(files::CA_DIR))?);
+        Self::load_with_ca(dir, ca)
+    }
+
+    /// Loads persona `id` under `root`.
+    pub fn load_named(root: &Path, id: &str) -> Result<Persona, PersonaError> {
+        let dir = root.join(id);
+        let is_plain_name = !id.is_empty()
+            && id != files::CA_DIR
+            && !id.contains(['/', '\\'])
+            && id != "."
+            && id != "..";
+        if !is_plain_name || !dir.join(files::PERSONA_YAML).is_file() {
+            return Err(PersonaError::UnknownPersona {
+                root: root.to_owned(),
+                id: id.to_owned(),
+            });
+        }
+        Self::load(&dir)
+    }
+
+    /// Loads the persona in `dir` with already-loaded CA material.
+    pub fn load_with_ca(dir: &Path, ca: Arc<CaMaterial>) -> Result<Persona, PersonaError> {
+        let yaml_path = dir.join(files::PERSONA_YAML);
+        let text = String::from_utf8(read(&yaml_path)?).map_err(|_| PersonaError::Yaml {
+            path: yaml_path.clone(),
+            message: "not UTF-8".to_owned(),
+        })?;
+        let doc = PersonaDocument::from_yaml(&text).map_err(|message| PersonaError::Yaml {
+            path: yaml_path.clone(),
+            message,
+        })?;
+        from_document(dir, &yaml_path, doc, ca)
+    }
+}
+
+fn from_document(
+    dir: &Path,
+    yaml_path: &Path,
+    doc: PersonaDocument,
+    ca: Arc<CaMaterial>,
+) -> Result<Persona, PersonaError> {
+    let check = FieldCheck { path: yaml_path };
+    check.ensure(
+        doc.test_only,
+        "test_only",
+        "must be true (personas are TEST ONLY)",
+    )?;
+    let dir_name = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    check.ensure(doc.id == dir_name, "id", "must equal the directory name")?;
+    check.ensure(
+        doc.name.contains('\u{3000}'),
+        "name",
+        "family and given name must be separated by U+3000",
+    )?;
+    check.ensure(
+        doc.name_kana.contains('\u{3000}'),
+        "name_kana",
+        "family and given name must be separated by U+3000",
+    )?;
+    check.ensure(!doc.address.is_empty(), "address", "must not be empty")?;
+    let birth_date = check.date("birth_date", &doc.birth_date)?;
+    let card_expiry = check.date("card_expiry", &doc.card_expiry)?;
+    let sex = Sex::from_digit(doc.sex)
+        .ok_or_else(|| check.fail("sex", "must be a JIS X 0303 digit 0, 1, 2 or 9"))?;
+    check.ensure(
+        is_valid_my_number(&doc.my_number.0),
+        "my_number",
+        "must be 12 digits with a valid check digit",
+    )?;
+    let my_number = Secret::new(doc.my_number.0.as_bytes().to_vec());
+    let auth_pin = doc
+        .auth_pin
+        .as_ref()
+        .map(|v| check.digits_secret("auth_pin", v, 4))
+        .transpose()?;
+    let text_pin = doc
+        .text_pin
+        .as_ref()
+        .map(|v| check.digits_secret("text_pin", v, 4))
+        .transpose()?;
+    let juki_pin = doc
+        .juki_pin
+        .as_ref()
+        .map(|v| check.digits_secret("juki_pin", v, 4))
+        .transpose()?;
+    let security_code = check.digits_secret("security_code", &doc.security_code, 4)?;
+    let sign_password = match &doc.sign_password {
+        Some(v) => {
+            check.ensure(
+                is_sign_password(&v.0),
+                "sign_password",
+                "must be 6-16 of A-Z 0-9 with at least one letter and one digit",
+            )?;
+            Some(Secret::new(v.0.as_bytes().to_vec()))
+        }
+        None => None,
+    };
+    if doc.face_only {
+        check.ensure(
+            auth_pin.is_none() && text_pin.is_none() && sign_password.is_none(),
+            "face_only",
+            "a face-only card has no auth_pin, text_pin or sign_password",
+        )?;
+    }
+    check.ensure(
+        sign_password.is_some() == doc.sign_cert.is_some() || doc.face_only,
+        "sign_password",
+        "must be present exactly when sign_cert is",
+    )?;
+    let birth_key_text = wareki_yymmdd(birth_date)
+        .ok_or_else(|| check.fail("birth_date", "has no 和暦 YYMMDD (before 大正)"))?;
+    let check_b_text = format!(
+        "{birth_key_text}{:04}{}",
+        card_expiry.year(),
+        doc.security_code.0
+    );
+    if let Some(written) = &doc.birth_key {
+        check.ensure(
+            written.0 == birth_key_text,
+            "birth_key",
+            "does not match the 和暦 of birth_date",
+        )?;
+    }
+    if let Some(written) = &doc.check_b {
+        check.ensure(
+            written.0 == check_b_text,
+            "check_b",
+            "does not equal birth_key ‖ card_expiry year ‖ security_code",
+        )?;
+    }
+    check.ensure(
+        is_digits(&doc.municipality_code, 5),
+        "municipality_code",
+        "must be 5 ASCII digits",
+    )?;
+    check.ensure(
+        is_digits(&doc.card_serial, 15),
+        "card_serial",
+        "must be 15 ASCII digits",
+    )?;
+    let atr = match &doc.atr {
+        Some(hex_text) => hex::decode(hex_text.replace(' ', ""))
+            .ok()
+            .filter(|bytes| (2..=33).contains(&bytes.len()))
+            .ok_or_else(|| check.fail("atr", "must be 2..=33 bytes of hex"))?,
+        None => DEFAULT_ATR.to_vec(),
+    };
+    let token_label = doc
+        .token_label
+        .clone()
+        .unwrap_or_else(|| DEFAULT_TOKEN_LABEL.to_owned());
+    check.ensure(
+        token_label.is_ascii() && token_label.len() <= 32,
+        "token_label",
+        "must be at most 32 ASCII bytes",
+    )?;
+    let defaults = RetrySettings::default();
+    let retries = RetrySettings {
+        auth_pin: check.counter("retries.auth_pin", doc.retries.auth_pin, defaults.auth_pin)?,
+        sign_password: check.counter(
+            "retries.sign_password",
+            doc.retries.sign_password,
+            defaults.sign_password,
+        )?,
+        text_pin: check.counter("retries.text_pin", doc.retries.text_pin, defaults.text_pin)?,
+        juki_pin: check.counter("retries.juki_pin", doc.retries.juki_pin, defaults.juki_pin)?,
+        check_a: check.counter("retries.check_a", doc.retries.check_a, defaults.check_a)?,
+        check_b: check.counter("retries.check_b", doc.retries.check_b, defaults.check_b)?,
+        birth_key: check.counter(
+            "retries.birth_key",
+            doc.retries.birth_key,
+            defaults.birth_key,
+        )?,
+    };
+    let mut quirks = Quirks::default();
+    if let Some(sw) = &doc.quirks.read_past_end_sw {
+        quirks.read_past_end_sw = parse_sw(sw)
+            .ok_or_else(|| check.fail("quirks.read_past_end_sw", "must be 4 hex digits"))?;
+    }
+    if let Some(sw) = &doc.quirks.empty_verify_after_success {
+        quirks.empty_verify_after_success = Some(parse_sw(sw).ok_or_else(|| {
+            check.fail("quirks.empty_verify_after_success", "must be 4 hex digits")
+        })?);
+    }
+
+    let auth = CertifiedKey::load(&dir.join(files::AUTH_CERT), &dir.join(files::AUTH_KEY))?;
+    check_certificate(&dir.join(files::AUTH_CERT), &auth, &doc.auth_cert)?;
+    let sign = match &doc.sign_cert {
+        Some(entry) => {
+            let sign = CertifiedKey::load(&dir.join(files::SIGN_CERT), &dir.join(files::SIGN_KEY))?;
+            check_certificate(&dir.join(files::SIGN_CERT), &sign, entry)?;
+            Some(sign)
+        }
+        None => None,
+    };
+    let common_path = dir.join(files::COMMON_KEY);
+    let common_key = if common_path.exists() {
+        load_private_key(&common_path)?
+    } else {
+        ca.default_common_key
+            .clone()
+            .ok_or_else(|| PersonaError::Io {
+                path: common_path.clone(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no 共通AP key here nor in ca/",
+                ),
+            })?
+    };
+
+    let mut persona = Persona {
+        id: doc.id,
+        dir: dir.to_owned(),
+        description: doc.description,
+        name: doc.name,
+        name_kana: doc.name_kana,
+        address: doc.address,
+        locality_romaji: (doc.locality_romaji.prefecture, doc.locality_romaji.city),
+        birth_date,
+        sex,
+        my_number,
+        auth_pin,
+        sign_password,
+        text_pin,
+        juki_pin,
+        security_code,
+        birth_key: Secret::new(birth_key_text.into_bytes()),
+        check_b: Secret::new(check_b_text.into_bytes()),
+        card_expiry,
+        municipality_code: doc.municipality_code,
+        card_serial: doc.card_serial,
+        auth,
+        sign,
+        common_key,
+        face_only: doc.face_only,
+        atr,
+        token_label,
+        retries,
+        quirks,
+        ca,
+        images: SignedImages::default(),
+    };
+    persona.images = compute_images(&persona)?;
+    Ok(persona)
+}
+
+fn check_certificate(
+    path: &Path,
+    cert: &CertifiedKey,
+    entry: &super::document::CertificateEntry,
+) -> Result<(), PersonaError> {
+    let mismatch = |reason: String| PersonaError::Mismatch {
+        path: path.to_owned(),
+        reason,
+    };
+    if cert.serial_hex() != entry.serial.to_ascii_uppercase() {
+        return Err(mismatch(format!(
+            "certificate serial {} differs from persona.yaml serial {}",
+            cert.serial_hex(),
+            entry.serial
+        )));
+    }
+    let yaml_not_after = parse_utc(&entry.not_after);
+    if yaml_not_after != Some(cert.not_after) {
+        return Err(mismatch(format!(
+            "certificate NotAfter {} differs from persona.yaml not_after {}",
+            format_utc(cert.not_after),
+            entry.not_after
+        )));
+    }
+    Ok(())
+}
+
+fn compute_images(persona: &Persona) -> Result<SignedImages, PersonaError> {
+    let ef0001 = text_ap::ef0001_my_number(persona.my_number.expose());
+    let ef0002 = persona.text_ef0002();
+    let birth = yyyymmdd(persona.birth_date);
+    let expiry = yyyymmdd(persona.card_expiry);
+    let inputs = ImageInputs {
+        text_ef0001: &ef0001,
+        text_ef0002: &ef0002,
+        face: CardFace {
+            image_seed: &persona.id,
+            birth_yyyymmdd: &birth,
+            sex_ascii: persona.sex.ascii(),
+            expiry_yyyymmdd: &expiry,
+        },
+        municipality_code: &persona.municipality_code,
+        text_ap_key: &persona.ca.text_ap_key,
+        surface_ap_key: &persona.ca.surface_ap_key,
+        issuer_key: &persona.ca.kenmen_issuer_key,
+    };
+    SignedImages::compute(&inputs).map_err(|e| PersonaError::Signing {
+        path: persona.ca.dir.clone(),
+        what: "券面 AP EF images",
+        message: e.to_string(),
+    })
+}

@@ -1,0 +1,190 @@
+//! The CLI contract (DESIGN §7): exit codes, located errors, reports, and
+//! that no secret reaches the console or a report.
+
+// Helpers outside #[test] functions may unwrap too: a failure is a failed test.
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .unwrap()
+        .to_path_buf()
+}
+
+fn fixture(name: &str) -> String {
+    format!("harness/cli/tests/fixtures/{name}")
+}
+
+fn myna(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_myna-conform"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn temp_out(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("myna-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn check_reports_every_problem_located_and_exits_2() {
+    let out = myna(&["check", &fixture("malformed.yaml")]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    let file = fixture("malformed.yaml");
+    for (line, col) in [(4, 1), (7, 19), (8, 20), (9, 28)] {
+        assert!(
+            err.contains(&format!("{file}:{line}:{col}")),
+            "missing {file}:{line}:{col} in:\n{err}"
+        );
+    }
+    assert!(err.contains("levle"), "unknown key named: {err}");
+}
+
+#[test]
+fn wrong_sw_fails_the_run_with_step_expected_and_actual() {
+    let out_dir = temp_out("wrong-sw");
+    let out = myna(&[
+        "run",
+        "--no-progress",
+        "--out",
+        out_dir.to_str().unwrap(),
+        &fixture("wrong-sw.yaml"),
+    ]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "stderr: {err}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("report.json")).unwrap())
+            .unwrap();
+    let scenario = &report["scenarios"][0];
+    assert_eq!(scenario["verdict"], "fail");
+    let failing = scenario["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["verdict"] == "fail")
+        .expect("a failing step");
+    assert_eq!(failing["kind"], "verify");
+    let failure = &failing["failures"][0];
+    assert_eq!(failure["check"], "sw");
+    assert_eq!(failure["expected"], "63C2");
+    assert_eq!(failure["actual"], "63C3");
+    assert_eq!(
+        failure["location"],
+        format!("{}:10:15", fixture("wrong-sw.yaml"))
+    );
+    assert!(err.contains("expected 63C2, got 63C3"), "console: {err}");
+    for file in ["report.json", "junit.xml", "summary.md"] {
+        assert!(out_dir.join(file).is_file(), "{file} written");
+    }
+}
+
+/// Every secret value of the persona, read from its file.
+fn persona_secrets(persona: &str) -> Vec<String> {
+    let text =
+        std::fs::read_to_string(root().join(format!("vectors/personas/{persona}/persona.yaml")))
+            .unwrap();
+    let mut secrets = Vec::new();
+    for key in [
+        "my_number",
+        "auth_pin",
+        "sign_password",
+        "text_pin",
+        "security_code",
+        "birth_key",
+        "check_b",
+    ] {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{key}:")))
+            .unwrap_or_else(|| panic!("{key} in persona.yaml"));
+        let value = line[key.len() + 1..]
+            .trim()
+            .trim_matches('\'')
+            .trim_matches('"')
+            .to_string();
+        if !value.is_empty() && value != "null" {
+            secrets.push(value);
+        }
+    }
+    secrets
+}
+
+fn assert_no_secret(haystack: &str, secrets: &[String], what: &str) {
+    for s in secrets {
+        assert!(!haystack.contains(s.as_str()), "a secret reached {what}");
+        let hex = s.bytes().map(|b| format!("{b:02X}")).collect::<String>();
+        assert!(!haystack.contains(&hex), "a secret (as hex) reached {what}");
+    }
+}
+
+#[test]
+fn no_secret_reaches_console_or_reports() {
+    let secrets = persona_secrets("taro");
+    assert!(secrets.len() >= 6);
+    let out_dir = temp_out("leaky");
+    let out = myna(&[
+        "run",
+        "--no-progress",
+        "--out",
+        out_dir.to_str().unwrap(),
+        &fixture("leaky.yaml"),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the leaky fixture fails on purpose"
+    );
+    assert_no_secret(&text(&out.stdout), &secrets, "stdout");
+    assert_no_secret(&text(&out.stderr), &secrets, "stderr");
+    for entry in std::fs::read_dir(&out_dir).unwrap() {
+        let path = entry.unwrap().path();
+        let content = std::fs::read_to_string(&path).unwrap();
+        assert_no_secret(&content, &secrets, &path.display().to_string());
+    }
+    // The evidence is still there, masked.
+    let report = std::fs::read_to_string(out_dir.join("report.json")).unwrap();
+    assert!(
+        report.contains("0020008004********"),
+        "masked VERIFY in evidence"
+    );
+}
+
+#[test]
+fn list_prints_scenario_ids() {
+    let out = myna(&["list"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.lines().any(|l| l == "card.select.jpki"), "{stdout}");
+    assert!(stdout.lines().count() >= 40);
+    let reqs = myna(&["list", "--requirements"]);
+    assert!(text(&reqs.stdout)
+        .lines()
+        .any(|l| l.starts_with("CARD-SELECT-JPKI\t")));
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    assert_eq!(myna(&["run", "--shard", "5/4"]).status.code(), Some(2));
+    assert_eq!(myna(&["run", "--rules", "tomorrow"]).status.code(), Some(2));
+    assert_eq!(myna(&["run", "no/such/path"]).status.code(), Some(2));
+}
+
+#[test]
+fn schema_is_json() {
+    let out = myna(&["schema"]);
+    assert_eq!(out.status.code(), Some(0));
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(schema["properties"]["steps"].is_object());
+}

@@ -1,0 +1,109 @@
+//! `capture:` on a card step → [`Capture`]s.
+
+use crate::ast::{Capture, CaptureSource};
+use crate::ctx::Ctx;
+use crate::hex::parse_tlv_path;
+use crate::template::is_var_name;
+use crate::vocabulary::CAPTURE_KEYS;
+use crate::yaml::{Node, NodeKind};
+
+/// Parses a capture source: `data`, `sw`, `data[a..b]`, `tlv:FF20/DF22`.
+pub fn parse_capture_source(text: &str) -> Result<CaptureSource, String> {
+    let wrong = || {
+        format!("expected a capture source (`data`, `sw`, `data[a..b]`, `tlv:FF20/DF22`), found `{text}`")
+    };
+    match text.trim() {
+        "data" => Ok(CaptureSource::Data),
+        "sw" => Ok(CaptureSource::Sw),
+        other => {
+            if let Some(path) = other.strip_prefix("tlv:") {
+                return parse_tlv_path(path.trim()).map(CaptureSource::Tlv);
+            }
+            let range = other
+                .strip_prefix("data[")
+                .and_then(|rest| rest.strip_suffix(']'))
+                .ok_or_else(wrong)?;
+            let (start, end) = range.split_once("..").ok_or_else(wrong)?;
+            let start: usize = start.trim().parse().map_err(|_| wrong())?;
+            let end: usize = end.trim().parse().map_err(|_| wrong())?;
+            if start > end {
+                return Err(format!(
+                    "expected a byte range `data[a..b]` with a ≤ b, found `{text}`"
+                ));
+            }
+            Ok(CaptureSource::DataRange(start, end))
+        }
+    }
+}
+
+/// Converts a `capture:` map: `{ var: source }` or
+/// `{ var: { from: source, secret: true } }`.
+pub(crate) fn captures(ctx: &mut Ctx, node: &Node) -> Vec<Capture> {
+    let Some(entries) = ctx.free_map(node, "a map of variable names to capture sources") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (name, key_node, value) in entries {
+        if !is_var_name(name) || name == "persona" {
+            ctx.expected(
+                key_node,
+                "a variable name (letters, digits, `_`, `-`; not `persona`)",
+            );
+            continue;
+        }
+        let (source_node, secret) = match &value.kind {
+            NodeKind::Map(_) => {
+                let Some(fields) = ctx.map(value, "`{ from, secret }`", CAPTURE_KEYS, false) else {
+                    continue;
+                };
+                let secret = match fields.get("secret") {
+                    Some(secret) => ctx.bool(secret).unwrap_or(false),
+                    None => false,
+                };
+                let Some(from) = fields.get("from") else {
+                    ctx.missing(value, "from", "the capture source");
+                    continue;
+                };
+                (from, secret)
+            }
+            _ => (value, false),
+        };
+        let Some(text) = ctx.str(source_node, "a capture source") else {
+            continue;
+        };
+        match parse_capture_source(text) {
+            Ok(source) => out.push(Capture {
+                name: name.to_string(),
+                source,
+                secret,
+                at: ctx.at(key_node),
+            }),
+            Err(message) => ctx.error(source_node, message),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ast::TlvPath;
+
+    #[test]
+    fn sources() {
+        assert_eq!(parse_capture_source("data"), Ok(CaptureSource::Data));
+        assert_eq!(parse_capture_source("sw"), Ok(CaptureSource::Sw));
+        assert_eq!(
+            parse_capture_source("data[2..6]"),
+            Ok(CaptureSource::DataRange(2, 6))
+        );
+        assert_eq!(
+            parse_capture_source("tlv:FF20/DF22"),
+            Ok(CaptureSource::Tlv(TlvPath(vec![0xFF20, 0xDF22])))
+        );
+        assert!(parse_capture_source("data[6..2]").is_err());
+        assert!(parse_capture_source("data[x..2]").is_err());
+        assert!(parse_capture_source("date").is_err());
+        assert!(parse_capture_source("tlv:").is_err());
+    }
+}

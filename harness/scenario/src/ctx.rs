@@ -1,0 +1,333 @@
+//! The conversion context: the file being converted, the diagnostics
+//! collected so far, and typed accessors over [`Node`]s that report
+//! `expected …, found …` and carry on.
+
+use std::sync::Arc;
+
+use crate::ast::{Level, Location, Template};
+use crate::diagnostic::Diagnostic;
+use crate::hex::check_hex_template;
+use crate::suggest::did_you_mean;
+use crate::template::parse_template;
+use crate::yaml::{Node, NodeKind};
+
+/// The fields of a YAML map whose keys are all known strings.
+pub(crate) struct Fields<'a> {
+    /// `(key, key node, value node)` in file order.
+    pub entries: Vec<(&'a str, &'a Node, &'a Node)>,
+}
+
+impl<'a> Fields<'a> {
+    /// The value of `key`, if written.
+    pub fn get(&self, key: &str) -> Option<&'a Node> {
+        self.entries
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map(|&(_, _, value)| value)
+    }
+
+    /// The key node of `key`, if written.
+    pub fn key_node(&self, key: &str) -> Option<&'a Node> {
+        self.entries
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map(|&(_, key, _)| key)
+    }
+}
+
+/// Collects diagnostics for one file.
+pub(crate) struct Ctx {
+    /// The file as displayed in locations.
+    pub file: Arc<str>,
+    /// Problems found so far.
+    pub diags: Vec<Diagnostic>,
+}
+
+impl Ctx {
+    /// A context for `file`.
+    pub fn new(file: &str) -> Self {
+        Ctx {
+            file: Arc::from(file),
+            diags: Vec::new(),
+        }
+    }
+
+    /// The diagnostics: this file's first, then included files in order of
+    /// first appearance; each file's problems by line and column.
+    pub fn into_sorted_diags(self) -> Vec<Diagnostic> {
+        let mut files: Vec<Arc<str>> = vec![Arc::clone(&self.file)];
+        for diag in &self.diags {
+            if !files.contains(&diag.at.file) {
+                files.push(Arc::clone(&diag.at.file));
+            }
+        }
+        let mut diags = self.diags;
+        diags.sort_by_key(|diag| {
+            let rank = files.iter().position(|file| *file == diag.at.file);
+            (rank, diag.at.line, diag.at.col)
+        });
+        diags
+    }
+
+    /// Where `node` is.
+    pub fn at(&self, node: &Node) -> Location {
+        node.location(&self.file)
+    }
+
+    /// Records a problem at `node`.
+    pub fn error(&mut self, node: &Node, message: impl Into<String>) {
+        let at = self.at(node);
+        self.diags.push(Diagnostic::new(at, message));
+    }
+
+    /// Records a problem at `node` with a help line.
+    pub fn error_help(&mut self, node: &Node, message: impl Into<String>, help: impl Into<String>) {
+        let at = self.at(node);
+        self.diags
+            .push(Diagnostic::new(at, message).with_help(help));
+    }
+
+    /// Records `expected {what}, found {node}`.
+    pub fn expected(&mut self, node: &Node, what: &str) {
+        let message = format!("expected {what}, found {}", node.describe());
+        self.error(node, message);
+    }
+
+    /// The scalar text of `node`, else a diagnostic.
+    pub fn str<'a>(&mut self, node: &'a Node, what: &str) -> Option<&'a str> {
+        let text = node.as_str();
+        if text.is_none() {
+            self.expected(node, what);
+        }
+        text
+    }
+
+    /// The items of a list; a single scalar counts as a one-item list when
+    /// `scalar_ok`.
+    pub fn list<'a>(
+        &mut self,
+        node: &'a Node,
+        what: &str,
+        scalar_ok: bool,
+    ) -> Option<Vec<&'a Node>> {
+        match &node.kind {
+            NodeKind::Seq(items) => Some(items.iter().collect()),
+            NodeKind::Scalar { .. } if scalar_ok => Some(vec![node]),
+            _ => {
+                self.expected(node, what);
+                None
+            }
+        }
+    }
+
+    /// A list of strings.
+    pub fn strings(&mut self, node: &Node, what: &str) -> Vec<(String, Location)> {
+        let Some(items) = self.list(node, &format!("a list of {what}"), true) else {
+            return Vec::new();
+        };
+        items
+            .into_iter()
+            .filter_map(|item| {
+                let text = self.str(item, what)?;
+                Some((text.to_string(), self.at(item)))
+            })
+            .collect()
+    }
+
+    /// The entries of a map whose keys must be among `known`; unknown keys
+    /// are reported with the known ones listed and a near miss suggested.
+    /// `null` counts as an empty map when `null_ok`.
+    pub fn map<'a>(
+        &mut self,
+        node: &'a Node,
+        what: &str,
+        known: &[&str],
+        null_ok: bool,
+    ) -> Option<Fields<'a>> {
+        let entries = match &node.kind {
+            NodeKind::Map(entries) => entries,
+            NodeKind::Null if null_ok => {
+                return Some(Fields {
+                    entries: Vec::new(),
+                })
+            }
+            _ => {
+                self.expected(node, what);
+                return None;
+            }
+        };
+        let mut fields = Vec::new();
+        for (key, value) in entries {
+            let Some(name) = self.str(key, "a key (a string)") else {
+                continue;
+            };
+            if known.contains(&name) {
+                fields.push((name, key, value));
+            } else {
+                self.unknown_key(key, name, known);
+            }
+        }
+        Some(Fields { entries: fields })
+    }
+
+    /// Every entry of a map whose keys are free strings.
+    pub fn free_map<'a>(
+        &mut self,
+        node: &'a Node,
+        what: &str,
+    ) -> Option<Vec<(&'a str, &'a Node, &'a Node)>> {
+        let NodeKind::Map(entries) = &node.kind else {
+            self.expected(node, what);
+            return None;
+        };
+        Some(
+            entries
+                .iter()
+                .filter_map(|(key, value)| Some((self.str(key, "a key (a string)")?, key, value)))
+                .collect(),
+        )
+    }
+
+    /// Reports `name` as an unknown key among `known`.
+    pub fn unknown_key(&mut self, key: &Node, name: &str, known: &[&str]) {
+        let listed = known
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let message = format!("expected one of the keys {listed}, found `{name}`");
+        match did_you_mean(name, known.iter().copied()) {
+            Some(near) => self.error_help(key, message, format!("did you mean `{near}`?")),
+            None => self.error(key, message),
+        }
+    }
+
+    /// Reports a missing required key of the map at `map`.
+    pub fn missing(&mut self, map: &Node, key: &str, what: &str) {
+        let message = format!("expected key `{key}` ({what}), found none");
+        self.error(map, message);
+    }
+
+    /// A value from a fixed set of names.
+    pub fn choice<T: Copy>(&mut self, node: &Node, what: &str, choices: &[(&str, T)]) -> Option<T> {
+        let text = self.str(node, what)?;
+        if let Some(&(_, value)) = choices.iter().find(|(name, _)| *name == text) {
+            return Some(value);
+        }
+        let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
+        let listed = names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let message = format!("expected {what} ({listed}), found `{text}`");
+        match did_you_mean(text, names.iter().copied()) {
+            Some(near) => self.error_help(node, message, format!("did you mean `{near}`?")),
+            None => self.error(node, message),
+        }
+        None
+    }
+
+    /// `must` or `should`.
+    pub fn level(&mut self, node: &Node) -> Option<Level> {
+        self.choice(
+            node,
+            "a level",
+            &[("must", Level::Must), ("should", Level::Should)],
+        )
+    }
+
+    /// A boolean (`true`/`false`).
+    pub fn bool(&mut self, node: &Node) -> Option<bool> {
+        match node.as_str() {
+            Some("true" | "True" | "TRUE") => Some(true),
+            Some("false" | "False" | "FALSE") => Some(false),
+            _ => {
+                self.expected(node, "`true` or `false`");
+                None
+            }
+        }
+    }
+
+    /// A string with `${…}` references.
+    pub fn template(&mut self, node: &Node, what: &str) -> Option<Template> {
+        let text = self.str(node, what)?;
+        match parse_template(text) {
+            Ok(template) => Some(template),
+            Err(error) => {
+                let at = self.at(node);
+                let mut diag = Diagnostic::new(at, error.message);
+                diag.help = error.help;
+                self.diags.push(diag);
+                None
+            }
+        }
+    }
+
+    /// A hex string with `${…}` references (spaces free; even digit count
+    /// unless it refers to variables).
+    pub fn hex_template(&mut self, node: &Node, what: &str) -> Option<Template> {
+        let template = self.template(node, what)?;
+        let written = node.as_str().unwrap_or_default();
+        match check_hex_template(&template, written) {
+            Ok(()) => Some(template),
+            Err(message) => {
+                self.error(node, message);
+                None
+            }
+        }
+    }
+
+    /// A decimal integer in `min..=max`.
+    pub fn int(&mut self, node: &Node, what: &str, min: u64, max: u64) -> Option<u64> {
+        let text = self.str(node, what)?;
+        let digits = text.strip_prefix('+').unwrap_or(text).replace('_', "");
+        match digits.parse::<u64>() {
+            Ok(value) if (min..=max).contains(&value) => Some(value),
+            _ => {
+                let message =
+                    format!("expected {what} (an integer from {min} to {max}), found `{text}`");
+                self.error(node, message);
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::parse;
+
+    #[test]
+    fn unknown_keys_list_the_known_ones_and_suggest() {
+        let mut ctx = Ctx::new("f.yaml");
+        let node = parse(&ctx.file, "titel: x\nid: a.b\n").unwrap();
+        let fields = ctx
+            .map(&node, "a scenario", &["id", "title"], false)
+            .unwrap();
+        assert_eq!(fields.entries.len(), 1);
+        assert_eq!(ctx.diags.len(), 1);
+        let d = &ctx.diags[0];
+        assert_eq!(
+            d.message,
+            "expected one of the keys `id`, `title`, found `titel`"
+        );
+        assert_eq!(d.help.as_deref(), Some("did you mean `title`?"));
+    }
+
+    #[test]
+    fn ints_are_range_checked() {
+        let mut ctx = Ctx::new("f.yaml");
+        let node = parse(&ctx.file, "[3, 0, x, 300]").unwrap();
+        let NodeKind::Seq(items) = &node.kind else {
+            panic!()
+        };
+        assert_eq!(ctx.int(&items[0], "a count", 1, 10), Some(3));
+        assert_eq!(ctx.int(&items[1], "a count", 1, 10), None);
+        assert_eq!(ctx.int(&items[2], "a count", 1, 10), None);
+        assert_eq!(ctx.int(&items[3], "a count", 1, 10), None);
+        assert_eq!(ctx.diags.len(), 3);
+        assert!(ctx.diags[0].message.contains("from 1 to 10"));
+    }
+}
