@@ -73,6 +73,14 @@ pub struct RunArgs {
     /// Persona directory for the emulator.
     #[arg(long, default_value = "vectors/personas")]
     pub personas: PathBuf,
+    /// With `--card pcsc`: the persona (under `--personas`) describing the
+    /// card in the reader, for `${persona.*}`; scenarios for other personas
+    /// are then not applicable. Without it, persona scenarios are not applicable.
+    #[arg(long)]
+    pub persona: Option<String>,
+    /// With `--card pcsc`: open the reader exclusively.
+    #[arg(long)]
+    pub exclusive: bool,
     /// Only scenarios whose id contains this (or matches this glob with `*`).
     #[arg(long)]
     pub filter: Option<String>,
@@ -120,6 +128,12 @@ pub enum EmuCommand {
         /// Persona directory.
         #[arg(long, default_value = "vectors/personas")]
         personas: PathBuf,
+        /// Do not print a line per APDU.
+        #[arg(long)]
+        quiet: bool,
+        /// Give up when vpcd is unreachable instead of retrying.
+        #[arg(long)]
+        once: bool,
     },
 }
 

@@ -95,21 +95,12 @@ fn run(args: RunArgs) -> i32 {
             },
         },
     };
-    let mut provider: Box<dyn myna_engine::target::CardProvider> = match args.card.as_str() {
-        "emu" => Box::new(myna_engine::target::EmuProvider::new(&args.personas)),
-        other if other == "pcsc" || other.starts_with("pcsc:") => {
-            return bad_argument(
-                "--card pcsc needs a build with the `pcsc` feature (see docs/pcsc.md)",
-            )
-        }
-        other => {
-            return bad_argument(&format!(
-                "--card expects `emu` or `pcsc[:NAME]`, found {other:?}"
-            ))
-        }
-    };
     let suite = match load(&args.suite) {
         Ok(s) => s,
+        Err(code) => return code,
+    };
+    let mut provider = match card_provider(&args) {
+        Ok(p) => p,
         Err(code) => return code,
     };
     let options = RunOptions {
@@ -158,6 +149,60 @@ fn run(args: RunArgs) -> i32 {
     }
     console::print_summary(&result.report, &args.out);
     result.exit_code()
+}
+
+/// The card provider `--card` names.
+fn card_provider(args: &RunArgs) -> Result<Box<dyn myna_engine::target::CardProvider>, i32> {
+    match args.card.as_str() {
+        "emu" => Ok(Box::new(myna_engine::target::EmuProvider::new(
+            &args.personas,
+        ))),
+        other if other == "pcsc" || other.starts_with("pcsc:") => pcsc_provider(args),
+        other => Err(bad_argument(&format!(
+            "--card expects `emu` or `pcsc[:NAME]`, found {other:?}"
+        ))),
+    }
+}
+
+#[cfg(feature = "pcsc")]
+fn pcsc_provider(args: &RunArgs) -> Result<Box<dyn myna_engine::target::CardProvider>, i32> {
+    use myna_engine::target::{PcscCard, PcscOptions, PcscProvider, ReaderSelector, Sharing};
+    let name = args.card.strip_prefix("pcsc:");
+    let persona = match &args.persona {
+        None => None,
+        Some(id) => match myna_card_emu::persona::Persona::load_named(&args.personas, id) {
+            Ok(p) => Some((
+                id.clone(),
+                p.variables()
+                    .into_iter()
+                    .map(|v| myna_engine::PersonaVar {
+                        name: v.name,
+                        value: v.value,
+                        secret: v.secret,
+                    })
+                    .collect(),
+            )),
+            Err(e) => return Err(bad_argument(&format!("--persona {id}: {e}"))),
+        },
+    };
+    let mut options = PcscOptions::reader(ReaderSelector::from_cli(name));
+    if args.exclusive {
+        options.sharing = Sharing::Exclusive;
+    }
+    match PcscCard::open(options) {
+        Ok(card) => Ok(Box::new(PcscProvider::new(card, persona))),
+        Err(e) => {
+            eprintln!("error: {e}");
+            Err(exit_code::INFRASTRUCTURE)
+        }
+    }
+}
+
+#[cfg(not(feature = "pcsc"))]
+fn pcsc_provider(_: &RunArgs) -> Result<Box<dyn myna_engine::target::CardProvider>, i32> {
+    Err(bad_argument(
+        "--card pcsc needs a build with the `pcsc` feature (see docs/pcsc.md)",
+    ))
 }
 
 fn list(args: ListArgs) -> i32 {
@@ -211,10 +256,13 @@ fn schema() -> i32 {
 
 fn emu(command: EmuCommand) -> i32 {
     match command {
-        EmuCommand::Serve { .. } => {
-            eprintln!("error: `emu serve` is not available in this build yet (see docs/pcsc.md)");
-            exit_code::INFRASTRUCTURE
-        }
+        EmuCommand::Serve {
+            vpcd,
+            persona,
+            personas,
+            quiet,
+            once,
+        } => emu_serve(&vpcd, &persona, &personas, quiet, once),
     }
 }
 
@@ -249,6 +297,43 @@ fn write_and_exit(report: &myna_report::Report, out: &std::path::Path) -> i32 {
         }
         Err(e) => {
             eprintln!("error: {e}");
+            exit_code::INFRASTRUCTURE
+        }
+    }
+}
+
+/// `emu serve --vpcd`: the emulated card dials vpcd (inside pcscd) and is
+/// served until interrupted; it reconnects when pcscd restarts.
+fn emu_serve(
+    vpcd: &str,
+    persona: &str,
+    personas: &std::path::Path,
+    quiet: bool,
+    once: bool,
+) -> i32 {
+    use myna_card_emu::vpcd::{Emulator, EmulatorOptions, Reconnect, Silent, StderrLog};
+    let persona_data = match myna_card_emu::persona::Persona::load_named(personas, persona) {
+        Ok(p) => p,
+        Err(e) => return bad_argument(&format!("--persona {persona}: {e}")),
+    };
+    let card = myna_card_emu::Card::new(persona_data.card_profile());
+    let mut options = EmulatorOptions::default();
+    if once {
+        options.reconnect = Reconnect::Never;
+    }
+    eprintln!(
+        "serving persona `{persona}` to vpcd at {vpcd} (reader \"Virtual PCD 00 00\" for port 35963); Ctrl-C stops"
+    );
+    let emulator = Emulator::new(vpcd, card).with_options(options);
+    let result = if quiet {
+        emulator.with_observer(Silent).run()
+    } else {
+        emulator.with_observer(StderrLog).run()
+    };
+    match result {
+        Ok(()) => exit_code::OK,
+        Err(e) => {
+            eprintln!("error: {e} (is pcscd running with vsmartcard-vpcd? see docs/pcsc.md)");
             exit_code::INFRASTRUCTURE
         }
     }
