@@ -1,0 +1,93 @@
+//! Regenerates `reports/sample/` and compares it byte for byte, so the
+
+// Test helpers may unwrap: a failure is a failed test.
+#![allow(clippy::unwrap_used)]
+//! report format (json, junit, markdown) cannot drift silently.
+//! `MYNA_UPDATE_SAMPLE=1` rewrites the committed files instead.
+
+use std::path::{Path, PathBuf};
+
+use myna_engine::target::EmuProvider;
+use myna_engine::{load_suite, run_suite, select::Selection, RunOptions};
+use myna_report::{Evidence, OutputFormat, Report, RunInfo};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .unwrap()
+        .to_path_buf()
+}
+
+/// Zeroes everything that changes from run to run.
+fn normalise(report: &mut Report) {
+    let info = &mut report.run_info;
+    info.started_at = "2026-01-01T00:00:00Z".into();
+    info.finished_at = "2026-01-01T00:00:00Z".into();
+    info.duration_ms = 0;
+    info.harness_version = "0.0.0".into();
+    for scenario in &mut report.scenarios {
+        scenario.duration_ms = 0.0;
+        for step in &mut scenario.steps {
+            step.duration_us = 0;
+            for evidence in &mut step.evidence {
+                match evidence {
+                    Evidence::Apdu {
+                        at_us, duration_us, ..
+                    } => {
+                        *at_us = 0;
+                        *duration_us = 0;
+                    }
+                    Evidence::Power { at_us, .. }
+                    | Evidence::TransportError { at_us, .. }
+                    | Evidence::Note { at_us, .. } => *at_us = 0,
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn sample_report_is_unchanged() {
+    std::env::set_current_dir(root()).unwrap();
+    let suite = load_suite(
+        &[PathBuf::from("reports/sample/scenarios")],
+        Path::new("scenarios/requirements.yaml"),
+    )
+    .unwrap_or_else(|p| panic!("{:?}", p.diagnostics));
+    let mut provider = EmuProvider::new("vectors/personas");
+    let options = RunOptions {
+        selection: Selection {
+            rules_date: "2026-01-01".into(),
+            ..Selection::default()
+        },
+        expectations: Vec::new(),
+        run_info: RunInfo {
+            command: vec!["myna-conform".into(), "run".into(), "reports/sample/scenarios".into()],
+            ..RunInfo::default()
+        },
+    };
+    let mut result = run_suite(&suite, &mut provider, &options, &mut |_| {});
+    normalise(&mut result.report);
+    let verdicts: Vec<&str> = result.report.scenarios.iter().map(|s| s.verdict.as_str()).collect();
+    assert_eq!(verdicts, ["fail", "not_applicable", "pass", "warn"]);
+    assert_eq!(result.exit_code(), 1);
+
+    let dir = root().join("reports/sample");
+    let update = std::env::var_os("MYNA_UPDATE_SAMPLE").is_some();
+    let mut stale = Vec::new();
+    for format in OutputFormat::DEFAULT {
+        let rendered = format.render(&result.report).unwrap();
+        let path = dir.join(format.file_name());
+        if update {
+            std::fs::write(&path, &rendered).unwrap();
+        } else if std::fs::read(&path).ok().as_deref() != Some(rendered.as_slice()) {
+            stale.push(path.display().to_string());
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "the report format changed: {} differ; if intended, run MYNA_UPDATE_SAMPLE=1 cargo test -p myna-engine --test sample_report and commit",
+        stale.join(", ")
+    );
+}
