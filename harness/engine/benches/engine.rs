@@ -49,7 +49,8 @@ fn engine(c: &mut Criterion) {
             let outcome = run_scenario(
                 &scenario,
                 RunContext {
-                    card: card.target.as_mut(),
+                    card: Some(card.target.as_mut()),
+                    oqs: None,
                     persona: &card.vars,
                     persona_id: card.persona.clone(),
                     capabilities: &capabilities,

@@ -22,6 +22,23 @@ pub enum RawEvidence {
         /// Round trip.
         duration_us: u64,
     },
+    /// HTTP exchange.
+    Http {
+        /// µs since scenario start.
+        at_us: u64,
+        /// Method.
+        method: String,
+        /// Path.
+        path: String,
+        /// Status, when an answer came.
+        status: Option<u16>,
+        /// Request body.
+        request: serde_json::Value,
+        /// Response body.
+        response: serde_json::Value,
+        /// Round trip.
+        duration_us: u64,
+    },
     /// Power event.
     Power {
         /// µs since scenario start.
@@ -64,6 +81,23 @@ impl RawEvidence {
                 sw: format!("{sw:04X}"),
                 duration_us: *duration_us,
             },
+            RawEvidence::Http {
+                at_us,
+                method,
+                path,
+                status,
+                request,
+                response,
+                duration_us,
+            } => Evidence::Http {
+                at_us: *at_us,
+                method: method.clone(),
+                path: path.clone(),
+                status: *status,
+                request: redact_json(request, redactor),
+                response: redact_json(response, redactor),
+                duration_us: *duration_us,
+            },
             RawEvidence::Power { at_us, action, atr } => Evidence::Power {
                 at_us: *at_us,
                 action: (*action).to_string(),
@@ -78,5 +112,19 @@ impl RawEvidence {
                 message: redactor.text(message),
             },
         }
+    }
+}
+
+/// A JSON value with secrets masked in its text.
+fn redact_json(value: &serde_json::Value, redactor: &Redactor) -> serde_json::Value {
+    if redactor.is_empty() {
+        return value.clone();
+    }
+    let text = value.to_string();
+    let masked = redactor.text(&text);
+    if masked == text {
+        value.clone()
+    } else {
+        serde_json::from_str(&masked).unwrap_or(serde_json::Value::String(masked))
     }
 }

@@ -15,6 +15,7 @@ mod check;
 pub mod digest;
 mod evidence;
 mod label;
+mod oqs_step;
 pub mod load;
 pub mod redact;
 pub mod scenario_run;
@@ -27,4 +28,4 @@ pub mod vars;
 
 pub use load::{load_suite, LoadProblems, LoadedSuite};
 pub use scenario_run::{run_scenario, Blame, PersonaVar, RunContext, ScenarioOutcome};
-pub use suite::{exit_code, run_suite, Progress, RunOptions, RunResult};
+pub use suite::{exit_code, run_suite, Progress, Providers, RunOptions, RunResult};

@@ -14,7 +14,8 @@ use crate::check::{self, Mismatch};
 use crate::evidence::RawEvidence;
 use crate::label;
 use crate::redact::Redactor;
-use crate::target::CardTarget;
+use crate::oqs_step;
+use crate::target::{CardTarget, TransportError};
 use crate::vars::Vars;
 
 /// A persona field offered to scenarios as `${persona.NAME}`.
@@ -30,8 +31,10 @@ pub struct PersonaVar {
 
 /// What a scenario run needs besides the scenario.
 pub struct RunContext<'a> {
-    /// The card.
-    pub card: &'a mut dyn CardTarget,
+    /// The card, for card scenarios.
+    pub card: Option<&'a mut dyn CardTarget>,
+    /// The eligibility service, for `oqs` scenarios.
+    pub oqs: Option<&'a mut dyn myna_oqs::OqsTarget>,
     /// Persona fields.
     pub persona: &'a [PersonaVar],
     /// Persona id for the report.
@@ -60,8 +63,16 @@ pub struct ScenarioOutcome {
     pub blame: Option<Blame>,
 }
 
+/// The targets a scenario's steps talk to.
+struct Targets<'a> {
+    card: Option<CardSession<'a>>,
+    oqs: Option<&'a mut dyn myna_oqs::OqsTarget>,
+    started: Instant,
+}
+
 struct StepDraft {
     blame: Option<Blame>,
+    not_applicable: Option<String>,
     report: StepReport,
     evidence: Vec<RawEvidence>,
     mismatches: Vec<(Mismatch, Level)>,
@@ -128,7 +139,12 @@ pub fn run_scenario(scenario: &Scenario, ctx: RunContext<'_>) -> ScenarioOutcome
         }
     }
 
-    let mut session = CardSession::new(ctx.card, started);
+    let mut targets = Targets {
+        card: ctx.card.map(|c| CardSession::new(c, started)),
+        oqs: ctx.oqs,
+        started,
+    };
+    let mut not_applicable = None;
     let mut drafts: Vec<StepDraft> = Vec::new();
     let mut verdict = Verdict::Pass;
     'steps: for step in &scenario.steps {
@@ -138,12 +154,17 @@ pub fn run_scenario(scenario: &Scenario, ctx: RunContext<'_>) -> ScenarioOutcome
                 rep,
                 false,
                 scenario.level,
-                &mut session,
+                &mut targets,
                 &mut vars,
                 &mut redactor,
                 drafts.len(),
             );
             let v = draft.report.verdict;
+            if let Some(why) = &draft.not_applicable {
+                not_applicable = Some(why.clone());
+                drafts.push(draft);
+                break 'steps;
+            }
             drafts.push(draft);
             verdict = verdict.worst(v);
             if matches!(v, Verdict::Fail | Verdict::Error) {
@@ -158,7 +179,7 @@ pub fn run_scenario(scenario: &Scenario, ctx: RunContext<'_>) -> ScenarioOutcome
                 rep,
                 true,
                 scenario.level,
-                &mut session,
+                &mut targets,
                 &mut vars,
                 &mut redactor,
                 drafts.len(),
@@ -196,7 +217,15 @@ pub fn run_scenario(scenario: &Scenario, ctx: RunContext<'_>) -> ScenarioOutcome
         }
         report.steps.push(step);
     }
-    report.verdict = verdict;
+    report.verdict = match not_applicable {
+        // A step found the target lacks a capability: unless something
+        // already went wrong, the scenario does not apply.
+        Some(why) if verdict <= Verdict::Pass => {
+            report.message = Some(why);
+            Verdict::NotApplicable
+        }
+        _ => verdict,
+    };
     report.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     ScenarioOutcome { report, blame }
 }
@@ -207,7 +236,7 @@ fn run_step(
     repetition: u32,
     is_finally: bool,
     scenario_level: Level,
-    session: &mut CardSession<'_>,
+    targets: &mut Targets<'_>,
     vars: &mut Vars,
     redactor: &mut Redactor,
     index: usize,
@@ -215,7 +244,6 @@ fn run_step(
     let (kind, label) = label::describe(&step.action);
     let level = step.level.unwrap_or(scenario_level);
     let started = Instant::now();
-    session.evidence.clear();
     let mut draft = StepDraft {
         report: StepReport {
             index,
@@ -232,14 +260,45 @@ fn run_step(
         mismatches: Vec::new(),
         error: None,
         blame: None,
+        not_applicable: None,
     };
     let result = match &step.action {
-        Action::Card(action) => session.run(action, vars, redactor),
-        Action::Generic { keyword, .. } => Err(ActionError::Author(format!(
-            "step `{keyword}` belongs to a family this engine cannot run yet"
-        ))),
+        Action::Card(action) => match targets.card.as_mut() {
+            Some(session) => {
+                session.evidence.clear();
+                let result = session.run(action, vars, redactor);
+                draft.evidence = std::mem::take(&mut session.evidence);
+                result.map(Some)
+            }
+            None => Err(ActionError::Author(
+                "a card step in a scenario that has no card target".into(),
+            )),
+        },
+        Action::Generic { keyword, body } => match targets.oqs.as_deref_mut() {
+            Some(target) => {
+                let result = oqs_step::run(target, step, keyword, body, vars, targets.started);
+                draft.evidence = result.evidence;
+                if let Some(e) = result.transport_error {
+                    Err(ActionError::Transport(TransportError::Other(e)))
+                } else if let Some(why) = result.not_applicable {
+                    draft.not_applicable = Some(why);
+                    Ok(None)
+                } else {
+                    if !result.mismatches.is_empty() {
+                        draft.report.verdict = match level {
+                            Level::Must => Verdict::Fail,
+                            Level::Should => Verdict::Warn,
+                        };
+                    }
+                    draft.mismatches = result.mismatches.into_iter().map(|m| (m, level)).collect();
+                    Ok(None)
+                }
+            }
+            None => Err(ActionError::Author(format!(
+                "step `{keyword}` needs a target this scenario's family does not have"
+            ))),
+        },
     };
-    draft.evidence = std::mem::take(&mut session.evidence);
     match result {
         Err(ActionError::Transport(e)) => {
             draft.report.verdict = Verdict::Error;
@@ -255,7 +314,8 @@ fn run_step(
             draft.blame = Some(Blame::Author);
             draft.error = Some(format!("{}: scenario error: {message}", step.at));
         }
-        Ok(outcome) => evaluate(step, &outcome, vars, redactor, level, &mut draft),
+        Ok(Some(outcome)) => evaluate(step, &outcome, vars, redactor, level, &mut draft),
+        Ok(None) => {}
     }
     draft.report.duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     draft

@@ -3,12 +3,12 @@
 use std::time::{Instant, SystemTime};
 
 use myna_report::{Report, RunInfo, ScenarioReport, Summary, Targets, Verdict, SCHEMA_VERSION};
-use myna_scenario::{ExpectedFailure, Requirement, Scenario};
+use myna_scenario::{ExpectedFailure, Family, Requirement, Scenario};
 
 use crate::load::LoadedSuite;
 use crate::scenario_run::{run_scenario, Blame, RunContext};
 use crate::select::{select, Selection};
-use crate::target::{CardProvider, ProviderError};
+use crate::target::{CardProvider, OpenedCard, OqsProvider, ProviderError};
 
 /// Options of one run.
 #[derive(Clone, Debug, Default)]
@@ -88,10 +88,18 @@ fn rfc3339(t: SystemTime) -> String {
         .unwrap_or_default()
 }
 
-/// Runs the selected scenarios of `suite` with cards from `provider`.
+/// The targets of a run, one provider per role.
+pub struct Providers<'a> {
+    /// Cards.
+    pub card: &'a mut dyn CardProvider,
+    /// Eligibility services.
+    pub oqs: &'a mut dyn OqsProvider,
+}
+
+/// Runs the selected scenarios of `suite` against `providers`.
 pub fn run_suite(
     suite: &LoadedSuite,
-    provider: &mut dyn CardProvider,
+    providers: Providers<'_>,
     options: &RunOptions,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> RunResult {
@@ -99,7 +107,12 @@ pub fn run_suite(
     let started = Instant::now();
     let selected = select(&suite.scenarios, &suite.requirements, &options.selection);
     progress(Progress::Start(selected.len()));
-    let capabilities = provider.capabilities();
+    let Providers {
+        card: provider,
+        oqs,
+    } = providers;
+    let mut capabilities = provider.capabilities();
+    capabilities.extend(oqs.capabilities());
     let mut run_info = options.run_info.clone();
     run_info.harness_version = env!("CARGO_PKG_VERSION").to_string();
     run_info.rules_date = options.selection.rules_date.clone();
@@ -109,7 +122,7 @@ pub fn run_suite(
         card: run_info.targets.card.clone(),
         reader: nonempty(&run_info.targets.reader, "builtin"),
         portal: nonempty(&run_info.targets.portal, "builtin"),
-        oqs: nonempty(&run_info.targets.oqs, "builtin"),
+        oqs: oqs.describe(),
         capabilities: capabilities.clone(),
     };
     // Without a description the report simply lacks the ATR; every
@@ -123,7 +136,7 @@ pub fn run_suite(
     let mut blame = None;
     let mut scenarios = Vec::with_capacity(selected.len());
     for scenario in selected {
-        let (mut report, scenario_blame) = run_one(scenario, provider, &capabilities);
+        let (mut report, scenario_blame) = run_one(scenario, provider, oqs, &capabilities);
         if let Some(expected) = options
             .expectations
             .iter()
@@ -191,11 +204,23 @@ fn unrun(scenario: &Scenario, verdict: Verdict, message: String) -> ScenarioRepo
 
 fn run_one(
     scenario: &Scenario,
-    provider: &mut dyn CardProvider,
+    cards: &mut dyn CardProvider,
+    oqs: &mut dyn OqsProvider,
     capabilities: &[String],
 ) -> (ScenarioReport, Option<Blame>) {
-    let mut opened = match provider.open(scenario.persona.as_deref()) {
-        Ok(card) => card,
+    let opened = match scenario.family {
+        Family::Card => cards.open(scenario.persona.as_deref()).map(Opened::Card),
+        Family::Oqs => oqs.open().map(Opened::Oqs),
+        Family::Reader | Family::Portal => {
+            let why = format!(
+                "this version has no {} target; the scenario cannot run",
+                scenario.family.as_str()
+            );
+            return (unrun(scenario, Verdict::NotApplicable, why), None);
+        }
+    };
+    let mut opened = match opened {
+        Ok(o) => o,
         Err(ProviderError::NotApplicable(why)) => {
             return (unrun(scenario, Verdict::NotApplicable, why), None);
         }
@@ -210,16 +235,35 @@ fn run_one(
             return (unrun(scenario, Verdict::Error, message), Some(blame));
         }
     };
-    let outcome = run_scenario(
-        scenario,
-        RunContext {
-            card: opened.target.as_mut(),
-            persona: &opened.vars,
-            persona_id: opened.persona.clone(),
-            capabilities,
-        },
-    );
+    let outcome = match &mut opened {
+        Opened::Card(card) => run_scenario(
+            scenario,
+            RunContext {
+                card: Some(card.target.as_mut()),
+                oqs: None,
+                persona: &card.vars,
+                persona_id: card.persona.clone(),
+                capabilities,
+            },
+        ),
+        Opened::Oqs(target) => run_scenario(
+            scenario,
+            RunContext {
+                card: None,
+                oqs: Some(target.as_mut()),
+                persona: &[],
+                persona_id: None,
+                capabilities,
+            },
+        ),
+    };
     (outcome.report, outcome.blame)
+}
+
+/// The target opened for one scenario.
+enum Opened {
+    Card(OpenedCard),
+    Oqs(Box<dyn myna_oqs::OqsTarget>),
 }
 
 /// Requirement verdicts; a whole-suite run lists uncited requirements too

@@ -79,6 +79,11 @@ impl Vars {
         Ok(Rendered { text, secret })
     }
 
+    /// Every variable as `(name, text)`.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.values.iter().map(|(k, v)| (k.as_str(), v.text.as_str()))
+    }
+
     /// The names defined, sorted (for "did you mean" help).
     pub fn names(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self.values.keys().map(String::as_str).collect();

@@ -114,7 +114,8 @@ fn every_mutant_is_killed_by_some_scenario() {
             let outcome = run_scenario(
                 scenario,
                 RunContext {
-                    card: &mut card,
+                    card: Some(&mut card),
+                    oqs: None,
                     persona: &opened.vars,
                     persona_id: opened.persona.clone(),
                     capabilities: &capabilities,

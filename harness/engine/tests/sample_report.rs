@@ -7,8 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
-use myna_engine::target::EmuProvider;
-use myna_engine::{load_suite, run_suite, select::Selection, RunOptions};
+use myna_engine::target::{BuiltinOqs, EmuProvider};
+use myna_engine::{load_suite, run_suite, select::Selection, Providers, RunOptions};
 use myna_report::{Evidence, OutputFormat, Report, RunInfo};
 
 fn root() -> PathBuf {
@@ -33,6 +33,9 @@ fn normalise(report: &mut Report) {
             for evidence in &mut step.evidence {
                 match evidence {
                     Evidence::Apdu {
+                        at_us, duration_us, ..
+                    }
+                    | Evidence::Http {
                         at_us, duration_us, ..
                     } => {
                         *at_us = 0;
@@ -67,7 +70,11 @@ fn sample_report_is_unchanged() {
             ..RunInfo::default()
         },
     };
-    let mut result = run_suite(&suite, &mut provider, &options, &mut |_| {});
+    let providers = Providers {
+        card: &mut provider,
+        oqs: &mut BuiltinOqs,
+    };
+    let mut result = run_suite(&suite, providers, &options, &mut |_| {});
     normalise(&mut result.report);
     let verdicts: Vec<&str> = result.report.scenarios.iter().map(|s| s.verdict.as_str()).collect();
     assert_eq!(verdicts, ["fail", "not_applicable", "pass", "warn"]);

@@ -1,14 +1,18 @@
-//! Every scenario under `scenarios/` as its own test against the built-in
-//! emulator (a libtest-mimic harness, so `--list`, filters and
-//! `cargo nextest --partition` work). A malformed scenario file fails the
-//! `scenarios::load` test with every problem listed.
+//! Every scenario under `scenarios/` as its own test (a libtest-mimic
+//! harness, so `--list`, filters and `cargo nextest --partition` work):
+//! card scenarios against the built-in emulator, `oqs` scenarios against the
+//! in-process reference model and again, as `http::<id>`, over HTTP against
+//! the reference server started on 127.0.0.1. A malformed scenario file
+//! fails the `scenarios::load` test with every problem listed.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use myna_engine::target::{CardProvider, EmuProvider};
+use myna_engine::target::{BuiltinOqs, CardProvider, EmuProvider, HttpOqs, OqsProvider};
 use myna_engine::{load_suite, run_scenario, RunContext};
-use myna_report::Verdict;
+use myna_report::{ScenarioReport, Verdict};
+use myna_scenario::{Family, Scenario};
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -18,6 +22,94 @@ fn workspace_root() -> PathBuf {
         .unwrap_or_default()
 }
 
+fn verdict(report: ScenarioReport) -> Result<(), Failed> {
+    if report.verdict == Verdict::Pass {
+        return Ok(());
+    }
+    let mut text = format!(
+        "verdict {}: {}",
+        report.verdict.as_str(),
+        report.message.unwrap_or_default()
+    );
+    for step in report.steps.iter().filter(|s| s.verdict > Verdict::Pass) {
+        text.push_str(&format!("\n  step {} {} at {}", step.index, step.label, step.location));
+        for f in &step.failures {
+            text.push_str(&format!(
+                "\n    {}: {}: expected {}, got {}",
+                f.location, f.check, f.expected, f.actual
+            ));
+        }
+    }
+    Err(text.into())
+}
+
+fn run_card(scenario: &Scenario) -> Result<(), Failed> {
+    let mut provider = EmuProvider::new("vectors/personas");
+    let capabilities = provider.capabilities();
+    let mut card = provider
+        .open(scenario.persona.as_deref())
+        .map_err(|e| Failed::from(e.to_string()))?;
+    verdict(
+        run_scenario(
+            scenario,
+            RunContext {
+                card: Some(card.target.as_mut()),
+                oqs: None,
+                persona: &card.vars,
+                persona_id: card.persona.clone(),
+                capabilities: &capabilities,
+            },
+        )
+        .report,
+    )
+}
+
+fn run_oqs(scenario: &Scenario, provider: &mut dyn OqsProvider) -> Result<(), Failed> {
+    let capabilities = provider.capabilities();
+    let mut target = provider.open().map_err(|e| Failed::from(e.to_string()))?;
+    verdict(
+        run_scenario(
+            scenario,
+            RunContext {
+                card: None,
+                oqs: Some(target.as_mut()),
+                persona: &[],
+                persona_id: None,
+                capabilities: &capabilities,
+            },
+        )
+        .report,
+    )
+}
+
+/// The reference server for the `http::` trials, started on first use.
+/// Its state is shared, so those trials take turns.
+fn http_server() -> &'static Mutex<Result<(myna_oqs::BackgroundServer, String), String>> {
+    static SERVER: OnceLock<Mutex<Result<(myna_oqs::BackgroundServer, String), String>>> =
+        OnceLock::new();
+    SERVER.get_or_init(|| {
+        let listen = "127.0.0.1:0".parse().expect("a socket address");
+        Mutex::new(
+            myna_oqs::spawn_background(listen, myna_oqs::ServerConfig::default())
+                .map(|server| {
+                    let url = server.url();
+                    (server, url)
+                })
+                .map_err(|e| e.to_string()),
+        )
+    })
+}
+
+fn run_oqs_http(scenario: &Scenario) -> Result<(), Failed> {
+    let guard = http_server().lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let url = match &*guard {
+        Ok((_, url)) => url.clone(),
+        Err(e) => return Err(format!("cannot start the reference server: {e}").into()),
+    };
+    let mut provider = HttpOqs::connect(&url).map_err(|e| Failed::from(e.to_string()))?;
+    run_oqs(scenario, &mut provider)
+}
+
 fn main() {
     let args = Arguments::from_args();
     let root = workspace_root();
@@ -25,10 +117,11 @@ fn main() {
         eprintln!("cannot enter {}: {e}", root.display());
         std::process::exit(101);
     }
-    let trials = match load_suite(
+    let loaded = load_suite(
         &[PathBuf::from("scenarios")],
         Path::new("scenarios/requirements.yaml"),
-    ) {
+    );
+    let trials = match loaded {
         Err(problems) => {
             let mut text = String::new();
             for e in &problems.io {
@@ -39,9 +132,7 @@ fn main() {
                 text.push_str(&d.to_string());
                 text.push('\n');
             }
-            vec![Trial::test("scenarios::load", move || {
-                Err(Failed::from(text))
-            })]
+            vec![Trial::test("scenarios::load", move || Err(Failed::from(text)))]
         }
         Ok(suite) => {
             let count = suite.scenarios.len();
@@ -53,53 +144,31 @@ fn main() {
                 }
             })];
             for scenario in suite.scenarios {
-                let name = scenario.id.clone();
+                let scenario = Arc::new(scenario);
                 let kind = scenario.family.as_str();
-                trials.push(
-                    Trial::test(name, move || {
-                        let mut provider = EmuProvider::new("vectors/personas");
-                        let capabilities = provider.capabilities();
-                        let mut card = provider
-                            .open(scenario.persona.as_deref())
-                            .map_err(|e| Failed::from(e.to_string()))?;
-                        let outcome = run_scenario(
-                            &scenario,
-                            RunContext {
-                                card: card.target.as_mut(),
-                                persona: &card.vars,
-                                persona_id: card.persona.clone(),
-                                capabilities: &capabilities,
-                            },
+                let id = scenario.id.clone();
+                match scenario.family {
+                    Family::Card => {
+                        trials.push(Trial::test(id, move || run_card(&scenario)).with_kind(kind));
+                    }
+                    Family::Oqs => {
+                        let over_http = Arc::clone(&scenario);
+                        trials.push(
+                            Trial::test(id.clone(), move || run_oqs(&scenario, &mut BuiltinOqs))
+                                .with_kind(kind),
                         );
-                        let report = outcome.report;
-                        match report.verdict {
-                            Verdict::Pass => Ok(()),
-                            other => {
-                                let mut text = format!(
-                                    "verdict {}: {}",
-                                    other.as_str(),
-                                    report.message.unwrap_or_default()
-                                );
-                                for step in
-                                    report.steps.iter().filter(|s| s.verdict > Verdict::Pass)
-                                {
-                                    text.push_str(&format!(
-                                        "\n  step {} {} at {}",
-                                        step.index, step.label, step.location
-                                    ));
-                                    for f in &step.failures {
-                                        text.push_str(&format!(
-                                            "\n    {}: {}: expected {}, got {}",
-                                            f.location, f.check, f.expected, f.actual
-                                        ));
-                                    }
-                                }
-                                Err(text.into())
-                            }
-                        }
-                    })
-                    .with_kind(kind),
-                );
+                        trials.push(
+                            Trial::test(format!("http::{id}"), move || run_oqs_http(&over_http))
+                                .with_kind(kind),
+                        );
+                    }
+                    Family::Reader | Family::Portal => {
+                        trials.push(
+                            Trial::test(id, || Err("no target for this family yet".into()))
+                                .with_kind(kind),
+                        );
+                    }
+                }
             }
             trials
         }

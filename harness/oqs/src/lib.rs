@@ -1,1 +1,40 @@
-//! placeholder
+//! myna-oqs: the オンライン資格確認 (OQS) eligibility model, its national-scale
+//! serial-tracing index, the reference HTTP server with a test-control API,
+//! the scenario step executor, and a load generator.
+//!
+//! Facts come from `health-insurance-system.md` §4–§6 and seed 001
+//! (マイナポータル利用規約 第5条の4–5: J-LIS 旧番号の探索). The step vocabulary,
+//! the wire shapes and the harness-defined codes are documented in
+//! `docs/oqs.md`.
+#![forbid(unsafe_code)]
+
+pub mod clock;
+pub mod codes;
+pub mod control;
+pub mod error;
+pub mod index;
+pub mod jis;
+pub mod load;
+pub mod lookup;
+pub mod model;
+pub mod person;
+pub mod serial;
+pub mod server;
+pub mod service;
+pub mod step;
+pub mod target;
+
+pub use clock::VirtualClock;
+pub use codes::{CodeConfig, GraceRule, NoCurrentQualification, QualificationValidity};
+pub use control::{ControlCommand, ModelConfig};
+pub use error::ModelError;
+pub use index::{Resolution, SerialIndex};
+pub use load::{bench_lookup, BenchError, BenchOptions, BenchResult};
+pub use model::{AuthOutcome, Faults, OqsModel};
+pub use serial::Serial;
+pub use server::{
+    serve, serve_blocking, spawn_background, BackgroundServer, ServerConfig, ServerError,
+};
+pub use service::{OqsService, ServiceResponse};
+pub use step::{execute_step, CheckFailure, Evidence, StepOutcome};
+pub use target::{HttpTarget, InProcessTarget, OqsTarget, RawResponse, TargetError};

@@ -91,6 +91,15 @@ pub fn evidence_line(evidence: &Evidence) -> String {
                 format!("> {command}\n< {response} {sw}")
             }
         }
+        Evidence::Http {
+            method,
+            path,
+            status,
+            ..
+        } => match status {
+            Some(status) => format!("{method} {path} → {status}"),
+            None => format!("{method} {path} → no answer"),
+        },
         Evidence::Power { action, atr, .. } => match atr {
             Some(atr) => format!("power {action}, ATR {atr}"),
             None => format!("power {action}"),

@@ -247,6 +247,23 @@ pub enum Evidence {
         /// Round trip.
         duration_us: u64,
     },
+    /// An HTTP exchange (eligibility lookup, portal, test-control API).
+    Http {
+        /// Microseconds since the scenario started.
+        at_us: u64,
+        /// `GET`, `POST`, ….
+        method: String,
+        /// Path from the API root.
+        path: String,
+        /// HTTP status; `null` when no answer came.
+        status: Option<u16>,
+        /// Request body (JSON), secrets redacted.
+        request: serde_json::Value,
+        /// Response body (JSON), secrets redacted.
+        response: serde_json::Value,
+        /// Round trip.
+        duration_us: u64,
+    },
     /// A power event.
     Power {
         /// Microseconds since the scenario started.

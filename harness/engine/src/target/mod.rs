@@ -2,10 +2,12 @@
 
 mod card;
 mod emu;
+mod oqs;
 mod provider;
 
 pub use card::{CardTarget, CardTargetInfo, PowerEvent, TransportError};
 pub use emu::{EmuCard, EmuProvider, DEFAULT_PERSONA, EMU_CAPABILITIES};
+pub use oqs::{BuiltinOqs, HttpOqs, OqsProvider};
 pub use provider::{CardProvider, OpenedCard, ProviderError};
 #[cfg(feature = "pcsc")]
 mod pcsc;
@@ -17,4 +19,7 @@ pub use self::pcsc::{
     TransportNote, DEFAULT_PCSC_CAPABILITIES,
 };
 #[cfg(feature = "pcsc")]
-pub use pcsc_provider::PcscProvider;
+pub use pcsc_provider::{
+    require_destructive_capability, PcscProvider, DESTRUCTIVE_CAPABILITY, DESTRUCTIVE_TAG,
+    FACTORY_RESET_CAPABILITY,
+};

@@ -1,0 +1,139 @@
+//! Code tables of the OQS result (health-insurance-system.md §4.3) and the
+//! values that public sources disagree on (§4.4), which are configurable.
+
+use serde::{Deserialize, Serialize};
+
+/// `QualificationValidity` (OQSCD006), health-insurance-system.md §4.3.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum QualificationValidity {
+    /// `1` 有効.
+    Valid,
+    /// `2` 無効.
+    Invalid,
+    /// `3` 無効（新しい資格あり）.
+    InvalidNewerExists,
+    /// `4` 該当資格なし.
+    NoQualification,
+    /// `5` 複数該当.
+    Multiple,
+}
+
+impl QualificationValidity {
+    /// The wire code ("1"…"5").
+    pub fn code(self) -> &'static str {
+        match self {
+            QualificationValidity::Valid => "1",
+            QualificationValidity::Invalid => "2",
+            QualificationValidity::InvalidNewerExists => "3",
+            QualificationValidity::NoQualification => "4",
+            QualificationValidity::Multiple => "5",
+        }
+    }
+
+    /// The label used in the code table.
+    pub fn label(self) -> &'static str {
+        match self {
+            QualificationValidity::Valid => "有効",
+            QualificationValidity::Invalid => "無効",
+            QualificationValidity::InvalidNewerExists => "無効（新しい資格あり）",
+            QualificationValidity::NoQualification => "該当資格なし",
+            QualificationValidity::Multiple => "複数該当",
+        }
+    }
+}
+
+/// Which month-end rule ends the 3-month grace after a certificate expires
+/// (health-insurance-system.md §4.6: いわき市 and 多摩市 word it differently).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GraceRule {
+    /// Usable up to the last day of the month three months after the month
+    /// that holds the expiry date (expiry in February → end of May).
+    #[default]
+    MonthEnd,
+    /// Usable up to the same day of the month three months later
+    /// (clamped to the month's last day).
+    SameDay,
+}
+
+/// What a card-based lookup returns when the person has no qualification in
+/// force (health-insurance-system.md §6: both 無効 and 資格情報なし were
+/// reported; the official mapping is not public).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoCurrentQualification {
+    /// `4` 該当資格なし with an empty result list.
+    #[default]
+    NoQualification,
+    /// `2` 無効 with the latest lost record.
+    Invalid,
+}
+
+/// Code values that public transcriptions disagree on
+/// (health-insurance-system.md §4.4). Defaults follow hangilc `codes.ts`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CodeConfig {
+    /// `SegmentOfResult` for a normal end (OQSCD003).
+    pub segment_normal: String,
+    /// `SegmentOfResult` for an abnormal end: `9` (codes.ts, oqsFunc) or `3`
+    /// (result watcher comment).
+    pub segment_abnormal: String,
+    /// `CharacterCodeIdentifier` for UTF-8: `0` (codes.ts) or `1` (oqsFunc).
+    pub charset_utf8: String,
+    /// Label of `ReasonOfLoss` 99: 「その他」 or oqsFunc's 「医療保険等の資格取得」.
+    pub reason_of_loss_99_label: String,
+}
+
+impl Default for CodeConfig {
+    fn default() -> Self {
+        CodeConfig {
+            segment_normal: "1".into(),
+            segment_abnormal: "9".into(),
+            charset_utf8: "0".into(),
+            reason_of_loss_99_label: "その他".into(),
+        }
+    }
+}
+
+/// `ReasonOfLoss` label (health-insurance-system.md §4.3), `99` from the config.
+pub fn reason_of_loss_label<'a>(code: &str, config: &'a CodeConfig) -> &'a str {
+    match code {
+        "01" => "死亡",
+        "02" => "生活保護",
+        "03" => "他保険取得",
+        "99" => config.reason_of_loss_99_label.as_str(),
+        _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validity_codes_are_distinct_and_labelled() {
+        let all = [
+            QualificationValidity::Valid,
+            QualificationValidity::Invalid,
+            QualificationValidity::InvalidNewerExists,
+            QualificationValidity::NoQualification,
+            QualificationValidity::Multiple,
+        ];
+        let codes: Vec<&str> = all.iter().map(|v| v.code()).collect();
+        assert_eq!(codes, ["1", "2", "3", "4", "5"]);
+        assert_eq!(
+            QualificationValidity::InvalidNewerExists.label(),
+            "無効（新しい資格あり）"
+        );
+    }
+
+    #[test]
+    fn reason_99_follows_config() {
+        let mut c = CodeConfig::default();
+        assert_eq!(reason_of_loss_label("99", &c), "その他");
+        c.reason_of_loss_99_label = "医療保険等の資格取得".into();
+        assert_eq!(reason_of_loss_label("99", &c), "医療保険等の資格取得");
+        assert_eq!(reason_of_loss_label("03", &c), "他保険取得");
+    }
+}

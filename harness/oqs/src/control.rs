@@ -1,0 +1,306 @@
+//! The test-control API's commands: one JSON object with an `op` field,
+//! posted to `/control/v1/command` (docs/oqs.md lists every field).
+
+use serde::{Deserialize, Serialize};
+
+use crate::codes::{CodeConfig, GraceRule, NoCurrentQualification};
+
+/// A test-control command.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ControlCommand {
+    /// Resets everything, then sets clock and configuration and seeds persons.
+    World {
+        /// `YYYY-MM-DD[THH:MM[:SS]]`; default 2025-04-01T09:00.
+        #[serde(default)]
+        clock: Option<String>,
+        /// Model configuration; defaults when absent.
+        #[serde(default)]
+        config: Option<Box<ModelConfig>>,
+        /// Persons to seed.
+        #[serde(default)]
+        persons: Vec<PersonSpec>,
+    },
+    /// Adds persons to the current world.
+    Seed {
+        /// Persons to seed.
+        persons: Vec<PersonSpec>,
+    },
+    /// Adds `count` registered persons with serials `first_serial`,
+    /// `first_serial + 1`, … (for load tests).
+    Population {
+        /// How many (at most 10,000,000).
+        count: u32,
+        /// First serial (hex).
+        first_serial: String,
+    },
+    /// 健康保険証利用登録 of `person` with `serial`.
+    Register {
+        /// Person handle.
+        person: String,
+        /// Serial of one of the person's valid certificates.
+        serial: String,
+    },
+    /// Re-issues the person's 利用者証明用 certificate: a new serial, the old
+    /// one revoked (superseded). The registration is not touched until first use.
+    Reissue {
+        /// Person handle.
+        person: String,
+        /// The new serial (hex).
+        new_serial: String,
+        /// Expiry of the new certificate (`YYYY-MM-DD`).
+        not_after: String,
+    },
+    /// Revokes a certificate (失効).
+    Revoke {
+        /// Serial (hex).
+        serial: String,
+    },
+    /// Sets a certificate's expiry date (default: yesterday).
+    Expire {
+        /// Serial (hex).
+        serial: String,
+        /// The new `not_after` date.
+        #[serde(default)]
+        on: Option<String>,
+    },
+    /// Records a loss and/or a new qualification (job change), each reaching
+    /// OQS after its own lag.
+    Qualification {
+        /// Person handle.
+        person: String,
+        /// The loss of the qualification in force.
+        #[serde(default)]
+        lose: Option<LossSpec>,
+        /// A new qualification.
+        #[serde(default)]
+        acquire: Option<Box<QualificationSpec>>,
+    },
+    /// Moves or sets the virtual clock.
+    Clock {
+        /// Move forward.
+        #[serde(default)]
+        advance: Option<Advance>,
+        /// Set (`YYYY-MM-DD[THH:MM[:SS]]`).
+        #[serde(default)]
+        set: Option<String>,
+    },
+    /// Sets faults; absent fields keep their value.
+    Fault {
+        /// Every lookup answers 503.
+        #[serde(default)]
+        outage: Option<bool>,
+        /// Every lookup answers after this many milliseconds.
+        #[serde(default)]
+        slow_ms: Option<u64>,
+        /// JPKI/J-LIS unavailable: first use after a re-issue cannot be traced.
+        #[serde(default)]
+        jpki_down: Option<bool>,
+    },
+    /// Reports clock, counts and faults.
+    State {},
+}
+
+/// How far to move the clock.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Advance {
+    /// Calendar months (day clamped to month end).
+    pub months: u32,
+    /// Days.
+    pub days: i64,
+    /// Hours.
+    pub hours: i64,
+    /// Minutes.
+    pub minutes: i64,
+}
+
+/// Model configuration: every fact marked uncertain in the spec.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ModelConfig {
+    /// Month-end rule of the grace period (health-insurance-system.md §4.6).
+    pub grace_rule: GraceRule,
+    /// Length of the grace period in months (3 per §4.6).
+    pub grace_months: u32,
+    /// Months before expiry from which a warning code is returned (§1.6: 3).
+    pub expiry_warning_months: u32,
+    /// Card-based lookup without a qualification in force.
+    pub no_current_qualification: NoCurrentQualification,
+    /// Conflicting code values (§4.4).
+    pub codes: CodeConfig,
+}
+
+impl Default for ModelConfig {
+    fn default() -> Self {
+        ModelConfig {
+            grace_rule: GraceRule::MonthEnd,
+            grace_months: 3,
+            expiry_warning_months: 3,
+            no_current_qualification: NoCurrentQualification::NoQualification,
+            codes: CodeConfig::default(),
+        }
+    }
+}
+
+/// A person to seed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonSpec {
+    /// Handle used by later commands.
+    pub id: String,
+    /// Name as registered (characters outside JIS X 0208 allowed).
+    pub name: String,
+    /// Half-width kana.
+    pub kana: String,
+    /// `YYYY-MM-DD`.
+    pub birth_date: String,
+    /// 1 男 2 女 3 未設定.
+    #[serde(default = "default_sex")]
+    pub sex: String,
+    /// Address.
+    #[serde(default)]
+    pub address: Option<String>,
+    /// Postal code.
+    #[serde(default)]
+    pub post_number: Option<String>,
+    /// The person's current 利用者証明用 certificate.
+    #[serde(default)]
+    pub certificate: Option<CertificateSpec>,
+    /// Whether that certificate is registered for 保険証利用 (default true).
+    #[serde(default = "default_true")]
+    pub registered: bool,
+    /// Qualifications, oldest first.
+    #[serde(default)]
+    pub qualifications: Vec<QualificationSpec>,
+}
+
+fn default_sex() -> String {
+    "3".into()
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// A certificate to seed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateSpec {
+    /// Serial (hex).
+    pub serial: String,
+    /// Expiry date `YYYY-MM-DD`.
+    pub not_after: String,
+}
+
+/// A qualification to seed or acquire.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QualificationSpec {
+    /// 保険者番号.
+    pub insurer_number: String,
+    /// 記号.
+    #[serde(default)]
+    pub symbol: String,
+    /// 番号.
+    pub number: String,
+    /// 枝番.
+    #[serde(default = "default_branch")]
+    pub branch: String,
+    /// 保険者名.
+    #[serde(default)]
+    pub insurer_name: String,
+    /// 1 本人 / 2 家族.
+    #[serde(default = "default_personal")]
+    pub personal_family: String,
+    /// 被保険者氏名 (family members).
+    #[serde(default)]
+    pub insured_name: Option<String>,
+    /// OQSCD010.
+    #[serde(default)]
+    pub card_classification: Option<String>,
+    /// 資格取得日 `YYYY-MM-DD`.
+    pub qualification_date: String,
+    /// 資格喪失日.
+    #[serde(default)]
+    pub disqualification_date: Option<String>,
+    /// ReasonOfLoss code.
+    #[serde(default)]
+    pub reason_of_loss: Option<String>,
+    /// 一部負担割合 ("030").
+    #[serde(default)]
+    pub contribution_ratio: Option<String>,
+    /// 有効期限.
+    #[serde(default)]
+    pub card_expiration: Option<String>,
+    /// 限度額適用認定証関連情報.
+    #[serde(default)]
+    pub limit: Option<LimitSpec>,
+    /// 高齢受給者証.
+    #[serde(default)]
+    pub elderly: Option<ElderlySpec>,
+    /// Days after "now" before OQS has this record (data-entry lag).
+    #[serde(default)]
+    pub lag_days: u32,
+}
+
+fn default_branch() -> String {
+    "00".into()
+}
+
+fn default_personal() -> String {
+    "1".into()
+}
+
+/// 限度額 information to seed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitSpec {
+    /// OQSCD011.
+    pub classification: String,
+    /// OQSCD012.
+    pub flag: String,
+    /// 交付年月日.
+    #[serde(default)]
+    pub issued: Option<String>,
+    /// Valid from.
+    #[serde(default)]
+    pub valid_start: Option<String>,
+    /// Valid until.
+    #[serde(default)]
+    pub valid_end: Option<String>,
+    /// 長期入院該当年月日.
+    #[serde(default)]
+    pub long_term: Option<String>,
+}
+
+/// 高齢受給者 information to seed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ElderlySpec {
+    /// "020" etc.
+    pub contribution_ratio: String,
+    /// Valid from.
+    #[serde(default)]
+    pub valid_start: Option<String>,
+    /// Valid until.
+    #[serde(default)]
+    pub valid_end: Option<String>,
+}
+
+/// A loss of qualification.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LossSpec {
+    /// Which record (default: the one in force).
+    #[serde(default)]
+    pub insurer_number: Option<String>,
+    /// 資格喪失日 `YYYY-MM-DD`.
+    pub date: String,
+    /// ReasonOfLoss code (default 99).
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Days after "now" before OQS has the loss.
+    #[serde(default)]
+    pub lag_days: u32,
+}

@@ -1,0 +1,199 @@
+//! Request routing shared by the HTTP server and the in-process target:
+//! method + path + body bytes in, status + JSON body (+ delay) out. Both
+//! targets go through this one function, so they cannot drift apart.
+
+use serde_json::{json, Value};
+
+use crate::control::ControlCommand;
+use crate::error::ModelError;
+use crate::lookup::handle_lookup;
+use crate::model::OqsModel;
+
+/// The lookup path of this reference.
+pub const SEARCH_PATH: &str = "/oqs/v1/search";
+/// The lookup path of the public Web API (health-insurance-system.md §4.1),
+/// accepted as an alias.
+pub const WEB_API_SEARCH_PATH: &str = "/oqs-api-pro/MSA01030/ILI01030SV01/search";
+/// The test-control command path.
+pub const CONTROL_PATH: &str = "/control/v1/command";
+/// The capability list path.
+pub const CAPABILITIES_PATH: &str = "/control/v1/capabilities";
+/// Largest request body accepted (bytes).
+pub const MAX_BODY: usize = 1 << 20;
+
+/// Capability: eligibility lookup.
+pub const CAP_LOOKUP: &str = "oqs.lookup";
+/// Capability: the test-control API.
+pub const CAP_CONTROL: &str = "oqs.control";
+
+/// What the service answers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// JSON body.
+    pub body: Value,
+    /// How long to hold the answer back (the `slow` fault), milliseconds.
+    pub delay_ms: u64,
+}
+
+impl ServiceResponse {
+    fn ok(body: Value) -> Self {
+        ServiceResponse {
+            status: 200,
+            body,
+            delay_ms: 0,
+        }
+    }
+
+    /// An error answer `{"error":{"code","message"}}`.
+    pub fn error(status: u16, code: &str, message: impl Into<String>) -> Self {
+        ServiceResponse {
+            status,
+            body: json!({ "error": { "code": code, "message": message.into() } }),
+            delay_ms: 0,
+        }
+    }
+
+    fn from_model_error(e: &ModelError) -> Self {
+        let status = match e {
+            ModelError::Invalid { .. } => 400,
+            ModelError::Unknown { .. } => 404,
+            ModelError::Conflict(_) => 409,
+            ModelError::Capacity(_) => 422,
+        };
+        ServiceResponse::error(status, e.code(), e.to_string())
+    }
+}
+
+/// The reference OQS behind any transport.
+#[derive(Clone, Debug, Default)]
+pub struct OqsService {
+    model: OqsModel,
+}
+
+impl OqsService {
+    /// A service over a fresh model.
+    pub fn new() -> Self {
+        OqsService::default()
+    }
+
+    /// A service over `model`.
+    pub fn with_model(model: OqsModel) -> Self {
+        OqsService { model }
+    }
+
+    /// The model.
+    pub fn model(&self) -> &OqsModel {
+        &self.model
+    }
+
+    /// The model, mutable.
+    pub fn model_mut(&mut self) -> &mut OqsModel {
+        &mut self.model
+    }
+
+    /// Handles one request. Never panics; malformed input gives 4xx.
+    pub fn handle(&mut self, method: &str, path: &str, body: &[u8]) -> ServiceResponse {
+        if body.len() > MAX_BODY {
+            return ServiceResponse::error(
+                413,
+                "OQS-PAYLOAD-TOO-LARGE",
+                format!("body over {MAX_BODY} bytes"),
+            );
+        }
+        let path = path.split('?').next().unwrap_or(path);
+        match (method, path) {
+            ("POST", SEARCH_PATH | WEB_API_SEARCH_PATH) => self.search(body),
+            ("POST", CONTROL_PATH) => self.control(body),
+            ("GET", CAPABILITIES_PATH) => {
+                ServiceResponse::ok(json!({ "capabilities": [CAP_LOOKUP, CAP_CONTROL] }))
+            }
+            ("GET", "/healthz") => ServiceResponse::ok(json!({ "status": "ok" })),
+            (
+                _,
+                SEARCH_PATH | WEB_API_SEARCH_PATH | CONTROL_PATH | CAPABILITIES_PATH | "/healthz",
+            ) => ServiceResponse::error(
+                405,
+                "OQS-METHOD-NOT-ALLOWED",
+                format!("{method} is not allowed on {path}"),
+            ),
+            _ => ServiceResponse::error(404, "OQS-NOT-FOUND", format!("no route {path}")),
+        }
+    }
+
+    fn search(&mut self, body: &[u8]) -> ServiceResponse {
+        let faults = self.model.faults();
+        if faults.outage {
+            return ServiceResponse {
+                delay_ms: faults.slow_ms,
+                ..ServiceResponse::error(
+                    503,
+                    "OQS-OUTAGE",
+                    "オンライン資格確認システムに接続できません",
+                )
+            };
+        }
+        if body.is_empty() {
+            return ServiceResponse::error(
+                400,
+                "OQS-EMPTY-BODY",
+                "a JSON request body is required",
+            );
+        }
+        match handle_lookup(&mut self.model, body) {
+            Ok(v) => ServiceResponse {
+                status: 200,
+                body: v,
+                delay_ms: faults.slow_ms,
+            },
+            Err(e) => ServiceResponse::from_model_error(&e),
+        }
+    }
+
+    fn control(&mut self, body: &[u8]) -> ServiceResponse {
+        let command: ControlCommand = match serde_json::from_slice(body) {
+            Ok(c) => c,
+            Err(e) => return ServiceResponse::error(400, "OQS-BAD-COMMAND", e.to_string()),
+        };
+        match self.model.apply(&command) {
+            Ok(state) => ServiceResponse::ok(json!({ "ok": true, "state": state })),
+            Err(e) => ServiceResponse::from_model_error(&e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_requests_get_4xx_with_a_code() {
+        let mut s = OqsService::new();
+        for (method, path, body) in [
+            ("POST", SEARCH_PATH, &b"{not json"[..]),
+            ("POST", SEARCH_PATH, b""),
+            ("POST", SEARCH_PATH, b"[]"),
+            (
+                "POST",
+                SEARCH_PATH,
+                br#"{"XmlMsg":{"MessageHeader":{"MedicalInstitutionCode":"12"},"MessageBody":{}}}"#,
+            ),
+            ("POST", CONTROL_PATH, br#"{"op":"launch"}"#),
+            ("GET", SEARCH_PATH, b""),
+            ("POST", "/nowhere", b"{}"),
+        ] {
+            let r = s.handle(method, path, body);
+            assert!(
+                (400..500).contains(&r.status),
+                "{method} {path}: {}",
+                r.status
+            );
+            assert!(r
+                .body
+                .pointer("/error/code")
+                .and_then(Value::as_str)
+                .is_some_and(|c| c.starts_with("OQS-")));
+        }
+    }
+}
