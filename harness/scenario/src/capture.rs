@@ -3,9 +3,9 @@
 use crate::ast::{Capture, CaptureSource};
 use crate::ctx::Ctx;
 use crate::hex::parse_tlv_path;
-use crate::template::is_var_name;
+use crate::secret_entry::{secret_entries, LongForm, SecretEntry};
 use crate::vocabulary::CAPTURE_KEYS;
-use crate::yaml::{Node, NodeKind};
+use crate::yaml::Node;
 
 /// Parses a capture source: `data`, `sw`, `data[a..b]`, `tlv:FF20/DF22`.
 pub fn parse_capture_source(text: &str) -> Result<CaptureSource, String> {
@@ -39,35 +39,24 @@ pub fn parse_capture_source(text: &str) -> Result<CaptureSource, String> {
 /// Converts a `capture:` map: `{ var: source }` or
 /// `{ var: { from: source, secret: true } }`.
 pub(crate) fn captures(ctx: &mut Ctx, node: &Node) -> Vec<Capture> {
-    let Some(entries) = ctx.free_map(node, "a map of variable names to capture sources") else {
-        return Vec::new();
+    let long = LongForm {
+        inner: "from",
+        keys: CAPTURE_KEYS,
+        what: "the capture source",
     };
     let mut out = Vec::new();
-    for (name, key_node, value) in entries {
-        if !is_var_name(name) || name == "persona" {
-            ctx.expected(
-                key_node,
-                "a variable name (letters, digits, `_`, `-`; not `persona`)",
-            );
-            continue;
-        }
-        let (source_node, secret) = match &value.kind {
-            NodeKind::Map(_) => {
-                let Some(fields) = ctx.map(value, "`{ from, secret }`", CAPTURE_KEYS, false) else {
-                    continue;
-                };
-                let secret = match fields.get("secret") {
-                    Some(secret) => ctx.bool(secret).unwrap_or(false),
-                    None => false,
-                };
-                let Some(from) = fields.get("from") else {
-                    ctx.missing(value, "from", "the capture source");
-                    continue;
-                };
-                (from, secret)
-            }
-            _ => (value, false),
-        };
+    for entry in secret_entries(
+        ctx,
+        node,
+        "a map of variable names to capture sources",
+        &long,
+    ) {
+        let SecretEntry {
+            name,
+            key: key_node,
+            value: source_node,
+            secret,
+        } = entry;
         let Some(text) = ctx.str(source_node, "a capture source") else {
             continue;
         };

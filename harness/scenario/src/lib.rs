@@ -28,6 +28,7 @@ mod ids;
 mod load;
 mod requirement;
 mod schema;
+mod secret_entry;
 mod source;
 mod step;
 mod steps;

@@ -2,41 +2,25 @@
 
 use crate::ast::Variable;
 use crate::ctx::Ctx;
-use crate::template::is_var_name;
+use crate::secret_entry::{secret_entries, LongForm, SecretEntry};
 use crate::vocabulary::VAR_KEYS;
-use crate::yaml::{Node, NodeKind};
+use crate::yaml::Node;
 
 /// Converts a `vars:` map.
 pub(crate) fn variables(ctx: &mut Ctx, node: &Node) -> Vec<Variable> {
-    let Some(entries) = ctx.free_map(node, "a map of variable names to values") else {
-        return Vec::new();
+    let long = LongForm {
+        inner: "value",
+        keys: VAR_KEYS,
+        what: "the variable's value",
     };
     let mut out = Vec::new();
-    for (name, key_node, value) in entries {
-        if !is_var_name(name) || name == "persona" {
-            ctx.expected(
-                key_node,
-                "a variable name (letters, digits, `_`, `-`; not `persona`)",
-            );
-            continue;
-        }
-        let (value_node, secret) = match &value.kind {
-            NodeKind::Map(_) => {
-                let Some(fields) = ctx.map(value, "`{ value, secret }`", VAR_KEYS, false) else {
-                    continue;
-                };
-                let secret = match fields.get("secret") {
-                    Some(secret) => ctx.bool(secret).unwrap_or(false),
-                    None => false,
-                };
-                let Some(inner) = fields.get("value") else {
-                    ctx.missing(value, "value", "the variable's value");
-                    continue;
-                };
-                (inner, secret)
-            }
-            _ => (value, false),
-        };
+    for entry in secret_entries(ctx, node, "a map of variable names to values", &long) {
+        let SecretEntry {
+            name,
+            key: key_node,
+            value: value_node,
+            secret,
+        } = entry;
         if let Some(template) = ctx.template(value_node, "a value (a string)") {
             out.push(Variable {
                 name: name.to_string(),
