@@ -190,7 +190,13 @@ fn report_memory(n: usize, world: &World) {
 }
 
 fn bench_population(c: &mut Criterion, n: usize, with_map: bool) {
+    let started = std::time::Instant::now();
     let mut world = build(n, with_map);
+    eprintln!(
+        "load n={n}: {:.2} s to build the index{}",
+        started.elapsed().as_secs_f64(),
+        if with_map { " and the HashMap baseline" } else { "" }
+    );
     report_memory(n, &world);
     let mut group = c.benchmark_group("lookup");
     let hits: Vec<Serial> = world.hits.iter().map(|v| s(*v)).collect();
