@@ -1,6 +1,9 @@
 //! Runs the Wycheproof-shaped command/response vectors in `vectors/apdu/`
 //! against the emulator. Each test gets a fresh card of its group's persona.
 
+// Test helpers may unwrap: a failure is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 
 use myna_card_emu::persona::Persona;
@@ -51,7 +54,10 @@ struct Test {
 }
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn bytes(hex_text: &str) -> Vec<u8> {
@@ -76,14 +82,24 @@ fn apdu_vectors() {
         assert_eq!(doc.algorithm, "MyNumberCard-APDU");
         assert!(doc.header.iter().any(|h| h.contains("TEST ONLY")));
         let count: usize = doc.test_groups.iter().map(|g| g.tests.len()).sum();
-        assert_eq!(count, doc.number_of_tests, "{}: numberOfTests", file.display());
-        let mut ids: Vec<u32> = doc.test_groups.iter().flat_map(|g| g.tests.iter().map(|t| t.tc_id)).collect();
+        assert_eq!(
+            count,
+            doc.number_of_tests,
+            "{}: numberOfTests",
+            file.display()
+        );
+        let mut ids: Vec<u32> = doc
+            .test_groups
+            .iter()
+            .flat_map(|g| g.tests.iter().map(|t| t.tc_id))
+            .collect();
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), count, "{}: tcIds are unique", file.display());
         for group in &doc.test_groups {
             assert_eq!(group.kind, "ApduTest");
-            let persona = Persona::load_named(&root().join("vectors/personas"), &group.persona).unwrap();
+            let persona =
+                Persona::load_named(&root().join("vectors/personas"), &group.persona).unwrap();
             let profile = persona.card_profile();
             for test in &group.tests {
                 run += 1;
@@ -128,11 +144,21 @@ fn apdu_vectors() {
                     }
                 }
                 if !problems.is_empty() {
-                    failures.push(format!("tcId {} ({}): {}", test.tc_id, test.comment, problems.join("; ")));
+                    failures.push(format!(
+                        "tcId {} ({}): {}",
+                        test.tc_id,
+                        test.comment,
+                        problems.join("; ")
+                    ));
                 }
             }
         }
     }
     assert!(run >= 40, "only {run} vectors");
-    assert!(failures.is_empty(), "{} of {run} vectors failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {run} vectors failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

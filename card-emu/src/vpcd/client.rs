@@ -147,6 +147,7 @@ impl VpcdClient {
             if stop() {
                 return Ok(SessionEnd::Stopped);
             }
+            quick_ack(&self.stream);
             match self.frames.poll(&mut self.stream) {
                 Ok(Polled::Idle) => {}
                 Ok(Polled::Closed) => return Ok(SessionEnd::PeerClosed),
@@ -215,3 +216,17 @@ impl VpcdClient {
         Ok(())
     }
 }
+
+/// Asks the kernel to acknowledge the next segments at once. vpcd sends a
+/// frame's 2-byte length and its payload in two writes without
+/// `TCP_NODELAY`, so the payload waits for the length to be acknowledged;
+/// with Linux's delayed ACK that adds about 40 ms to every APDU. The flag
+/// does not stick (the kernel may return to delayed mode), hence before
+/// every read. Best effort: a failure only costs latency.
+#[cfg(target_os = "linux")]
+fn quick_ack(stream: &TcpStream) {
+    let _ = socket2::SockRef::from(stream).set_tcp_quickack(true);
+}
+
+#[cfg(not(target_os = "linux"))]
+fn quick_ack(_: &TcpStream) {}

@@ -16,6 +16,8 @@
 //! - [`VpcdObserver`]: hooks on every exchange (`on_exchange`), e.g. for
 //!   recording; [`StderrLog`] prints a redacted line per APDU.
 //! - [`frame`]: the framing itself, usable by a test playing vpcd's role.
+//! - [`TestControlCard`]: the emulated card plus the harness-only
+//!   factory-reset command `80 EE 00 00` ([`test_control`]).
 //!
 //! Several cards at once: one emulator per vpcd slot (port 35963 + n).
 //! Several cards in turn: [`EmulatorControl::insert`] swaps the card.
@@ -26,6 +28,7 @@ mod error;
 pub mod frame;
 mod message;
 mod observer;
+pub mod test_control;
 mod virtual_card;
 
 pub use client::{SessionEnd, SessionOptions, VpcdClient, DEFAULT_VPCD_ADDR, DEFAULT_VPCD_PORT};
@@ -36,5 +39,9 @@ pub use message::{Control, Message, CTRL_GET_ATR, CTRL_POWER_OFF, CTRL_POWER_ON,
 pub use observer::{
     describe_command, describe_response, on_exchange, Disconnect, ExchangeHook, Silent, StderrLog,
     VpcdObserver,
+};
+pub use test_control::{
+    factory_reset_command, parse_test_control, CardFactory, PersonaFactory, TestControlCard,
+    TestControlRequest, FACTORY_RESET_HEADER,
 };
 pub use virtual_card::{BoxedCard, VirtualCard};

@@ -29,11 +29,26 @@ pub enum Command {
     Check(SuiteArgs),
     /// Print the scenario file JSON Schema.
     Schema,
+    /// Record a host session through vpcd as a scenario file: a virtual
+    /// card in a vpcd reader forwards every APDU to `--card` and keeps it.
+    Record(RecordArgs),
     /// The emulated card as a server.
     Emu {
         /// What to do with the emulator.
         #[command(subcommand)]
         command: EmuCommand,
+    },
+    /// The reference eligibility (OQS) service.
+    Oqs {
+        /// What to do with the service.
+        #[command(subcommand)]
+        command: OqsCommand,
+    },
+    /// Load measurements.
+    Bench {
+        /// What to measure.
+        #[command(subcommand)]
+        command: BenchCommand,
     },
     /// Work with reports.
     Report {
@@ -81,6 +96,11 @@ pub struct RunArgs {
     /// With `--card pcsc`: open the reader exclusively.
     #[arg(long)]
     pub exclusive: bool,
+    /// With `--card pcsc` on a card that cannot be factory-reset (a real
+    /// card): also run scenarios tagged `destructive`, which lock or change
+    /// its PINs for good. Without it they are `not_applicable`.
+    #[arg(long)]
+    pub allow_destructive: bool,
     /// Only scenarios whose id contains this (or matches this glob with `*`).
     #[arg(long)]
     pub filter: Option<String>,
@@ -102,6 +122,38 @@ pub struct RunArgs {
     /// Print one line per scenario instead of a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+}
+
+/// `record` options.
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// The card that answers: `emu` (the emulator, in-process) or
+    /// `pcsc[:READER NAME]` (a card in another PC/SC reader).
+    #[arg(long, default_value = "emu")]
+    pub card: String,
+    /// The persona of the card: the emulator's persona, and the values
+    /// (PINs) that become `${persona.*}` in the file. Default `taro` with
+    /// `--card emu`, none with `--card pcsc`.
+    #[arg(long)]
+    pub persona: Option<String>,
+    /// Persona directory.
+    #[arg(long, default_value = "vectors/personas")]
+    pub personas: PathBuf,
+    /// vpcd address of the reader the host application uses
+    /// (`127.0.0.1:35963` is "Virtual PCD 00 00", `…:35964` "… 00 01").
+    #[arg(long, default_value = "127.0.0.1:35963")]
+    pub vpcd: String,
+    /// The scenario file to write.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The last part of the scenario id (`card.recorded.NAME`; default:
+    /// the UTC time, `YYYYMMDD-HHMMSS`).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Stop after this many seconds (default: when Enter is pressed or
+    /// standard input ends).
+    #[arg(long)]
+    pub seconds: Option<u64>,
 }
 
 /// `list` options.
@@ -134,6 +186,12 @@ pub enum EmuCommand {
         /// Give up when vpcd is unreachable instead of retrying.
         #[arg(long)]
         once: bool,
+        /// Harness-only: answer the factory-reset command `80 EE 00 00
+        /// [persona id]` by replacing the card with a fresh one (of that
+        /// persona), so each scenario run through pcscd starts anew
+        /// (docs/pcsc.md). Never use it to stand in for a real card.
+        #[arg(long)]
+        test_control: bool,
     },
 }
 
@@ -155,6 +213,46 @@ pub enum ReportCommand {
         input: PathBuf,
         /// Output directory.
         #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// `oqs` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum OqsCommand {
+    /// Serve the reference eligibility service with its test-control API
+    /// (docs/oqs.md) until interrupted.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+}
+
+/// `bench` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Open-loop latency of an eligibility service: requests sent on
+    /// schedule, latency measured from the scheduled time; p50/p90/p99/p99.9/max.
+    Lookup {
+        /// Base URL of the service.
+        #[arg(long)]
+        oqs: String,
+        /// Requests per second.
+        #[arg(long, default_value_t = 100)]
+        rate: u32,
+        /// How long to send (`10s`, `500ms`, `2m`).
+        #[arg(long, default_value = "10s")]
+        duration: String,
+        /// Concurrent connections.
+        #[arg(long, default_value_t = 4)]
+        connections: usize,
+        /// Seed this many registered persons through the test-control API
+        /// first and look up their serials (resets the service's world).
+        #[arg(long)]
+        seed: Option<u32>,
+        /// Where `bench-lookup.json` is written.
+        #[arg(long, default_value = "reports/latest")]
         out: PathBuf,
     },
 }

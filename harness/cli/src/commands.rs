@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use myna_engine::{exit_code, load_suite, run_suite, select, LoadedSuite, RunOptions};
 use myna_report::{RunInfo, Selection as ReportSelection, Targets};
 
-use crate::args::{Command, EmuCommand, ListArgs, ReportCommand, RunArgs, SuiteArgs};
+use crate::args::{
+    BenchCommand, Command, EmuCommand, ListArgs, OqsCommand, ReportCommand, RunArgs, SuiteArgs,
+};
 use crate::console;
 
 /// Runs a subcommand.
@@ -15,7 +17,29 @@ pub fn dispatch(command: Command) -> i32 {
         Command::List(args) => list(args),
         Command::Check(args) => check(args),
         Command::Schema => schema(),
+        Command::Record(args) => crate::record::record(&args),
         Command::Emu { command } => emu(command),
+        Command::Oqs {
+            command: OqsCommand::Serve { listen },
+        } => crate::oqs_commands::oqs_serve(&listen),
+        Command::Bench {
+            command:
+                BenchCommand::Lookup {
+                    oqs,
+                    rate,
+                    duration,
+                    connections,
+                    seed,
+                    out,
+                },
+        } => crate::oqs_commands::bench_lookup(&crate::oqs_commands::BenchLookup {
+            url: &oqs,
+            rate,
+            duration: &duration,
+            connections,
+            seed,
+            out: &out,
+        }),
         Command::Report { command } => report(command),
     }
 }
@@ -35,7 +59,7 @@ fn load(suite: &SuiteArgs) -> Result<LoadedSuite, i32> {
     })
 }
 
-fn bad_argument(message: &str) -> i32 {
+pub(crate) fn bad_argument(message: &str) -> i32 {
     eprintln!("error: {message}");
     exit_code::BAD_INPUT
 }
@@ -69,11 +93,7 @@ fn run(args: RunArgs) -> i32 {
         Ok(s) => s,
         Err(e) => return bad_argument(&format!("--shard: {e}")),
     };
-    for (name, value) in [
-        ("--reader", &args.reader),
-        ("--portal", &args.portal),
-        ("--oqs", &args.oqs),
-    ] {
+    for (name, value) in [("--reader", &args.reader), ("--portal", &args.portal)] {
         if value != "builtin" {
             return bad_argument(&format!(
                 "{name} {value}: only `builtin` is available in this version"
@@ -95,11 +115,18 @@ fn run(args: RunArgs) -> i32 {
             },
         },
     };
-    let suite = match load(&args.suite) {
+    let mut suite = match load(&args.suite) {
         Ok(s) => s,
         Err(code) => return code,
     };
     let mut provider = match card_provider(&args) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    if is_pcsc(&args.card) {
+        guard_destructive(&mut suite, provider.as_ref());
+    }
+    let mut oqs = match oqs_provider(&args.oqs) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -139,9 +166,11 @@ fn run(args: RunArgs) -> i32 {
         },
     };
     let mut reporter = console::Reporter::new(args.no_progress);
-    let result = run_suite(&suite, provider.as_mut(), &options, &mut |e| {
-        reporter.event(e)
-    });
+    let providers = myna_engine::Providers {
+        card: provider.as_mut(),
+        oqs: oqs.as_mut(),
+    };
+    let result = run_suite(&suite, providers, &options, &mut |e| reporter.event(e));
     reporter.finish();
     if let Err(e) = myna_report::write_reports(&result.report, &args.out) {
         eprintln!("error: {e}");
@@ -151,13 +180,59 @@ fn run(args: RunArgs) -> i32 {
     result.exit_code()
 }
 
+/// The eligibility provider `--oqs` names: `builtin` or an `http(s)://` URL.
+fn oqs_provider(oqs: &str) -> Result<Box<dyn myna_engine::target::OqsProvider>, i32> {
+    if oqs == "builtin" {
+        return Ok(Box::new(myna_engine::target::BuiltinOqs));
+    }
+    if !(oqs.starts_with("http://") || oqs.starts_with("https://")) {
+        return Err(bad_argument(&format!(
+            "--oqs expects `builtin` or an http(s):// URL, found {oqs:?}"
+        )));
+    }
+    myna_engine::target::HttpOqs::connect(oqs)
+        .map(|p| Box::new(p) as Box<dyn myna_engine::target::OqsProvider>)
+        .map_err(|e| {
+            eprintln!("error: {e}");
+            exit_code::INFRASTRUCTURE
+        })
+}
+
+fn is_pcsc(card: &str) -> bool {
+    card == "pcsc" || card.starts_with("pcsc:")
+}
+
+/// On a PC/SC card, scenarios tagged `destructive` need a card the harness
+/// can factory-reset or `--allow-destructive`; says so once when they will
+/// be `not_applicable`.
+#[cfg(feature = "pcsc")]
+fn guard_destructive(suite: &mut LoadedSuite, provider: &dyn myna_engine::target::CardProvider) {
+    use myna_engine::target::{require_destructive_capability, DESTRUCTIVE_CAPABILITY};
+    let marked = require_destructive_capability(&mut suite.scenarios);
+    let allowed = provider
+        .capabilities()
+        .iter()
+        .any(|c| c == DESTRUCTIVE_CAPABILITY);
+    if !marked.is_empty() && !allowed {
+        eprintln!(
+            "note: {} scenarios tagged `destructive` (they lock or change PINs for good) are not_applicable \
+             on this card: serve the emulator with `emu serve --test-control`, or pass --allow-destructive \
+             to run them on a card you can afford to damage",
+            marked.len()
+        );
+    }
+}
+
+#[cfg(not(feature = "pcsc"))]
+fn guard_destructive(_: &mut LoadedSuite, _: &dyn myna_engine::target::CardProvider) {}
+
 /// The card provider `--card` names.
 fn card_provider(args: &RunArgs) -> Result<Box<dyn myna_engine::target::CardProvider>, i32> {
     match args.card.as_str() {
         "emu" => Ok(Box::new(myna_engine::target::EmuProvider::new(
             &args.personas,
         ))),
-        other if other == "pcsc" || other.starts_with("pcsc:") => pcsc_provider(args),
+        other if is_pcsc(other) => pcsc_provider(args),
         other => Err(bad_argument(&format!(
             "--card expects `emu` or `pcsc[:NAME]`, found {other:?}"
         ))),
@@ -189,13 +264,25 @@ fn pcsc_provider(args: &RunArgs) -> Result<Box<dyn myna_engine::target::CardProv
     if args.exclusive {
         options.sharing = Sharing::Exclusive;
     }
-    match PcscCard::open(options) {
-        Ok(card) => Ok(Box::new(PcscProvider::new(card, persona))),
+    let card = match PcscCard::open(options) {
+        Ok(card) => card,
         Err(e) => {
             eprintln!("error: {e}");
-            Err(exit_code::INFRASTRUCTURE)
+            return Err(exit_code::INFRASTRUCTURE);
+        }
+    };
+    let mut provider = PcscProvider::new(card, persona).allow_destructive(args.allow_destructive);
+    match provider.probe_factory_reset(&args.personas) {
+        Ok(true) => eprintln!(
+            "card: the emulator's test control answered; each scenario starts from a factory-reset card"
+        ),
+        Ok(false) => {}
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Err(exit_code::INFRASTRUCTURE);
         }
     }
+    Ok(Box::new(provider))
 }
 
 #[cfg(not(feature = "pcsc"))]
@@ -262,7 +349,15 @@ fn emu(command: EmuCommand) -> i32 {
             personas,
             quiet,
             once,
-        } => emu_serve(&vpcd, &persona, &personas, quiet, once),
+            test_control,
+        } => emu_serve(&ServeOptions {
+            vpcd: &vpcd,
+            persona: &persona,
+            personas: &personas,
+            quiet,
+            once,
+            test_control,
+        }),
     }
 }
 
@@ -302,30 +397,50 @@ fn write_and_exit(report: &myna_report::Report, out: &std::path::Path) -> i32 {
     }
 }
 
-/// `emu serve --vpcd`: the emulated card dials vpcd (inside pcscd) and is
-/// served until interrupted; it reconnects when pcscd restarts.
-fn emu_serve(
-    vpcd: &str,
-    persona: &str,
-    personas: &std::path::Path,
+/// What `emu serve` was asked to do.
+struct ServeOptions<'a> {
+    vpcd: &'a str,
+    persona: &'a str,
+    personas: &'a std::path::Path,
     quiet: bool,
     once: bool,
-) -> i32 {
-    use myna_card_emu::vpcd::{Emulator, EmulatorOptions, Reconnect, Silent, StderrLog};
-    let persona_data = match myna_card_emu::persona::Persona::load_named(personas, persona) {
-        Ok(p) => p,
-        Err(e) => return bad_argument(&format!("--persona {persona}: {e}")),
+    test_control: bool,
+}
+
+/// `emu serve --vpcd`: the emulated card dials vpcd (inside pcscd) and is
+/// served until interrupted; it reconnects when pcscd restarts. With
+/// `--test-control` it also answers the factory-reset command.
+fn emu_serve(serve: &ServeOptions<'_>) -> i32 {
+    use myna_card_emu::vpcd::{
+        BoxedCard, Emulator, EmulatorOptions, Reconnect, Silent, StderrLog, TestControlCard,
     };
-    let card = myna_card_emu::Card::new(persona_data.card_profile());
+    let card: BoxedCard = if serve.test_control {
+        match TestControlCard::from_personas(serve.personas, serve.persona) {
+            Ok(card) => Box::new(card),
+            Err(e) => return bad_argument(&format!("--persona {}: {e}", serve.persona)),
+        }
+    } else {
+        match myna_card_emu::persona::Persona::load_named(serve.personas, serve.persona) {
+            Ok(p) => Box::new(myna_card_emu::Card::new(p.card_profile())),
+            Err(e) => return bad_argument(&format!("--persona {}: {e}", serve.persona)),
+        }
+    };
     let mut options = EmulatorOptions::default();
-    if once {
+    if serve.once {
         options.reconnect = Reconnect::Never;
     }
     eprintln!(
-        "serving persona `{persona}` to vpcd at {vpcd} (reader \"Virtual PCD 00 00\" for port 35963); Ctrl-C stops"
+        "serving persona `{}` to vpcd at {}{} (reader \"Virtual PCD 00 00\" for port 35963); Ctrl-C stops",
+        serve.persona,
+        serve.vpcd,
+        if serve.test_control {
+            " with test control (factory reset 80 EE 00 00)"
+        } else {
+            ""
+        }
     );
-    let emulator = Emulator::new(vpcd, card).with_options(options);
-    let result = if quiet {
+    let emulator = Emulator::new(serve.vpcd, card).with_options(options);
+    let result = if serve.quiet {
         emulator.with_observer(Silent).run()
     } else {
         emulator.with_observer(StderrLog).run()

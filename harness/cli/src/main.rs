@@ -6,6 +6,8 @@
 mod args;
 mod commands;
 mod console;
+mod oqs_commands;
+mod record;
 
 use clap::Parser;
 

@@ -208,8 +208,14 @@ fn the_leak_detector_can_fail() {
     assert!(leaks("pin 4826 sent", "4826"));
     assert!(leaks("0020008004 34383236", "4826"));
     assert!(leaks("\"sign_password\": \"TAROSIGN26\"", "TAROSIGN26"));
-    assert!(!leaks("3082A4826B0F", "4826"), "a digit run inside hex is not the PIN");
-    assert!(!leaks("3343832366", "4826"), "hex of the PIN off a byte boundary is not the PIN");
+    assert!(
+        !leaks("3082A4826B0F", "4826"),
+        "a digit run inside hex is not the PIN"
+    );
+    assert!(
+        !leaks("3343832366", "4826"),
+        "hex of the PIN off a byte boundary is not the PIN"
+    );
 }
 
 #[test]
@@ -238,4 +244,97 @@ fn schema_is_json() {
     assert_eq!(out.status.code(), Some(0));
     let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(schema["properties"]["steps"].is_object());
+}
+
+/// A free loopback port (bound, then released for the child to take).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `oqs serve` as a separate process, the whole `oqs` suite through
+/// `--oqs URL`, and a short `bench lookup` against it.
+#[test]
+fn oqs_suite_over_http_and_bench_lookup() {
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_myna-conform"))
+        .args(["oqs", "serve", "--listen", &format!("127.0.0.1:{port}")])
+        .current_dir(root())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let up = (0..100).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    let result = std::panic::catch_unwind(|| {
+        assert!(up, "oqs serve did not listen on {port}");
+        let out_dir = temp_out("oqs-http");
+        let out = myna(&[
+            "run",
+            "--no-progress",
+            "--oqs",
+            &url,
+            "--out",
+            out_dir.to_str().unwrap(),
+            "scenarios/oqs",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out_dir.join("report.json")).unwrap())
+                .unwrap();
+        assert_eq!(report["run_info"]["targets"]["oqs"], url.as_str());
+        assert!(report["summary"]["pass"].as_u64().unwrap() >= 30);
+        assert_eq!(report["summary"]["pass"], report["summary"]["total"]);
+        let http = report["scenarios"][0]["steps"][0]["evidence"][0]["type"].clone();
+        assert_eq!(http, "http");
+
+        let bench_dir = temp_out("bench");
+        let out = myna(&[
+            "bench",
+            "lookup",
+            "--oqs",
+            &url,
+            "--rate",
+            "200",
+            "--duration",
+            "1s",
+            "--seed",
+            "100",
+            "--out",
+            bench_dir.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert!(text(&out.stdout).contains("p99.9"));
+        let bench: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(bench_dir.join("bench-lookup.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(bench["scheduled"], 200);
+        assert_eq!(bench["errors"], 0);
+    });
+    let _ = server.kill();
+    let _ = server.wait();
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+#[test]
+fn an_unreachable_oqs_is_an_infrastructure_error() {
+    let port = free_port();
+    let out = myna(&[
+        "run",
+        "--no-progress",
+        "--oqs",
+        &format!("http://127.0.0.1:{port}"),
+        "--out",
+        temp_out("oqs-down").to_str().unwrap(),
+        "scenarios/oqs",
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
 }

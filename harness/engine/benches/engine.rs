@@ -110,7 +110,10 @@ fn engine(c: &mut Criterion) {
         });
     });
     group.bench_function(
-        format!("{SCENARIO} baseline: same {} APDUs straight to the emulator", apdus.len()),
+        format!(
+            "{SCENARIO} baseline: same {} APDUs straight to the emulator",
+            apdus.len()
+        ),
         |b| {
             b.iter(|| {
                 let mut card = Card::new(profile.clone());

@@ -47,13 +47,20 @@ impl Redactor {
     fn mask(&self, bytes: &[u8]) -> Vec<bool> {
         let mut masked = vec![false; bytes.len()];
         for pattern in &self.patterns {
-            if pattern.len() > bytes.len() {
+            let Some(&first) = pattern.first() else {
                 continue;
-            }
-            for start in 0..=bytes.len() - pattern.len() {
+            };
+            // Only positions holding the pattern's first byte can start it.
+            let mut from = 0;
+            while let Some(offset) = bytes
+                .get(from..)
+                .and_then(|rest| rest.iter().position(|&b| b == first))
+            {
+                let start = from + offset;
                 if bytes[start..].starts_with(pattern) {
                     masked[start..start + pattern.len()].fill(true);
                 }
+                from = start + 1;
             }
         }
         masked
@@ -61,13 +68,19 @@ impl Redactor {
 
     /// Uppercase hex of `bytes`, secret bytes shown as `**`.
     pub fn hex(&self, bytes: &[u8]) -> String {
-        let masked = self.mask(bytes);
+        const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+        let masked = if self.patterns.is_empty() {
+            vec![false; bytes.len()]
+        } else {
+            self.mask(bytes)
+        };
         let mut out = String::with_capacity(bytes.len() * 2);
-        for (byte, hidden) in bytes.iter().zip(masked) {
+        for (&byte, hidden) in bytes.iter().zip(masked) {
             if hidden {
                 out.push_str("**");
             } else {
-                out.push_str(&format!("{byte:02X}"));
+                out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+                out.push(char::from(DIGITS[usize::from(byte & 0x0F)]));
             }
         }
         out

@@ -13,8 +13,8 @@ use crate::card_action::{ActionError, CardSession, Outcome};
 use crate::check::{self, Mismatch};
 use crate::evidence::RawEvidence;
 use crate::label;
-use crate::redact::Redactor;
 use crate::oqs_step;
+use crate::redact::Redactor;
 use crate::target::{CardTarget, TransportError};
 use crate::vars::Vars;
 

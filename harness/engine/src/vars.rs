@@ -81,7 +81,9 @@ impl Vars {
 
     /// Every variable as `(name, text)`.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.values.iter().map(|(k, v)| (k.as_str(), v.text.as_str()))
+        self.values
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.text.as_str()))
     }
 
     /// The names defined, sorted (for "did you mean" help).

@@ -58,59 +58,105 @@ const MUTANTS: &[(&str, Mutation)] = &[
         }
     }),
     ("a blocked PIN answers 63C0 instead of 6984", |_, r| {
-        if sw(&r) == 0x6984 { with_sw(r, 0x63C0) } else { r }
+        if sw(&r) == 0x6984 {
+            with_sw(r, 0x63C0)
+        } else {
+            r
+        }
     }),
     ("protected files read as 9000 with no data", |c, r| {
-        if c[1] == 0xB0 && sw(&r) == 0x6982 { vec![0x90, 0x00] } else { r }
+        if c[1] == 0xB0 && sw(&r) == 0x6982 {
+            vec![0x90, 0x00]
+        } else {
+            r
+        }
     }),
-    ("a read past the end returns 6282 instead of 6B00", |c, r| {
-        if c[1] == 0xB0 && sw(&r) == 0x6B00 { with_sw(r, 0x6282) } else { r }
-    }),
+    (
+        "a read past the end returns 6282 instead of 6B00",
+        |c, r| {
+            if c[1] == 0xB0 && sw(&r) == 0x6B00 {
+                with_sw(r, 0x6282)
+            } else {
+                r
+            }
+        },
+    ),
     ("signatures have one bit flipped", |c, mut r| {
         if c[0] == 0x80 && c[1] == 0x2A && r.len() > 2 {
             r[0] ^= 0x01;
         }
         r
     }),
-    ("certificate bytes past offset 300 are corrupted", |c, mut r| {
-        let offset = (usize::from(c[2] & 0x7F) << 8) | usize::from(c[3]);
-        if c[1] == 0xB0 && sw(&r) == 0x9000 && r.len() > 2 && offset >= 300 {
-            r[0] ^= 0xFF;
-        }
-        r
-    }),
-    ("unknown instructions answer 6E00 instead of 6D00", |_, r| {
-        if sw(&r) == 0x6D00 { with_sw(r, 0x6E00) } else { r }
-    }),
+    (
+        "certificate bytes past offset 300 are corrupted",
+        |c, mut r| {
+            let offset = (usize::from(c[2] & 0x7F) << 8) | usize::from(c[3]);
+            if c[1] == 0xB0 && sw(&r) == 0x9000 && r.len() > 2 && offset >= 300 {
+                r[0] ^= 0xFF;
+            }
+            r
+        },
+    ),
+    (
+        "unknown instructions answer 6E00 instead of 6D00",
+        |_, r| {
+            if sw(&r) == 0x6D00 {
+                with_sw(r, 0x6E00)
+            } else {
+                r
+            }
+        },
+    ),
     ("a wrong PIN answers 9000", |c, r| {
-        if c[1] == 0x20 && c.len() > 5 && sw(&r) & 0xFFF0 == 0x63C0 { with_sw(r, 0x9000) } else { r }
-    }),
-    ("READ BINARY with Le past the end returns nothing", |c, r| {
-        let le = usize::from(*c.last().unwrap());
-        if c[1] == 0xB0 && c.len() == 5 && le != 0 && r.len() - 2 < le && sw(&r) == 0x9000 {
-            vec![0x90, 0x00]
+        if c[1] == 0x20 && c.len() > 5 && sw(&r) & 0xFFF0 == 0x63C0 {
+            with_sw(r, 0x9000)
         } else {
             r
         }
     }),
+    (
+        "READ BINARY with Le past the end returns nothing",
+        |c, r| {
+            let le = usize::from(*c.last().unwrap());
+            if c[1] == 0xB0 && c.len() == 5 && le != 0 && r.len() - 2 < le && sw(&r) == 0x9000 {
+                vec![0x90, 0x00]
+            } else {
+                r
+            }
+        },
+    ),
     ("SELECT of an unknown EF succeeds", |c, r| {
-        if c[1] == 0xA4 && sw(&r) == 0x6A82 { with_sw(r, 0x9000) } else { r }
+        if c[1] == 0xA4 && sw(&r) == 0x6A82 {
+            with_sw(r, 0x9000)
+        } else {
+            r
+        }
     }),
 ];
 
 #[test]
 fn every_mutant_is_killed_by_some_scenario() {
-    let root: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).unwrap().into();
+    let root: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .unwrap()
+        .into();
     std::env::set_current_dir(&root).unwrap();
-    let suite = load_suite(&[PathBuf::from("scenarios/card")], Path::new("scenarios/requirements.yaml"))
-        .unwrap_or_else(|p| panic!("{:?}", p.diagnostics));
+    let suite = load_suite(
+        &[PathBuf::from("scenarios/card")],
+        Path::new("scenarios/requirements.yaml"),
+    )
+    .unwrap_or_else(|p| panic!("{:?}", p.diagnostics));
     let mut provider = EmuProvider::new("vectors/personas");
     let capabilities = provider.capabilities();
     let mut survivors = Vec::new();
     for (name, mutation) in MUTANTS {
         let killed_by = suite.scenarios.iter().find(|scenario| {
             let opened = provider.open(scenario.persona.as_deref()).unwrap();
-            let mut card = Mutant { inner: opened.target, mutation: *mutation };
+            let mut card = Mutant {
+                inner: opened.target,
+                mutation: *mutation,
+            };
             let outcome = run_scenario(
                 scenario,
                 RunContext {
@@ -128,5 +174,8 @@ fn every_mutant_is_killed_by_some_scenario() {
             None => survivors.push(*name),
         }
     }
-    assert!(survivors.is_empty(), "no scenario fails when: {survivors:?}");
+    assert!(
+        survivors.is_empty(),
+        "no scenario fails when: {survivors:?}"
+    );
 }

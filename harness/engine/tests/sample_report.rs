@@ -55,7 +55,7 @@ fn sample_report_is_unchanged() {
     std::env::set_current_dir(root()).unwrap();
     let suite = load_suite(
         &[PathBuf::from("reports/sample/scenarios")],
-        Path::new("scenarios/requirements.yaml"),
+        Path::new("reports/sample/requirements.yaml"),
     )
     .unwrap_or_else(|p| panic!("{:?}", p.diagnostics));
     let mut provider = EmuProvider::new("vectors/personas");
@@ -66,7 +66,11 @@ fn sample_report_is_unchanged() {
         },
         expectations: Vec::new(),
         run_info: RunInfo {
-            command: vec!["myna-conform".into(), "run".into(), "reports/sample/scenarios".into()],
+            command: vec![
+                "myna-conform".into(),
+                "run".into(),
+                "reports/sample/scenarios".into(),
+            ],
             ..RunInfo::default()
         },
     };
@@ -76,7 +80,12 @@ fn sample_report_is_unchanged() {
     };
     let mut result = run_suite(&suite, providers, &options, &mut |_| {});
     normalise(&mut result.report);
-    let verdicts: Vec<&str> = result.report.scenarios.iter().map(|s| s.verdict.as_str()).collect();
+    let verdicts: Vec<&str> = result
+        .report
+        .scenarios
+        .iter()
+        .map(|s| s.verdict.as_str())
+        .collect();
     assert_eq!(verdicts, ["fail", "not_applicable", "pass", "warn"]);
     assert_eq!(result.exit_code(), 1);
 

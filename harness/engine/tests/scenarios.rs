@@ -32,7 +32,10 @@ fn verdict(report: ScenarioReport) -> Result<(), Failed> {
         report.message.unwrap_or_default()
     );
     for step in report.steps.iter().filter(|s| s.verdict > Verdict::Pass) {
-        text.push_str(&format!("\n  step {} {} at {}", step.index, step.label, step.location));
+        text.push_str(&format!(
+            "\n  step {} {} at {}",
+            step.index, step.label, step.location
+        ));
         for f in &step.failures {
             text.push_str(&format!(
                 "\n    {}: {}: expected {}, got {}",
@@ -101,7 +104,9 @@ fn http_server() -> &'static Mutex<Result<(myna_oqs::BackgroundServer, String), 
 }
 
 fn run_oqs_http(scenario: &Scenario) -> Result<(), Failed> {
-    let guard = http_server().lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let guard = http_server()
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let url = match &*guard {
         Ok((_, url)) => url.clone(),
         Err(e) => return Err(format!("cannot start the reference server: {e}").into()),
@@ -132,7 +137,9 @@ fn main() {
                 text.push_str(&d.to_string());
                 text.push('\n');
             }
-            vec![Trial::test("scenarios::load", move || Err(Failed::from(text)))]
+            vec![Trial::test("scenarios::load", move || {
+                Err(Failed::from(text))
+            })]
         }
         Ok(suite) => {
             let count = suite.scenarios.len();

@@ -195,7 +195,11 @@ fn bench_population(c: &mut Criterion, n: usize, with_map: bool) {
     eprintln!(
         "load n={n}: {:.2} s to build the index{}",
         started.elapsed().as_secs_f64(),
-        if with_map { " and the HashMap baseline" } else { "" }
+        if with_map {
+            " and the HashMap baseline"
+        } else {
+            ""
+        }
     );
     report_memory(n, &world);
     let mut group = c.benchmark_group("lookup");

@@ -65,6 +65,7 @@ fn catalogue() -> HashMap<String, Value> {
     doc.as_array()
         .expect("the catalogue is a list")
         .iter()
+        .filter(|e| e["family"].as_str() == Some("oqs"))
         .map(|e| {
             (
                 e["id"].as_str().expect("every entry has an id").to_string(),

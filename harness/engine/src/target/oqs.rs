@@ -58,7 +58,9 @@ impl OqsProvider for HttpOqs {
     fn open(&mut self) -> Result<Box<dyn OqsTarget>, ProviderError> {
         HttpTarget::connect(&self.url)
             .map(|t| Box::new(t) as Box<dyn OqsTarget>)
-            .map_err(|e| ProviderError::Environment(format!("eligibility service {}: {e}", self.url)))
+            .map_err(|e| {
+                ProviderError::Environment(format!("eligibility service {}: {e}", self.url))
+            })
     }
 
     fn capabilities(&self) -> Vec<String> {

@@ -291,6 +291,20 @@ impl PcscCard {
         Err(PcscOpenError::NoCard { tried })
     }
 
+    /// Connects again to the same reader through a new PC/SC context: after
+    /// the card was pulled out and put back (the old handle only answers
+    /// "card removed"), or after pcscd restarted. Fails at once, without
+    /// waiting, when the card or the service is still gone.
+    pub fn reopen(&mut self) -> Result<(), TransportError> {
+        let options = PcscOptions {
+            reader: ReaderSelector::Exact(self.reader.clone()),
+            sharing: self.sharing,
+            capabilities: self.capabilities.clone(),
+        };
+        *self = PcscCard::open(options).map_err(TransportError::from)?;
+        Ok(())
+    }
+
     /// The reader's name.
     pub fn reader_name(&self) -> &str {
         &self.reader
@@ -482,9 +496,13 @@ fn current_atr(card: &Card) -> Result<Vec<u8>, TransportError> {
 
 fn transmit_raw(card: &Card, command: &[u8]) -> Result<Vec<u8>, Failure> {
     let mut buffer = vec![0u8; MAX_BUFFER_SIZE_EXTENDED];
-    card.transmit(command, &mut buffer)
-        .map(<[u8]>::to_vec)
-        .map_err(|e| Failure::Pcsc("transmitting an APDU", e))
+    match card.transmit(command, &mut buffer) {
+        // No status word at all is not something a card can send: vpcd
+        // answers so when the virtual card's connection is gone.
+        Ok([]) => Err(Failure::EmptyAnswer),
+        Ok(answer) => Ok(answer.to_vec()),
+        Err(e) => Err(Failure::Pcsc("transmitting an APDU", e)),
+    }
 }
 
 /// Maps a PC/SC error to the engine's transport error, with what was being
@@ -502,6 +520,13 @@ fn map_error(doing: &str, error: PcscError) -> TransportError {
         | PcscError::NoSmartcard
         | PcscError::ReaderUnavailable
         | PcscError::UnknownReader => TransportError::CardRemoved(message),
+        // The reader driver failed to reach the card (pcscd turns the
+        // driver's communication error into these): with vpcd, the virtual
+        // card's connection is gone; with a real reader, the card was
+        // pulled out or lost contact.
+        PcscError::NotTransacted | PcscError::CommError => TransportError::CardRemoved(format!(
+            "{message}; the reader could not reach the card (pulled out?)"
+        )),
         PcscError::Timeout | PcscError::WaitedTooLong => TransportError::Timeout(message),
         _ => TransportError::Other(message),
     }
@@ -513,12 +538,19 @@ fn map_error(doing: &str, error: PcscError) -> TransportError {
 enum Failure {
     Pcsc(&'static str, PcscError),
     EndlessGetResponse,
+    /// The reader reported success with not even a status word.
+    EmptyAnswer,
 }
 
 impl Failure {
     fn into_transport(self) -> TransportError {
         match self {
             Failure::Pcsc(doing, error) => map_error(doing, error),
+            Failure::EmptyAnswer => TransportError::CardRemoved(
+                "the reader returned an empty answer, not even a status word; the card was \
+                 pulled out or the reader lost it"
+                    .to_owned(),
+            ),
             Failure::EndlessGetResponse => TransportError::Other(format!(
                 "the card still answered 61xx after {MAX_GET_RESPONSES} GET RESPONSE commands"
             )),
@@ -834,6 +866,14 @@ mod tests {
         ));
         assert!(matches!(
             map_error("x", PcscError::NoSmartcard),
+            TransportError::CardRemoved(_)
+        ));
+        assert!(matches!(
+            map_error("x", PcscError::NotTransacted),
+            TransportError::CardRemoved(_)
+        ));
+        assert!(matches!(
+            Failure::EmptyAnswer.into_transport(),
             TransportError::CardRemoved(_)
         ));
         assert!(matches!(

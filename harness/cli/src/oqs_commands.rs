@@ -1,0 +1,170 @@
+//! `oqs serve` and `bench lookup`: the reference eligibility service as a
+//! server, and the open-loop load generator against any implementation.
+
+use std::path::Path;
+use std::time::Duration;
+
+use myna_engine::exit_code;
+
+/// `oqs serve --listen ADDR`: serves until interrupted.
+pub fn oqs_serve(listen: &str) -> i32 {
+    let addr = match listen.parse() {
+        Ok(a) => a,
+        Err(_) => {
+            eprintln!("error: --listen expects HOST:PORT (e.g. 127.0.0.1:8080), found {listen:?}");
+            return exit_code::BAD_INPUT;
+        }
+    };
+    eprintln!("reference eligibility service on http://{addr} (API: docs/oqs.md); Ctrl-C stops");
+    match myna_oqs::serve_blocking(addr, myna_oqs::ServerConfig::default()) {
+        Ok(()) => exit_code::OK,
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit_code::INFRASTRUCTURE
+        }
+    }
+}
+
+/// Parses `500ms`, `10s`, `2m`, or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit() && c != '.') {
+        Some(i) => text.split_at(i),
+        None => (text, "s"),
+    };
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("expected a duration like 10s, 500ms or 2m, found {text:?}"))?;
+    let seconds = match unit {
+        "ms" => value / 1000.0,
+        "s" => value,
+        "m" => value * 60.0,
+        other => {
+            return Err(format!(
+                "unknown unit {other:?} in {text:?} (use ms, s or m)"
+            ))
+        }
+    };
+    if !(seconds.is_finite() && seconds > 0.0) {
+        return Err(format!("expected a positive duration, found {text:?}"));
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+/// What `bench lookup` was asked to do.
+pub struct BenchLookup<'a> {
+    /// Base URL.
+    pub url: &'a str,
+    /// Requests per second.
+    pub rate: u32,
+    /// How long.
+    pub duration: &'a str,
+    /// Connections.
+    pub connections: usize,
+    /// Persons to seed through the test-control API first.
+    pub seed: Option<u32>,
+    /// Where `bench-lookup.json` goes.
+    pub out: &'a Path,
+}
+
+/// `bench lookup`: open-loop load, latency from the scheduled send time.
+pub fn bench_lookup(args: &BenchLookup<'_>) -> i32 {
+    let duration = match parse_duration(args.duration) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: --duration: {e}");
+            return exit_code::BAD_INPUT;
+        }
+    };
+    let options = myna_oqs::BenchOptions {
+        url: args.url.to_string(),
+        rate: args.rate,
+        duration,
+        connections: args.connections,
+        seed_population: args.seed,
+        ..myna_oqs::BenchOptions::default()
+    };
+    eprintln!(
+        "open-loop load: {} req/s for {:.1} s over {} connections against {}",
+        args.rate,
+        duration.as_secs_f64(),
+        args.connections,
+        args.url
+    );
+    let result = match myna_oqs::bench_lookup(options) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return match e {
+                myna_oqs::BenchError::InvalidOptions(_) => exit_code::BAD_INPUT,
+                _ => exit_code::INFRASTRUCTURE,
+            };
+        }
+    };
+    let ms = |us: u64| us as f64 / 1000.0;
+    println!(
+        "scheduled {} · completed {} · ok {} · errors {}",
+        result.scheduled, result.completed, result.ok, result.errors
+    );
+    for (kind, n) in &result.error_kinds {
+        println!("  {kind}: {n}");
+    }
+    println!(
+        "latency from schedule: p50 {:.3} ms · p90 {:.3} ms · p99 {:.3} ms · p99.9 {:.3} ms · max {:.3} ms · mean {:.3} ms",
+        ms(result.p50_us),
+        ms(result.p90_us),
+        ms(result.p99_us),
+        ms(result.p999_us),
+        ms(result.max_us),
+        result.mean_us / 1000.0
+    );
+    let json = serde_json::json!({
+        "url": args.url,
+        "rate": args.rate,
+        "duration_s": duration.as_secs_f64(),
+        "connections": args.connections,
+        "seed_population": args.seed,
+        "scheduled": result.scheduled,
+        "completed": result.completed,
+        "ok": result.ok,
+        "errors": result.errors,
+        "error_kinds": result.error_kinds,
+        "latency_us": {
+            "p50": result.p50_us, "p90": result.p90_us, "p99": result.p99_us,
+            "p99_9": result.p999_us, "max": result.max_us, "mean": result.mean_us
+        },
+        "elapsed_s": result.elapsed.as_secs_f64(),
+        "measured_from": "scheduled send time (open loop)",
+    });
+    let path = args.out.join("bench-lookup.json");
+    let written = std::fs::create_dir_all(args.out)
+        .map_err(|e| e.to_string())
+        .and_then(|()| serde_json::to_vec_pretty(&json).map_err(|e| e.to_string()))
+        .and_then(|bytes| myna_report::write_atomically(&path, &bytes).map_err(|e| e.to_string()));
+    match written {
+        Ok(()) => {
+            eprintln!("written to {}", path.display());
+            exit_code::OK
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit_code::INFRASTRUCTURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("10s"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("ten").is_err());
+        assert!(parse_duration("5h").is_err());
+    }
+}

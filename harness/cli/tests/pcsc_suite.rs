@@ -1,0 +1,152 @@
+//! The whole card suite through a real pcscd: the emulator behind vpcd with
+//! test control (a factory reset before each scenario), then the emulator
+//! killed in the middle of a run (`error` verdicts, exit code 3, no hang).
+//!
+//! Needs pcscd with vsmartcard-vpcd (`bash .ci/pcscd.sh`); without it the
+//! test prints why and passes, unless `CI=true`.
+
+#![cfg(feature = "pcsc")]
+#![allow(clippy::unwrap_used)]
+
+mod pcsc_support;
+
+use std::time::Duration;
+
+use pcsc_support::{
+    myna, pcscd_ready, read_report, run_with_watchdog, serve_and_wait, temp_dir, verdicts,
+    wait_for_no_card, READER, READERS, VPCD_ADDR,
+};
+
+/// Far more than either run needs; only a hang reaches it.
+const HANG: Duration = Duration::from_secs(300);
+
+/// A scenario that keeps the card busy for a while (signatures), so that
+/// the card can be pulled out while it runs. Sorted first by its id.
+const SLOW_SCENARIO: &str = r#"id: card.aaa.slow-signatures
+title: Many signatures in a row (the card is pulled out meanwhile)
+requirements: [CARD-SIGN-NEEDS-PIN]
+tags: [sign]
+steps:
+  - select: jpki
+    expect: { sw: "9000" }
+  - select_ef: auth-pin
+    expect: { sw: "9000" }
+  - verify: { pin: "${persona.auth_pin}" }
+    expect: { sw: "9000" }
+  - select_ef: auth-key
+    expect: { sw: "9000" }
+  - sign: { p1: 0, p2: "80", digest_info: { hash: sha256, message: "6D796E61" } }
+    repeat: 10000
+    expect: { sw: "9000" }
+"#;
+
+#[test]
+fn card_suite_through_pcscd() {
+    let _slot = READERS.lock().unwrap_or_else(|e| e.into_inner());
+    if !pcscd_ready() {
+        return;
+    }
+    wait_for_no_card(READER);
+    whole_suite_passes_with_factory_reset();
+    wait_for_no_card(READER);
+    killing_the_emulator_mid_run_gives_errors_and_exit_3();
+}
+
+fn whole_suite_passes_with_factory_reset() {
+    let mut emulator = serve_and_wait(VPCD_ADDR, READER, &["--test-control"]);
+    let out = temp_dir("pcsc-suite");
+    let run = run_with_watchdog(
+        myna()
+            .args([
+                "run",
+                "--card",
+                &format!("pcsc:{READER}"),
+                "--persona",
+                "taro",
+            ])
+            .args(["--no-progress", "--out"])
+            .arg(&out)
+            .arg("scenarios/card"),
+        HANG,
+    );
+    emulator.kill();
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout,
+        run.stderr
+    );
+    assert!(run.stderr.contains("factory-reset"), "{}", run.stderr);
+    let report = read_report(&out);
+    let all = verdicts(&report);
+    assert!(all.len() >= 90, "only {} scenarios ran", all.len());
+    let bad: Vec<_> = all
+        .iter()
+        .filter(|(_, v, _)| v == "fail" || v == "error")
+        .collect();
+    assert!(bad.is_empty(), "{bad:#?}");
+    // The factory reset makes lockouts and other personas runnable.
+    for id in ["card.pin.auth-pin.lockout", "card.pin.blocked-card"] {
+        let verdict = all
+            .iter()
+            .find(|(i, _, _)| i == id)
+            .map(|(_, v, _)| v.as_str());
+        assert_eq!(verdict, Some("pass"), "{id}");
+    }
+    assert_eq!(
+        report["run_info"]["reader_name"].as_str(),
+        Some(READER),
+        "{:#}",
+        report["run_info"]
+    );
+}
+
+fn killing_the_emulator_mid_run_gives_errors_and_exit_3() {
+    let scenarios = temp_dir("pcsc-pulled");
+    std::fs::write(scenarios.join("slow.yaml"), SLOW_SCENARIO).unwrap();
+    let out = scenarios.join("report");
+    let mut emulator = serve_and_wait(VPCD_ADDR, READER, &["--test-control"]);
+    let mut command = myna();
+    command
+        .args([
+            "run",
+            "--card",
+            &format!("pcsc:{READER}"),
+            "--persona",
+            "taro",
+        ])
+        .args(["--no-progress", "--out"])
+        .arg(&out)
+        .arg(&scenarios)
+        .arg("scenarios/card/select");
+    // Pull the card out (kill the emulator) while the slow scenario runs.
+    let killer = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(2));
+        emulator.kill();
+    });
+    let run = run_with_watchdog(&mut command, HANG);
+    killer.join().unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(3),
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout,
+        run.stderr
+    );
+    let all = verdicts(&read_report(&out));
+    // The run went on: every scenario has a verdict, the pulled one `error`.
+    let selects = std::fs::read_dir(pcsc_support::root().join("scenarios/card/select"))
+        .unwrap()
+        .count();
+    assert_eq!(all.len(), 1 + selects, "{all:#?}\nstderr:\n{}", run.stderr);
+    let (id, verdict, message) = &all[0];
+    assert_eq!(id, "card.aaa.slow-signatures");
+    assert_eq!(verdict, "error", "{message}");
+    assert!(message.contains("card removed"), "{message}");
+    assert!(
+        all.iter().all(|(_, v, _)| v == "error" || v == "pass"),
+        "{all:#?}"
+    );
+    assert!(!run.stdout.contains("panicked") && !run.stderr.contains("panicked"));
+}

@@ -1,0 +1,289 @@
+//! Shared by the tests that need a running pcscd with vsmartcard-vpcd
+//! (`pcsc_*.rs`, `opensc_*.rs`, `record_*.rs`): skip-or-fail, the emulator
+//! as a child process, waiting for the card, and running the CLI with a
+//! watchdog so that a hang fails the test instead of blocking it.
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use myna_engine::target::{
+    list_pcsc_readers, PcscCard, PcscOptions, ReaderSelector, TransportError,
+};
+
+/// vpcd slot 0 and its TCP port.
+pub const READER: &str = "Virtual PCD 00 00";
+/// vpcd address of [`READER`].
+pub const VPCD_ADDR: &str = "127.0.0.1:35963";
+/// vpcd slot 1 and its TCP port.
+pub const READER_1: &str = "Virtual PCD 00 01";
+/// vpcd address of [`READER_1`].
+pub const VPCD_ADDR_1: &str = "127.0.0.1:35964";
+/// Bound on waiting for pcscd to see a card (never asserted on).
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+/// Only one test of a binary may use a vpcd slot at a time (cargo runs
+/// test binaries one after another).
+pub static READERS: Mutex<()> = Mutex::new(());
+
+/// The repository root (scenarios, personas).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .unwrap()
+        .to_path_buf()
+}
+
+/// Whether `CI=true`: then a missing pcscd fails the test.
+pub fn mandatory() -> bool {
+    std::env::var("CI").as_deref() == Ok("true")
+}
+
+/// Skips (passes) with a clear line, or fails when `CI=true`.
+pub fn skip(reason: &str) {
+    if mandatory() {
+        panic!("{reason}: CI=true makes this test mandatory; start pcscd with `bash .ci/pcscd.sh`");
+    }
+    eprintln!("{reason}: skipped (set CI=true to make it mandatory)");
+}
+
+/// `true` when pcscd answers and lists both vpcd readers; otherwise says
+/// why (see [`skip`]) and returns `false`.
+pub fn pcscd_ready() -> bool {
+    let readers = match list_pcsc_readers() {
+        Ok(readers) => readers,
+        Err(TransportError::ServiceUnavailable(_)) => {
+            skip("pcscd not running");
+            return false;
+        }
+        Err(other) => panic!("listing PC/SC readers failed: {other}"),
+    };
+    for wanted in [READER, READER_1] {
+        if !readers.iter().any(|r| r == wanted) {
+            skip(&format!(
+                "vpcd reader '{wanted}' not found (readers: {readers:?}; is vsmartcard-vpcd installed?)"
+            ));
+            return false;
+        }
+    }
+    true
+}
+
+/// A child process killed (by its own id) when dropped.
+pub struct ChildGuard(pub Child);
+
+impl ChildGuard {
+    /// Kills the child now and reaps it.
+    pub fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// The CLI binary under test.
+pub fn myna() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_myna-conform"));
+    command.current_dir(root());
+    command
+}
+
+/// Starts `emu serve --vpcd ADDR --persona taro --quiet` plus `extra`.
+pub fn serve(addr: &str, extra: &[&str]) -> ChildGuard {
+    let child = myna()
+        .args([
+            "emu",
+            "serve",
+            "--vpcd",
+            addr,
+            "--persona",
+            "taro",
+            "--quiet",
+        ])
+        .args(extra)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(emulator_log(addr))
+        .spawn()
+        .unwrap();
+    ChildGuard(child)
+}
+
+/// The emulator's stderr goes to `$TMPDIR/myna-emu-<port>.log`, for when
+/// the card never shows up.
+fn emulator_log(addr: &str) -> Stdio {
+    let port = addr.rsplit(':').next().unwrap_or("vpcd");
+    let path = std::env::temp_dir().join(format!("myna-emu-{port}.log"));
+    match std::fs::File::create(&path) {
+        Ok(file) => Stdio::from(file),
+        Err(_) => Stdio::null(),
+    }
+}
+
+/// Waits up to `patience` for pcscd to report a usable card in `reader`.
+pub fn card_shows_up(reader: &str, patience: Duration) -> Result<(), String> {
+    let deadline = Instant::now() + patience;
+    loop {
+        match PcscCard::open(PcscOptions::reader(ReaderSelector::Exact(reader.into()))) {
+            Ok(_) => return Ok(()),
+            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(100)),
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+}
+
+/// Starts the emulator (see [`serve`]) and waits for its card in
+/// `reader`. vpcd accepts a new card only once it has noticed that the
+/// previous one is gone; right after a card was killed it sometimes never
+/// does for the pending connection, so the emulator is restarted (a new
+/// connection) up to three times.
+pub fn serve_and_wait(addr: &str, reader: &str, extra: &[&str]) -> ChildGuard {
+    spawn_until_card(reader, || serve(addr, extra))
+}
+
+/// Starts a process that puts a card in `reader` through vpcd (`spawn`)
+/// and waits for the card; restarts it up to three times (see
+/// [`serve_and_wait`]).
+pub fn spawn_until_card(reader: &str, mut spawn: impl FnMut() -> ChildGuard) -> ChildGuard {
+    let mut last = String::new();
+    for _ in 0..3 {
+        let mut emulator = spawn();
+        match card_shows_up(reader, PATIENCE / 3) {
+            Ok(()) => return emulator,
+            Err(e) => {
+                last = e;
+                emulator.kill();
+                std::thread::sleep(Duration::from_secs(1));
+            }
+        }
+    }
+    panic!("the emulated card never showed up in '{reader}': {last}");
+}
+
+/// Waits until `reader` has no card (a previous test's emulator is gone).
+pub fn wait_for_no_card(reader: &str) {
+    let deadline = Instant::now() + PATIENCE;
+    while Instant::now() < deadline {
+        if PcscCard::open(PcscOptions::reader(ReaderSelector::Exact(reader.into()))).is_err() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("'{reader}' still has a card: another emulator is using this vpcd slot");
+}
+
+/// What a finished child printed.
+pub struct Finished {
+    /// Exit status.
+    pub status: ExitStatus,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+/// Runs `command` to completion; fails the test (killing the child) when it
+/// is still running after `limit`: a hang, not a slow machine.
+pub fn run_with_watchdog(command: &mut Command, limit: Duration) -> Finished {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out_thread = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stdout.read_to_string(&mut text);
+        text
+    });
+    let err_thread = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            // Only the program: the arguments may hold a PIN.
+            panic!(
+                "{} hung: still running after {limit:?}",
+                command.get_program().to_string_lossy()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    Finished {
+        status,
+        stdout: out_thread.join().unwrap(),
+        stderr: err_thread.join().unwrap(),
+    }
+}
+
+/// Whether `program` can be started (it is on `PATH`).
+pub fn installed(program: &str) -> bool {
+    Command::new(program)
+        .arg("--help")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+}
+
+/// The persona's `${persona.NAME}` value.
+pub fn persona_value(persona: &str, name: &str) -> String {
+    let root = root().join("vectors/personas");
+    let persona = myna_card_emu::persona::Persona::load_named(&root, persona).unwrap();
+    persona
+        .variables()
+        .into_iter()
+        .find(|v| v.name == name)
+        .map(|v| v.value)
+        .unwrap_or_else(|| panic!("persona has no field {name}"))
+}
+
+/// A fresh temporary directory for this test.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("myna-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `report.json` of a run.
+pub fn read_report(out: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(out.join("report.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// `(id, verdict, message)` of every scenario in a report.
+pub fn verdicts(report: &serde_json::Value) -> Vec<(String, String, String)> {
+    report["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["id"].as_str().unwrap_or_default().to_owned(),
+                s["verdict"].as_str().unwrap_or_default().to_owned(),
+                s["message"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
