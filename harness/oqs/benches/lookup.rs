@@ -170,6 +170,37 @@ fn baseline_first_use(map: &mut HashMap<u64, Record>, serial: u64) -> Option<u32
     None
 }
 
+/// Resident memory of this process (Linux), for measuring a structure by
+/// the growth it causes; `None` elsewhere.
+fn resident_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
+/// Measures the baseline's memory: the resident growth while a fresh
+/// `HashMap<serial, Record>` of `serials` entries is built (the same
+/// layout as the one benchmarked), divided by the entries.
+fn measured_map_bytes_per_serial(serials: usize) -> Option<f64> {
+    let before = resident_bytes()?;
+    let mut map: HashMap<u64, Record> = HashMap::with_capacity(serials);
+    for i in 0..serials as u64 {
+        map.insert(
+            serial_of(i + (1 << 40)),
+            Record {
+                owner: 0,
+                prev: 0,
+                registered: true,
+                revoked: false,
+                not_after: 12_000,
+            },
+        );
+    }
+    let after = resident_bytes()?;
+    black_box(&map);
+    Some(after.saturating_sub(before) as f64 / serials as f64)
+}
+
 fn report_memory(n: usize, world: &World) {
     let serials = world.index.certificates() as f64;
     let index_bytes =
@@ -181,8 +212,14 @@ fn report_memory(n: usize, world: &World) {
     } else {
         (world.map.capacity() as f64 * 8.0 / 7.0 * entry as f64) / world.map.len() as f64
     };
+    let measured = if world.map.is_empty() {
+        None
+    } else {
+        measured_map_bytes_per_serial(world.map.len())
+    };
+    let measured = measured.map_or_else(|| "n/a".to_string(), |b| format!("{b:.1}"));
     eprintln!(
-        "memory n={n}: index {index_bytes:.1} B/serial + {person_bytes:.1} B/person ({} serials, {} persons, {:.1} MiB total); hashmap ≈{map_bytes:.1} B/serial",
+        "memory n={n}: index {index_bytes:.1} B/serial + {person_bytes:.1} B/person ({} serials, {} persons, {:.1} MiB total); hashmap measured {measured} B/serial (resident growth), ≈{map_bytes:.1} B/serial from its capacity",
         world.index.certificates(),
         world.index.persons(),
         world.index.bytes_allocated() as f64 / 1048576.0
