@@ -246,17 +246,7 @@ fn pcsc_provider(args: &RunArgs) -> Result<Box<dyn myna_engine::target::CardProv
     let persona = match &args.persona {
         None => None,
         Some(id) => match myna_card_emu::persona::Persona::load_named(&args.personas, id) {
-            Ok(p) => Some((
-                id.clone(),
-                p.variables()
-                    .into_iter()
-                    .map(|v| myna_engine::PersonaVar {
-                        name: v.name,
-                        value: v.value,
-                        secret: v.secret,
-                    })
-                    .collect(),
-            )),
+            Ok(p) => Some((id.clone(), myna_engine::PersonaVar::of(&p))),
             Err(e) => return Err(bad_argument(&format!("--persona {id}: {e}"))),
         },
     };

@@ -29,4 +29,4 @@ pub mod vars;
 
 pub use load::{load_suite, LoadProblems, LoadedSuite};
 pub use scenario_run::{run_scenario, Blame, PersonaVar, RunContext, ScenarioOutcome};
-pub use suite::{exit_code, run_suite, Progress, Providers, RunOptions, RunResult};
+pub use suite::{exit_code, run_one, run_suite, Progress, Providers, RunOptions, RunResult};

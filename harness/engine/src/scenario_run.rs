@@ -29,6 +29,21 @@ pub struct PersonaVar {
     pub secret: bool,
 }
 
+impl PersonaVar {
+    /// The `${persona.*}` variables of a persona, secrets flagged.
+    pub fn of(persona: &myna_card_emu::persona::Persona) -> Vec<PersonaVar> {
+        persona
+            .variables()
+            .into_iter()
+            .map(|v| PersonaVar {
+                name: v.name,
+                value: v.value,
+                secret: v.secret,
+            })
+            .collect()
+    }
+}
+
 /// What a scenario run needs besides the scenario.
 pub struct RunContext<'a> {
     /// The card, for card scenarios.

@@ -202,7 +202,9 @@ fn unrun(scenario: &Scenario, verdict: Verdict, message: String) -> ScenarioRepo
     }
 }
 
-fn run_one(
+/// Runs one scenario with a target from the provider of its family (a
+/// fresh card, a fresh OQS model, …); `capabilities` are the run's.
+pub fn run_one(
     scenario: &Scenario,
     cards: &mut dyn CardProvider,
     oqs: &mut dyn OqsProvider,

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use myna_engine::target::{BuiltinOqs, CardProvider, EmuProvider, HttpOqs, OqsProvider};
-use myna_engine::{load_suite, run_scenario, RunContext};
+use myna_engine::{load_suite, run_one};
 use myna_report::{ScenarioReport, Verdict};
 use myna_scenario::{Family, Scenario};
 
@@ -46,43 +46,14 @@ fn verdict(report: ScenarioReport) -> Result<(), Failed> {
     Err(text.into())
 }
 
-fn run_card(scenario: &Scenario) -> Result<(), Failed> {
-    let mut provider = EmuProvider::new("vectors/personas");
-    let capabilities = provider.capabilities();
-    let mut card = provider
-        .open(scenario.persona.as_deref())
-        .map_err(|e| Failed::from(e.to_string()))?;
-    verdict(
-        run_scenario(
-            scenario,
-            RunContext {
-                card: Some(card.target.as_mut()),
-                oqs: None,
-                persona: &card.vars,
-                persona_id: card.persona.clone(),
-                capabilities: &capabilities,
-            },
-        )
-        .report,
-    )
-}
-
-fn run_oqs(scenario: &Scenario, provider: &mut dyn OqsProvider) -> Result<(), Failed> {
-    let capabilities = provider.capabilities();
-    let mut target = provider.open().map_err(|e| Failed::from(e.to_string()))?;
-    verdict(
-        run_scenario(
-            scenario,
-            RunContext {
-                card: None,
-                oqs: Some(target.as_mut()),
-                persona: &[],
-                persona_id: None,
-                capabilities: &capabilities,
-            },
-        )
-        .report,
-    )
+/// Runs `scenario` the way `myna-conform run` does, with a fresh emulated
+/// card and the given eligibility provider.
+fn run_with(scenario: &Scenario, oqs: &mut dyn OqsProvider) -> Result<(), Failed> {
+    let mut cards = EmuProvider::new("vectors/personas");
+    let mut capabilities = cards.capabilities();
+    capabilities.extend(oqs.capabilities());
+    let (report, _) = run_one(scenario, &mut cards, oqs, &capabilities);
+    verdict(report)
 }
 
 /// The reference server for the `http::` trials, started on first use.
@@ -112,7 +83,7 @@ fn run_oqs_http(scenario: &Scenario) -> Result<(), Failed> {
         Err(e) => return Err(format!("cannot start the reference server: {e}").into()),
     };
     let mut provider = HttpOqs::connect(&url).map_err(|e| Failed::from(e.to_string()))?;
-    run_oqs(scenario, &mut provider)
+    run_with(scenario, &mut provider)
 }
 
 fn main() {
@@ -156,12 +127,15 @@ fn main() {
                 let id = scenario.id.clone();
                 match scenario.family {
                     Family::Card => {
-                        trials.push(Trial::test(id, move || run_card(&scenario)).with_kind(kind));
+                        trials.push(
+                            Trial::test(id, move || run_with(&scenario, &mut BuiltinOqs))
+                                .with_kind(kind),
+                        );
                     }
                     Family::Oqs => {
                         let over_http = Arc::clone(&scenario);
                         trials.push(
-                            Trial::test(id.clone(), move || run_oqs(&scenario, &mut BuiltinOqs))
+                            Trial::test(id.clone(), move || run_with(&scenario, &mut BuiltinOqs))
                                 .with_kind(kind),
                         );
                         trials.push(

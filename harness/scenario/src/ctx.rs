@@ -52,6 +52,15 @@ impl Ctx {
         }
     }
 
+    /// `value` when nothing was reported, else every diagnostic.
+    pub fn finish<T>(self, value: T) -> Result<T, Vec<Diagnostic>> {
+        if self.diags.is_empty() {
+            Ok(value)
+        } else {
+            Err(self.into_sorted_diags())
+        }
+    }
+
     /// The diagnostics: this file's first, then included files in order of
     /// first appearance; each file's problems by line and column.
     pub fn into_sorted_diags(self) -> Vec<Diagnostic> {

@@ -143,11 +143,7 @@ pub fn load_expectations(file: &str, text: &str) -> Result<Vec<ExpectedFailure>,
             });
         }
     }
-    if ctx.diags.is_empty() {
-        Ok(out)
-    } else {
-        Err(ctx.into_sorted_diags())
-    }
+    ctx.finish(out)
 }
 
 #[cfg(test)]

@@ -137,11 +137,7 @@ pub fn load_requirements(file: &str, text: &str) -> Result<Vec<Requirement>, Vec
             });
         }
     }
-    if ctx.diags.is_empty() {
-        Ok(out)
-    } else {
-        Err(ctx.into_sorted_diags())
-    }
+    ctx.finish(out)
 }
 
 #[cfg(test)]

@@ -97,15 +97,7 @@ impl EmuProvider {
             }
             let persona = Persona::load_named(&self.root, id)
                 .map_err(|e| ProviderError::UnknownPersona(format!("persona `{id}`: {e}")))?;
-            let vars = persona
-                .variables()
-                .into_iter()
-                .map(|v| PersonaVar {
-                    name: v.name,
-                    value: v.value,
-                    secret: v.secret,
-                })
-                .collect();
+            let vars = PersonaVar::of(&persona);
             self.loaded
                 .insert(id.to_string(), (persona.card_profile(), vars));
         }

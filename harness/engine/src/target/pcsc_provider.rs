@@ -196,15 +196,7 @@ impl PcscProvider {
         let persona = Persona::load_named(root, id)
             .map_err(|e| ProviderError::UnknownPersona(format!("persona `{id}`: {e}")))?;
         let known = KnownPersona {
-            vars: persona
-                .variables()
-                .into_iter()
-                .map(|v| PersonaVar {
-                    name: v.name,
-                    value: v.value,
-                    secret: v.secret,
-                })
-                .collect(),
+            vars: PersonaVar::of(&persona),
             atr: persona.card_profile().atr,
         };
         self.personas.insert(id.to_owned(), known.clone());
