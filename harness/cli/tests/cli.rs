@@ -338,3 +338,64 @@ fn an_unreachable_oqs_is_an_infrastructure_error() {
     ]);
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
 }
+
+/// The expectations file: a listed failure of the listed kind makes the run
+/// pass, a different kind does not, and `skip` reports the scenario
+/// `skipped` without running it.
+#[test]
+fn expectations_file_known_failures_and_skips() {
+    let dir = temp_out("expectations");
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = [
+        ("fail", Some(0), "fail"),
+        ("error", Some(1), "fail"),
+        ("skip", Some(0), "skipped"),
+    ];
+    for (listed, code, verdict) in cases {
+        let file = dir.join(format!("{listed}.yaml"));
+        std::fs::write(
+            &file,
+            format!("- id: card.fixture.wrong-sw\n  reason: known bug 123 in this build\n  verdict: {listed}\n"),
+        )
+        .unwrap();
+        let out_dir = dir.join(format!("out-{listed}"));
+        let out = myna(&[
+            "run",
+            "--no-progress",
+            "--expectations",
+            file.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+            &fixture("wrong-sw.yaml"),
+        ]);
+        assert_eq!(
+            out.status.code(),
+            code,
+            "listed {listed}: {}",
+            text(&out.stderr)
+        );
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out_dir.join("report.json")).unwrap())
+                .unwrap();
+        let scenario = &report["scenarios"][0];
+        assert_eq!(scenario["verdict"], verdict, "listed {listed}");
+        let expected = scenario["expected_failure"].as_str();
+        match listed {
+            "fail" => assert_eq!(expected, Some("known bug 123 in this build")),
+            "error" => {
+                assert_eq!(expected, None);
+                assert!(scenario["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("listed as a known error"));
+            }
+            _ => {
+                assert_eq!(scenario["message"], "known bug 123 in this build");
+                assert!(
+                    scenario["steps"].as_array().unwrap().is_empty(),
+                    "a skipped scenario does not run"
+                );
+            }
+        }
+    }
+}

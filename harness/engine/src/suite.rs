@@ -3,7 +3,7 @@
 use std::time::{Instant, SystemTime};
 
 use myna_report::{Report, RunInfo, ScenarioReport, Summary, Targets, Verdict, SCHEMA_VERSION};
-use myna_scenario::{ExpectedFailure, Family, Requirement, Scenario};
+use myna_scenario::{ExpectedFailure, ExpectedVerdict, Family, Requirement, Scenario};
 
 use crate::load::LoadedSuite;
 use crate::scenario_run::{run_scenario, Blame, RunContext};
@@ -136,20 +136,19 @@ pub fn run_suite(
     let mut blame = None;
     let mut scenarios = Vec::with_capacity(selected.len());
     for scenario in selected {
-        let (mut report, scenario_blame) = run_one(scenario, provider, oqs, &capabilities);
-        if let Some(expected) = options
+        let listed = options
             .expectations
             .iter()
-            .find(|e| e.matches(&scenario.id))
-        {
-            if report.verdict > Verdict::Pass {
-                report.expected_failure = Some(expected.reason.clone());
-            } else if report.verdict == Verdict::Pass {
-                report.message = Some(format!(
-                    "listed as a known failure ({}) but passes: remove it from the expectations file",
-                    expected.reason
-                ));
-            }
+            .find(|e| e.matches(&scenario.id));
+        if let Some(entry) = listed.filter(|e| e.verdict == Some(ExpectedVerdict::Skip)) {
+            let report = unrun(scenario, Verdict::Skipped, entry.reason.clone());
+            progress(Progress::Finished(&report));
+            scenarios.push(report);
+            continue;
+        }
+        let (mut report, scenario_blame) = run_one(scenario, provider, oqs, &capabilities);
+        if let Some(entry) = listed {
+            apply_expectation(&mut report, entry);
         }
         if report.expected_failure.is_none() {
             blame = blame.max(scenario_blame);
@@ -183,6 +182,35 @@ fn nonempty(value: &str, default: &str) -> String {
         default.to_string()
     } else {
         value.to_string()
+    }
+}
+
+/// Marks a listed scenario: a failure of the listed kind (any non-pass
+/// kind when the entry names none) is expected; another outcome is not,
+/// and a pass says the entry is stale.
+fn apply_expectation(report: &mut ScenarioReport, entry: &ExpectedFailure) {
+    let listed_kind = entry.verdict.map(|v| v.as_str());
+    let matches = match listed_kind {
+        None => report.verdict > Verdict::Pass,
+        Some(kind) => report.verdict.as_str() == kind,
+    };
+    if matches {
+        report.expected_failure = Some(entry.reason.clone());
+    } else if report.verdict == Verdict::Pass {
+        report.message = Some(format!(
+            "listed as a known failure ({}) but passes: remove it from the expectations file",
+            entry.reason
+        ));
+    } else if let Some(kind) = listed_kind {
+        let note = format!(
+            "listed as a known {kind} ({}), but the verdict is {}",
+            entry.reason,
+            report.verdict.as_str()
+        );
+        report.message = Some(match report.message.take() {
+            Some(m) => format!("{m} ({note})"),
+            None => note,
+        });
     }
 }
 

@@ -16,6 +16,9 @@ pub enum ExpectedVerdict {
     Warn,
     /// `error`.
     Error,
+    /// `skip`: do not run the scenario; it is reported `skipped` with the
+    /// reason (e.g. it would lock the only test card's PIN).
+    Skip,
 }
 
 impl ExpectedVerdict {
@@ -25,6 +28,7 @@ impl ExpectedVerdict {
             ExpectedVerdict::Fail => "fail",
             ExpectedVerdict::Warn => "warn",
             ExpectedVerdict::Error => "error",
+            ExpectedVerdict::Skip => "skip",
         }
     }
 }

@@ -173,6 +173,7 @@ pub const EXPECTED_VERDICTS: &[(&str, ExpectedVerdict)] = &[
     ("fail", ExpectedVerdict::Fail),
     ("warn", ExpectedVerdict::Warn),
     ("error", ExpectedVerdict::Error),
+    ("skip", ExpectedVerdict::Skip),
 ];
 
 /// Whether `text` is a dotted OID like `1.2.392.200149.8.5.5.1`.

@@ -154,7 +154,7 @@ fn expectations_file() {
             ),
             (
                 7,
-                "expected a verdict (`fail`, `warn`, `error`), found `pass`"
+                "expected a verdict (`fail`, `warn`, `error`, `skip`), found `pass`"
             ),
             (
                 8,
