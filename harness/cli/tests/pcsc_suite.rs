@@ -1,6 +1,8 @@
 //! The whole card suite through a real pcscd: the emulator behind vpcd with
 //! test control (a factory reset before each scenario), then the emulator
-//! killed in the middle of a run (`error` verdicts, exit code 3, no hang).
+//! killed in the middle of a run, then pcscd itself stopped in the middle of
+//! a run (each: `error` verdicts, exit code 3, no hang). pcscd is started
+//! again afterwards with `.ci/pcscd.sh`.
 //!
 //! Needs pcscd with vsmartcard-vpcd (`bash .ci/pcscd.sh`); without it the
 //! test prints why and passes, unless `CI=true`.
@@ -50,6 +52,8 @@ fn card_suite_through_pcscd() {
     whole_suite_passes_with_factory_reset();
     wait_for_no_card(READER);
     killing_the_emulator_mid_run_gives_errors_and_exit_3();
+    wait_for_no_card(READER);
+    stopping_pcscd_mid_run_gives_errors_and_exit_3();
 }
 
 fn whole_suite_passes_with_factory_reset() {
@@ -144,6 +148,67 @@ fn killing_the_emulator_mid_run_gives_errors_and_exit_3() {
     assert_eq!(id, "card.aaa.slow-signatures");
     assert_eq!(verdict, "error", "{message}");
     assert!(message.contains("card removed"), "{message}");
+    assert!(
+        all.iter().all(|(_, v, _)| v == "error" || v == "pass"),
+        "{all:#?}"
+    );
+    assert!(!run.stdout.contains("panicked") && !run.stderr.contains("panicked"));
+}
+
+/// Runs `.ci/pcscd.sh ACTION` (start/stop); panics with its output on failure.
+fn pcscd(action: &str) {
+    let out = std::process::Command::new("bash")
+        .arg(pcsc_support::root().join(".ci/pcscd.sh"))
+        .arg(action)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "pcscd.sh {action}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn stopping_pcscd_mid_run_gives_errors_and_exit_3() {
+    let scenarios = temp_dir("pcscd-stopped");
+    std::fs::write(scenarios.join("slow.yaml"), SLOW_SCENARIO).unwrap();
+    let out = scenarios.join("report");
+    let emulator = serve_and_wait(VPCD_ADDR, READER, &["--test-control"]);
+    let mut command = myna();
+    command
+        .args([
+            "run",
+            "--card",
+            &format!("pcsc:{READER}"),
+            "--persona",
+            "taro",
+        ])
+        .args(["--no-progress", "--out"])
+        .arg(&out)
+        .arg(&scenarios)
+        .arg("scenarios/card/select");
+    let stopper = std::thread::spawn(|| {
+        std::thread::sleep(Duration::from_secs(2));
+        pcscd("stop");
+    });
+    let run = run_with_watchdog(&mut command, HANG);
+    stopper.join().unwrap();
+    drop(emulator);
+    // Leave the machine as we found it for the tests that follow.
+    pcscd("start");
+    assert_eq!(
+        run.status.code(),
+        Some(3),
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout,
+        run.stderr
+    );
+    let all = verdicts(&read_report(&out));
+    let (id, verdict, _) = &all[0];
+    assert_eq!(id, "card.aaa.slow-signatures");
+    assert_eq!(verdict, "error", "{all:#?}");
+    assert!(all.len() > 1, "the run went on after the failure: {all:#?}");
     assert!(
         all.iter().all(|(_, v, _)| v == "error" || v == "pass"),
         "{all:#?}"
