@@ -192,6 +192,12 @@ pub enum EmuCommand {
         /// (docs/pcsc.md). Never use it to stand in for a real card.
         #[arg(long)]
         test_control: bool,
+        /// Read commands from standard input while serving: `remove` (pull
+        /// the card out), `insert [PERSONA]` (put it back, or a fresh card of
+        /// another persona), `quit`. For reader tests that need a card placed
+        /// and removed on cue.
+        #[arg(long)]
+        commands: bool,
     },
 }
 

@@ -340,13 +340,15 @@ fn emu(command: EmuCommand) -> i32 {
             quiet,
             once,
             test_control,
-        } => emu_serve(&ServeOptions {
+            commands,
+        } => crate::emu_serve::emu_serve(&crate::emu_serve::ServeOptions {
             vpcd: &vpcd,
             persona: &persona,
             personas: &personas,
             quiet,
             once,
             test_control,
+            commands,
         }),
     }
 }
@@ -382,63 +384,6 @@ fn write_and_exit(report: &myna_report::Report, out: &std::path::Path) -> i32 {
         }
         Err(e) => {
             eprintln!("error: {e}");
-            exit_code::INFRASTRUCTURE
-        }
-    }
-}
-
-/// What `emu serve` was asked to do.
-struct ServeOptions<'a> {
-    vpcd: &'a str,
-    persona: &'a str,
-    personas: &'a std::path::Path,
-    quiet: bool,
-    once: bool,
-    test_control: bool,
-}
-
-/// `emu serve --vpcd`: the emulated card dials vpcd (inside pcscd) and is
-/// served until interrupted; it reconnects when pcscd restarts. With
-/// `--test-control` it also answers the factory-reset command.
-fn emu_serve(serve: &ServeOptions<'_>) -> i32 {
-    use myna_card_emu::vpcd::{
-        BoxedCard, Emulator, EmulatorOptions, Reconnect, Silent, StderrLog, TestControlCard,
-    };
-    let card: BoxedCard = if serve.test_control {
-        match TestControlCard::from_personas(serve.personas, serve.persona) {
-            Ok(card) => Box::new(card),
-            Err(e) => return bad_argument(&format!("--persona {}: {e}", serve.persona)),
-        }
-    } else {
-        match myna_card_emu::persona::Persona::load_named(serve.personas, serve.persona) {
-            Ok(p) => Box::new(myna_card_emu::Card::new(p.card_profile())),
-            Err(e) => return bad_argument(&format!("--persona {}: {e}", serve.persona)),
-        }
-    };
-    let mut options = EmulatorOptions::default();
-    if serve.once {
-        options.reconnect = Reconnect::Never;
-    }
-    eprintln!(
-        "serving persona `{}` to vpcd at {}{} (reader \"Virtual PCD 00 00\" for port 35963); Ctrl-C stops",
-        serve.persona,
-        serve.vpcd,
-        if serve.test_control {
-            " with test control (factory reset 80 EE 00 00)"
-        } else {
-            ""
-        }
-    );
-    let emulator = Emulator::new(serve.vpcd, card).with_options(options);
-    let result = if serve.quiet {
-        emulator.with_observer(Silent).run()
-    } else {
-        emulator.with_observer(StderrLog).run()
-    };
-    match result {
-        Ok(()) => exit_code::OK,
-        Err(e) => {
-            eprintln!("error: {e} (is pcscd running with vsmartcard-vpcd? see docs/pcsc.md)");
             exit_code::INFRASTRUCTURE
         }
     }

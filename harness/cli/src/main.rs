@@ -6,6 +6,7 @@
 mod args;
 mod commands;
 mod console;
+mod emu_serve;
 mod oqs_commands;
 mod record;
 

@@ -53,6 +53,8 @@ fn card_suite_through_pcscd() {
     wait_for_no_card(READER);
     killing_the_emulator_mid_run_gives_errors_and_exit_3();
     wait_for_no_card(READER);
+    commands_pull_the_card_and_insert_another_persona();
+    wait_for_no_card(READER);
     stopping_pcscd_mid_run_gives_errors_and_exit_3();
 }
 
@@ -214,4 +216,64 @@ fn stopping_pcscd_mid_run_gives_errors_and_exit_3() {
         "{all:#?}"
     );
     assert!(!run.stdout.contains("panicked") && !run.stderr.contains("panicked"));
+}
+
+/// `emu serve --commands`: `remove` pulls the card out of the reader,
+/// `insert hanako` puts a fresh card of another persona in, `quit` ends.
+fn commands_pull_the_card_and_insert_another_persona() {
+    use std::io::Write;
+    use std::process::Stdio;
+    // Restarted until vpcd takes the card, as `serve_and_wait` does.
+    let mut guard = pcsc_support::spawn_until_card(READER, || {
+        pcsc_support::ChildGuard(
+            myna()
+                .args([
+                    "emu",
+                    "serve",
+                    "--vpcd",
+                    VPCD_ADDR,
+                    "--persona",
+                    "taro",
+                    "--quiet",
+                    "--commands",
+                ])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        )
+    });
+    let mut stdin = guard.0.stdin.take().unwrap();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        writeln!(stdin, "remove").unwrap();
+        wait_for_no_card(READER);
+        writeln!(stdin, "insert hanako").unwrap();
+        pcsc_support::card_shows_up(READER, Duration::from_secs(20)).unwrap();
+        // The card in the reader is now hanako's: her persona's scenarios run.
+        let out = temp_dir("pcsc-commands");
+        let run = run_with_watchdog(
+            myna()
+                .args([
+                    "run",
+                    "--no-progress",
+                    "--card",
+                    &format!("pcsc:{READER}"),
+                    "--persona",
+                    "hanako",
+                ])
+                .arg("--out")
+                .arg(&out)
+                .arg("scenarios/card/select/jpki.yaml"),
+            HANG,
+        );
+        assert_eq!(run.status.code(), Some(0), "{}", run.stderr);
+        writeln!(stdin, "quit").unwrap();
+    }));
+    drop(stdin);
+    let status = guard.0.wait().unwrap();
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+    assert!(status.success(), "emu serve --commands exits 0 on quit");
 }
