@@ -76,10 +76,11 @@ pub struct RunArgs {
     /// Card target: `emu` (built-in emulator) or `pcsc[:READER NAME]`.
     #[arg(long, default_value = "emu")]
     pub card: String,
-    /// Reader target: `builtin` or `tcp://HOST:PORT`.
+    /// Reader target: only `builtin` in this version (`tcp://HOST:PORT`
+    /// adapters come with the reader suite).
     #[arg(long, default_value = "builtin")]
     pub reader: String,
-    /// Portal target: `builtin` or a URL.
+    /// Portal target: only `builtin` in this version.
     #[arg(long, default_value = "builtin")]
     pub portal: String,
     /// Eligibility (OQS) target: `builtin` or a URL.

@@ -165,6 +165,21 @@ fn run(args: RunArgs) -> i32 {
             ..RunInfo::default()
         },
     };
+    // A filter or tag that selects nothing is almost always a typo: say so
+    // instead of passing an empty run. (An empty shard is legitimate.)
+    if args.filter.is_some() || !args.tags.is_empty() {
+        let unsharded = select::Selection {
+            shard: None,
+            ..options.selection.clone()
+        };
+        if select::select(&suite.scenarios, &suite.requirements, &unsharded).is_empty() {
+            return bad_argument(&format!(
+                "no scenario matches --filter {:?} --tags {:?} (see `myna-conform list`)",
+                args.filter.as_deref().unwrap_or(""),
+                args.tags.join(",")
+            ));
+        }
+    }
     let mut reporter = console::Reporter::new(args.no_progress);
     let providers = myna_engine::Providers {
         card: provider.as_mut(),

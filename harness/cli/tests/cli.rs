@@ -165,42 +165,57 @@ fn assert_no_secret(haystack: &str, secrets: &[String], what: &str) {
 
 #[test]
 fn no_secret_reaches_console_or_reports() {
-    let secrets = persona_secrets("taro");
+    let mut secrets = persona_secrets("taro");
     assert!(secrets.len() >= 6);
-    let out_dir = temp_out("leaky");
-    let out = myna(&[
-        "run",
-        "--no-progress",
-        "--out",
-        out_dir.to_str().unwrap(),
-        &fixture("leaky.yaml"),
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "the leaky fixture fails on purpose"
-    );
-    assert_no_secret(&text(&out.stdout), &secrets, "stdout");
-    assert_no_secret(&text(&out.stderr), &secrets, "stderr");
-    for entry in std::fs::read_dir(&out_dir).unwrap() {
-        let path = entry.unwrap().path();
-        let content = std::fs::read_to_string(&path).unwrap();
-        if path.extension().is_some_and(|e| e == "json") {
-            let mut strings = Vec::new();
-            json_strings(&serde_json::from_str(&content).unwrap(), &mut strings);
-            for s in strings {
-                assert_no_secret(&s, &secrets, &path.display().to_string());
+    secrets.push("a1b2c3".into()); // the secret variable of leaky-apdu.yaml
+    for name in ["leaky.yaml", "leaky-prefix.yaml", "leaky-apdu.yaml"] {
+        let out_dir = temp_out(name);
+        let out = myna(&[
+            "run",
+            "--no-progress",
+            "--out",
+            out_dir.to_str().unwrap(),
+            &fixture(name),
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{name} fails on purpose: {}",
+            text(&out.stderr)
+        );
+        assert_no_secret(&text(&out.stdout), &secrets, &format!("{name}: stdout"));
+        assert_no_secret(&text(&out.stderr), &secrets, &format!("{name}: stderr"));
+        for entry in std::fs::read_dir(&out_dir).unwrap() {
+            let path = entry.unwrap().path();
+            let content = std::fs::read_to_string(&path).unwrap();
+            let what = format!("{name}: {}", path.display());
+            if path.extension().is_some_and(|e| e == "json") {
+                let mut strings = Vec::new();
+                json_strings(&serde_json::from_str(&content).unwrap(), &mut strings);
+                for s in strings {
+                    assert_no_secret(&s, &secrets, &what);
+                }
+            } else {
+                assert_no_secret(&content, &secrets, &what);
             }
-        } else {
-            assert_no_secret(&content, &secrets, &path.display().to_string());
+        }
+        let report = std::fs::read_to_string(out_dir.join("report.json")).unwrap();
+        match name {
+            // The evidence is still there, masked.
+            "leaky.yaml" => assert!(
+                report.contains("0020008004********"),
+                "masked VERIFY in evidence"
+            ),
+            "leaky-apdu.yaml" => assert!(
+                report.contains("00B00000******"),
+                "masked secret bytes: {report}"
+            ),
+            _ => assert!(
+                report.contains("FF100C**"),
+                "masked My Number in the failure: {report}"
+            ),
         }
     }
-    // The evidence is still there, masked.
-    let report = std::fs::read_to_string(out_dir.join("report.json")).unwrap();
-    assert!(
-        report.contains("0020008004********"),
-        "masked VERIFY in evidence"
-    );
 }
 
 #[test]

@@ -137,13 +137,12 @@ impl<'t> CardSession<'t> {
     ) -> Result<Outcome, ActionError> {
         match action {
             CardAction::Apdu(template) => {
-                let rendered = render(vars, template)?;
-                let bytes = parse_hex(&rendered.text)?;
-                if rendered.secret {
-                    // Mask the whole data field when a secret went into it.
-                    if let Some(body) = bytes.get(5..) {
-                        redactor.add_bytes(body);
-                    }
+                let (text, spans) = vars.render_with_secret_spans(template).map_err(|e| {
+                    ActionError::Author(format!("variable `${{{}}}` is not defined", e.0))
+                })?;
+                let bytes = parse_hex(&text)?;
+                for run in secret_byte_runs(&text, &spans, &bytes) {
+                    redactor.add_bytes(run);
                 }
                 self.single(&bytes)
             }
@@ -165,7 +164,7 @@ impl<'t> CardSession<'t> {
                 let mut apdu = vec![0x00, 0x20, 0x00, *p2];
                 if let Some(pin) = pin {
                     let value = render(vars, pin)?.text;
-                    redactor.add(&value);
+                    redactor.add_text(&value);
                     apdu.push(len_byte(value.len())?);
                     apdu.extend_from_slice(value.as_bytes());
                 }
@@ -173,7 +172,7 @@ impl<'t> CardSession<'t> {
             }
             CardAction::ChangePin { new } => {
                 let value = render(vars, new)?.text;
-                redactor.add(&value);
+                redactor.add_text(&value);
                 let mut apdu = vec![0x00, 0x24, 0x01, 0x80, len_byte(value.len())?];
                 apdu.extend_from_slice(value.as_bytes());
                 self.single(&apdu)
@@ -285,7 +284,15 @@ impl<'t> CardSession<'t> {
                     Ok(found) => found,
                     Err(outcome) => return Ok(outcome),
                 };
-                let le = u32::try_from(total).unwrap_or(u32::MAX);
+                // The size came from the card: one it cannot have is its fault.
+                let le = u32::try_from(total)
+                    .ok()
+                    .filter(|n| *n <= 65_536)
+                    .ok_or_else(|| {
+                        ActionError::Transport(TransportError::Malformed(format!(
+                            "the card announces a {total}-byte file, more than one extended READ BINARY can return"
+                        )))
+                    })?;
                 let apdu = read_binary(0, le, true)?;
                 self.single(&apdu)
             }
@@ -335,7 +342,9 @@ impl<'t> CardSession<'t> {
             let offset = u16::try_from(data.len())
                 .ok()
                 .filter(|o| *o <= 0x7FFF)
-                .ok_or_else(|| ActionError::Author("file larger than a 15-bit offset".into()))?;
+                .ok_or_else(|| ActionError::Transport(TransportError::Malformed(
+                    "the card announces a file larger than a 15-bit READ BINARY offset can reach".into(),
+                )))?;
             let le = u32::try_from(chunk).unwrap_or(0);
             let (part, sw) = self.exchange(&read_binary(offset, le, false)?)?;
             if sw != SW_SUCCESS || part.is_empty() {
@@ -356,9 +365,9 @@ impl<'t> CardSession<'t> {
         let mut data = Vec::new();
         loop {
             let Some(offset) = u16::try_from(data.len()).ok().filter(|o| *o <= 0x7FFF) else {
-                return Err(ActionError::Author(
-                    "file larger than a 15-bit offset".into(),
-                ));
+                return Err(ActionError::Transport(TransportError::Malformed(
+                    "the card keeps answering past a 15-bit READ BINARY offset".into(),
+                )));
             };
             let [hi, lo] = offset.to_be_bytes();
             let (part, sw) = self.exchange(&[0x00, 0xB0, hi, lo, le])?;
@@ -396,6 +405,43 @@ fn render(
 ) -> Result<crate::vars::Rendered, ActionError> {
     vars.render(template)
         .map_err(|e| ActionError::Author(format!("variable `${{{}}}` is not defined", e.0)))
+}
+
+/// The runs of `bytes` (decoded from the hex `text`) that a secret
+/// variable filled: a byte is secret when either of its hex digits came from
+/// a secret span of `text`.
+fn secret_byte_runs<'b>(text: &str, spans: &[(usize, usize)], bytes: &'b [u8]) -> Vec<&'b [u8]> {
+    if spans.is_empty() {
+        return Vec::new();
+    }
+    let digit_is_secret: Vec<bool> = text
+        .char_indices()
+        .filter(|(_, c)| !c.is_whitespace())
+        .map(|(i, _)| spans.iter().any(|&(a, b)| (a..b).contains(&i)))
+        .collect();
+    let byte_is_secret: Vec<bool> = digit_is_secret
+        .chunks(2)
+        .map(|pair| pair.iter().any(|&s| s))
+        .collect();
+    let mut runs = Vec::new();
+    let mut start = None;
+    for (i, secret) in byte_is_secret
+        .iter()
+        .chain(std::iter::once(&false))
+        .enumerate()
+    {
+        match (secret, start) {
+            (true, None) => start = Some(i),
+            (false, Some(a)) => {
+                if let Some(run) = bytes.get(a..i) {
+                    runs.push(run);
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    runs
 }
 
 /// Hex with optional spaces → bytes.
@@ -455,5 +501,29 @@ fn sign_input(vars: &Vars, input: &SignInput) -> Result<Vec<u8>, ActionError> {
             let msg = parse_hex(&render(vars, message)?.text)?;
             Ok(digest::hash(*hash, &msg))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_runs_are_exactly_the_substituted_bytes() {
+        // "00 B0 00 00 " + secret "a1b2c3" + " 01"
+        let text = "00 B0 00 00 a1b2c3 01";
+        let spans = [(12, 18)];
+        let bytes = parse_hex(text).unwrap();
+        assert_eq!(
+            secret_byte_runs(text, &spans, &bytes),
+            vec![&[0xA1, 0xB2, 0xC3][..]]
+        );
+        assert!(secret_byte_runs(text, &[], &bytes).is_empty());
+        // A secret filling half a byte still masks that byte.
+        let text = "0a";
+        assert_eq!(
+            secret_byte_runs(text, &[(1, 2)], &[0x0A]),
+            vec![&[0x0A][..]]
+        );
     }
 }

@@ -4,6 +4,7 @@ use myna_scenario::{Expect, LenRange, Location, TlvExpect};
 
 use crate::card_action::{parse_hex, Outcome};
 use crate::cert_check;
+use crate::redact::Redactor;
 use crate::signature_check;
 use crate::tlv;
 use crate::vars::Vars;
@@ -35,9 +36,14 @@ pub fn check(
     expect: &Expect,
     outcome: &Outcome,
     vars: &Vars,
+    redactor: &Redactor,
 ) -> Result<Vec<Mismatch>, AuthorError> {
     let mut out = Vec::new();
     let data = &outcome.data;
+    // Texts are masked before they are shortened, so a secret cut in half
+    // by a length limit is still recognised and hidden.
+    let describe_bytes = |bytes: &[u8]| describe_bytes(redactor, bytes);
+    let describe_difference = |want: &[u8], got: &[u8]| describe_difference(redactor, want, got);
     if let Some(sw) = &expect.sw {
         let actual = outcome.sw;
         let ok = actual.is_some_and(|a| sw.value.iter().any(|p| p.matches(a)));
@@ -83,7 +89,16 @@ pub fn check(
                 at: prefix.at.clone(),
                 check: "data_prefix".into(),
                 expected: describe_bytes(&want),
-                actual: describe_bytes(data.get(..want.len().min(data.len())).unwrap_or_default()),
+                // Masked over the whole data first, then cut to the prefix.
+                actual: {
+                    let masked = redactor.hex(data);
+                    let shown = (want.len() * 2).min(masked.len());
+                    if data.is_empty() {
+                        "no data".to_string()
+                    } else {
+                        masked.get(..shown).unwrap_or_default().to_string()
+                    }
+                },
             });
         }
     }
@@ -181,35 +196,43 @@ fn describe_range(range: LenRange) -> String {
     }
 }
 
-/// Hex, shortened past 48 bytes, with the length.
-pub fn describe_bytes(bytes: &[u8]) -> String {
+/// Hex with secrets masked, shortened past 48 bytes, with the length.
+pub fn describe_bytes(redactor: &Redactor, bytes: &[u8]) -> String {
     const SHOW: usize = 48;
+    let masked = redactor.hex(bytes);
     if bytes.is_empty() {
         "no data".into()
     } else if bytes.len() <= SHOW {
-        hex::encode_upper(bytes)
+        masked
     } else {
         format!(
             "{}… ({} bytes)",
-            hex::encode_upper(&bytes[..SHOW]),
+            masked.get(..SHOW * 2).unwrap_or_default(),
             bytes.len()
         )
     }
 }
 
-/// The actual bytes, with where they first differ from the expected ones.
-fn describe_difference(want: &[u8], got: &[u8]) -> String {
+/// The actual bytes, with where they first differ from the expected ones
+/// (a secret byte is shown as `**`).
+fn describe_difference(redactor: &Redactor, want: &[u8], got: &[u8]) -> String {
     let first = want.iter().zip(got).position(|(a, b)| a != b);
     match first {
-        Some(i) => format!(
-            "{} (first difference at byte {i}: expected {:02X}, found {:02X})",
-            describe_bytes(got),
-            want[i],
-            got[i]
-        ),
+        Some(i) => {
+            let byte_at = |bytes: &[u8]| {
+                let masked = redactor.hex(bytes);
+                masked.get(i * 2..i * 2 + 2).unwrap_or("??").to_string()
+            };
+            format!(
+                "{} (first difference at byte {i}: expected {}, found {})",
+                describe_bytes(redactor, got),
+                byte_at(want),
+                byte_at(got)
+            )
+        }
         None => format!(
             "{} ({} bytes where {} were expected)",
-            describe_bytes(got),
+            describe_bytes(redactor, got),
             got.len(),
             want.len()
         ),

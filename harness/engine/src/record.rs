@@ -182,6 +182,7 @@ pub fn scenario_yaml(
         secrets,
         placeholders: Vec::new(),
         steps: String::new(),
+        current_aid: Vec::new(),
     };
     let mut powered_off = false;
     let mut reset = false;
@@ -254,7 +255,16 @@ struct Writer<'a> {
     /// `(variable, description)` of each secret to fill in.
     placeholders: Vec<(String, String)>,
     steps: String,
+    /// The AID of the application selected last (empty at the MF).
+    current_aid: Vec<u8>,
 }
+
+/// The 券面 applications, whose files hold the My Number and 照合番号B
+/// (card-protocol.md §1.2, §1.3).
+const APS_WITH_SECRETS: [[u8; 10]; 2] = [
+    [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08],
+    [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02],
+];
 
 impl Writer<'_> {
     fn placeholder(&mut self, what: String) -> String {
@@ -278,11 +288,22 @@ impl Writer<'_> {
             .any(|s| !s.value.is_empty() && bytes.windows(s.value.len()).any(|w| w == s.value))
     }
 
+    /// Whether `data` may hold a secret nobody told us about: without a
+    /// persona, anything read inside the 券面 applications is withheld.
+    fn may_hold_unknown_secret(&self) -> bool {
+        self.secrets.is_empty() && APS_WITH_SECRETS.iter().any(|aid| self.current_aid == aid)
+    }
+
     fn step(&mut self, command: &[u8], response: &[u8], elapsed: Duration) {
         let (data, sw) = match response {
             [data @ .., sw1, sw2] => (data, format!("{sw1:02X}{sw2:02X}")),
             _ => (response, String::new()),
         };
+        if let [cla, 0xA4, 0x04, _, lc, rest @ ..] = command {
+            if cla & 0x0F == 0 && sw == "9000" {
+                self.current_aid = rest.get(..usize::from(*lc)).unwrap_or_default().to_vec();
+            }
+        }
         let label = format!("{} ({} µs)", describe(command), elapsed.as_micros());
         let _ = writeln!(self.steps, "  - name: {}", quoted(&label));
         let action = self.action(command);
@@ -292,7 +313,10 @@ impl Writer<'_> {
             expect.push(format!("sw: \"{sw}\""));
         }
         if !data.is_empty() {
-            if nondeterministic(command) || self.contains_secret(data) {
+            if nondeterministic(command)
+                || self.contains_secret(data)
+                || self.may_hold_unknown_secret()
+            {
                 expect.push(format!("data_len: {}", data.len()));
             } else {
                 expect.push(format!("data: \"{}\"", spaced_hex(data)));
@@ -559,6 +583,24 @@ mod tests {
             "{yaml}"
         );
         assert!(!yaml.contains("37 37 37 37"), "{yaml}");
+    }
+
+    #[test]
+    fn without_a_persona_reads_in_the_card_face_aps_keep_only_the_length() {
+        let my_number_ef = b"\xFF\x10\x0C314159265352\xFF\xFF\x90\x00";
+        let events = [
+            exchange(
+                &[
+                    0x00, 0xA4, 0x04, 0x0C, 0x0A, 0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01,
+                    0x04, 0x08,
+                ],
+                &[0x90, 0x00],
+            ),
+            exchange(&[0x00, 0xB0, 0x00, 0x00, 0x11], my_number_ef),
+        ];
+        let yaml = scenario_yaml(&header(), &events, &[]);
+        assert!(!yaml.contains("33 31 34 31"), "{yaml}");
+        assert!(yaml.contains("data_len: 17"), "{yaml}");
     }
 
     #[test]

@@ -14,15 +14,22 @@ pub struct Redactor {
 pub const REDACTED: &str = "<redacted>";
 
 impl Redactor {
-    /// Registers a secret given as text. Its ASCII/UTF-8 bytes are masked,
-    /// and, when the text is itself hex, the bytes it encodes too.
-    pub fn add(&mut self, secret: &str) {
-        if secret.is_empty() {
-            return;
+    /// Registers a secret given as text (a PIN, a password, a 照合番号):
+    /// its UTF-8 bytes are masked wherever they appear.
+    pub fn add_text(&mut self, secret: &str) {
+        if !secret.is_empty() {
+            self.push(secret.as_bytes().to_vec());
         }
-        self.push(secret.as_bytes().to_vec());
+    }
+
+    /// Registers a secret value that may be text or hex (a `secret`
+    /// variable, a secret capture, which is hex of the captured bytes): its
+    /// text is masked, and when it is hex (any length, any case) so are the
+    /// bytes it encodes.
+    pub fn add_value(&mut self, secret: &str) {
+        self.add_text(secret);
         let compact: String = secret.chars().filter(|c| !c.is_whitespace()).collect();
-        if compact.len() >= 8 && compact.len() % 2 == 0 {
+        if !compact.is_empty() && compact.len() % 2 == 0 {
             if let Ok(bytes) = hex::decode(&compact) {
                 self.push(bytes);
             }
@@ -116,7 +123,7 @@ mod tests {
     #[test]
     fn masks_secret_bytes_in_hex_and_text() {
         let mut r = Redactor::default();
-        r.add("1234");
+        r.add_text("1234");
         assert_eq!(r.hex(b"\x00\x20\x00\x80\x041234"), "0020008004********");
         assert_eq!(
             r.text("pin 1234 or 31323334"),
@@ -128,7 +135,17 @@ mod tests {
     #[test]
     fn masks_overlapping_and_repeated_occurrences() {
         let mut r = Redactor::default();
-        r.add("ABAB");
+        r.add_value("ABAB");
         assert_eq!(r.hex(b"xABABABy"), "78************79");
+        // The bytes the hex encodes are masked too.
+        assert_eq!(r.hex(&[0x01, 0xAB, 0xAB, 0x02]), "01****02");
+    }
+
+    #[test]
+    fn short_and_lowercase_hex_values_are_masked_as_bytes() {
+        let mut r = Redactor::default();
+        r.add_value("a1b2c3");
+        assert_eq!(r.hex(&[0x00, 0xA1, 0xB2, 0xC3, 0xFF]), "00******FF");
+        assert_eq!(r.text("got A1B2C3"), "got <redacted>");
     }
 }

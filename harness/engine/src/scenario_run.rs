@@ -128,7 +128,7 @@ pub fn run_scenario(scenario: &Scenario, ctx: RunContext<'_>) -> ScenarioOutcome
     for p in ctx.persona {
         vars.set(format!("persona.{}", p.name), p.value.clone(), p.secret);
         if p.secret {
-            redactor.add(&p.value);
+            redactor.add_text(&p.value);
         }
     }
     for v in &scenario.vars {
@@ -136,7 +136,7 @@ pub fn run_scenario(scenario: &Scenario, ctx: RunContext<'_>) -> ScenarioOutcome
             Ok(r) => {
                 let secret = v.secret || r.secret;
                 if secret {
-                    redactor.add(&r.text);
+                    redactor.add_value(&r.text);
                 }
                 vars.set(v.name.clone(), r.text, secret);
             }
@@ -346,7 +346,7 @@ fn evaluate(
 ) {
     let mut mismatches = Vec::new();
     match &step.expect {
-        Some(expect) => match check::check(expect, outcome, vars) {
+        Some(expect) => match check::check(expect, outcome, vars, redactor) {
             Ok(found) => mismatches = found,
             Err(e) => {
                 draft.report.verdict = Verdict::Error;
@@ -376,7 +376,7 @@ fn evaluate(
         match capture::take(cap, outcome) {
             Ok(text) => {
                 if cap.secret {
-                    redactor.add(&text);
+                    redactor.add_value(&text);
                 }
                 vars.set(cap.name.clone(), text, cap.secret);
             }

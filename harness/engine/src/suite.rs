@@ -160,9 +160,9 @@ pub fn run_suite(
     run_info.started_at = rfc3339(started_at);
     run_info.finished_at = rfc3339(SystemTime::now());
     run_info.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    let whole_suite = options.selection.filter.is_none()
-        && options.selection.tags.is_empty()
-        && options.selection.shard.is_none();
+    // A shard lists the whole catalogue too, so merged shards still show
+    // the requirements no scenario covers.
+    let whole_suite = options.selection.filter.is_none() && options.selection.tags.is_empty();
     let requirements = rollup(&suite.requirements, &scenarios, whole_suite);
     let summary = Summary::from_scenarios(&scenarios);
     RunResult {

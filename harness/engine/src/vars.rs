@@ -86,6 +86,33 @@ impl Vars {
             .map(|(k, v)| (k.as_str(), v.text.as_str()))
     }
 
+    /// Renders `template` and says which bytes of the text came from secret
+    /// variables, as `(start, end)` ranges.
+    pub fn render_with_secret_spans(
+        &self,
+        template: &Template,
+    ) -> Result<(String, Vec<(usize, usize)>), UndefinedVariable> {
+        let mut text = String::new();
+        let mut spans = Vec::new();
+        for part in &template.parts {
+            match part {
+                TemplatePart::Literal(s) => text.push_str(s),
+                TemplatePart::Var(name) => {
+                    let value = self
+                        .values
+                        .get(name)
+                        .ok_or_else(|| UndefinedVariable(name.clone()))?;
+                    let start = text.len();
+                    text.push_str(&value.text);
+                    if value.secret {
+                        spans.push((start, text.len()));
+                    }
+                }
+            }
+        }
+        Ok((text, spans))
+    }
+
     /// The names defined, sorted (for "did you mean" help).
     pub fn names(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self.values.keys().map(String::as_str).collect();

@@ -62,7 +62,7 @@ impl Ctx {
     }
 
     /// The diagnostics: this file's first, then included files in order of
-    /// first appearance; each file's problems by line and column.
+    /// first appearance; each file's problems by line and column, each once.
     pub fn into_sorted_diags(self) -> Vec<Diagnostic> {
         let mut files: Vec<Arc<str>> = vec![Arc::clone(&self.file)];
         for diag in &self.diags {
@@ -75,6 +75,9 @@ impl Ctx {
             let rank = files.iter().position(|file| *file == diag.at.file);
             (rank, diag.at.line, diag.at.col)
         });
+        // A fragment included many times repeats its problems; say each once.
+        let mut seen = std::collections::HashSet::new();
+        diags.retain(|d| seen.insert((d.at.clone(), d.message.clone())));
         diags
     }
 

@@ -149,6 +149,8 @@ pub fn load_scenario(
         chain: vec![Arc::clone(&ctx.file)],
         vars,
         family: family.unwrap_or_else(|| guess_family(&fields)),
+        included_steps: 0,
+        budget_reported: false,
     };
     let step_list = match fields.get("steps") {
         Some(node) => steps(&mut ctx, node, &mut expansion, &mut None, true),

@@ -223,7 +223,7 @@ fn definitions() -> Value {
     });
     let modifiers = json!({
         "name": { "type": "string", "description": "label in reports" },
-        "repeat": { "type": "integer", "minimum": 1, "description": "do the step N times" },
+        "repeat": { "type": "integer", "minimum": 1, "maximum": 10000, "description": "do the step N times (at most 10000)" },
         "level": { "enum": names(LEVELS) }
     });
     let mut card_properties = modifiers.as_object().cloned().unwrap_or_default();

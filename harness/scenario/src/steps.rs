@@ -13,6 +13,11 @@ use crate::yaml::{parse, Node};
 /// Deepest include nesting accepted.
 pub const MAX_INCLUDE_DEPTH: usize = 16;
 
+/// How many steps includes may add to one scenario in all: a few fragments
+/// that each include the next many times would otherwise multiply into
+/// millions of steps and exhaust memory.
+pub const MAX_INCLUDED_STEPS: usize = 100_000;
+
 /// State shared by the step lists of one scenario and its fragments.
 pub(crate) struct Expansion<'l> {
     /// Finds included files.
@@ -23,6 +28,10 @@ pub(crate) struct Expansion<'l> {
     pub vars: Vec<Variable>,
     /// The family of the scenario (fragments take it over).
     pub family: Family,
+    /// Steps added by includes so far (see [`MAX_INCLUDED_STEPS`]).
+    pub included_steps: usize,
+    /// Whether the step budget was already reported (once is enough).
+    pub budget_reported: bool,
 }
 
 impl Expansion<'_> {
@@ -104,6 +113,18 @@ fn include(
         );
         return Vec::new();
     }
+    if expansion.included_steps >= MAX_INCLUDED_STEPS {
+        if !expansion.budget_reported {
+            expansion.budget_reported = true;
+            ctx.error(
+                path_node,
+                format!(
+                    "expected includes to add at most {MAX_INCLUDED_STEPS} steps to a scenario, found more"
+                ),
+            );
+        }
+        return Vec::new();
+    }
     if expansion.chain.len() >= MAX_INCLUDE_DEPTH {
         ctx.error(
             path_node,
@@ -122,6 +143,7 @@ fn include(
         }
     };
     ctx.diags.append(&mut fragment.diags);
+    expansion.included_steps = expansion.included_steps.saturating_add(steps.len());
     steps
         .into_iter()
         .map(|mut step| {

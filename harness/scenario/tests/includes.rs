@@ -185,3 +185,24 @@ fn generic_families_can_include_too() {
     assert!(matches!(&s.steps[0].action, Action::Generic { keyword, .. } if keyword == "event"));
     assert!(s.steps[0].included_from.is_some());
 }
+
+/// Fragments that each include the next one many times would multiply into
+/// millions of steps: loading stops at MAX_INCLUDED_STEPS with one
+/// diagnostic instead of exhausting memory.
+#[test]
+fn include_fan_out_is_bounded_and_reported_once() {
+    let mut loader = MemoryLoader::new().with("f0.yaml", "steps:\n  - power: \"on\"\n");
+    for level in 1..=6 {
+        let includes: String = (0..20)
+            .map(|_| format!("  - include: f{}.yaml\n", level - 1))
+            .collect();
+        loader = loader.with(&format!("f{level}.yaml"), &format!("steps:\n{includes}"));
+    }
+    let text = scenario_with("  - include: f6.yaml\n");
+    let diags = load_scenario("s.yaml", &text, &loader).unwrap_err();
+    let budget: Vec<_> = diags
+        .iter()
+        .filter(|d| d.message.contains(&MAX_INCLUDED_STEPS.to_string()))
+        .collect();
+    assert_eq!(budget.len(), 1, "{diags:#?}");
+}
