@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use pcsc_support::{
     myna, pcscd_ready, read_report, run_with_watchdog, serve_and_wait, temp_dir, verdicts,
-    wait_for_no_card, READER, READERS, VPCD_ADDR,
+    wait_for_no_card, ChildGuard, READER, READERS, VPCD_ADDR,
 };
 
 /// Far more than either run needs; only a hang reaches it.
@@ -108,11 +108,19 @@ fn whole_suite_passes_with_factory_reset() {
     );
 }
 
-fn killing_the_emulator_mid_run_gives_errors_and_exit_3() {
-    let scenarios = temp_dir("pcsc-pulled");
+/// Runs the slow scenario and then the SELECT scenarios through the card
+/// in the reader, calling `interrupt` (with the emulator) two seconds in;
+/// checks what every interrupted run must show — exit 3, the slow scenario
+/// `error`, the run gone on with a verdict for each scenario, no panic — and
+/// returns the verdicts for the caller's own checks.
+fn interrupted_run(
+    name: &str,
+    interrupt: impl FnOnce(ChildGuard) + Send + 'static,
+) -> Vec<(String, String, String)> {
+    let scenarios = temp_dir(name);
     std::fs::write(scenarios.join("slow.yaml"), SLOW_SCENARIO).unwrap();
     let out = scenarios.join("report");
-    let mut emulator = serve_and_wait(VPCD_ADDR, READER, &["--test-control"]);
+    let emulator = serve_and_wait(VPCD_ADDR, READER, &["--test-control"]);
     let mut command = myna();
     command
         .args([
@@ -126,13 +134,12 @@ fn killing_the_emulator_mid_run_gives_errors_and_exit_3() {
         .arg(&out)
         .arg(&scenarios)
         .arg("scenarios/card/select");
-    // Pull the card out (kill the emulator) while the slow scenario runs.
-    let killer = std::thread::spawn(move || {
+    let interrupter = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_secs(2));
-        emulator.kill();
+        interrupt(emulator);
     });
     let run = run_with_watchdog(&mut command, HANG);
-    killer.join().unwrap();
+    interrupter.join().unwrap();
     assert_eq!(
         run.status.code(),
         Some(3),
@@ -140,21 +147,31 @@ fn killing_the_emulator_mid_run_gives_errors_and_exit_3() {
         run.stdout,
         run.stderr
     );
+    assert!(!run.stdout.contains("panicked") && !run.stderr.contains("panicked"));
     let all = verdicts(&read_report(&out));
-    // The run went on: every scenario has a verdict, the pulled one `error`.
     let selects = std::fs::read_dir(pcsc_support::root().join("scenarios/card/select"))
         .unwrap()
         .count();
-    assert_eq!(all.len(), 1 + selects, "{all:#?}\nstderr:\n{}", run.stderr);
+    assert_eq!(
+        all.len(),
+        1 + selects,
+        "the run went on: {all:#?}\nstderr:\n{}",
+        run.stderr
+    );
     let (id, verdict, message) = &all[0];
     assert_eq!(id, "card.aaa.slow-signatures");
     assert_eq!(verdict, "error", "{message}");
-    assert!(message.contains("card removed"), "{message}");
     assert!(
         all.iter().all(|(_, v, _)| v == "error" || v == "pass"),
         "{all:#?}"
     );
-    assert!(!run.stdout.contains("panicked") && !run.stderr.contains("panicked"));
+    all
+}
+
+fn killing_the_emulator_mid_run_gives_errors_and_exit_3() {
+    // Pull the card out (kill the emulator) while the slow scenario runs.
+    let all = interrupted_run("pcsc-pulled", |mut emulator| emulator.kill());
+    assert!(all[0].2.contains("card removed"), "{}", all[0].2);
 }
 
 /// Runs `.ci/pcscd.sh ACTION` (start/stop); panics with its output on failure.
@@ -173,49 +190,17 @@ fn pcscd(action: &str) {
 }
 
 fn stopping_pcscd_mid_run_gives_errors_and_exit_3() {
-    let scenarios = temp_dir("pcscd-stopped");
-    std::fs::write(scenarios.join("slow.yaml"), SLOW_SCENARIO).unwrap();
-    let out = scenarios.join("report");
-    let emulator = serve_and_wait(VPCD_ADDR, READER, &["--test-control"]);
-    let mut command = myna();
-    command
-        .args([
-            "run",
-            "--card",
-            &format!("pcsc:{READER}"),
-            "--persona",
-            "taro",
-        ])
-        .args(["--no-progress", "--out"])
-        .arg(&out)
-        .arg(&scenarios)
-        .arg("scenarios/card/select");
-    let stopper = std::thread::spawn(|| {
-        std::thread::sleep(Duration::from_secs(2));
-        pcscd("stop");
+    let outcome = std::panic::catch_unwind(|| {
+        interrupted_run("pcscd-stopped", |emulator| {
+            pcscd("stop");
+            drop(emulator);
+        })
     });
-    let run = run_with_watchdog(&mut command, HANG);
-    stopper.join().unwrap();
-    drop(emulator);
     // Leave the machine as we found it for the tests that follow.
     pcscd("start");
-    assert_eq!(
-        run.status.code(),
-        Some(3),
-        "stdout:\n{}\nstderr:\n{}",
-        run.stdout,
-        run.stderr
-    );
-    let all = verdicts(&read_report(&out));
-    let (id, verdict, _) = &all[0];
-    assert_eq!(id, "card.aaa.slow-signatures");
-    assert_eq!(verdict, "error", "{all:#?}");
-    assert!(all.len() > 1, "the run went on after the failure: {all:#?}");
-    assert!(
-        all.iter().all(|(_, v, _)| v == "error" || v == "pass"),
-        "{all:#?}"
-    );
-    assert!(!run.stdout.contains("panicked") && !run.stderr.contains("panicked"));
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
 }
 
 /// `emu serve --commands`: `remove` pulls the card out of the reader,
