@@ -58,20 +58,6 @@ impl EchoCard {
     }
 }
 
-/// The data field of a short or extended C-APDU (test-only parser).
-pub fn command_data(apdu: &[u8]) -> Vec<u8> {
-    match apdu {
-        [_, _, _, _, 0x00, hi, lo, rest @ ..] if apdu.len() > 7 => {
-            let lc = usize::from(u16::from_be_bytes([*hi, *lo]));
-            rest.get(..lc).unwrap_or_default().to_vec()
-        }
-        [_, _, _, _, lc, rest @ ..] if apdu.len() > 5 => {
-            rest.get(..usize::from(*lc)).unwrap_or_default().to_vec()
-        }
-        _ => Vec::new(),
-    }
-}
-
 impl VirtualCard for EchoCard {
     fn atr(&self) -> Vec<u8> {
         self.atr.clone()
@@ -230,4 +216,11 @@ impl Peer {
     pub fn hang_up(self) {
         let _ = self.stream.shutdown(Shutdown::Both);
     }
+}
+
+/// The data field of a C-APDU, by the emulator's own codec.
+pub fn command_data(apdu: &[u8]) -> Vec<u8> {
+    myna_card_emu::CommandApdu::parse(apdu)
+        .map(|c| c.data().to_vec())
+        .unwrap_or_default()
 }

@@ -30,19 +30,6 @@ struct Responder {
     events: Arc<Mutex<Vec<&'static str>>>,
 }
 
-fn data_of(apdu: &[u8]) -> Vec<u8> {
-    match apdu {
-        [_, _, _, _, 0x00, hi, lo, rest @ ..] if apdu.len() > 7 => {
-            let lc = usize::from(u16::from_be_bytes([*hi, *lo]));
-            rest.get(..lc).unwrap_or_default().to_vec()
-        }
-        [_, _, _, _, lc, rest @ ..] if apdu.len() > 5 => {
-            rest.get(..usize::from(*lc)).unwrap_or_default().to_vec()
-        }
-        _ => Vec::new(),
-    }
-}
-
 impl VirtualCard for Responder {
     fn atr(&self) -> Vec<u8> {
         ATR.to_vec()
@@ -209,4 +196,11 @@ fn emulated_card_through_pcscd_and_vpcd() {
 
     control.shutdown().unwrap();
     assert!(emulator.join().unwrap().is_ok());
+}
+
+/// The data field of a C-APDU, by the emulator's own codec.
+fn data_of(apdu: &[u8]) -> Vec<u8> {
+    myna_card_emu::CommandApdu::parse(apdu)
+        .map(|c| c.data().to_vec())
+        .unwrap_or_default()
 }
