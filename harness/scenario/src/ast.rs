@@ -35,6 +35,13 @@ pub struct Spanned<T> {
     pub at: Location,
 }
 
+impl<T> Spanned<T> {
+    /// `value` written at `at`.
+    pub fn new(value: T, at: Location) -> Self {
+        Spanned { value, at }
+    }
+}
+
 /// Which part of the ecosystem a scenario tests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Family {

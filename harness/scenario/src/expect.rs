@@ -23,52 +23,27 @@ pub(crate) fn expect(ctx: &mut Ctx, node: &Node) -> Option<Expect> {
     for &(key, key_node, value) in &fields.entries {
         let at = ctx.at(key_node);
         match key {
-            "sw" => {
-                out.sw = sw_list(ctx, value).map(|value| Spanned {
-                    value,
-                    at: at.clone(),
-                })
-            }
+            "sw" => out.sw = sw_list(ctx, value).map(|value| Spanned::new(value, at.clone())),
             "data" => {
                 out.data = ctx
                     .hex_template(value, "the data in hex")
-                    .map(|value| Spanned {
-                        value,
-                        at: at.clone(),
-                    })
+                    .map(|value| Spanned::new(value, at.clone()))
             }
             "data_len" => {
-                out.data_len = len_range(ctx, value).map(|value| Spanned {
-                    value,
-                    at: at.clone(),
-                })
+                out.data_len = len_range(ctx, value).map(|value| Spanned::new(value, at.clone()))
             }
             "data_prefix" => {
                 out.data_prefix = ctx
                     .hex_template(value, "a data prefix in hex")
-                    .map(|value| Spanned {
-                        value,
-                        at: at.clone(),
-                    })
+                    .map(|value| Spanned::new(value, at.clone()))
             }
             "data_regex" => {
-                out.data_regex = data_regex(ctx, value).map(|value| Spanned {
-                    value,
-                    at: at.clone(),
-                })
+                out.data_regex = data_regex(ctx, value).map(|value| Spanned::new(value, at.clone()))
             }
             "tlv" => out.tlv = tlv(ctx, value),
-            "cert" => {
-                out.cert = cert(ctx, value).map(|value| Spanned {
-                    value,
-                    at: at.clone(),
-                })
-            }
+            "cert" => out.cert = cert(ctx, value).map(|value| Spanned::new(value, at.clone())),
             "signature" => {
-                out.signature = signature(ctx, value).map(|value| Spanned {
-                    value,
-                    at: at.clone(),
-                })
+                out.signature = signature(ctx, value).map(|value| Spanned::new(value, at.clone()))
             }
             _ => ctx.error(
                 key_node,
