@@ -58,21 +58,28 @@ fn card_suite_through_pcscd() {
     stopping_pcscd_mid_run_gives_errors_and_exit_3();
 }
 
+/// `myna-conform run --card pcsc:READER --persona taro --out OUT PATHS…`.
+fn run_through_reader(out: &std::path::Path, paths: &[&std::path::Path]) -> std::process::Command {
+    let mut command = myna();
+    command
+        .args([
+            "run",
+            "--card",
+            &format!("pcsc:{READER}"),
+            "--persona",
+            "taro",
+        ])
+        .args(["--no-progress", "--out"])
+        .arg(out)
+        .args(paths);
+    command
+}
+
 fn whole_suite_passes_with_factory_reset() {
     let mut emulator = serve_and_wait(VPCD_ADDR, READER, &["--test-control"]);
     let out = temp_dir("pcsc-suite");
     let run = run_with_watchdog(
-        myna()
-            .args([
-                "run",
-                "--card",
-                &format!("pcsc:{READER}"),
-                "--persona",
-                "taro",
-            ])
-            .args(["--no-progress", "--out"])
-            .arg(&out)
-            .arg("scenarios/card"),
+        &mut run_through_reader(&out, &["scenarios/card".as_ref()]),
         HANG,
     );
     emulator.kill();
@@ -121,19 +128,10 @@ fn interrupted_run(
     std::fs::write(scenarios.join("slow.yaml"), SLOW_SCENARIO).unwrap();
     let out = scenarios.join("report");
     let emulator = serve_and_wait(VPCD_ADDR, READER, &["--test-control"]);
-    let mut command = myna();
-    command
-        .args([
-            "run",
-            "--card",
-            &format!("pcsc:{READER}"),
-            "--persona",
-            "taro",
-        ])
-        .args(["--no-progress", "--out"])
-        .arg(&out)
-        .arg(&scenarios)
-        .arg("scenarios/card/select");
+    let mut command = run_through_reader(
+        &out,
+        &[scenarios.as_path(), "scenarios/card/select".as_ref()],
+    );
     let interrupter = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_secs(2));
         interrupt(emulator);
