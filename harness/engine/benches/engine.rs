@@ -7,6 +7,9 @@
 // A benchmark setup failure should abort loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -20,14 +23,6 @@ use myna_engine::{load_suite, run_scenario, RunContext};
 /// The scenario measured: many steps, no RSA signing, so the figure is
 /// about the engine.
 const SCENARIO: &str = "card.read.auth-cert-header7";
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
-}
 
 /// Passes commands through and remembers them.
 struct Recorder {
@@ -52,7 +47,7 @@ impl CardTarget for Recorder {
 }
 
 fn engine(c: &mut Criterion) {
-    std::env::set_current_dir(root()).expect("workspace root");
+    common::enter_root().expect("workspace root");
     let suite = load_suite(
         &[PathBuf::from("scenarios/card")],
         Path::new("scenarios/requirements.yaml"),

@@ -6,27 +6,21 @@
 // Test helpers may unwrap: a failure is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use myna_engine::load_suite;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .unwrap()
-        .to_path_buf()
-}
-
 #[test]
 fn catalogue_entries_are_sourced_sentences_and_covered() {
-    std::env::set_current_dir(root()).unwrap();
+    common::enter_root().unwrap();
     let suite = load_suite(
         &[PathBuf::from("scenarios")],
         Path::new("scenarios/requirements.yaml"),
     )
     .unwrap_or_else(|p| panic!("{:?}", p.diagnostics));
-    let seeds = root().join("../shared/seeds");
+    let seeds = common::root().join("../shared/seeds");
     let have_seeds = seeds.is_dir();
     assert!(
         have_seeds || std::env::var_os("CI").is_none(),

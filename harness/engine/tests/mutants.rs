@@ -6,6 +6,8 @@
 // Test helpers may unwrap: a failure is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use myna_engine::target::{
@@ -136,12 +138,7 @@ const MUTANTS: &[(&str, Mutation)] = &[
 
 #[test]
 fn every_mutant_is_killed_by_some_scenario() {
-    let root: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .unwrap()
-        .into();
-    std::env::set_current_dir(&root).unwrap();
+    common::enter_root().unwrap();
     let suite = load_suite(
         &[PathBuf::from("scenarios/card")],
         Path::new("scenarios/requirements.yaml"),

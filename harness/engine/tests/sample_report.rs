@@ -5,19 +5,13 @@
 //! report format (json, junit, markdown) cannot drift silently.
 //! `MYNA_UPDATE_SAMPLE=1` rewrites the committed files instead.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use myna_engine::target::{BuiltinOqs, EmuProvider};
 use myna_engine::{load_suite, run_suite, select::Selection, Providers, RunOptions};
 use myna_report::{Evidence, OutputFormat, Report, RunInfo};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .unwrap()
-        .to_path_buf()
-}
 
 /// Zeroes everything that changes from run to run.
 fn normalise(report: &mut Report) {
@@ -52,7 +46,7 @@ fn normalise(report: &mut Report) {
 
 #[test]
 fn sample_report_is_unchanged() {
-    std::env::set_current_dir(root()).unwrap();
+    common::enter_root().unwrap();
     let suite = load_suite(
         &[PathBuf::from("reports/sample/scenarios")],
         Path::new("reports/sample/requirements.yaml"),
@@ -89,7 +83,7 @@ fn sample_report_is_unchanged() {
     assert_eq!(verdicts, ["fail", "not_applicable", "pass", "warn"]);
     assert_eq!(result.exit_code(), 1);
 
-    let dir = root().join("reports/sample");
+    let dir = common::root().join("reports/sample");
     let update = std::env::var_os("MYNA_UPDATE_SAMPLE").is_some();
     let mut stale = Vec::new();
     for format in OutputFormat::DEFAULT {

@@ -5,6 +5,8 @@
 //! the reference server started on 127.0.0.1. A malformed scenario file
 //! fails the `scenarios::load` test with every problem listed.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -13,14 +15,6 @@ use myna_engine::target::{BuiltinOqs, CardProvider, EmuProvider, HttpOqs, OqsPro
 use myna_engine::{load_suite, run_one};
 use myna_report::{ScenarioReport, Verdict};
 use myna_scenario::{Family, Scenario};
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
-}
 
 fn verdict(report: ScenarioReport) -> Result<(), Failed> {
     if report.verdict == Verdict::Pass {
@@ -88,9 +82,8 @@ fn run_oqs_http(scenario: &Scenario) -> Result<(), Failed> {
 
 fn main() {
     let args = Arguments::from_args();
-    let root = workspace_root();
-    if let Err(e) = std::env::set_current_dir(&root) {
-        eprintln!("cannot enter {}: {e}", root.display());
+    if let Err(e) = common::enter_root() {
+        eprintln!("{e}");
         std::process::exit(101);
     }
     let loaded = load_suite(
