@@ -6,16 +6,27 @@ mod vpcd_support;
 
 use std::time::Duration;
 
-use myna_card_emu::vpcd::{Emulator, EmulatorStopped, Reconnect};
+use myna_card_emu::vpcd::{Emulator, EmulatorControl, EmulatorStopped, Reconnect, VpcdError};
 use vpcd_support::{fast_backoff, fast_options, EchoCard, FakeVpcd, Seen, ATR_CONTACT, ATR_NEWER};
+
+/// The emulator serving `card` to `vpcd`, with short test timings.
+fn spawn_fast(
+    vpcd: &FakeVpcd,
+    card: EchoCard,
+) -> (
+    EmulatorControl,
+    std::thread::JoinHandle<Result<(), VpcdError>>,
+) {
+    Emulator::new(vpcd.addr(), card)
+        .with_options(fast_options(fast_backoff()))
+        .spawn()
+}
 
 #[test]
 fn remove_closes_the_connection_and_insert_reconnects_with_the_new_card() {
     let vpcd = FakeVpcd::bind();
     let first = EchoCard::new(&ATR_CONTACT);
-    let (control, _thread) = Emulator::new(vpcd.addr(), first.clone())
-        .with_options(fast_options(fast_backoff()))
-        .spawn();
+    let (control, _thread) = spawn_fast(&vpcd, first.clone());
 
     let mut peer = vpcd.accept();
     assert_eq!(peer.get_atr(), ATR_CONTACT);
@@ -35,9 +46,7 @@ fn remove_closes_the_connection_and_insert_reconnects_with_the_new_card() {
 #[test]
 fn insert_while_a_card_is_in_swaps_it() {
     let vpcd = FakeVpcd::bind();
-    let (control, _thread) = Emulator::new(vpcd.addr(), EchoCard::new(&ATR_CONTACT))
-        .with_options(fast_options(fast_backoff()))
-        .spawn();
+    let (control, _thread) = spawn_fast(&vpcd, EchoCard::new(&ATR_CONTACT));
     let mut peer = vpcd.accept();
     assert_eq!(peer.get_atr(), ATR_CONTACT);
 
@@ -51,9 +60,7 @@ fn insert_while_a_card_is_in_swaps_it() {
 fn reinsert_puts_the_same_card_back() {
     let vpcd = FakeVpcd::bind();
     let card = EchoCard::new(&ATR_CONTACT);
-    let (control, _thread) = Emulator::new(vpcd.addr(), card.clone())
-        .with_options(fast_options(fast_backoff()))
-        .spawn();
+    let (control, _thread) = spawn_fast(&vpcd, card.clone());
     let mut peer = vpcd.accept();
     peer.send(&[0x01]);
     assert_eq!(peer.get_atr(), ATR_CONTACT);
@@ -72,9 +79,7 @@ fn reinsert_puts_the_same_card_back() {
 #[test]
 fn the_emulator_reconnects_when_vpcd_hangs_up() {
     let vpcd = FakeVpcd::bind();
-    let (_control, _thread) = Emulator::new(vpcd.addr(), EchoCard::new(&ATR_CONTACT))
-        .with_options(fast_options(fast_backoff()))
-        .spawn();
+    let (_control, _thread) = spawn_fast(&vpcd, EchoCard::new(&ATR_CONTACT));
     let peer = vpcd.accept();
     peer.hang_up();
     let mut peer = vpcd.accept();
@@ -115,9 +120,7 @@ fn without_reconnect_a_missing_vpcd_is_an_error() {
 #[test]
 fn shutdown_ends_the_run_and_later_commands_report_it() {
     let vpcd = FakeVpcd::bind();
-    let (control, thread) = Emulator::new(vpcd.addr(), EchoCard::new(&ATR_CONTACT))
-        .with_options(fast_options(fast_backoff()))
-        .spawn();
+    let (control, thread) = spawn_fast(&vpcd, EchoCard::new(&ATR_CONTACT));
     let mut peer = vpcd.accept();
     assert_eq!(peer.get_atr(), ATR_CONTACT);
     control.shutdown().unwrap();
@@ -133,9 +136,7 @@ fn shutdown_ends_the_run_and_later_commands_report_it() {
 #[test]
 fn shutdown_works_while_the_card_is_out() {
     let vpcd = FakeVpcd::bind();
-    let (control, thread) = Emulator::new(vpcd.addr(), EchoCard::new(&ATR_CONTACT))
-        .with_options(fast_options(fast_backoff()))
-        .spawn();
+    let (control, thread) = spawn_fast(&vpcd, EchoCard::new(&ATR_CONTACT));
     let mut peer = vpcd.accept();
     control.remove().unwrap();
     peer.assert_closed();
@@ -146,9 +147,7 @@ fn shutdown_works_while_the_card_is_out() {
 #[test]
 fn dropping_every_control_while_the_card_is_out_ends_the_run() {
     let vpcd = FakeVpcd::bind();
-    let (control, thread) = Emulator::new(vpcd.addr(), EchoCard::new(&ATR_CONTACT))
-        .with_options(fast_options(fast_backoff()))
-        .spawn();
+    let (control, thread) = spawn_fast(&vpcd, EchoCard::new(&ATR_CONTACT));
     let mut peer = vpcd.accept();
     control.remove().unwrap();
     peer.assert_closed();
