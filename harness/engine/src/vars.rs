@@ -61,22 +61,11 @@ impl Vars {
 
     /// Substitutes every `${name}`.
     pub fn render(&self, template: &Template) -> Result<Rendered, UndefinedVariable> {
-        let mut text = String::new();
-        let mut secret = false;
-        for part in &template.parts {
-            match part {
-                TemplatePart::Literal(s) => text.push_str(s),
-                TemplatePart::Var(name) => {
-                    let value = self
-                        .values
-                        .get(name)
-                        .ok_or_else(|| UndefinedVariable(name.clone()))?;
-                    secret |= value.secret;
-                    text.push_str(&value.text);
-                }
-            }
-        }
-        Ok(Rendered { text, secret })
+        let (text, secret_spans) = self.render_with_secret_spans(template)?;
+        Ok(Rendered {
+            text,
+            secret: !secret_spans.is_empty(),
+        })
     }
 
     /// Every variable as `(name, text)`.
