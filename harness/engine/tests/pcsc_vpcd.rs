@@ -71,7 +71,15 @@ fn skip(reason: &str) {
     if std::env::var("CI").as_deref() == Ok("true") {
         panic!("{reason}: CI=true makes this test mandatory; start it with `bash .ci/pcscd.sh`");
     }
-    eprintln!("{reason}: skipped (set CI=true to make it mandatory)");
+    // Written to stderr directly, not with `eprintln!`: the test harness
+    // captures the print macros, and a skip must be visible without
+    // `--nocapture`, or a run without pcscd would look like a pass.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED {}: {reason} (set CI=true to make it mandatory)",
+        std::thread::current().name().unwrap_or("a PC/SC test")
+    );
 }
 
 /// Opens the vpcd reader once pcscd has seen the card.

@@ -49,7 +49,15 @@ pub fn skip(reason: &str) {
     if mandatory() {
         panic!("{reason}: CI=true makes this test mandatory; start pcscd with `bash .ci/pcscd.sh`");
     }
-    eprintln!("{reason}: skipped (set CI=true to make it mandatory)");
+    // Written to stderr directly, not with `eprintln!`: the test harness
+    // captures the print macros, and a skip must be visible without
+    // `--nocapture`, or a run without pcscd would look like a pass.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED {}: {reason} (set CI=true to make it mandatory)",
+        std::thread::current().name().unwrap_or("a PC/SC test")
+    );
 }
 
 /// `true` when pcscd answers and lists both vpcd readers; otherwise says
