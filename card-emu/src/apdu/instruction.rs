@@ -43,6 +43,23 @@ impl Instruction {
     pub const SET_SESSION_KEY: Instruction = Instruction(0xAE);
     /// `FC` last command indicator (iPhone profile), CLA `80` (§4).
     pub const LAST_COMMAND_INDICATOR: Instruction = Instruction(0xFC);
+    /// `2C` RESET RETRY COUNTER (ISO/IEC 7816-4 §11.5.10: data = resetting
+    /// code and/or new reference data). The My Number Card does not answer
+    /// it, but a host may send it, so its data is masked like a PIN.
+    pub const RESET_RETRY_COUNTER: Instruction = Instruction(0x2C);
+
+    /// THE table of instructions whose data field is a PIN, password or
+    /// 照合番号, whatever the class byte: VERIFY `20` and CHANGE REFERENCE
+    /// DATA `24` (card-protocol.md §2.1), CHANGE KEY `80 32` (the new
+    /// 共通/住基 PIN, §1.4, §2.1) and RESET RETRY COUNTER `2C`. Every output
+    /// that shows a C-APDU (evidence, the vpcd log, recorded scenarios)
+    /// masks the data of these, and nothing else decides it.
+    pub const SECRET_DATA: [Instruction; 4] = [
+        Instruction::VERIFY,
+        Instruction::CHANGE_REFERENCE_DATA,
+        Instruction::CHANGE_KEY,
+        Instruction::RESET_RETRY_COUNTER,
+    ];
 
     /// The name of an instruction this card knows.
     pub fn name(self) -> Option<&'static str> {
@@ -60,6 +77,7 @@ impl Instruction {
             Instruction::CHANGE_KEY => "CHANGE_KEY",
             Instruction::SET_SESSION_KEY => "SET_SESSION_KEY",
             Instruction::LAST_COMMAND_INDICATOR => "LAST_COMMAND_INDICATOR",
+            Instruction::RESET_RETRY_COUNTER => "RESET_RETRY_COUNTER",
             _ => return None,
         })
     }
@@ -86,13 +104,9 @@ impl Instruction {
     }
 
     /// `true` for instructions whose data field is a PIN, password or
-    /// 照合番号 (VERIFY, CHANGE REFERENCE DATA, CHANGE KEY): such data is
-    /// never printed.
+    /// 照合番号 ([`Instruction::SECRET_DATA`]): such data is never printed.
     pub fn carries_secret(self) -> bool {
-        matches!(
-            self,
-            Instruction::VERIFY | Instruction::CHANGE_REFERENCE_DATA | Instruction::CHANGE_KEY
-        )
+        Instruction::SECRET_DATA.contains(&self)
     }
 }
 
@@ -129,6 +143,11 @@ mod tests {
         );
         assert_eq!(Instruction(0xB1).class_family(), None);
         assert!(Instruction::VERIFY.carries_secret());
+        assert!(Instruction::CHANGE_KEY.carries_secret());
+        assert!(Instruction::RESET_RETRY_COUNTER.carries_secret());
         assert!(!Instruction::READ_BINARY.carries_secret());
+        // The card does not answer RESET RETRY COUNTER: it has a name for
+        // printing but no class family.
+        assert_eq!(Instruction::RESET_RETRY_COUNTER.class_family(), None);
     }
 }

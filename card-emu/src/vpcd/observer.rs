@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use super::message::Control;
+use crate::apdu::Instruction;
 
 /// Why a vpcd connection ended, as told to [`VpcdObserver::on_disconnected`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -115,17 +116,13 @@ fn log_line(line: &str) {
     let _ = writeln!(std::io::stderr().lock(), "vpcd: {line}");
 }
 
-/// INS bytes whose command data is a PIN, password or 照合番号:
-/// VERIFY `20`, CHANGE REFERENCE DATA `24`, RESET RETRY COUNTER `2C`
-/// (card-protocol.md §2.1, §3.2).
-const SECRET_CARRYING_INS: [u8; 3] = [0x20, 0x24, 0x2C];
-
-/// A C-APDU in hex, safe to print: the data field of VERIFY, CHANGE
-/// REFERENCE DATA and RESET RETRY COUNTER is replaced by its length.
+/// A C-APDU in hex, safe to print: everything after the header of an
+/// instruction that carries a secret ([`Instruction::SECRET_DATA`]) is
+/// replaced by its length.
 pub fn describe_command(command: &[u8]) -> String {
     let secret = command
         .get(1)
-        .is_some_and(|ins| SECRET_CARRYING_INS.contains(ins));
+        .is_some_and(|&ins| Instruction(ins).carries_secret());
     if secret && command.len() > 5 {
         let header = command.get(..4).unwrap_or(command);
         format!(
@@ -163,6 +160,21 @@ mod tests {
             describe_command(&[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x0A]),
             "00A4020C02000A"
         );
+    }
+
+    #[test]
+    fn the_data_of_every_secret_carrying_instruction_is_redacted() {
+        // The new PIN of CHANGE KEY on the 共通/住基 AP included.
+        for ins in Instruction::SECRET_DATA {
+            for cla in [0x00, 0x80, 0x08] {
+                let command = [cla, ins.0, 0x00, 0x80, 0x04, 0x31, 0x32, 0x33, 0x34];
+                let shown = describe_command(&command);
+                assert!(
+                    shown.ends_with("<5 bytes redacted>") && !shown.contains("31323334"),
+                    "{ins:?}: {shown}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -24,6 +24,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use myna_card_emu::vpcd::VirtualCard;
+use myna_card_emu::Instruction;
 
 use crate::target::{CardTarget, PowerEvent};
 
@@ -368,13 +369,13 @@ impl Writer<'_> {
     }
 }
 
-/// Commands whose data is a secret whatever its value: VERIFY, CHANGE
-/// REFERENCE DATA, RESET RETRY COUNTER, CHANGE KEY (`80 32`).
+/// Commands with data whose instruction carries a secret whatever its value
+/// (card-emu's one table, `Instruction::SECRET_DATA`).
 fn carries_secret(command: &[u8]) -> bool {
-    matches!(
-        command,
-        [_, 0x20 | 0x24 | 0x2C, _, _, _, _, ..] | [0x80, 0x32, _, _, _, _, ..]
-    )
+    command.len() > 5
+        && command
+            .get(1)
+            .is_some_and(|&ins| Instruction(ins).carries_secret())
 }
 
 /// Whether the answer's data differs on every run.
