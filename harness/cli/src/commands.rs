@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use myna_engine::{exit_code, load_suite, run_suite, select, LoadedSuite, RunOptions};
-use myna_report::{RunInfo, Selection as ReportSelection, Targets};
+use myna_report::{RunInfo, Selection as ReportSelection};
 
 use crate::args::{
     BenchCommand, Command, EmuCommand, ListArgs, OqsCommand, ReportCommand, RunArgs, SuiteArgs,
@@ -140,13 +140,6 @@ fn run(args: RunArgs) -> i32 {
         expectations,
         run_info: RunInfo {
             command: std::env::args().collect(),
-            targets: Targets {
-                card: args.card.clone(),
-                reader: args.reader.clone(),
-                portal: args.portal.clone(),
-                oqs: args.oqs.clone(),
-                capabilities: Vec::new(),
-            },
             selection: ReportSelection {
                 paths: paths(&args.suite)
                     .iter()

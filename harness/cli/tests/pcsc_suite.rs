@@ -108,7 +108,7 @@ fn whole_suite_passes_with_factory_reset() {
         assert_eq!(verdict, Some("pass"), "{id}");
     }
     assert_eq!(
-        report["run_info"]["reader_name"].as_str(),
+        report["run_info"]["targets"]["card"]["reader_name"].as_str(),
         Some(READER),
         "{:#}",
         report["run_info"]

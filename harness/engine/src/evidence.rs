@@ -3,6 +3,7 @@
 //! steps are masked in earlier evidence too.
 
 use myna_report::Evidence;
+use serde_json::json;
 
 use crate::redact::Redactor;
 
@@ -65,22 +66,25 @@ pub enum RawEvidence {
 }
 
 impl RawEvidence {
-    /// The report form, secrets masked.
-    pub fn render(&self, redactor: &Redactor) -> Evidence {
-        match self {
+    /// The report form, secrets masked; `target` is the role it came from.
+    pub fn render(&self, redactor: &Redactor, target: &str) -> Evidence {
+        let (kind, at_us, duration_us, fields) = match self {
             RawEvidence::Apdu {
                 at_us,
                 command,
                 data,
                 sw,
                 duration_us,
-            } => Evidence::Apdu {
-                at_us: *at_us,
-                command: redactor.hex(command),
-                response: redactor.hex(data),
-                sw: format!("{sw:04X}"),
-                duration_us: *duration_us,
-            },
+            } => (
+                "apdu",
+                *at_us,
+                Some(*duration_us),
+                json!({
+                    "command": redactor.hex(command),
+                    "response": redactor.hex(data),
+                    "sw": format!("{sw:04X}"),
+                }),
+            ),
             RawEvidence::Http {
                 at_us,
                 method,
@@ -89,28 +93,44 @@ impl RawEvidence {
                 request,
                 response,
                 duration_us,
-            } => Evidence::Http {
-                at_us: *at_us,
-                method: method.clone(),
-                path: path.clone(),
-                status: *status,
-                request: redact_json(request, redactor),
-                response: redact_json(response, redactor),
-                duration_us: *duration_us,
-            },
-            RawEvidence::Power { at_us, action, atr } => Evidence::Power {
-                at_us: *at_us,
-                action: (*action).to_string(),
-                atr: atr.as_deref().map(hex::encode_upper),
-            },
-            RawEvidence::TransportError { at_us, message } => Evidence::TransportError {
-                at_us: *at_us,
-                message: redactor.text(message),
-            },
-            RawEvidence::Note { at_us, message } => Evidence::Note {
-                at_us: *at_us,
-                message: redactor.text(message),
-            },
+            } => (
+                "http",
+                *at_us,
+                Some(*duration_us),
+                json!({
+                    "method": method,
+                    "path": path,
+                    "status": status,
+                    "request": redact_json(request, redactor),
+                    "response": redact_json(response, redactor),
+                }),
+            ),
+            RawEvidence::Power { at_us, action, atr } => (
+                "power",
+                *at_us,
+                None,
+                json!({ "action": action, "atr": atr.as_deref().map(hex::encode_upper) }),
+            ),
+            RawEvidence::TransportError { at_us, message } => (
+                "transport_error",
+                *at_us,
+                None,
+                json!({ "message": redactor.text(message) }),
+            ),
+            RawEvidence::Note { at_us, message } => (
+                "note",
+                *at_us,
+                None,
+                json!({ "message": redactor.text(message) }),
+            ),
+        };
+        Evidence {
+            kind: kind.to_string(),
+            at_us,
+            target: target.to_string(),
+            duration_us,
+            summary: None,
+            fields: fields.as_object().cloned().unwrap_or_default(),
         }
     }
 }

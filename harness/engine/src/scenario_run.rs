@@ -69,6 +69,17 @@ pub enum Blame {
     Author,
 }
 
+impl Blame {
+    /// The name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Blame::Iut => "iut",
+            Blame::Environment => "environment",
+            Blame::Author => "author",
+        }
+    }
+}
+
 /// A scenario's report entry and, for `error`, who is at fault.
 #[derive(Clone, Debug)]
 pub struct ScenarioOutcome {
@@ -208,7 +219,12 @@ pub fn run_scenario(scenario: &Scenario, ctx: RunContext<'_>) -> ScenarioOutcome
     // Render with everything learnt, so later secrets are masked everywhere.
     for draft in drafts {
         let mut step = draft.report;
-        step.evidence = draft.evidence.iter().map(|e| e.render(&redactor)).collect();
+        step.family = scenario.family.as_str().to_string();
+        step.evidence = draft
+            .evidence
+            .iter()
+            .map(|e| e.render(&redactor, scenario.family.as_str()))
+            .collect();
         step.failures = draft
             .mismatches
             .iter()
@@ -217,6 +233,7 @@ pub fn run_scenario(scenario: &Scenario, ctx: RunContext<'_>) -> ScenarioOutcome
                 check: m.check.clone(),
                 expected: redactor.text(&m.expected),
                 actual: redactor.text(&m.actual),
+                note: None,
                 level: level_name(*level).to_string(),
             })
             .collect();
@@ -242,6 +259,8 @@ pub fn run_scenario(scenario: &Scenario, ctx: RunContext<'_>) -> ScenarioOutcome
         _ => verdict,
     };
     report.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    report.targets = vec![scenario.family.as_str().to_string()];
+    report.blame = blame.map(|b| b.as_str().to_string());
     ScenarioOutcome { report, blame }
 }
 

@@ -2,7 +2,11 @@
 
 use std::time::{Instant, SystemTime};
 
-use myna_report::{Report, RunInfo, ScenarioReport, Summary, Targets, Verdict, SCHEMA_VERSION};
+use std::collections::BTreeMap;
+
+use myna_report::{
+    Report, RunInfo, ScenarioReport, Summary, TargetReport, Verdict, SCHEMA_VERSION,
+};
 use myna_scenario::{ExpectedFailure, ExpectedVerdict, Family, Requirement, Scenario};
 
 use crate::load::LoadedSuite;
@@ -118,19 +122,35 @@ pub fn run_suite(
     run_info.rules_date = options.selection.rules_date.clone();
     run_info.scenario_files = suite.files.clone();
     run_info.requirements_file = suite.requirements_file.clone();
-    run_info.targets = Targets {
-        card: run_info.targets.card.clone(),
-        reader: nonempty(&run_info.targets.reader, "builtin"),
-        portal: nonempty(&run_info.targets.portal, "builtin"),
-        oqs: oqs.describe(),
-        capabilities: capabilities.clone(),
-    };
-    // Without a description the report simply lacks the ATR; every
-    // scenario will report the provider's error itself.
-    if let Ok(info) = provider.describe() {
-        run_info.targets.card = info.target;
-        run_info.reader_name = info.reader_name;
-        run_info.atr = Some(hex::encode_upper(&info.atr));
+    // Only the roles the selected scenarios use.
+    let uses = |family: Family| selected.iter().any(|s| s.family == family);
+    run_info.targets = BTreeMap::new();
+    if uses(Family::Card) {
+        let mut card = TargetReport {
+            capabilities: provider.capabilities(),
+            ..TargetReport::default()
+        };
+        // Without a description the report simply lacks the ATR; every
+        // scenario will report the provider's error itself.
+        if let Ok(info) = provider.describe() {
+            card.target = info.target;
+            if let Some(reader) = info.reader_name {
+                card.details.insert("reader_name".into(), reader.into());
+            }
+            card.details
+                .insert("atr".into(), hex::encode_upper(&info.atr).into());
+        }
+        run_info.targets.insert("card".into(), card);
+    }
+    if uses(Family::Oqs) {
+        run_info.targets.insert(
+            "oqs".into(),
+            TargetReport {
+                target: oqs.describe(),
+                capabilities: oqs.capabilities(),
+                ..TargetReport::default()
+            },
+        );
     }
 
     let mut blame = None;
@@ -174,14 +194,6 @@ pub fn run_suite(
             requirements,
         },
         blame,
-    }
-}
-
-fn nonempty(value: &str, default: &str) -> String {
-    if value.is_empty() {
-        default.to_string()
-    } else {
-        value.to_string()
     }
 }
 
@@ -262,7 +274,9 @@ pub fn run_one(
                 }
             };
             let message = format!("{}: {e}", scenario.at);
-            return (unrun(scenario, Verdict::Error, message), Some(blame));
+            let mut report = unrun(scenario, Verdict::Error, message);
+            report.blame = Some(blame.as_str().to_string());
+            return (report, Some(blame));
         }
     };
     let outcome = match &mut opened {

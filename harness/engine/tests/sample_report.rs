@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use myna_engine::target::{BuiltinOqs, EmuProvider};
 use myna_engine::{load_suite, run_suite, select::Selection, Providers, RunOptions};
-use myna_report::{Evidence, OutputFormat, Report, RunInfo};
+use myna_report::{OutputFormat, Report, RunInfo};
 
 /// Zeroes everything that changes from run to run.
 fn normalise(report: &mut Report) {
@@ -25,19 +25,9 @@ fn normalise(report: &mut Report) {
         for step in &mut scenario.steps {
             step.duration_us = 0;
             for evidence in &mut step.evidence {
-                match evidence {
-                    Evidence::Apdu {
-                        at_us, duration_us, ..
-                    }
-                    | Evidence::Http {
-                        at_us, duration_us, ..
-                    } => {
-                        *at_us = 0;
-                        *duration_us = 0;
-                    }
-                    Evidence::Power { at_us, .. }
-                    | Evidence::TransportError { at_us, .. }
-                    | Evidence::Note { at_us, .. } => *at_us = 0,
+                evidence.at_us = 0;
+                if evidence.duration_us.is_some() {
+                    evidence.duration_us = Some(0);
                 }
             }
         }

@@ -3,12 +3,17 @@
 
 use crate::schema::{Evidence, Failure, ScenarioReport, StepReport, Verdict};
 
-/// `file:line:col: check: expected …, got …`.
+/// `file:line:col: check: expected …, got …`, and what else the target
+/// said (` (note: …)`).
 pub fn failure_line(failure: &Failure) -> String {
-    format!(
+    let mut line = format!(
         "{}: {}: expected {}, got {}",
         failure.location, failure.check, failure.expected, failure.actual
-    )
+    );
+    if let Some(note) = &failure.note {
+        line.push_str(&format!(" (note: {})", one_line(note)));
+    }
+    line
 }
 
 /// The first failed expectation in run order, with its step.
@@ -43,10 +48,8 @@ fn first_transport_error(scenario: &ScenarioReport) -> Option<&str> {
         .steps
         .iter()
         .flat_map(|step| &step.evidence)
-        .find_map(|evidence| match evidence {
-            Evidence::TransportError { message, .. } => Some(message.as_str()),
-            _ => None,
-        })
+        .filter(|evidence| evidence.kind == "transport_error")
+        .find_map(|evidence| evidence.text("message"))
 }
 
 /// Where a step is and what it did: ``step 3 `LABEL` at file:l:c
@@ -76,39 +79,44 @@ pub fn step_heading(step: &StepReport) -> String {
     )
 }
 
-/// One evidence event as a line: `> C-APDU`, `< DATA SW`, `power …`, ….
+/// Longest field value shown in a text rendering; the whole value is in
+/// `report.json`.
+const MAX_FIELD_CHARS: usize = 160;
+
+/// One evidence event as text, whatever family recorded it: a heading
+/// (`card apdu: SELECT jpki → 9000 success`), then one line per field
+/// (`  command: 00A4…`), each cut at [`MAX_FIELD_CHARS`].
 pub fn evidence_line(evidence: &Evidence) -> String {
-    match evidence {
-        Evidence::Apdu {
-            command,
-            response,
-            sw,
-            ..
-        } => {
-            if response.is_empty() {
-                format!("> {command}\n< {sw}")
-            } else {
-                format!("> {command}\n< {response} {sw}")
-            }
-        }
-        Evidence::Http {
-            method,
-            path,
-            status,
-            ..
-        } => match status {
-            Some(status) => format!("{method} {path} → {status}"),
-            None => format!("{method} {path} → no answer"),
-        },
-        Evidence::Power { action, atr, .. } => match atr {
-            Some(atr) => format!("power {action}, ATR {atr}"),
-            None => format!("power {action}"),
-        },
-        Evidence::TransportError { message, .. } => {
-            format!("transport error: {}", one_line(message))
-        }
-        Evidence::Note { message, .. } => format!("note: {}", one_line(message)),
+    let mut text = format!("{} {}", evidence.target, evidence.kind);
+    if let Some(summary) = &evidence.summary {
+        text.push_str(&format!(": {}", one_line(summary)));
     }
+    for (key, value) in &evidence.fields {
+        let shown = detail_text(value);
+        if shown.is_empty() {
+            continue;
+        }
+        text.push_str(&format!("\n  {key}: {}", shorten(&one_line(&shown))));
+    }
+    text
+}
+
+/// A detail or field value as text: strings as they are, anything else as
+/// compact JSON.
+pub fn detail_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(text) => text.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn shorten(text: &str) -> String {
+    if text.chars().count() <= MAX_FIELD_CHARS {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(MAX_FIELD_CHARS).collect();
+    format!("{cut}…")
 }
 
 /// Every failed (or erroring) step of the scenario: its heading, each failed
@@ -155,6 +163,22 @@ mod tests {
     }
 
     #[test]
+    fn a_failure_line_carries_the_targets_note() {
+        let failure = Failure {
+            location: "o.yaml:9:15".into(),
+            check: "status".into(),
+            expected: "200".into(),
+            actual: "400".into(),
+            note: Some("invalid field `CertificateSerialNumber`\n: not hex".into()),
+            level: "must".into(),
+        };
+        assert_eq!(
+            failure_line(&failure),
+            "o.yaml:9:15: status: expected 200, got 400 (note: invalid field `CertificateSerialNumber` : not hex)"
+        );
+    }
+
+    #[test]
     fn reason_prefers_first_failure_then_message() {
         let failing_step = StepReport {
             index: 1,
@@ -163,6 +187,7 @@ mod tests {
                 check: "sw".into(),
                 expected: "9000".into(),
                 actual: "6A82".into(),
+                note: None,
                 level: "must".into(),
             }],
             ..StepReport::default()

@@ -61,7 +61,7 @@ pub enum ReportError {
     },
     /// The report was written by a writer whose schema major differs from ours.
     #[error(
-        "{}: schema_version {found} is not readable by this myna-report (reads {supported_major}.x){}",
+        "{}: schema_version {found} is not readable by this myna-report (reads 1.x and {supported_major}.x){}",
         path.display(),
         if *found_newer { "; upgrade myna-conform to read it" } else { "" }
     )]
@@ -119,14 +119,17 @@ pub enum MergeError {
         /// This report's rules date.
         found: String,
     },
-    /// Shards ran against different card targets, so one report would misdescribe them.
-    #[error("report {index} ran against card target `{found}`, report 1 against `{expected}`")]
-    CardTargetMismatch {
+    /// Shards ran against different targets for one role, so one report
+    /// would misdescribe them.
+    #[error("report {index} ran against {role} target `{found}`, an earlier report against `{expected}`")]
+    TargetMismatch {
         /// 1-based index of the mismatching report.
         index: usize,
-        /// Report 1's card target.
+        /// The role (`card`, `oqs`, …).
+        role: String,
+        /// The earlier reports' target for the role.
         expected: String,
-        /// This report's card target.
+        /// This report's target for the role.
         found: String,
     },
 }

@@ -24,10 +24,10 @@ pub fn write_json(report: &Report, path: &Path) -> Result<(), ReportError> {
     write_atomically(path, render_json(report)?.as_bytes())
 }
 
-/// Reads a `report.json`. Fails with
-/// [`ReportError::UnsupportedSchemaVersion`] when the file's schema major
-/// version is not ours (a newer minor is accepted: its extra fields are
-/// ignored).
+/// Reads a `report.json` of schema 2.x, or of 1.x (rewritten into the 2.0
+/// shape, see `crate::v1`). Fails with
+/// [`ReportError::UnsupportedSchemaVersion`] for any other major version (a
+/// newer minor is accepted: its extra fields are ignored).
 pub fn read_json(path: &Path) -> Result<Report, ReportError> {
     let text = std::fs::read_to_string(path).map_err(|source| ReportError::Io {
         path: path.to_path_buf(),
@@ -56,14 +56,18 @@ pub fn parse_json(text: &str, origin: &Path) -> Result<Report, ReportError> {
         path: origin.to_path_buf(),
     })?;
     let supported_major = supported_major();
-    if found_major != supported_major {
-        return Err(ReportError::UnsupportedSchemaVersion {
-            path: origin.to_path_buf(),
-            found: found.to_owned(),
-            supported_major,
-            found_newer: found_major > supported_major,
-        });
-    }
+    let value = match found_major {
+        1 => crate::v1::upgrade(value),
+        major if major == supported_major => value,
+        _ => {
+            return Err(ReportError::UnsupportedSchemaVersion {
+                path: origin.to_path_buf(),
+                found: found.to_owned(),
+                supported_major,
+                found_newer: found_major > supported_major,
+            })
+        }
+    };
     serde_json::from_value(value).map_err(json_error)
 }
 
@@ -87,7 +91,7 @@ mod tests {
     #[test]
     fn schema_version_constant_is_major_dot_minor() {
         assert!(major_of(SCHEMA_VERSION).is_some());
-        assert_eq!(supported_major(), 1);
+        assert_eq!(supported_major(), 2);
     }
 
     #[test]

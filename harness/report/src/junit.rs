@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
 
-use crate::describe::{failure_details, reason};
+use crate::describe::{detail_text, failure_details, reason};
 use crate::error::ReportError;
 use crate::schema::{Report, ScenarioReport, Verdict};
 
@@ -65,13 +65,12 @@ fn run_properties(report: &Report) -> Vec<Property> {
     let mut properties = vec![
         Property::new("harness_version", &info.harness_version),
         Property::new("rules_date", &info.rules_date),
-        Property::new("card_target", &info.targets.card),
     ];
-    if let Some(reader) = &info.reader_name {
-        properties.push(Property::new("reader_name", reader));
-    }
-    if let Some(atr) = &info.atr {
-        properties.push(Property::new("atr", atr));
+    for (role, target) in &info.targets {
+        properties.push(Property::new(format!("{role}_target"), &target.target));
+        for (key, value) in &target.details {
+            properties.push(Property::new(format!("{role}_{key}"), detail_text(value)));
+        }
     }
     properties.push(Property::new("started_at", &info.started_at));
     properties

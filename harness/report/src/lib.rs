@@ -29,6 +29,7 @@ mod merge;
 mod rollup;
 pub mod schema;
 mod summary;
+mod v1;
 mod write;
 
 pub use atomic::write_atomically;

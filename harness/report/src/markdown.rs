@@ -8,7 +8,7 @@
 
 use std::fmt::Write as _;
 
-use crate::describe::{one_line, reason};
+use crate::describe::{detail_text, one_line, reason};
 use crate::schema::{Report, ScenarioReport, Summary, Verdict};
 
 /// At most this many problem scenarios are listed.
@@ -65,13 +65,16 @@ fn run_line(out: &mut String, report: &Report) {
     let mut parts = vec![
         format!("myna-conform {}", escape_text(&info.harness_version)),
         format!("rules {}", escape_text(&info.rules_date)),
-        format!("card {}", code(&info.targets.card)),
     ];
-    if let Some(reader) = &info.reader_name {
-        parts.push(format!("reader {}", code(reader)));
-    }
-    if let Some(atr) = &info.atr {
-        parts.push(format!("ATR {}", code(atr)));
+    for (role, target) in &info.targets {
+        parts.push(format!("{} {}", escape_text(role), code(&target.target)));
+        for (key, value) in &target.details {
+            parts.push(format!(
+                "{} {}",
+                escape_text(&key.replace('_', " ")),
+                code(&detail_text(value))
+            ));
+        }
     }
     if let Some(shard) = &info.selection.shard {
         parts.push(format!("shard {}", escape_text(shard)));

@@ -22,8 +22,10 @@ use crate::schema::{Report, RequirementReport, RunInfo, Summary, SCHEMA_VERSION}
 ///   finish, the wall time between them, scenario files and selected paths
 ///   unioned, and the shard cleared.
 ///
-/// Reports from different harness versions, rules dates or card targets
-/// cannot be merged: one report would misdescribe the run.
+/// Reports from different harness versions, rules dates or targets (one
+/// role played by two different implementations) cannot be merged: one
+/// report would misdescribe the run. The targets are the union of the
+/// shards' (a shard of card scenarios only names the card).
 pub fn merge(reports: Vec<Report>) -> Result<Report, ReportError> {
     let mut reports = reports.into_iter();
     let first = reports.next().ok_or(MergeError::NoReports)?;
@@ -79,12 +81,17 @@ fn check_compatible(first: &RunInfo, other: &RunInfo, index: usize) -> Result<()
             found: other.rules_date.clone(),
         });
     }
-    if other.targets.card != first.targets.card {
-        return Err(MergeError::CardTargetMismatch {
-            index,
-            expected: first.targets.card.clone(),
-            found: other.targets.card.clone(),
-        });
+    for (role, target) in &other.targets {
+        if let Some(known) = first.targets.get(role) {
+            if known.target != target.target {
+                return Err(MergeError::TargetMismatch {
+                    index,
+                    role: role.clone(),
+                    expected: known.target.clone(),
+                    found: target.target.clone(),
+                });
+            }
+        }
     }
     Ok(())
 }
@@ -93,12 +100,18 @@ fn check_compatible(first: &RunInfo, other: &RunInfo, index: usize) -> Result<()
 fn merge_run_info(merged: &mut RunInfo, other: RunInfo) {
     push_missing(&mut merged.scenario_files, other.scenario_files);
     push_missing(&mut merged.selection.paths, other.selection.paths);
-    push_missing(&mut merged.targets.capabilities, other.targets.capabilities);
-    if merged.reader_name.is_none() {
-        merged.reader_name = other.reader_name;
-    }
-    if merged.atr.is_none() {
-        merged.atr = other.atr;
+    for (role, target) in other.targets {
+        match merged.targets.get_mut(&role) {
+            Some(known) => {
+                push_missing(&mut known.capabilities, target.capabilities);
+                for (key, value) in target.details {
+                    known.details.entry(key).or_insert(value);
+                }
+            }
+            None => {
+                merged.targets.insert(role, target);
+            }
+        }
     }
     if merged.expectations_file.is_none() {
         merged.expectations_file = other.expectations_file;

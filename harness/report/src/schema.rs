@@ -1,13 +1,28 @@
 //! The `report.json` contract (DESIGN §5). Field names here are relied on by
 //! users and scripts: add fields, never rename or remove them without bumping
 //! [`SCHEMA_VERSION`]'s major number.
+//!
+//! The shape is open to new families: a target is a role name mapped to
+//! what played it ([`TargetReport`]), and an evidence record is a `type`,
+//! a time, the role it came from and the family's own fields
+//! ([`Evidence`]). Nothing here names a family.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 /// `major.minor`; minor grows when fields are added.
 ///
-/// History: `1.1` added [`RequirementReport::covered`].
-pub const SCHEMA_VERSION: &str = "1.1";
+/// History: `1.1` added [`RequirementReport::covered`]. `2.0` opened the
+/// shape to every family: `run_info.targets` maps each role the run used to
+/// a [`TargetReport`] (the `reader_name` and `atr` of 1.x are fields of the
+/// `card` target now, and the `reader`/`portal` roles 1.x always claimed as
+/// `builtin` are gone); [`Evidence`] is one open record (`type`, `at_us`,
+/// `target`, optional `duration_us` and `summary`, the family's fields);
+/// steps name their `family`, failures may carry a `note` (e.g. a server's
+/// reason for a 4xx answer), scenarios their `blame` and `targets`. 1.x
+/// files are still read (`crate::v1`).
+pub const SCHEMA_VERSION: &str = "2.0";
 
 /// A whole run.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
@@ -81,12 +96,8 @@ pub struct RunInfo {
     pub duration_ms: u64,
     /// The command line, secrets removed.
     pub command: Vec<String>,
-    /// The targets each role was played by.
-    pub targets: Targets,
-    /// PC/SC reader name when the card target is a real reader (else `null`).
-    pub reader_name: Option<String>,
-    /// The card's ATR, uppercase hex.
-    pub atr: Option<String>,
+    /// What played each role the run used (`card`, `oqs`, …), by role name.
+    pub targets: BTreeMap<String, TargetReport>,
     /// `--rules DATE` (YYYY-MM-DD): the rule set in force.
     pub rules_date: String,
     /// `--filter` / `--tags` / `--shard` as given.
@@ -99,19 +110,18 @@ pub struct RunInfo {
     pub requirements_file: Option<FileHash>,
 }
 
-/// Which implementation played each role.
+/// What played one role: a built-in reference or an implementation under
+/// test.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
-pub struct Targets {
-    /// `emu`, `pcsc:NAME`.
-    pub card: String,
-    /// `builtin` or `tcp://…`.
-    pub reader: String,
-    /// `builtin` or a URL.
-    pub portal: String,
-    /// `builtin` or a URL.
-    pub oqs: String,
-    /// Capabilities the targets declared (for `applies_if`).
+pub struct TargetReport {
+    /// `emu`, `pcsc:NAME`, `builtin`, a URL, ….
+    pub target: String,
+    /// Capabilities the target declared (for `applies_if`).
     pub capabilities: Vec<String>,
+    /// The family's own facts about the target (the card's `reader_name`
+    /// and `atr`, …).
+    #[serde(flatten)]
+    pub details: BTreeMap<String, serde_json::Value>,
 }
 
 /// Scenario selection.
@@ -174,6 +184,14 @@ pub struct ScenarioReport {
     pub verdict: Verdict,
     /// Why: the first failure, the missing capability, the skip reason, the error.
     pub message: Option<String>,
+    /// For `error`: who is at fault, `iut`, `environment`, `author` or
+    /// `harness` (since 2.0).
+    #[serde(default)]
+    pub blame: Option<String>,
+    /// The roles whose targets the scenario used, in the order they were
+    /// opened (since 2.0).
+    #[serde(default)]
+    pub targets: Vec<String>,
     /// Requirement ids.
     pub requirements: Vec<String>,
     /// Tags.
@@ -193,6 +211,9 @@ pub struct ScenarioReport {
 pub struct StepReport {
     /// 0-based position in the run order.
     pub index: usize,
+    /// The family the step belongs to (since 2.0).
+    #[serde(default)]
+    pub family: String,
     /// The action keyword (`apdu`, `select`, `verify`, …).
     pub kind: String,
     /// Human summary of the action, secrets redacted (e.g. `VERIFY 0018 pin=<redacted>`).
@@ -226,67 +247,47 @@ pub struct Failure {
     pub expected: String,
     /// What was seen, secrets redacted.
     pub actual: String,
+    /// What else the target said, secrets redacted: e.g. the server's
+    /// reason for a 4xx answer (since 2.0).
+    #[serde(default)]
+    pub note: Option<String>,
     /// `must` → fail, `should` → warn.
     pub level: String,
 }
 
-/// One wire event.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Evidence {
-    /// A C-APDU and its R-APDU.
-    Apdu {
-        /// Microseconds since the scenario started.
-        at_us: u64,
-        /// C-APDU, uppercase hex; redacted bytes as `**`.
-        command: String,
-        /// R-APDU data, uppercase hex; redacted bytes as `**`.
-        response: String,
-        /// Status word, 4 hex digits.
-        sw: String,
-        /// Round trip.
-        duration_us: u64,
-    },
-    /// An HTTP exchange (eligibility lookup, portal, test-control API).
-    Http {
-        /// Microseconds since the scenario started.
-        at_us: u64,
-        /// `GET`, `POST`, ….
-        method: String,
-        /// Path from the API root.
-        path: String,
-        /// HTTP status; `null` when no answer came.
-        status: Option<u16>,
-        /// Request body (JSON), secrets redacted.
-        request: serde_json::Value,
-        /// Response body (JSON), secrets redacted.
-        response: serde_json::Value,
-        /// Round trip.
-        duration_us: u64,
-    },
-    /// A power event.
-    Power {
-        /// Microseconds since the scenario started.
-        at_us: u64,
-        /// `off`, `on`, `reset`.
-        action: String,
-        /// ATR after `on`/`reset`, uppercase hex.
-        atr: Option<String>,
-    },
-    /// A transport failure (the step's verdict is `error`).
-    TransportError {
-        /// Microseconds since the scenario started.
-        at_us: u64,
-        /// What broke.
-        message: String,
-    },
-    /// A note from the harness (e.g. a `61xx` GET RESPONSE it sent).
-    Note {
-        /// Microseconds since the scenario started.
-        at_us: u64,
-        /// Text.
-        message: String,
-    },
+/// One recorded event: a wire exchange (`apdu`, `http`, …), a power or
+/// transport event, a note. `type` says which; the family that recorded it
+/// names its own fields, which sit beside the common ones.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Evidence {
+    /// What kind of event (`apdu`, `http`, `power`, `transport_error`,
+    /// `note`, …).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Microseconds since the scenario started.
+    pub at_us: u64,
+    /// The role whose target it came from (`card`, `oqs`, …).
+    #[serde(default)]
+    pub target: String,
+    /// How long it took (a round trip), when it took time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_us: Option<u64>,
+    /// A one-line human decoding (`SELECT jpki → 9000 success`), secrets
+    /// redacted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// The family's fields (`command`, `response`, `sw` of an APDU; `method`,
+    /// `path`, `status`, `request`, `response` of an HTTP exchange), bytes as
+    /// uppercase hex with redacted bytes as `**`, secrets redacted.
+    #[serde(flatten)]
+    pub fields: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Evidence {
+    /// A text field, if present.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.fields.get(name).and_then(serde_json::Value::as_str)
+    }
 }
 
 /// One requirement's rollup.

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use myna_report::{
     merge, parse_json, read_json, render_junit, render_markdown, write_json, write_reports,
-    MergeError, OutputFormat, Report, ReportError, Selection, Verdict,
+    MergeError, OutputFormat, Report, ReportError, Selection, Verdict, SCHEMA_VERSION,
 };
 use quick_xml::events::Event;
 
@@ -130,16 +130,16 @@ fn version_error(version: &str) -> Option<(String, bool)> {
 
 #[test]
 fn other_schema_majors_are_refused_clearly() {
-    assert_eq!(version_error("2.0"), Some(("2.0".to_owned(), true)));
+    assert_eq!(version_error("3.0"), Some(("3.0".to_owned(), true)));
     assert_eq!(version_error("0.9"), Some(("0.9".to_owned(), false)));
-    let text = r#"{"schema_version": "2.3"}"#;
+    let text = r#"{"schema_version": "3.1"}"#;
     let message = parse_json(text, Path::new("x/report.json"))
         .err()
         .map(|e| e.to_string());
     assert_eq!(
         message.as_deref(),
         Some(
-            "x/report.json: schema_version 2.3 is not readable by this myna-report (reads 1.x); \
+            "x/report.json: schema_version 3.1 is not readable by this myna-report (reads 1.x and 2.x); \
              upgrade myna-conform to read it"
         )
     );
@@ -148,16 +148,55 @@ fn other_schema_majors_are_refused_clearly() {
 #[test]
 fn newer_minor_with_unknown_fields_is_read() -> TestResult {
     let mut value = serde_json::to_value(fixture::report())?;
-    value["schema_version"] = "1.99".into();
-    value["run_info"]["added_in_1_99"] = "x".into();
+    value["schema_version"] = "2.99".into();
+    value["run_info"]["added_in_2_99"] = "x".into();
     let report = parse_json(&value.to_string(), Path::new("r.json"))?;
     assert_eq!(report.scenarios.len(), 7);
     Ok(())
 }
 
+/// A report as the 1.1 writer wrote it (the sample report before 2.0).
+const GOLDEN_1_1: &str = include_str!("golden/report-1.1.json");
+
+#[test]
+fn a_schema_1_1_report_is_read_into_the_2_0_shape() -> TestResult {
+    let report = parse_json(GOLDEN_1_1, Path::new("golden/report-1.1.json"))?;
+    assert_eq!(report.schema_version, SCHEMA_VERSION);
+    // Only the role its scenarios used; 1.x also claimed reader and portal.
+    let roles: Vec<&str> = report.run_info.targets.keys().map(String::as_str).collect();
+    assert_eq!(roles, ["card"]);
+    let card = &report.run_info.targets["card"];
+    assert_eq!(card.target, "emu");
+    assert_eq!(card.details["atr"], "3BE000FF8131FE4514");
+    assert!(card.capabilities.iter().all(|c| c.starts_with("card.")));
+    assert_eq!(card.capabilities.len(), 8);
+    let fail = &report.scenarios[0];
+    assert_eq!(fail.targets, ["card"]);
+    let verify = fail
+        .steps
+        .iter()
+        .find(|s| s.kind == "verify")
+        .ok_or("a verify step")?;
+    assert_eq!(verify.family, "card");
+    let evidence = &verify.evidence[0];
+    assert_eq!(
+        (evidence.kind.as_str(), evidence.target.as_str()),
+        ("apdu", "card")
+    );
+    assert_eq!(evidence.text("command"), Some("0020008004********"));
+    assert_eq!(evidence.text("sw"), Some("63C2"));
+    assert_eq!(evidence.duration_us, Some(0));
+    assert_eq!(verify.failures[0].note, None);
+    // It renders and merges like a 2.0 report.
+    assert!(render_junit(&report)?.contains("card.sample.fail"));
+    let merged = merge(vec![report.clone()])?;
+    assert_eq!(merged.scenarios, report.scenarios);
+    Ok(())
+}
+
 #[test]
 fn schema_1_0_requirements_read_as_covered() -> TestResult {
-    let mut value = serde_json::to_value(fixture::report())?;
+    let mut value: serde_json::Value = serde_json::from_str(GOLDEN_1_1)?;
     value["schema_version"] = "1.0".into();
     for requirement in value["requirements"]
         .as_array_mut()
@@ -337,10 +376,12 @@ fn merge_refuses_incompatible_or_overlapping_shards() {
     ));
 
     let mut other_card = second;
-    other_card.run_info.targets.card = "pcsc:ACS ACR39U".to_owned();
+    if let Some(card) = other_card.run_info.targets.get_mut("card") {
+        card.target = "pcsc:ACS ACR39U".to_owned();
+    }
     assert!(matches!(
         merge_error(first, other_card),
-        Some(MergeError::CardTargetMismatch { index: 2, .. })
+        Some(MergeError::TargetMismatch { index: 2, ref role, .. }) if role == "card"
     ));
 
     assert!(matches!(
