@@ -8,6 +8,7 @@ pub mod card;
 pub mod persona;
 pub mod profile;
 pub mod secret;
+pub mod tlv;
 pub mod vpcd;
 
 pub use apdu::{Command, CommandApdu, Instruction, ResponseApdu, StatusWord};

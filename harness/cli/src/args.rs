@@ -9,7 +9,8 @@ use clap::{Args, Parser, Subcommand};
 /// Card, reception readers, マイナポータル flows and the eligibility lookup.
 ///
 /// Exit codes: 0 all pass (or only expected failures), 1 conformance
-/// failures, 2 bad input (scenario or arguments), 3 infrastructure error.
+/// failures, 2 bad input (scenario or arguments), 3 infrastructure error,
+/// 4 internal error (a bug in myna-conform: please report it).
 #[derive(Debug, Parser)]
 #[command(name = "myna-conform", version, propagate_version = true)]
 pub struct Cli {
@@ -27,8 +28,13 @@ pub enum Command {
     List(ListArgs),
     /// Validate scenario files and the requirement catalogue without running.
     Check(SuiteArgs),
-    /// Print the scenario file JSON Schema.
-    Schema,
+    /// Print the JSON Schema of scenario files (or of fragments, or of the
+    /// requirement catalogue), for editors and validators.
+    Schema {
+        /// Which file kind.
+        #[arg(value_enum, default_value_t = SchemaKind::Scenario)]
+        kind: SchemaKind,
+    },
     /// Record a host session through vpcd as a scenario file: a virtual
     /// card in a vpcd reader forwards every APDU to `--card` and keeps it.
     Record(RecordArgs),
@@ -58,7 +64,18 @@ pub enum Command {
     },
 }
 
-/// Where scenarios and the catalogue are.
+/// Which file kind `schema` describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchemaKind {
+    /// Scenario files.
+    Scenario,
+    /// Fragment files (`include:`).
+    Fragment,
+    /// The requirement catalogue.
+    Requirements,
+}
+
+/// Where scenarios, the catalogue and the personas are.
 #[derive(Debug, Args, Clone)]
 pub struct SuiteArgs {
     /// Scenario files or directories (default: `scenarios/`).
@@ -66,6 +83,10 @@ pub struct SuiteArgs {
     /// The requirement catalogue.
     #[arg(long, default_value = "scenarios/requirements.yaml")]
     pub catalogue: PathBuf,
+    /// Persona directory (the emulator's cards; `persona:` is checked
+    /// against it).
+    #[arg(long, default_value = "vectors/personas")]
+    pub personas: PathBuf,
 }
 
 /// `run` options.
@@ -86,9 +107,6 @@ pub struct RunArgs {
     /// Eligibility (OQS) target: `builtin` or a URL.
     #[arg(long, default_value = "builtin")]
     pub oqs: String,
-    /// Persona directory for the emulator.
-    #[arg(long, default_value = "vectors/personas")]
-    pub personas: PathBuf,
     /// With `--card pcsc`: the persona (under `--personas`) describing the
     /// card in the reader, for `${persona.*}`; scenarios for other personas
     /// are then not applicable. Without it, persona scenarios are not applicable.

@@ -2,11 +2,16 @@
 
 use std::path::PathBuf;
 
+use myna_conform::families::{families, families_with, Targets};
 use myna_engine::{exit_code, load_suite, run_suite, select, LoadedSuite, RunOptions};
+use myna_family::Family;
+use myna_family_card::target::{CardProvider, EmuProvider};
+use myna_family_oqs::{BuiltinOqs, HttpOqs, OqsProvider};
 use myna_report::{RunInfo, Selection as ReportSelection};
 
 use crate::args::{
-    BenchCommand, Command, EmuCommand, ListArgs, OqsCommand, ReportCommand, RunArgs, SuiteArgs,
+    BenchCommand, Command, EmuCommand, ListArgs, OqsCommand, ReportCommand, RunArgs, SchemaKind,
+    SuiteArgs,
 };
 use crate::console;
 
@@ -16,7 +21,7 @@ pub fn dispatch(command: Command) -> i32 {
         Command::Run(args) => run(*args),
         Command::List(args) => list(args),
         Command::Check(args) => check(args),
-        Command::Schema => schema(),
+        Command::Schema { kind } => schema(kind),
         Command::Record(args) => crate::record::record(&args),
         Command::Emu { command } => emu(command),
         Command::Oqs {
@@ -52,11 +57,21 @@ fn paths(suite: &SuiteArgs) -> Vec<PathBuf> {
     }
 }
 
-fn load(suite: &SuiteArgs) -> Result<LoadedSuite, i32> {
-    load_suite(&paths(suite), &suite.catalogue).map_err(|problems| {
+fn load(suite: &SuiteArgs, families: &[Box<dyn Family>]) -> Result<LoadedSuite, i32> {
+    load_suite(&paths(suite), &suite.catalogue, families).map_err(|problems| {
         console::print_problems(&problems);
-        exit_code::BAD_INPUT
+        if problems.internal.is_empty() {
+            exit_code::BAD_INPUT
+        } else {
+            exit_code::INTERNAL
+        }
     })
+}
+
+fn targets(suite: &SuiteArgs) -> Targets {
+    Targets {
+        personas: suite.personas.clone(),
+    }
 }
 
 pub(crate) fn bad_argument(message: &str) -> i32 {
@@ -115,19 +130,17 @@ fn run(args: RunArgs) -> i32 {
             },
         },
     };
-    let mut suite = match load(&args.suite) {
+    let card = match card_provider(&args) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let oqs = match oqs_provider(&args.oqs) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let mut families = families_with(Some(card), Some(oqs), &targets(&args.suite));
+    let suite = match load(&args.suite, &families) {
         Ok(s) => s,
-        Err(code) => return code,
-    };
-    let mut provider = match card_provider(&args) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    if is_pcsc(&args.card) {
-        guard_destructive(&mut suite, provider.as_ref());
-    }
-    let mut oqs = match oqs_provider(&args.oqs) {
-        Ok(p) => p,
         Err(code) => return code,
     };
     let options = RunOptions {
@@ -174,11 +187,7 @@ fn run(args: RunArgs) -> i32 {
         }
     }
     let mut reporter = console::Reporter::new(args.no_progress);
-    let providers = myna_engine::Providers {
-        card: provider.as_mut(),
-        oqs: oqs.as_mut(),
-    };
-    let result = run_suite(&suite, providers, &options, &mut |e| reporter.event(e));
+    let result = run_suite(&suite, &mut families, &options, &mut |e| reporter.event(e));
     reporter.finish();
     if let Err(e) = myna_report::write_reports(&result.report, &args.out) {
         eprintln!("error: {e}");
@@ -189,17 +198,17 @@ fn run(args: RunArgs) -> i32 {
 }
 
 /// The eligibility provider `--oqs` names: `builtin` or an `http(s)://` URL.
-fn oqs_provider(oqs: &str) -> Result<Box<dyn myna_engine::target::OqsProvider>, i32> {
+fn oqs_provider(oqs: &str) -> Result<Box<dyn OqsProvider>, i32> {
     if oqs == "builtin" {
-        return Ok(Box::new(myna_engine::target::BuiltinOqs));
+        return Ok(Box::new(BuiltinOqs));
     }
     if !(oqs.starts_with("http://") || oqs.starts_with("https://")) {
         return Err(bad_argument(&format!(
             "--oqs expects `builtin` or an http(s):// URL, found {oqs:?}"
         )));
     }
-    myna_engine::target::HttpOqs::connect(oqs)
-        .map(|p| Box::new(p) as Box<dyn myna_engine::target::OqsProvider>)
+    HttpOqs::connect(oqs)
+        .map(|p| Box::new(p) as Box<dyn OqsProvider>)
         .map_err(|e| {
             eprintln!("error: {e}");
             exit_code::INFRASTRUCTURE
@@ -210,36 +219,10 @@ fn is_pcsc(card: &str) -> bool {
     card == "pcsc" || card.starts_with("pcsc:")
 }
 
-/// On a PC/SC card, scenarios tagged `destructive` need a card the harness
-/// can factory-reset or `--allow-destructive`; says so once when they will
-/// be `not_applicable`.
-#[cfg(feature = "pcsc")]
-fn guard_destructive(suite: &mut LoadedSuite, provider: &dyn myna_engine::target::CardProvider) {
-    use myna_engine::target::{require_destructive_capability, DESTRUCTIVE_CAPABILITY};
-    let marked = require_destructive_capability(&mut suite.scenarios);
-    let allowed = provider
-        .capabilities()
-        .iter()
-        .any(|c| c == DESTRUCTIVE_CAPABILITY);
-    if !marked.is_empty() && !allowed {
-        eprintln!(
-            "note: {} scenarios tagged `destructive` (they lock or change PINs for good) are not_applicable \
-             on this card: serve the emulator with `emu serve --test-control`, or pass --allow-destructive \
-             to run them on a card you can afford to damage",
-            marked.len()
-        );
-    }
-}
-
-#[cfg(not(feature = "pcsc"))]
-fn guard_destructive(_: &mut LoadedSuite, _: &dyn myna_engine::target::CardProvider) {}
-
 /// The card provider `--card` names.
-fn card_provider(args: &RunArgs) -> Result<Box<dyn myna_engine::target::CardProvider>, i32> {
+fn card_provider(args: &RunArgs) -> Result<Box<dyn CardProvider>, i32> {
     match args.card.as_str() {
-        "emu" => Ok(Box::new(myna_engine::target::EmuProvider::new(
-            &args.personas,
-        ))),
+        "emu" => Ok(Box::new(EmuProvider::new(&args.suite.personas))),
         other if is_pcsc(other) => pcsc_provider(args),
         other => Err(bad_argument(&format!(
             "--card expects `emu` or `pcsc[:NAME]`, found {other:?}"
@@ -248,13 +231,16 @@ fn card_provider(args: &RunArgs) -> Result<Box<dyn myna_engine::target::CardProv
 }
 
 #[cfg(feature = "pcsc")]
-fn pcsc_provider(args: &RunArgs) -> Result<Box<dyn myna_engine::target::CardProvider>, i32> {
-    use myna_engine::target::{PcscCard, PcscOptions, PcscProvider, ReaderSelector, Sharing};
+fn pcsc_provider(args: &RunArgs) -> Result<Box<dyn CardProvider>, i32> {
+    use myna_family_card::target::{
+        persona_values, PcscCard, PcscOptions, PcscProvider, ReaderSelector, Sharing,
+    };
     let name = args.card.strip_prefix("pcsc:");
+    let personas = &args.suite.personas;
     let persona = match &args.persona {
         None => None,
-        Some(id) => match myna_card_emu::persona::Persona::load_named(&args.personas, id) {
-            Ok(p) => Some((id.clone(), myna_engine::PersonaVar::of(&p))),
+        Some(id) => match myna_card_emu::persona::Persona::load_named(personas, id) {
+            Ok(p) => Some((id.clone(), persona_values(&p))),
             Err(e) => return Err(bad_argument(&format!("--persona {id}: {e}"))),
         },
     };
@@ -270,7 +256,7 @@ fn pcsc_provider(args: &RunArgs) -> Result<Box<dyn myna_engine::target::CardProv
         }
     };
     let mut provider = PcscProvider::new(card, persona).allow_destructive(args.allow_destructive);
-    match provider.probe_factory_reset(&args.personas) {
+    match provider.probe_factory_reset(personas) {
         Ok(true) => eprintln!(
             "card: the emulator's test control answered; each scenario starts from a factory-reset card"
         ),
@@ -284,24 +270,20 @@ fn pcsc_provider(args: &RunArgs) -> Result<Box<dyn myna_engine::target::CardProv
 }
 
 #[cfg(not(feature = "pcsc"))]
-fn pcsc_provider(_: &RunArgs) -> Result<Box<dyn myna_engine::target::CardProvider>, i32> {
+fn pcsc_provider(_: &RunArgs) -> Result<Box<dyn CardProvider>, i32> {
     Err(bad_argument(
         "--card pcsc needs a build with the `pcsc` feature (see docs/pcsc.md)",
     ))
 }
 
 fn list(args: ListArgs) -> i32 {
-    let suite = match load(&args.suite) {
+    let suite = match load(&args.suite, &families(&targets(&args.suite))) {
         Ok(s) => s,
         Err(code) => return code,
     };
     if args.requirements {
         for r in &suite.requirements {
-            let level = match r.level {
-                myna_scenario::Level::Must => "must",
-                myna_scenario::Level::Should => "should",
-            };
-            println!("{}\t{level}\t{}", r.id, r.text);
+            println!("{}\t{}\t{}", r.id, r.level.as_str(), r.text);
         }
     } else {
         for s in &suite.scenarios {
@@ -312,7 +294,7 @@ fn list(args: ListArgs) -> i32 {
 }
 
 fn check(args: SuiteArgs) -> i32 {
-    match load(&args) {
+    match load(&args, &families(&targets(&args))) {
         Ok(suite) => {
             eprintln!(
                 "ok: {} scenarios, {} requirements, {} files",
@@ -326,8 +308,21 @@ fn check(args: SuiteArgs) -> i32 {
     }
 }
 
-fn schema() -> i32 {
-    match serde_json::to_string_pretty(&myna_scenario::scenario_schema()) {
+fn schema(kind: SchemaKind) -> i32 {
+    let families = families(&Targets::default());
+    let vocabulary = match myna_engine::vocabulary(&families) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("error: {e} (a myna-conform bug, please report it)");
+            return exit_code::INTERNAL;
+        }
+    };
+    let schema = match kind {
+        SchemaKind::Scenario => myna_scenario::scenario_schema(&vocabulary),
+        SchemaKind::Fragment => myna_scenario::fragment_schema(&vocabulary),
+        SchemaKind::Requirements => myna_scenario::requirements_schema(),
+    };
+    match serde_json::to_string_pretty(&schema) {
         Ok(text) => {
             println!("{text}");
             exit_code::OK

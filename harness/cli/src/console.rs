@@ -8,6 +8,9 @@ use myna_report::{Report, ScenarioReport, Verdict};
 
 /// Prints every load problem with a source snippet.
 pub fn print_problems(problems: &LoadProblems) {
+    for message in &problems.internal {
+        eprintln!("internal error (a bug in myna-conform, please report it): {message}");
+    }
     for message in &problems.io {
         eprintln!("error: {message}");
     }
@@ -17,7 +20,7 @@ pub fn print_problems(problems: &LoadProblems) {
             None => eprintln!("{d}"),
         }
     }
-    let n = problems.diagnostics.len() + problems.io.len();
+    let n = problems.diagnostics.len() + problems.io.len() + problems.internal.len();
     eprintln!("{n} problem{} found", if n == 1 { "" } else { "s" });
 }
 

@@ -10,7 +10,7 @@ use myna_card_emu::vpcd::{
     BoxedCard, Emulator, EmulatorControl, EmulatorOptions, Reconnect, Silent, StderrLog,
     TestControlCard,
 };
-use myna_engine::exit_code;
+use myna_family::exit_code;
 
 use crate::commands::bad_argument;
 

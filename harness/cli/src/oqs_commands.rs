@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use myna_engine::exit_code;
+use myna_family::exit_code;
 
 /// `oqs serve --listen ADDR`: serves until interrupted.
 pub fn oqs_serve(listen: &str) -> i32 {

@@ -1,15 +1,15 @@
 //! `myna-conform record`: a virtual card in a vpcd reader that forwards
 //! every APDU to `--card` and writes the session as a scenario file
-//! (`myna_engine::record`, docs/pcsc.md "Record and replay").
+//! (`myna_family_card::record`, docs/pcsc.md "Record and replay").
 
 use std::io::BufRead;
 use std::time::{Duration, Instant};
 
 use myna_card_emu::persona::Persona;
 use myna_card_emu::vpcd::{Emulator, EmulatorOptions, Silent};
-use myna_engine::exit_code;
-use myna_engine::record::{scenario_yaml, KnownSecret, RecordingCard, ScenarioHeader};
-use myna_engine::target::{CardTarget, EmuCard};
+use myna_family::exit_code;
+use myna_family_card::record::{scenario_yaml, KnownSecret, RecordingCard, ScenarioHeader};
+use myna_family_card::target::{CardTarget, EmuCard};
 
 use crate::args::RecordArgs;
 use crate::commands::bad_argument;
@@ -24,7 +24,7 @@ pub fn record(args: &RecordArgs) -> i32 {
     let is_emu = args.card == "emu";
     let persona_id = match (&args.persona, is_emu) {
         (Some(id), _) => Some(id.clone()),
-        (None, true) => Some(myna_engine::target::DEFAULT_PERSONA.to_owned()),
+        (None, true) => Some(myna_family_card::target::DEFAULT_PERSONA.to_owned()),
         (None, false) => None,
     };
     let persona = match &persona_id {
@@ -115,7 +115,7 @@ pub fn record(args: &RecordArgs) -> i32 {
     }
     let exchanges = events
         .iter()
-        .filter(|e| matches!(e, myna_engine::record::RecordedEvent::Exchange { .. }))
+        .filter(|e| matches!(e, myna_family_card::record::RecordedEvent::Exchange { .. }))
         .count();
     eprintln!(
         "recorded {exchanges} exchanges to {} (replay: myna-conform run {})",
@@ -157,7 +157,7 @@ fn timestamp() -> String {
 
 #[cfg(feature = "pcsc")]
 fn pcsc_target(card: &str) -> Result<Box<dyn CardTarget + Send>, i32> {
-    use myna_engine::target::{PcscCard, PcscOptions, ReaderSelector};
+    use myna_family_card::target::{PcscCard, PcscOptions, ReaderSelector};
     let name = card.strip_prefix("pcsc:");
     match PcscCard::open(PcscOptions::reader(ReaderSelector::from_cli(name))) {
         Ok(card) => Ok(Box::new(card)),

@@ -1,32 +1,25 @@
-//! Runs scenarios against targets: actions, assertions, captures,
-//! evidence and verdicts.
+//! Runs scenarios against the families' targets: selection, the step loop,
+//! verdicts and blame, redaction, `repeat`, `finally`, several sessions per
+//! scenario, and report assembly. Knows no family: every family comes in
+//! as a `myna_family::Family` (Architecture Invariant; `cargo tree -e
+//! normal -p myna-engine` shows no family crate, a test checks it).
 //!
-//! Data flow: [`load::load_suite`] reads and validates files →
-//! [`select::select`] picks scenarios → [`suite::run_suite`] opens a card per
-//! scenario through a [`target::CardProvider`] and calls
-//! [`scenario_run::run_scenario`] → the report (`myna_report::Report`).
+//! Data flow: [`load::load_suite`] reads and validates files with the
+//! families' vocabularies → [`select::select`] picks scenarios →
+//! [`suite::run_suite`] runs each with [`scenario_run::run_scenario`], which
+//! opens the sessions of every family the scenario uses, runs the steps
+//! and renders the evidence through the redactor → the report
+//! (`myna_report::Report`) and the exit code.
 
 #![forbid(unsafe_code)]
 
-mod capture;
-mod card_action;
-mod cert_check;
-mod check;
-pub mod digest;
-mod evidence;
-mod label;
+pub mod exit_code;
 pub mod load;
-mod oqs_step;
-pub mod record;
-pub mod redact;
+mod render;
 pub mod scenario_run;
 pub mod select;
-mod signature_check;
 pub mod suite;
-pub mod target;
-pub mod tlv;
-pub mod vars;
 
-pub use load::{load_suite, LoadProblems, LoadedSuite};
-pub use scenario_run::{run_scenario, Blame, PersonaVar, RunContext, ScenarioOutcome};
-pub use suite::{exit_code, run_one, run_suite, Progress, Providers, RunOptions, RunResult};
+pub use load::{load_suite, vocabulary, LoadProblems, LoadedSuite};
+pub use scenario_run::{run_scenario, ScenarioOutcome};
+pub use suite::{run_suite, Progress, RunOptions, RunResult};

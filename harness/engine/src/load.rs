@@ -5,8 +5,11 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use myna_family::Family;
 use myna_report::FileHash;
-use myna_scenario::{Diagnostic, Requirement, Scenario, SourceLoader};
+use myna_scenario::{
+    Diagnostic, LoadEnv, Requirement, Scenario, SourceLoader, StepSyntax, Vocabulary,
+};
 use sha2::{Digest, Sha256};
 
 /// Everything a run needs from disk.
@@ -32,13 +35,39 @@ pub struct LoadProblems {
     pub sources: BTreeMap<String, String>,
     /// Problems that are not about a file's content (missing path, I/O).
     pub io: Vec<String>,
+    /// Bugs of myna-conform itself (the registered families do not fit
+    /// together): exit code 4.
+    pub internal: Vec<String>,
 }
 
 impl LoadProblems {
     /// Whether nothing went wrong.
     pub fn is_empty(&self) -> bool {
-        self.diagnostics.is_empty() && self.io.is_empty()
+        self.diagnostics.is_empty() && self.io.is_empty() && self.internal.is_empty()
     }
+}
+
+/// The vocabulary of the registered `families`, or why they do not fit
+/// together (two families with one keyword: a bug of myna-conform).
+pub fn vocabulary(families: &[Box<dyn Family>]) -> Result<Vocabulary<'_>, String> {
+    Vocabulary::new(
+        families
+            .iter()
+            .map(|f| {
+                let syntax: &dyn StepSyntax = f.as_ref();
+                syntax
+            })
+            .collect(),
+    )
+}
+
+/// The persona names the families know, if any knows them.
+fn known_personas(families: &[Box<dyn Family>]) -> Option<Vec<String>> {
+    let mut known: Option<Vec<String>> = None;
+    for names in families.iter().filter_map(|f| f.personas()) {
+        known.get_or_insert_with(Vec::new).extend(names);
+    }
+    known
 }
 
 /// Hex SHA-256 of bytes.
@@ -139,14 +168,27 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
     (files, problems)
 }
 
-/// Loads and validates the suite: scenarios under `paths` and the catalogue
-/// at `requirements`. Collects every problem before giving up.
-pub fn load_suite(paths: &[PathBuf], requirements: &Path) -> Result<LoadedSuite, LoadProblems> {
+/// Loads and validates the suite: scenarios under `paths`, read with the
+/// vocabularies of `families`, and the catalogue at `requirements`.
+/// Collects every problem before giving up.
+pub fn load_suite(
+    paths: &[PathBuf],
+    requirements: &Path,
+    families: &[Box<dyn Family>],
+) -> Result<LoadedSuite, LoadProblems> {
     let loader = FsLoader {
         sources: RefCell::new(BTreeMap::new()),
     };
     let mut problems = LoadProblems::default();
     let mut suite = LoadedSuite::default();
+    let vocabulary = match vocabulary(families) {
+        Ok(v) => v,
+        Err(e) => {
+            problems.internal.push(e);
+            return Err(problems);
+        }
+    };
+    let personas = known_personas(families);
 
     match loader.read(requirements) {
         Ok((shown, text)) => {
@@ -164,6 +206,16 @@ pub fn load_suite(paths: &[PathBuf], requirements: &Path) -> Result<LoadedSuite,
         )),
     }
 
+    let env = LoadEnv {
+        vocabulary: &vocabulary,
+        personas: personas.as_deref(),
+        requirements: suite
+            .requirements_file
+            .is_some()
+            .then_some(suite.requirements.as_slice())
+            .filter(|r| !r.is_empty()),
+    };
+    let mut scenarios = Vec::new();
     let (files, missing) = discover(paths);
     problems.io.extend(missing);
     for path in files {
@@ -174,11 +226,12 @@ pub fn load_suite(paths: &[PathBuf], requirements: &Path) -> Result<LoadedSuite,
                 continue;
             }
         };
-        match myna_scenario::load_scenario(&shown, &text, &loader) {
-            Ok(s) => suite.scenarios.push(s),
+        match myna_scenario::load_scenario(&shown, &text, &loader, &env) {
+            Ok(s) => scenarios.push(s),
             Err(d) => problems.diagnostics.extend(d),
         }
     }
+    suite.scenarios = scenarios;
     if !suite.requirements.is_empty() || problems.diagnostics.is_empty() {
         problems.diagnostics.extend(myna_scenario::check_suite(
             &suite.scenarios,

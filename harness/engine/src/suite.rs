@@ -1,18 +1,18 @@
 //! Runs a selected suite and assembles the report.
 
+use std::collections::BTreeMap;
 use std::time::{Instant, SystemTime};
 
-use std::collections::BTreeMap;
-
+use myna_family::{Blame, Family};
 use myna_report::{
     Report, RunInfo, ScenarioReport, Summary, TargetReport, Verdict, SCHEMA_VERSION,
 };
-use myna_scenario::{ExpectedFailure, ExpectedVerdict, Family, Requirement, Scenario};
+use myna_scenario::{ExpectedFailure, ExpectedVerdict, Requirement};
 
+use crate::exit_code;
 use crate::load::LoadedSuite;
-use crate::scenario_run::{run_scenario, Blame, RunContext};
+use crate::scenario_run::{run_scenario, unrun};
 use crate::select::{select, Selection};
-use crate::target::{CardProvider, OpenedCard, OqsProvider, ProviderError};
 
 /// Options of one run.
 #[derive(Clone, Debug, Default)]
@@ -21,7 +21,7 @@ pub struct RunOptions {
     pub selection: Selection,
     /// Known failures of this IUT.
     pub expectations: Vec<ExpectedFailure>,
-    /// Metadata for `run_info` (command line, paths, targets).
+    /// Metadata for `run_info` (command line, paths).
     pub run_info: RunInfo,
 }
 
@@ -43,27 +43,12 @@ pub struct RunResult {
     pub blame: Option<Blame>,
 }
 
-/// Documented exit codes (DESIGN §7).
-pub mod exit_code {
-    /// All pass, or only expected failures (warnings included).
-    pub const OK: i32 = 0;
-    /// Conformance failures.
-    pub const FAILURES: i32 = 1;
-    /// Bad input: a scenario, the catalogue, or the arguments.
-    pub const BAD_INPUT: i32 = 2;
-    /// Infrastructure error: IUT unreachable, pcscd missing, transport broken.
-    pub const INFRASTRUCTURE: i32 = 3;
-}
-
 impl RunResult {
-    /// The process exit code for this run (no `_` arm: every blame is mapped).
+    /// The process exit code for this run: the worst blame's, else 1 for
+    /// an unexpected failure, else 0.
     pub fn exit_code(&self) -> i32 {
         if let Some(blame) = self.blame {
-            return match blame {
-                Blame::Author => exit_code::BAD_INPUT,
-                Blame::Environment => exit_code::INFRASTRUCTURE,
-                Blame::Iut => exit_code::FAILURES,
-            };
+            return exit_code::of_blame(blame);
         }
         let unexpected_fail = self
             .report
@@ -92,18 +77,32 @@ fn rfc3339(t: SystemTime) -> String {
         .unwrap_or_default()
 }
 
-/// The targets of a run, one provider per role.
-pub struct Providers<'a> {
-    /// Cards.
-    pub card: &'a mut dyn CardProvider,
-    /// Eligibility services.
-    pub oqs: &'a mut dyn OqsProvider,
+/// What played each role the selected scenarios use.
+fn targets(families: &mut [Box<dyn Family>], used: &[&str]) -> BTreeMap<String, TargetReport> {
+    let mut targets = BTreeMap::new();
+    for family in families.iter_mut().filter(|f| used.contains(&f.family())) {
+        let mut target = TargetReport {
+            capabilities: family.declared_capabilities(),
+            ..TargetReport::default()
+        };
+        // Without a description the report simply lacks the target's
+        // details; every scenario reports the opening error itself.
+        if let Ok(info) = family.describe() {
+            target.target = info.target;
+            target.capabilities = info.capabilities;
+            for (key, value) in info.details {
+                target.details.insert(key, value.into());
+            }
+        }
+        targets.insert(family.family().to_string(), target);
+    }
+    targets
 }
 
-/// Runs the selected scenarios of `suite` against `providers`.
+/// Runs the selected scenarios of `suite` with `families`.
 pub fn run_suite(
     suite: &LoadedSuite,
-    providers: Providers<'_>,
+    families: &mut [Box<dyn Family>],
     options: &RunOptions,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> RunResult {
@@ -111,47 +110,20 @@ pub fn run_suite(
     let started = Instant::now();
     let selected = select(&suite.scenarios, &suite.requirements, &options.selection);
     progress(Progress::Start(selected.len()));
-    let Providers {
-        card: provider,
-        oqs,
-    } = providers;
-    let mut capabilities = provider.capabilities();
-    capabilities.extend(oqs.capabilities());
+    let mut used: Vec<&str> = Vec::new();
+    for scenario in &selected {
+        for family in &scenario.families {
+            if !used.contains(family) {
+                used.push(family);
+            }
+        }
+    }
     let mut run_info = options.run_info.clone();
     run_info.harness_version = env!("CARGO_PKG_VERSION").to_string();
     run_info.rules_date = options.selection.rules_date.clone();
     run_info.scenario_files = suite.files.clone();
     run_info.requirements_file = suite.requirements_file.clone();
-    // Only the roles the selected scenarios use.
-    let uses = |family: Family| selected.iter().any(|s| s.family == family);
-    run_info.targets = BTreeMap::new();
-    if uses(Family::Card) {
-        let mut card = TargetReport {
-            capabilities: provider.capabilities(),
-            ..TargetReport::default()
-        };
-        // Without a description the report simply lacks the ATR; every
-        // scenario will report the provider's error itself.
-        if let Ok(info) = provider.describe() {
-            card.target = info.target;
-            if let Some(reader) = info.reader_name {
-                card.details.insert("reader_name".into(), reader.into());
-            }
-            card.details
-                .insert("atr".into(), hex::encode_upper(&info.atr).into());
-        }
-        run_info.targets.insert("card".into(), card);
-    }
-    if uses(Family::Oqs) {
-        run_info.targets.insert(
-            "oqs".into(),
-            TargetReport {
-                target: oqs.describe(),
-                capabilities: oqs.capabilities(),
-                ..TargetReport::default()
-            },
-        );
-    }
+    run_info.targets = targets(families, &used);
 
     let mut blame = None;
     let mut scenarios = Vec::with_capacity(selected.len());
@@ -166,12 +138,13 @@ pub fn run_suite(
             scenarios.push(report);
             continue;
         }
-        let (mut report, scenario_blame) = run_one(scenario, provider, oqs, &capabilities);
+        let outcome = run_scenario(scenario, families);
+        let mut report = outcome.report;
         if let Some(entry) = listed {
             apply_expectation(&mut report, entry);
         }
         if report.expected_failure.is_none() {
-            blame = blame.max(scenario_blame);
+            blame = blame.max(outcome.blame);
         }
         progress(Progress::Finished(&report));
         scenarios.push(report);
@@ -226,90 +199,6 @@ fn apply_expectation(report: &mut ScenarioReport, entry: &ExpectedFailure) {
     }
 }
 
-/// The report entry of a scenario that did not get to run.
-fn unrun(scenario: &Scenario, verdict: Verdict, message: String) -> ScenarioReport {
-    ScenarioReport {
-        id: scenario.id.clone(),
-        title: scenario.title.clone(),
-        family: scenario.family.as_str().to_string(),
-        file: scenario.at.file.to_string(),
-        verdict,
-        message: Some(message),
-        requirements: scenario.requirements.clone(),
-        tags: scenario.tags.clone(),
-        persona: scenario.persona.clone(),
-        ..ScenarioReport::default()
-    }
-}
-
-/// Runs one scenario with a target from the provider of its family (a
-/// fresh card, a fresh OQS model, …); `capabilities` are the run's.
-pub fn run_one(
-    scenario: &Scenario,
-    cards: &mut dyn CardProvider,
-    oqs: &mut dyn OqsProvider,
-    capabilities: &[String],
-) -> (ScenarioReport, Option<Blame>) {
-    let opened = match scenario.family {
-        Family::Card => cards.open(scenario.persona.as_deref()).map(Opened::Card),
-        Family::Oqs => oqs.open().map(Opened::Oqs),
-        Family::Reader | Family::Portal => {
-            let why = format!(
-                "this version has no {} target; the scenario cannot run",
-                scenario.family.as_str()
-            );
-            return (unrun(scenario, Verdict::NotApplicable, why), None);
-        }
-    };
-    let mut opened = match opened {
-        Ok(o) => o,
-        Err(ProviderError::NotApplicable(why)) => {
-            return (unrun(scenario, Verdict::NotApplicable, why), None);
-        }
-        Err(e) => {
-            let blame = match e {
-                ProviderError::UnknownPersona(_) => Blame::Author,
-                ProviderError::Environment(_) | ProviderError::NotApplicable(_) => {
-                    Blame::Environment
-                }
-            };
-            let message = format!("{}: {e}", scenario.at);
-            let mut report = unrun(scenario, Verdict::Error, message);
-            report.blame = Some(blame.as_str().to_string());
-            return (report, Some(blame));
-        }
-    };
-    let outcome = match &mut opened {
-        Opened::Card(card) => run_scenario(
-            scenario,
-            RunContext {
-                card: Some(card.target.as_mut()),
-                oqs: None,
-                persona: &card.vars,
-                persona_id: card.persona.clone(),
-                capabilities,
-            },
-        ),
-        Opened::Oqs(target) => run_scenario(
-            scenario,
-            RunContext {
-                card: None,
-                oqs: Some(target.as_mut()),
-                persona: &[],
-                persona_id: None,
-                capabilities,
-            },
-        ),
-    };
-    (outcome.report, outcome.blame)
-}
-
-/// The target opened for one scenario.
-enum Opened {
-    Card(OpenedCard),
-    Oqs(Box<dyn myna_oqs::OqsTarget>),
-}
-
 /// Requirement verdicts; a whole-suite run lists uncited requirements too
 /// (`covered: false`) so certifiers see the gaps.
 fn rollup(
@@ -322,10 +211,7 @@ fn rollup(
         .map(|r| myna_report::RequirementInfo {
             id: r.id.clone(),
             text: r.text.clone(),
-            level: match r.level {
-                myna_scenario::Level::Must => "must".into(),
-                myna_scenario::Level::Should => "should".into(),
-            },
+            level: r.level.as_str().into(),
             source: r.source.clone(),
         })
         .collect();

@@ -1,6 +1,7 @@
 //! myna-oqs: the オンライン資格確認 (OQS) eligibility model, its national-scale
 //! serial-tracing index, the reference HTTP server with a test-control API,
-//! the scenario step executor, and a load generator.
+//! its in-process and HTTP targets, and a load generator. The scenario
+//! steps are the `myna-family-oqs` crate's.
 //!
 //! Facts come from `health-insurance-system.md` §4–§6 and seed 001
 //! (マイナポータル利用規約 第5条の4–5: J-LIS 旧番号の探索). The step vocabulary,
@@ -21,7 +22,6 @@ pub mod person;
 pub mod serial;
 pub mod server;
 pub mod service;
-pub mod step;
 pub mod target;
 
 pub use clock::VirtualClock;
@@ -36,5 +36,4 @@ pub use server::{
     serve, serve_blocking, spawn_background, BackgroundServer, ServerConfig, ServerError,
 };
 pub use service::{OqsService, ServiceResponse};
-pub use step::{execute_step, CheckFailure, Evidence, StepOutcome};
 pub use target::{HttpTarget, InProcessTarget, OqsTarget, RawResponse, TargetError};

@@ -33,6 +33,7 @@ mod v1;
 mod write;
 
 pub use atomic::write_atomically;
+pub use describe::failure_line;
 pub use error::{IoAction, MergeError, ReportError};
 pub use json::{parse_json, read_json, render_json, supported_major, write_json};
 pub use junit::render_junit;

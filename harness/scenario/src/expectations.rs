@@ -2,9 +2,9 @@
 //! each with a reason, so CI fails only on new failures.
 
 use crate::ast::Location;
-use crate::ctx::Ctx;
 use crate::diagnostic::Diagnostic;
-use crate::vocabulary::{EXPECTATION_KEYS, EXPECTED_VERDICTS};
+use crate::keys::{EXPECTATION_KEYS, EXPECTED_VERDICTS};
+use crate::parse_ctx::ParseCtx;
 use crate::yaml::parse;
 
 /// The verdict a known failure is expected to have.
@@ -89,7 +89,7 @@ pub fn glob_matches(pattern: &str, text: &str) -> bool {
 
 /// Parses an expectations file: a list of `{ id, reason, verdict? }`.
 pub fn load_expectations(file: &str, text: &str) -> Result<Vec<ExpectedFailure>, Vec<Diagnostic>> {
-    let mut ctx = Ctx::new(file);
+    let mut ctx = ParseCtx::new(file);
     let root = parse(&ctx.file, text)?;
     let Some(items) = ctx.list(
         &root,

@@ -2,29 +2,59 @@
 
 use std::sync::Arc;
 
-use crate::ast::{Family, Level, Location, Scenario};
-use crate::ctx::Ctx;
+use crate::ast::{Level, Location, Scenario};
 use crate::diagnostic::Diagnostic;
 use crate::ids::{is_requirement_id, is_scenario_id};
+use crate::keys::SCENARIO_KEYS;
+use crate::parse_ctx::{Fields, ParseCtx};
+use crate::requirement::Requirement;
+use crate::scope::Scope;
 use crate::source::SourceLoader;
 use crate::steps::{steps, Expansion};
+use crate::suggest::did_you_mean;
 use crate::vars::variables;
-use crate::vocabulary::{FAMILIES, SCENARIO_KEYS};
-use crate::yaml::{parse, NodeKind};
+use crate::vocabulary::Vocabulary;
+use crate::yaml::{parse, Node, NodeKind};
+
+/// What the loader checks a scenario against besides its own text.
+#[derive(Clone, Copy)]
+pub struct LoadEnv<'a> {
+    /// The registered families' vocabularies.
+    pub vocabulary: &'a Vocabulary<'a>,
+    /// The persona names `persona:` may give (`None`: not checked).
+    pub personas: Option<&'a [String]>,
+    /// The catalogue `requirements:` are cited from (`None`: not checked).
+    pub requirements: Option<&'a [Requirement]>,
+}
+
+impl<'a> LoadEnv<'a> {
+    /// An environment that checks only the vocabulary.
+    pub fn new(vocabulary: &'a Vocabulary<'a>) -> Self {
+        LoadEnv {
+            vocabulary,
+            personas: None,
+            requirements: None,
+        }
+    }
+}
 
 /// Parses and validates the scenario `text` of `file` (its display path);
 /// `include:` steps are read through `loader`, relative to the including
 /// file. Returns every problem found, in file order per file, or the
 /// scenario with includes expanded.
+///
+/// One problem never hides another: an invalid id or family still lets the
+/// steps be checked (a step's family is found by its keyword).
 pub fn load_scenario(
     file: &str,
     text: &str,
     loader: &dyn SourceLoader,
+    env: &LoadEnv<'_>,
 ) -> Result<Scenario, Vec<Diagnostic>> {
-    let mut ctx = Ctx::new(file);
+    let mut ctx = ParseCtx::new(file);
     let root = parse(&ctx.file, text)?;
     let fields = ctx
-        .map(
+        .map_docs(
             &root,
             "a scenario (a map with `id`, `title`, `requirements`, `steps`)",
             SCENARIO_KEYS,
@@ -32,22 +62,7 @@ pub fn load_scenario(
         )
         .ok_or_else(|| ctx.diags.clone())?;
 
-    let id = match fields.get("id") {
-        Some(node) => ctx.str(node, "a scenario id").map(str::to_string).filter(|id| {
-            let ok = is_scenario_id(id);
-            if !ok {
-                ctx.error(
-                    node,
-                    format!("expected a dotted lowercase id like `card.jpki.auth-pin.lockout`, found `{id}`"),
-                );
-            }
-            ok
-        }),
-        None => {
-            ctx.missing(&root, "id", "the scenario's unique dotted id");
-            None
-        }
-    };
+    let id = scenario_id(&mut ctx, &fields, &root);
     let title = match fields.get("title") {
         Some(node) => ctx.str(node, "a one-line title").map(str::to_string),
         None => {
@@ -55,57 +70,8 @@ pub fn load_scenario(
             None
         }
     };
-    let family = match fields.get("family") {
-        Some(node) => ctx.choice(node, "a family", FAMILIES),
-        None => {
-            let first = id
-                .as_deref()
-                .and_then(|id| id.split('.').next())
-                .unwrap_or_default();
-            let found = FAMILIES
-                .iter()
-                .find(|(name, _)| *name == first)
-                .map(|&(_, f)| f);
-            if found.is_none() && id.is_some() {
-                if let Some(node) = fields.get("id") {
-                    ctx.error_help(
-                        node,
-                        format!("expected an id starting with a family (`card`, `reader`, `portal`, `oqs`), found `{first}`"),
-                        "add `family:` or start the id with the family",
-                    );
-                }
-            }
-            found
-        }
-    };
-
-    let mut requirements = Vec::new();
-    let mut requirements_at = Vec::new();
-    match fields.get("requirements") {
-        Some(node) => {
-            let listed = ctx.strings(node, "requirement ids");
-            if matches!(&node.kind, NodeKind::Seq(items) if items.is_empty()) {
-                ctx.expected(node, "at least one requirement id");
-            }
-            for (req, at) in listed {
-                if is_requirement_id(&req) {
-                    requirements.push(req);
-                    requirements_at.push(at);
-                } else {
-                    ctx.diags.push(Diagnostic::new(
-                        at,
-                        format!("expected a requirement id like `CARD-JPKI-AUTH-PIN-LOCK`, found `{req}`"),
-                    ));
-                }
-            }
-        }
-        None => ctx.missing(
-            &root,
-            "requirements",
-            "ids from scenarios/requirements.yaml",
-        ),
-    }
-
+    let family = scenario_family(&mut ctx, &fields, id.as_deref(), env.vocabulary);
+    let (requirements, requirements_at) = requirement_ids(&mut ctx, &fields, &root, env);
     let level = fields
         .get("level")
         .and_then(|node| ctx.level(node))
@@ -119,41 +85,29 @@ pub fn load_scenario(
                 .collect()
         })
         .unwrap_or_default();
-    let applies_if = fields
+    let applies_if: Vec<(String, Location)> = fields
         .get("applies_if")
-        .map(|node| {
-            ctx.strings(node, "capabilities")
-                .into_iter()
-                .map(|(cap, _)| cap)
-                .collect()
-        })
+        .map(|node| ctx.strings(node, "capabilities"))
         .unwrap_or_default();
-    let persona = fields.get("persona").and_then(|node| {
-        let name = ctx.str(node, "a persona name")?;
-        let ok = !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
-        if !ok {
-            ctx.expected(node, "a persona name (lowercase letters, digits, `-`, `_`)");
-        }
-        ok.then(|| name.to_string())
-    });
+    let persona = fields
+        .get("persona")
+        .and_then(|node| persona(&mut ctx, node, env));
+    let mut scope = Scope::default();
     let vars = fields
         .get("vars")
-        .map(|node| variables(&mut ctx, node))
+        .map(|node| variables(&mut ctx, node, &mut scope))
         .unwrap_or_default();
 
-    let mut expansion = Expansion {
+    let mut expansion = Expansion::new(
         loader,
-        chain: vec![Arc::clone(&ctx.file)],
+        env.vocabulary,
+        family,
+        Arc::clone(&ctx.file),
         vars,
-        family: family.unwrap_or_else(|| guess_family(&fields)),
-        included_steps: 0,
-        budget_reported: false,
-    };
+        scope,
+    );
     let step_list = match fields.get("steps") {
-        Some(node) => steps(&mut ctx, node, &mut expansion, &mut None, true),
+        Some(node) => steps(&mut ctx, node, &mut expansion, true),
         None => {
             ctx.missing(&root, "steps", "what the scenario does");
             Vec::new()
@@ -161,8 +115,17 @@ pub fn load_scenario(
     };
     let finally = fields
         .get("finally")
-        .map(|node| steps(&mut ctx, node, &mut expansion, &mut None, false))
+        .map(|node| steps(&mut ctx, node, &mut expansion, false))
         .unwrap_or_default();
+
+    // Every family the scenario uses, needed ones first.
+    let mut families = Vec::new();
+    for name in family.iter().chain(&expansion.step_families) {
+        env.vocabulary.with_needs(name, &mut families);
+    }
+    ctx.diags
+        .extend(expansion.scope.check(env.vocabulary, &families));
+    check_capabilities(&mut ctx, &applies_if, &families, env.vocabulary);
 
     if !ctx.diags.is_empty() {
         return Err(ctx.into_sorted_diags());
@@ -181,12 +144,12 @@ pub fn load_scenario(
     Ok(Scenario {
         id,
         title,
-        family,
+        family: family.to_string(),
         requirements,
         requirements_at,
         level,
         tags,
-        applies_if,
+        applies_if: applies_if.into_iter().map(|(cap, _)| cap).collect(),
         persona,
         vars: expansion.vars,
         steps: step_list,
@@ -196,24 +159,192 @@ pub fn load_scenario(
             line: 1,
             col: 1,
         },
+        families,
     })
 }
 
-/// The family to read steps with when the file does not name a valid one:
-/// the family nearest to what is written (`cards` → card), else a
-/// non-card family so that steps are kept generically instead of drawing
-/// card-vocabulary errors on top of the one about the family.
-fn guess_family(fields: &crate::ctx::Fields<'_>) -> Family {
-    let written = fields
-        .get("family")
-        .and_then(|node| node.as_str())
-        .or_else(|| {
-            fields
-                .get("id")
-                .and_then(|node| node.as_str()?.split('.').next())
-        })
-        .unwrap_or_default();
-    crate::suggest::did_you_mean(written, FAMILIES.iter().map(|(name, _)| *name))
-        .and_then(|name| FAMILIES.iter().find(|(n, _)| *n == name))
-        .map_or(Family::Reader, |&(_, family)| family)
+fn scenario_id(ctx: &mut ParseCtx, fields: &Fields<'_>, root: &Node) -> Option<String> {
+    match fields.get("id") {
+        Some(node) => ctx.str(node, "a scenario id").map(str::to_string).filter(|id| {
+            let ok = is_scenario_id(id);
+            if !ok {
+                ctx.error(
+                    node,
+                    format!("expected a dotted lowercase id like `card.jpki.auth-pin.lockout`, found `{id}`"),
+                );
+            }
+            ok
+        }),
+        None => {
+            ctx.missing(root, "id", "the scenario's unique dotted id");
+            None
+        }
+    }
+}
+
+/// The scenario's own family: `family:`, else the id's first segment; it
+/// must be a registered family.
+fn scenario_family(
+    ctx: &mut ParseCtx,
+    fields: &Fields<'_>,
+    id: Option<&str>,
+    vocabulary: &Vocabulary<'_>,
+) -> Option<&'static str> {
+    let known = vocabulary.names();
+    let listed = known
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let help = |written: &str| {
+        did_you_mean(written, known.iter().copied()).map(|near| format!("did you mean `{near}`?"))
+    };
+    if let Some(node) = fields.get("family") {
+        let written = ctx.str(node, "a family")?;
+        if let Some(family) = vocabulary.family(written) {
+            return Some(family.family());
+        }
+        let message = format!("expected a registered family ({listed}), found `{written}`");
+        match help(written) {
+            Some(help) => ctx.error_help(node, message, help),
+            None => ctx.error(node, message),
+        }
+        return None;
+    }
+    let id = id?;
+    let first = id.split('.').next().unwrap_or_default();
+    if let Some(family) = vocabulary.family(first) {
+        return Some(family.family());
+    }
+    if let Some(node) = fields.get("id") {
+        ctx.error_help(
+            node,
+            format!("expected an id starting with a registered family ({listed}), found `{first}`"),
+            help(first).unwrap_or_else(|| "add `family:` or start the id with the family".into()),
+        );
+    }
+    None
+}
+
+/// `requirements:`: well-formed ids, each in the catalogue when one is
+/// given (with "did you mean").
+fn requirement_ids(
+    ctx: &mut ParseCtx,
+    fields: &Fields<'_>,
+    root: &Node,
+    env: &LoadEnv<'_>,
+) -> (Vec<String>, Vec<Location>) {
+    let mut requirements = Vec::new();
+    let mut requirements_at = Vec::new();
+    let Some(node) = fields.get("requirements") else {
+        ctx.missing(root, "requirements", "ids from scenarios/requirements.yaml");
+        return (requirements, requirements_at);
+    };
+    let listed = ctx.strings(node, "requirement ids");
+    if matches!(&node.kind, NodeKind::Seq(items) if items.is_empty()) {
+        ctx.expected(node, "at least one requirement id");
+    }
+    for (req, at) in listed {
+        if !is_requirement_id(&req) {
+            ctx.push(Diagnostic::new(
+                at,
+                format!("expected a requirement id like `CARD-JPKI-AUTH-PIN-LOCK`, found `{req}`"),
+            ));
+            continue;
+        }
+        if let Some(catalogue) = env.requirements {
+            if !catalogue.iter().any(|r| r.id == req) {
+                let mut diag = Diagnostic::new(
+                    at,
+                    format!("expected a requirement id from the catalogue, found `{req}`"),
+                );
+                if let Some(near) = did_you_mean(&req, catalogue.iter().map(|r| r.id.as_str())) {
+                    diag = diag.with_help(format!("did you mean `{near}`?"));
+                }
+                ctx.push(diag);
+                continue;
+            }
+        }
+        requirements.push(req);
+        requirements_at.push(at);
+    }
+    (requirements, requirements_at)
+}
+
+/// `persona:`: a well-formed name, and one of the known personas when
+/// they are known.
+fn persona(ctx: &mut ParseCtx, node: &Node, env: &LoadEnv<'_>) -> Option<String> {
+    let name = ctx.str(node, "a persona name")?;
+    let ok = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if !ok {
+        ctx.expected(node, "a persona name (lowercase letters, digits, `-`, `_`)");
+        return None;
+    }
+    if let Some(known) = env.personas {
+        if !known.iter().any(|k| k == name) {
+            let listed = known
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let message = format!("expected a known persona ({listed}), found `{name}`");
+            match did_you_mean(name, known.iter().map(String::as_str)) {
+                Some(near) => ctx.error_help(node, message, format!("did you mean `{near}`?")),
+                None => ctx.error(node, message),
+            }
+            return None;
+        }
+    }
+    Some(name.to_string())
+}
+
+/// `applies_if:`: every capability is one some family declares, and of a
+/// family the scenario uses (else the scenario could never apply).
+fn check_capabilities(
+    ctx: &mut ParseCtx,
+    applies_if: &[(String, Location)],
+    families: &[&str],
+    vocabulary: &Vocabulary<'_>,
+) {
+    for (capability, at) in applies_if {
+        match vocabulary.family_of_capability(capability) {
+            Some(family) if families.contains(&family.family()) => {}
+            Some(family) => ctx.push(
+                Diagnostic::new(
+                    at.clone(),
+                    format!(
+                        "expected a capability of a family this scenario uses ({}), found `{capability}` of family `{}`",
+                        families.join(", "),
+                        family.family()
+                    ),
+                )
+                .with_help("the scenario would never apply: remove it or add a step of that family"),
+            ),
+            None => {
+                let known: Vec<&str> = vocabulary
+                    .families()
+                    .iter()
+                    .flat_map(|f| f.capabilities().iter().map(|c| c.name))
+                    .collect();
+                let mut diag = Diagnostic::new(
+                    at.clone(),
+                    format!(
+                        "expected a capability a target can declare ({}), found `{capability}`",
+                        known
+                            .iter()
+                            .map(|c| format!("`{c}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+                if let Some(near) = did_you_mean(capability, known) {
+                    diag = diag.with_help(format!("did you mean `{near}`?"));
+                }
+                ctx.push(diag);
+            }
+        }
+    }
 }

@@ -1,10 +1,10 @@
 //! The requirement catalogue (`scenarios/requirements.yaml`).
 
-use crate::ast::{Family, Level, Location};
-use crate::ctx::Ctx;
+use crate::ast::{Level, Location};
 use crate::diagnostic::Diagnostic;
 use crate::ids::{is_date, is_requirement_id};
-use crate::vocabulary::{FAMILIES, LEVELS, REQUIREMENT_KEYS};
+use crate::keys::{LEVELS, REQUIREMENT_KEYS};
+use crate::parse_ctx::ParseCtx;
 use crate::yaml::parse;
 
 /// One requirement of the catalogue.
@@ -16,8 +16,9 @@ pub struct Requirement {
     pub text: String,
     /// `must` or `should`.
     pub level: Level,
-    /// Which family's scenarios may cite it.
-    pub family: Family,
+    /// Which family's scenarios may cite it (a family name: the catalogue
+    /// may list requirements of families not registered yet).
+    pub family: String,
     /// `seed:<file> "<quoted words>"` or `spec:card-protocol.md §x.y (<public source>)`.
     pub source: String,
     /// First day in force (`YYYY-MM-DD`), if dated.
@@ -43,18 +44,19 @@ impl Requirement {
 /// problem: unknown or missing keys, bad ids, duplicate ids, bad dates,
 /// `since` not before `until`, sources of the wrong shape.
 pub fn load_requirements(file: &str, text: &str) -> Result<Vec<Requirement>, Vec<Diagnostic>> {
-    let mut ctx = Ctx::new(file);
+    let mut ctx = ParseCtx::new(file);
     let root = parse(&ctx.file, text)?;
     let Some(items) = ctx.list(&root, "a list of requirements", false) else {
         return Err(ctx.diags);
     };
     let mut out: Vec<Requirement> = Vec::new();
     for item in items {
-        let Some(fields) = ctx.map(item, "a requirement (a map)", REQUIREMENT_KEYS, false) else {
+        let Some(fields) = ctx.map_docs(item, "a requirement (a map)", REQUIREMENT_KEYS, false)
+        else {
             continue;
         };
         let before = ctx.diags.len();
-        let required = |ctx: &mut Ctx, key: &str, what: &str| -> Option<String> {
+        let required = |ctx: &mut ParseCtx, key: &str, what: &str| -> Option<String> {
             match fields.get(key) {
                 Some(node) => ctx.str(node, what).map(str::to_string),
                 None => {
@@ -74,9 +76,22 @@ pub fn load_requirements(file: &str, text: &str) -> Result<Vec<Requirement>, Vec
             }
         };
         let family = match fields.get("family") {
-            Some(node) => ctx.choice(node, "a family", FAMILIES),
+            Some(node) => ctx.str(node, "a family name").and_then(|name| {
+                let ok = !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+                if !ok {
+                    ctx.expected(node, "a family name (lowercase, like `card`)");
+                }
+                ok.then(|| name.to_string())
+            }),
             None => {
-                ctx.missing(item, "family", "`card`, `reader`, `portal` or `oqs`");
+                ctx.missing(
+                    item,
+                    "family",
+                    "the family whose scenarios cite it, like `card`",
+                );
                 None
             }
         };
@@ -99,7 +114,7 @@ pub fn load_requirements(file: &str, text: &str) -> Result<Vec<Requirement>, Vec
                 ctx.expected(node, "a source starting with `seed:` or `spec:`");
             }
         }
-        let date = |ctx: &mut Ctx, key: &str| -> Option<String> {
+        let date = |ctx: &mut ParseCtx, key: &str| -> Option<String> {
             let node = fields.get(key)?;
             let text = ctx.str(node, "a date `YYYY-MM-DD`")?;
             if is_date(text) {
@@ -149,7 +164,7 @@ mod tests {
             id: "A-B".into(),
             text: "t".into(),
             level: Level::Must,
-            family: Family::Card,
+            family: "card".into(),
             source: "spec:x".into(),
             since: since.map(str::to_string),
             until: until.map(str::to_string),

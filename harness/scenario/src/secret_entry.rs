@@ -1,21 +1,25 @@
 //! The shape shared by `vars:` and `capture:`: a map of variable names,
 //! each to a plain value or to `{ <inner>: value, secret: bool }`.
 
-use crate::ctx::Ctx;
+use crate::parse_ctx::ParseCtx;
 use crate::template::is_var_name;
 use crate::yaml::{Node, NodeKind};
 
 /// One entry: its name, where the name is written, the value node and
 /// whether it was declared secret.
-pub(crate) struct SecretEntry<'a> {
+pub struct SecretEntry<'a> {
+    /// The variable's name.
     pub name: &'a str,
+    /// Where the name is written.
     pub key: &'a Node,
+    /// The value (a `vars:` value, a capture source).
     pub value: &'a Node,
+    /// Declared `secret: true`.
     pub secret: bool,
 }
 
 /// What the long form is called in messages.
-pub(crate) struct LongForm<'k> {
+pub struct LongForm<'k> {
     /// The key holding the value (`value` for vars, `from` for captures).
     pub inner: &'static str,
     /// Allowed keys of the long form.
@@ -25,8 +29,10 @@ pub(crate) struct LongForm<'k> {
 }
 
 /// Every well-formed entry of `node`; problems are reported to `ctx`.
-pub(crate) fn secret_entries<'a>(
-    ctx: &mut Ctx,
+/// Families read their `capture:` maps with it, so every family's captures
+/// have the same shape.
+pub fn secret_entries<'a>(
+    ctx: &mut ParseCtx,
     node: &'a Node,
     what: &str,
     long: &LongForm<'_>,

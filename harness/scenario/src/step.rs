@@ -1,13 +1,12 @@
 //! One step map → a [`Step`] (or an include to expand): exactly one action
-//! key plus modifiers.
+//! key, which names the family that parses it, plus the file shape's
+//! modifiers.
 
-use crate::ast::{Action, AppName, CardAction, Family, Spanned, Step};
-use crate::capture::captures;
-use crate::card_action::{card_action, selected_app};
-use crate::ctx::Ctx;
-use crate::expect::expect;
-use crate::generic::generic_value;
-use crate::vocabulary::{CARD_ACTIONS, INCLUDE_KEY, STEP_MODIFIERS};
+use crate::ast::Step;
+use crate::keys::{names, INCLUDE, STEP_MODIFIERS};
+use crate::parse_ctx::ParseCtx;
+use crate::steps::Expansion;
+use crate::syntax::StepSource;
 use crate::yaml::Node;
 
 /// Most times a step may repeat.
@@ -28,36 +27,39 @@ pub(crate) enum StepItem<'a> {
     },
 }
 
-/// Every key a card step may have, for "known keys" messages.
-fn card_step_keys() -> Vec<&'static str> {
-    let mut keys: Vec<&str> = CARD_ACTIONS.iter().map(|(key, _)| *key).collect();
-    keys.push(INCLUDE_KEY);
-    keys.extend_from_slice(STEP_MODIFIERS);
+/// Every key a step may have, the scenario's own family's keywords first,
+/// for "expected one of" messages.
+fn step_keys(expansion: &Expansion<'_, '_>) -> Vec<&'static str> {
+    let vocabulary = expansion.vocabulary;
+    let own = expansion.family.and_then(|f| vocabulary.family(f));
+    let mut keys: Vec<&'static str> = own.map(|f| names(f.keywords())).unwrap_or_default();
+    for family in vocabulary.families() {
+        if own.is_none_or(|own| own.family() != family.family()) {
+            keys.extend(names(family.keywords()));
+        }
+    }
+    keys.push(INCLUDE.name);
+    keys.extend(names(STEP_MODIFIERS));
     keys
 }
 
-/// Converts one step of a scenario of `family`. `current_app` is the
-/// application selected by the steps before (updated here).
+/// Converts one step.
 pub(crate) fn step<'a>(
-    ctx: &mut Ctx,
+    ctx: &mut ParseCtx,
     node: &'a Node,
-    family: Family,
-    current_app: &mut Option<AppName>,
+    expansion: &mut Expansion<'_, '_>,
 ) -> Option<StepItem<'a>> {
     let entries = ctx.free_map(node, "a step (a map with one action key)")?;
     let mut actions = Vec::new();
     let mut modifiers = Vec::new();
     let mut unknown = false;
     for &(key, key_node, value) in &entries {
-        if STEP_MODIFIERS.contains(&key) {
+        if STEP_MODIFIERS.iter().any(|m| m.name == key) {
             modifiers.push((key, key_node, value));
-        } else if key == INCLUDE_KEY
-            || family != Family::Card
-            || CARD_ACTIONS.iter().any(|(action, _)| *action == key)
-        {
+        } else if key == INCLUDE.name || expansion.vocabulary.family_of_keyword(key).is_some() {
             actions.push((key, key_node, value));
         } else {
-            ctx.unknown_key(key_node, key, &card_step_keys());
+            ctx.unknown_key(key_node, key, &step_keys(expansion));
             unknown = true;
         }
     }
@@ -65,16 +67,12 @@ pub(crate) fn step<'a>(
         [one] => *one,
         [] if unknown => return None,
         [] => {
-            let listed = if family == Family::Card {
-                CARD_ACTIONS
-                    .iter()
-                    .map(|(key, _)| format!("`{key}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-                    + ", `include`"
-            } else {
-                "a step keyword".to_string()
-            };
+            let listed = step_keys(expansion)
+                .into_iter()
+                .filter(|k| !STEP_MODIFIERS.iter().any(|m| m.name == *k))
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
             ctx.error(
                 node,
                 format!("expected exactly one action key ({listed}), found none"),
@@ -90,7 +88,7 @@ pub(crate) fn step<'a>(
         }
     };
 
-    if key == INCLUDE_KEY {
+    if key == INCLUDE.name {
         if let Some(&(modifier, modifier_node, _)) = modifiers.first() {
             ctx.error(
                 modifier_node,
@@ -105,78 +103,46 @@ pub(crate) fn step<'a>(
         });
     }
 
-    let before = ctx.diags.len();
-    let action = if family == Family::Card {
-        let action = card_action(ctx, key, key_node, value, *current_app);
-        update_current_app(current_app, action.as_ref());
-        action.map(Action::Card)
-    } else {
-        if !is_keyword(key) {
-            ctx.expected(key_node, "a step keyword (lowercase letters, digits, `_`)");
-        }
-        Some(Action::Generic {
-            keyword: key.to_string(),
-            body: generic_value(ctx, value),
-        })
+    let family = expansion.vocabulary.family_of_keyword(key)?;
+    let modifier = |name: &str| {
+        modifiers
+            .iter()
+            .find(|(k, _, _)| *k == name)
+            .map(|&(_, _, value)| value)
     };
-
-    let mut out = Step {
+    let source = StepSource {
+        keyword: key,
+        key: key_node,
+        value,
+        expect: modifier("expect"),
+        capture: modifier("capture"),
+        step: node,
+    };
+    let before = ctx.problems();
+    let body = expansion.parser(family).parse(ctx, source);
+    let name = modifier("name").and_then(|v| ctx.str(v, "a step name").map(str::to_string));
+    let repeat = match modifier("repeat") {
+        Some(v) => ctx
+            .int(v, "a repeat count", 1, MAX_REPEAT)
+            .and_then(|n| u32::try_from(n).ok()),
+        None => Some(1),
+    };
+    let level = match modifier("level") {
+        Some(v) => ctx.level(v).map(Some),
+        None => Some(None),
+    };
+    let (body, repeat, level) = (body?, repeat?, level?);
+    if ctx.problems() != before {
+        return None;
+    }
+    expansion.note_family(family.family());
+    Some(StepItem::Step(Box::new(Step {
         at: ctx.at(node),
         included_from: None,
-        name: None,
-        action: Action::Generic {
-            keyword: String::new(),
-            body: serde_json::Value::Null,
-        },
-        repeat: 1,
-        expect: None,
-        generic_expect: None,
-        captures: Vec::new(),
-        generic_capture: None,
-        level: None,
-    };
-    for (modifier, _, value) in modifiers {
-        match modifier {
-            "name" => out.name = ctx.str(value, "a step name").map(str::to_string),
-            "repeat" => {
-                out.repeat = ctx
-                    .int(value, "a repeat count", 1, MAX_REPEAT)
-                    .and_then(|n| u32::try_from(n).ok())
-                    .unwrap_or(1)
-            }
-            "level" => out.level = ctx.level(value),
-            "expect" if family == Family::Card => out.expect = expect(ctx, value),
-            "expect" => {
-                out.generic_expect = Some(Spanned {
-                    value: generic_value(ctx, value),
-                    at: ctx.at(value),
-                })
-            }
-            "capture" if family == Family::Card => out.captures = captures(ctx, value),
-            _ => {
-                out.generic_capture = Some(Spanned {
-                    value: generic_value(ctx, value),
-                    at: ctx.at(value),
-                })
-            }
-        }
-    }
-    out.action = action?;
-    (ctx.diags.len() == before).then(|| StepItem::Step(Box::new(out)))
-}
-
-/// Tracks which application is current after `action`: a named or known
-/// AID `select` sets it; power and raw APDUs make it unknown.
-fn update_current_app(current_app: &mut Option<AppName>, action: Option<&CardAction>) {
-    match action {
-        Some(CardAction::Select(app)) => *current_app = selected_app(app),
-        Some(CardAction::Power(_) | CardAction::Apdu(_)) | None => *current_app = None,
-        Some(_) => {}
-    }
-}
-
-fn is_keyword(key: &str) -> bool {
-    let mut chars = key.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        name,
+        repeat,
+        level,
+        family: family.family(),
+        body,
+    })))
 }

@@ -2,12 +2,15 @@
 
 use std::sync::Arc;
 
-use crate::ast::{AppName, Family, Location, Step, Variable};
-use crate::ctx::Ctx;
+use crate::ast::{Location, Step, Variable};
+use crate::keys::FRAGMENT_KEYS;
+use crate::parse_ctx::ParseCtx;
+use crate::scope::Scope;
 use crate::source::SourceLoader;
 use crate::step::{step, StepItem};
+use crate::syntax::{StepParser, StepSyntax};
 use crate::vars::variables;
-use crate::vocabulary::FRAGMENT_KEYS;
+use crate::vocabulary::Vocabulary;
 use crate::yaml::{parse, Node};
 
 /// Deepest include nesting accepted.
@@ -19,22 +22,75 @@ pub const MAX_INCLUDE_DEPTH: usize = 16;
 pub const MAX_INCLUDED_STEPS: usize = 100_000;
 
 /// State shared by the step lists of one scenario and its fragments.
-pub(crate) struct Expansion<'l> {
+pub(crate) struct Expansion<'l, 'v> {
     /// Finds included files.
     pub loader: &'l dyn SourceLoader,
+    /// The families' vocabularies.
+    pub vocabulary: &'v Vocabulary<'v>,
+    /// The scenario's own family, when known (its keywords are listed
+    /// first in messages).
+    pub family: Option<&'static str>,
     /// Display paths of the files being expanded, outermost first.
     pub chain: Vec<Arc<str>>,
     /// Variables of the scenario, then of fragments not already defined.
     pub vars: Vec<Variable>,
-    /// The family of the scenario (fragments take it over).
-    pub family: Family,
+    /// What each step and variable uses and defines, in order.
+    pub scope: Scope,
     /// Steps added by includes so far (see [`MAX_INCLUDED_STEPS`]).
     pub included_steps: usize,
     /// Whether the step budget was already reported (once is enough).
     pub budget_reported: bool,
+    /// One parser per family, made when its first step is met.
+    parsers: Vec<(&'static str, Box<dyn StepParser>)>,
+    /// The families of the steps, in order of first use.
+    pub step_families: Vec<&'static str>,
 }
 
-impl Expansion<'_> {
+impl<'l, 'v> Expansion<'l, 'v> {
+    /// An expansion reading includes through `loader`.
+    pub fn new(
+        loader: &'l dyn SourceLoader,
+        vocabulary: &'v Vocabulary<'v>,
+        family: Option<&'static str>,
+        file: Arc<str>,
+        vars: Vec<Variable>,
+        scope: Scope,
+    ) -> Self {
+        Expansion {
+            loader,
+            vocabulary,
+            family,
+            chain: vec![file],
+            vars,
+            scope,
+            included_steps: 0,
+            budget_reported: false,
+            parsers: Vec::new(),
+            step_families: Vec::new(),
+        }
+    }
+
+    /// The scenario's parser for `family`'s steps.
+    pub fn parser(&mut self, family: &dyn StepSyntax) -> &mut dyn StepParser {
+        let name = family.family();
+        let index = match self.parsers.iter().position(|(n, _)| *n == name) {
+            Some(index) => index,
+            None => {
+                self.parsers.push((name, family.parser()));
+                self.parsers.len() - 1
+            }
+        };
+        // `index` is in range: found, or just pushed.
+        &mut *self.parsers[index].1
+    }
+
+    /// Notes that a step of `family` was parsed.
+    pub fn note_family(&mut self, family: &'static str) {
+        if !self.step_families.contains(&family) {
+            self.step_families.push(family);
+        }
+    }
+
     /// Adds fragment variables whose names are not yet defined.
     fn merge_vars(&mut self, vars: Vec<Variable>) {
         for var in vars {
@@ -47,10 +103,9 @@ impl Expansion<'_> {
 
 /// Converts a list of steps; `required` lists must not be empty.
 pub(crate) fn steps(
-    ctx: &mut Ctx,
+    ctx: &mut ParseCtx,
     node: &Node,
-    expansion: &mut Expansion<'_>,
-    current_app: &mut Option<AppName>,
+    expansion: &mut Expansion<'_, '_>,
     required: bool,
 ) -> Vec<Step> {
     let Some(items) = ctx.list(node, "a list of steps", false) else {
@@ -61,7 +116,10 @@ pub(crate) fn steps(
     }
     let mut out = Vec::new();
     for item in items {
-        match step(ctx, item, expansion.family, current_app) {
+        let parsed = step(ctx, item, expansion);
+        let (refs, captures) = ctx.take_vars();
+        expansion.scope.step(refs, captures);
+        match parsed {
             Some(StepItem::Step(step)) => out.push(*step),
             Some(StepItem::Include {
                 path,
@@ -69,7 +127,7 @@ pub(crate) fn steps(
                 path_node,
             }) => {
                 let from = ctx.at(step);
-                out.extend(include(ctx, path, path_node, from, expansion, current_app));
+                out.extend(include(ctx, path, path_node, from, expansion));
             }
             None => {}
         }
@@ -79,12 +137,11 @@ pub(crate) fn steps(
 
 /// Loads, converts and returns the steps of the fragment at `path`.
 fn include(
-    ctx: &mut Ctx,
+    ctx: &mut ParseCtx,
     path: &str,
     path_node: &Node,
     from: Location,
-    expansion: &mut Expansion<'_>,
-    current_app: &mut Option<AppName>,
+    expansion: &mut Expansion<'_, '_>,
 ) -> Vec<Step> {
     let (display, text) = match expansion.loader.load(&ctx.file, path) {
         Ok(loaded) => loaded,
@@ -134,9 +191,9 @@ fn include(
         );
         return Vec::new();
     }
-    let mut fragment = Ctx::new(&display);
+    let mut fragment = ParseCtx::new(&display);
     let steps = match parse(&fragment.file, &text) {
-        Ok(root) => fragment_steps(&mut fragment, &root, expansion, current_app),
+        Ok(root) => fragment_steps(&mut fragment, &root, expansion),
         Err(diags) => {
             fragment.diags.extend(diags);
             Vec::new()
@@ -156,12 +213,11 @@ fn include(
 }
 
 fn fragment_steps(
-    fragment: &mut Ctx,
+    fragment: &mut ParseCtx,
     root: &Node,
-    expansion: &mut Expansion<'_>,
-    current_app: &mut Option<AppName>,
+    expansion: &mut Expansion<'_, '_>,
 ) -> Vec<Step> {
-    let Some(fields) = fragment.map(
+    let Some(fields) = fragment.map_docs(
         root,
         "a fragment (a map with `steps` and optional `vars`)",
         FRAGMENT_KEYS,
@@ -170,7 +226,7 @@ fn fragment_steps(
         return Vec::new();
     };
     if let Some(vars) = fields.get("vars") {
-        let vars = variables(fragment, vars);
+        let vars = variables(fragment, vars, &mut expansion.scope);
         expansion.merge_vars(vars);
     }
     let Some(list) = fields.get("steps") else {
@@ -178,7 +234,7 @@ fn fragment_steps(
         return Vec::new();
     };
     expansion.chain.push(Arc::clone(&fragment.file));
-    let out = steps(fragment, list, expansion, current_app, true);
+    let out = steps(fragment, list, expansion, true);
     expansion.chain.pop();
     out
 }

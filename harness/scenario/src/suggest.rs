@@ -3,7 +3,7 @@
 /// The candidate closest to `word` when it is a near miss: an edit distance
 /// of at most one third of the word's length (at least 1), ties broken by
 /// the order of `candidates`.
-pub(crate) fn did_you_mean<'a>(
+pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {

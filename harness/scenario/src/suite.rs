@@ -6,9 +6,10 @@ use crate::ast::Scenario;
 use crate::diagnostic::Diagnostic;
 use crate::requirement::Requirement;
 
-/// Reports requirement ids cited but not in the catalogue (at the citation),
-/// scenario ids used by more than one file (at the later file), and
-/// citations of a requirement of another family than the scenario's.
+/// Reports requirement ids cited but not in the catalogue (at the citation;
+/// the loader finds them already when it was given the catalogue), scenario
+/// ids used by more than one file (at the later file), and citations of a
+/// requirement of another family than the scenario's.
 pub fn check_suite(scenarios: &[Scenario], requirements: &[Requirement]) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let catalogue: HashMap<&str, &Requirement> = requirements
@@ -50,8 +51,8 @@ pub fn check_suite(scenarios: &[Scenario], requirements: &[Requirement]) -> Vec<
                     at,
                     format!(
                         "expected a requirement of family `{}`, found `{cited}` of family `{}` (defined at {})",
-                        scenario.family.as_str(),
-                        req.family.as_str(),
+                        scenario.family,
+                        req.family,
                         req.at
                     ),
                 )),

@@ -1,43 +1,7 @@
-//! `${name}` templates: parsing strings into [`Template`] parts, and the
-//! persona fields a `${persona.FIELD}` reference may name.
+//! `${name}` templates: parsing strings into [`Template`] parts. Whether
+//! a name is defined is the loader's check (`crate::scope`).
 
 use crate::ast::{Template, TemplatePart};
-use crate::suggest::did_you_mean;
-
-/// Persona fields (docs/scenario-format.md "Variables"), secret ones first.
-pub const PERSONA_FIELDS: &[&str] = &[
-    "auth_pin",
-    "sign_password",
-    "text_pin",
-    "my_number",
-    "check_b",
-    "birth_key",
-    "security_code",
-    "name",
-    "name_kana",
-    "address",
-    "birth_date",
-    "sex",
-    "card_expiry",
-    "auth_serial",
-    "sign_serial",
-    "auth_cert",
-    "sign_cert",
-    "auth_ca_cert",
-    "sign_ca_cert",
-    "auth_cert_len",
-    "sign_cert_len",
-    "auth_not_after",
-    "sign_not_after",
-    "token_label",
-    "auth_pin_tries",
-    "sign_password_tries",
-    "text_pin_tries",
-    "municipality_code",
-    "wrong_auth_pin",
-    "wrong_sign_password",
-    "wrong_text_pin",
-];
 
 /// Why a string is not a valid template.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,10 +49,9 @@ pub fn is_var_name(name: &str) -> bool {
 }
 
 /// Parses `${name}` references out of `text`. Error messages never repeat
-/// the literal text around references (it may be a PIN).
-/// A `$` not followed by `{` is
-/// literal. Names are variable names joined by dots; `persona.FIELD` must
-/// name a persona field.
+/// the literal text around references (it may be a PIN). A `$` not
+/// followed by `{` is literal. Names are variable names joined by dots
+/// (`persona.auth_pin`).
 pub fn parse_template(text: &str) -> Result<Template, TemplateError> {
     let mut parts = Vec::new();
     let mut literal = String::new();
@@ -125,15 +88,6 @@ fn check_reference(name: &str) -> Result<(), TemplateError> {
             message: format!("expected a variable name inside `${{…}}`, found `{name}`"),
             help: None,
         });
-    }
-    if let Some(field) = name.strip_prefix("persona.") {
-        if !PERSONA_FIELDS.contains(&field) {
-            return Err(TemplateError {
-                message: format!("expected a persona field after `persona.`, found `{field}`"),
-                help: did_you_mean(field, PERSONA_FIELDS.iter().copied())
-                    .map(|near| format!("did you mean `persona.{near}`?")),
-            });
-        }
     }
     Ok(())
 }
@@ -176,8 +130,8 @@ mod tests {
         assert!(parse_template("${}").is_err());
         assert!(parse_template("${a b}").is_err());
         assert!(parse_template("${1x}").is_err());
-        let e = parse_template("${persona.auth_pni}").unwrap_err();
-        assert_eq!(e.help.as_deref(), Some("did you mean `persona.auth_pin`?"));
+        // Whether a name is defined is checked later, by the loader.
+        assert!(parse_template("${persona.auth_pni}").is_ok());
     }
 
     #[test]

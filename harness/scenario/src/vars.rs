@@ -1,13 +1,15 @@
 //! `vars:` → [`Variable`]s: `name: value` or `name: { value, secret: true }`.
 
 use crate::ast::Variable;
-use crate::ctx::Ctx;
+use crate::keys::VAR_KEYS;
+use crate::parse_ctx::{CaptureDecl, ParseCtx};
+use crate::scope::Scope;
 use crate::secret_entry::{secret_entries, LongForm, SecretEntry};
-use crate::vocabulary::VAR_KEYS;
 use crate::yaml::Node;
 
-/// Converts a `vars:` map.
-pub(crate) fn variables(ctx: &mut Ctx, node: &Node) -> Vec<Variable> {
+/// Converts a `vars:` map; each variable's references and its definition
+/// go to `scope`, in order (a variable may refer to earlier ones).
+pub(crate) fn variables(ctx: &mut ParseCtx, node: &Node, scope: &mut Scope) -> Vec<Variable> {
     let long = LongForm {
         inner: "value",
         keys: VAR_KEYS,
@@ -21,12 +23,21 @@ pub(crate) fn variables(ctx: &mut Ctx, node: &Node) -> Vec<Variable> {
             value: value_node,
             secret,
         } = entry;
-        if let Some(template) = ctx.template(value_node, "a value (a string)") {
+        let template = ctx.template(value_node, "a value (a string)");
+        let (refs, _) = ctx.take_vars();
+        let at = ctx.at(key_node);
+        let defined = CaptureDecl {
+            name: name.to_string(),
+            secret,
+            at: at.clone(),
+        };
+        scope.step(refs, vec![defined]);
+        if let Some(template) = template {
             out.push(Variable {
                 name: name.to_string(),
                 value: template,
                 secret,
-                at: ctx.at(key_node),
+                at,
             });
         }
     }

@@ -5,7 +5,8 @@
 //! Choices made here:
 //! - scalars keep their text as written (no YAML 1.1/1.2 typing), so `9000`,
 //!   `6E00` and `0001` stay the strings the scenario author typed; whether a
-//!   scalar was plain is kept for the generic (JSON-like) conversion;
+//!   scalar was plain is kept for the JSON-like conversion
+//!   ([`ParseCtx::json`](crate::ParseCtx::json));
 //! - a plain empty scalar, `~` and `null` are [`NodeKind::Null`];
 //! - anchors and aliases are resolved by copying the anchored node (with a
 //!   budget on the total size, against "billion laughs");
@@ -27,9 +28,10 @@ pub(crate) const MAX_DEPTH: usize = 64;
 /// Most nodes one file may expand to (aliases counted as copies).
 const MAX_NODES: usize = 200_000;
 
-/// A YAML node and where it starts (1-based line and column).
+/// A YAML node and where it starts (1-based line and column): what a family
+/// parses its steps from.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Node {
+pub struct Node {
     /// What it is.
     pub kind: NodeKind,
     /// 1-based line.
@@ -40,7 +42,7 @@ pub(crate) struct Node {
 
 /// The shape of a [`Node`].
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum NodeKind {
+pub enum NodeKind {
     /// Nothing written, `~` or `null`.
     Null,
     /// A scalar's text, and whether it was written plain (unquoted, not a
@@ -72,6 +74,17 @@ impl Node {
         match &self.kind {
             NodeKind::Scalar { text, .. } => Some(text),
             _ => None,
+        }
+    }
+
+    /// What kind of node it is, without its text (`a scalar`, `a list`,
+    /// …), for messages that must not quote a secret.
+    pub fn kind_name(&self) -> &'static str {
+        match &self.kind {
+            NodeKind::Null => "nothing",
+            NodeKind::Scalar { .. } => "a scalar",
+            NodeKind::Seq(_) => "a list",
+            NodeKind::Map(_) => "a map",
         }
     }
 

@@ -11,7 +11,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use myna_engine::target::{
+use myna_family_card::target::{
     list_pcsc_readers, PcscCard, PcscOptions, ReaderSelector, TransportError,
 };
 

@@ -1,0 +1,30 @@
+//! From what the sessions recorded to the report's records, through the
+//! redactor: nothing leaves the engine unmasked.
+
+use myna_family::{Mismatch, RawEvidence, Redactor};
+use myna_report::{Evidence, Failure};
+use myna_scenario::Level;
+
+/// One evidence record in report form.
+pub(crate) fn evidence(raw: &RawEvidence, redactor: &Redactor) -> Evidence {
+    Evidence {
+        kind: raw.kind.to_string(),
+        at_us: raw.at_us,
+        target: raw.role.to_string(),
+        duration_us: raw.duration_us,
+        summary: raw.render_summary(redactor),
+        fields: raw.render_fields(redactor),
+    }
+}
+
+/// One failed expectation in report form.
+pub(crate) fn failure(mismatch: &Mismatch, level: Level, redactor: &Redactor) -> Failure {
+    Failure {
+        location: mismatch.at.to_string(),
+        check: mismatch.check.clone(),
+        expected: redactor.text(&mismatch.expected),
+        actual: redactor.text(&mismatch.actual),
+        note: mismatch.note.as_deref().map(|n| redactor.text(n)),
+        level: level.as_str().to_string(),
+    }
+}

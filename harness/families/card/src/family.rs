@@ -1,0 +1,85 @@
+//! The card family as the engine runs it: its vocabulary and a provider of
+//! cards (the emulator, or the card in a PC/SC reader).
+
+use myna_family::{Family, OpenError, Opened, TargetInfo};
+use myna_scenario::{Doc, Scenario, StepParser, StepSchema, StepSyntax, VarDoc};
+
+use crate::run::CardSession;
+use crate::syntax::CardSyntax;
+use crate::target::{CardProvider, ProviderError};
+
+/// The card family with the cards of a run.
+pub struct CardFamily {
+    provider: Box<dyn CardProvider>,
+}
+
+impl CardFamily {
+    /// Scenarios get their cards from `provider`.
+    pub fn new(provider: Box<dyn CardProvider>) -> Self {
+        CardFamily { provider }
+    }
+}
+
+impl From<ProviderError> for OpenError {
+    fn from(error: ProviderError) -> Self {
+        match error {
+            ProviderError::UnknownPersona(message) => OpenError::author(message),
+            ProviderError::Environment(message) => OpenError::environment(message),
+            ProviderError::NotApplicable(message) => OpenError::NotApplicable(message),
+        }
+    }
+}
+
+impl StepSyntax for CardFamily {
+    fn family(&self) -> &'static str {
+        CardSyntax.family()
+    }
+    fn keywords(&self) -> &'static [Doc] {
+        CardSyntax.keywords()
+    }
+    fn capabilities(&self) -> &'static [Doc] {
+        CardSyntax.capabilities()
+    }
+    fn builtin_vars(&self) -> &'static [VarDoc] {
+        CardSyntax.builtin_vars()
+    }
+    fn parser(&self) -> Box<dyn StepParser> {
+        CardSyntax.parser()
+    }
+    fn step_schema(&self, keyword: &str) -> StepSchema {
+        CardSyntax.step_schema(keyword)
+    }
+}
+
+impl Family for CardFamily {
+    fn declared_capabilities(&self) -> Vec<String> {
+        self.provider.capabilities()
+    }
+
+    fn describe(&mut self) -> Result<TargetInfo, OpenError> {
+        let info = self.provider.describe()?;
+        let mut details = Vec::new();
+        if let Some(reader) = info.reader_name {
+            details.push(("reader_name".to_owned(), reader));
+        }
+        details.push(("atr".to_owned(), hex::encode_upper(&info.atr)));
+        Ok(TargetInfo {
+            target: info.target,
+            capabilities: self.provider.capabilities(),
+            details,
+        })
+    }
+
+    fn open(&mut self, scenario: &Scenario) -> Result<Opened, OpenError> {
+        let opened = self.provider.open(scenario)?;
+        Ok(Opened {
+            session: Box::new(CardSession::new(opened.target)),
+            vars: opened.vars,
+            subject: opened.persona,
+        })
+    }
+
+    fn personas(&self) -> Option<Vec<String>> {
+        self.provider.personas()
+    }
+}

@@ -1,0 +1,13 @@
+//! Running card steps: building the C-APDUs a step describes (card-emu's
+//! codec), sending them, checking the answer, recording the evidence.
+
+mod action;
+mod capture;
+mod cert_check;
+mod check;
+pub mod digest;
+mod evidence;
+mod session;
+mod signature_check;
+
+pub use action::{CardSession, Outcome};

@@ -1,0 +1,144 @@
+//! The built-in card: the emulator in-process, one fresh card per scenario.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use myna_card_emu::persona::Persona;
+use myna_card_emu::{Card, CardProfile};
+
+use myna_family::BuiltinValue;
+use myna_scenario::Scenario;
+
+use super::provider::persona_values;
+use super::{
+    CardProvider, CardTarget, CardTargetInfo, OpenedCard, PowerEvent, ProviderError, TransportError,
+};
+
+/// Capabilities of the emulated card.
+pub const EMU_CAPABILITIES: &[&str] = &[
+    "card.jpki",
+    "card.text",
+    "card.surface",
+    "card.common",
+    "card.juki",
+    "card.power",
+    "card.persona",
+    "card.extended-apdu",
+];
+
+/// The persona used when a scenario names none.
+pub const DEFAULT_PERSONA: &str = "taro";
+
+/// An emulated card as a [`CardTarget`].
+pub struct EmuCard {
+    card: Card,
+}
+
+impl EmuCard {
+    /// A powered card made from `profile`.
+    pub fn new(profile: CardProfile) -> Self {
+        EmuCard {
+            card: Card::new(profile),
+        }
+    }
+}
+
+impl CardTarget for EmuCard {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.card
+            .transmit(command)
+            .map_err(|_| TransportError::Other("the card is powered off (add `power: on`)".into()))
+    }
+
+    fn power(&mut self, event: PowerEvent) -> Result<Option<Vec<u8>>, TransportError> {
+        Ok(match event {
+            PowerEvent::Off => {
+                self.card.power_off();
+                None
+            }
+            PowerEvent::On => Some(self.card.power_on()),
+            PowerEvent::Reset => Some(self.card.reset()),
+        })
+    }
+
+    fn info(&self) -> CardTargetInfo {
+        CardTargetInfo {
+            target: "emu".into(),
+            reader_name: None,
+            atr: self.card.atr().to_vec(),
+        }
+    }
+
+    fn capabilities(&self) -> Vec<String> {
+        EMU_CAPABILITIES.iter().map(|s| s.to_string()).collect()
+    }
+}
+
+/// Hands out fresh emulated cards for personas under a directory; each
+/// persona is loaded once.
+pub struct EmuProvider {
+    root: PathBuf,
+    loaded: HashMap<String, (CardProfile, Vec<BuiltinValue>)>,
+}
+
+impl EmuProvider {
+    /// Personas are read from `root` (normally `vectors/personas`).
+    pub fn new(root: impl AsRef<Path>) -> Self {
+        EmuProvider {
+            root: root.as_ref().to_path_buf(),
+            loaded: HashMap::new(),
+        }
+    }
+
+    fn load(&mut self, id: &str) -> Result<&(CardProfile, Vec<BuiltinValue>), ProviderError> {
+        if !self.loaded.contains_key(id) {
+            if !self.root.is_dir() {
+                return Err(ProviderError::Environment(format!(
+                    "persona directory {} not found (run from the repository root or pass --personas DIR)",
+                    self.root.display()
+                )));
+            }
+            let persona = Persona::load_named(&self.root, id)
+                .map_err(|e| ProviderError::UnknownPersona(format!("persona `{id}`: {e}")))?;
+            let vars = persona_values(&persona);
+            self.loaded
+                .insert(id.to_string(), (persona.card_profile(), vars));
+        }
+        self.loaded
+            .get(id)
+            .ok_or_else(|| ProviderError::Environment(format!("persona `{id}` vanished")))
+    }
+}
+
+impl CardProvider for EmuProvider {
+    fn open(&mut self, scenario: &Scenario) -> Result<OpenedCard, ProviderError> {
+        let id = scenario
+            .persona
+            .as_deref()
+            .unwrap_or(DEFAULT_PERSONA)
+            .to_string();
+        let (profile, vars) = self.load(&id)?;
+        Ok(OpenedCard {
+            target: Box::new(EmuCard::new(profile.clone())),
+            persona: Some(id),
+            vars: vars.clone(),
+        })
+    }
+
+    fn describe(&mut self) -> Result<CardTargetInfo, ProviderError> {
+        let (profile, _) = self.load(DEFAULT_PERSONA)?;
+        Ok(CardTargetInfo {
+            target: "emu".into(),
+            reader_name: None,
+            atr: profile.atr.clone(),
+        })
+    }
+
+    fn capabilities(&self) -> Vec<String> {
+        EMU_CAPABILITIES.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn personas(&self) -> Option<Vec<String>> {
+        myna_card_emu::persona::list(&self.root).ok()
+    }
+}

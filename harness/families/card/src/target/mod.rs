@@ -1,0 +1,24 @@
+//! The card role: anything that exchanges APDUs ([`CardTarget`]) and where
+//! a run's cards come from ([`CardProvider`]): the emulator in-process, or
+//! the card in a PC/SC reader.
+
+mod card;
+mod emu;
+mod provider;
+
+pub use card::{CardTarget, CardTargetInfo, PowerEvent, TransportError};
+pub use emu::{EmuCard, EmuProvider, DEFAULT_PERSONA, EMU_CAPABILITIES};
+pub use provider::{persona_values, CardProvider, OpenedCard, ProviderError};
+#[cfg(feature = "pcsc")]
+mod pcsc;
+#[cfg(feature = "pcsc")]
+mod pcsc_provider;
+#[cfg(feature = "pcsc")]
+pub use self::pcsc::{
+    list_pcsc_readers, NoteKind, PcscCard, PcscOpenError, PcscOptions, ReaderSelector, Sharing,
+    TransportNote, DEFAULT_PCSC_CAPABILITIES,
+};
+#[cfg(feature = "pcsc")]
+pub use pcsc_provider::{
+    PcscProvider, DESTRUCTIVE_CAPABILITY, DESTRUCTIVE_TAG, FACTORY_RESET_CAPABILITY,
+};

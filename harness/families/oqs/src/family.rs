@@ -1,0 +1,63 @@
+//! The eligibility family as the engine runs it.
+
+use myna_family::{Family, OpenError, Opened, TargetInfo};
+use myna_scenario::{Doc, Scenario, StepParser, StepSchema, StepSyntax, VarDoc};
+
+use crate::provider::OqsProvider;
+use crate::session::OqsSession;
+use crate::syntax::OqsSyntax;
+
+/// The `oqs` family with the eligibility service of a run.
+pub struct OqsFamily {
+    provider: Box<dyn OqsProvider>,
+}
+
+impl OqsFamily {
+    /// Scenarios get their service from `provider`.
+    pub fn new(provider: Box<dyn OqsProvider>) -> Self {
+        OqsFamily { provider }
+    }
+}
+
+impl StepSyntax for OqsFamily {
+    fn family(&self) -> &'static str {
+        OqsSyntax.family()
+    }
+    fn keywords(&self) -> &'static [Doc] {
+        OqsSyntax.keywords()
+    }
+    fn capabilities(&self) -> &'static [Doc] {
+        OqsSyntax.capabilities()
+    }
+    fn builtin_vars(&self) -> &'static [VarDoc] {
+        OqsSyntax.builtin_vars()
+    }
+    fn parser(&self) -> Box<dyn StepParser> {
+        OqsSyntax.parser()
+    }
+    fn step_schema(&self, keyword: &str) -> StepSchema {
+        OqsSyntax.step_schema(keyword)
+    }
+}
+
+impl Family for OqsFamily {
+    fn declared_capabilities(&self) -> Vec<String> {
+        self.provider.capabilities()
+    }
+
+    fn describe(&mut self) -> Result<TargetInfo, OpenError> {
+        Ok(TargetInfo {
+            target: self.provider.describe(),
+            capabilities: self.provider.capabilities(),
+            details: Vec::new(),
+        })
+    }
+
+    fn open(&mut self, _scenario: &Scenario) -> Result<Opened, OpenError> {
+        Ok(Opened {
+            session: Box::new(OqsSession::new(self.provider.open()?)),
+            vars: Vec::new(),
+            subject: None,
+        })
+    }
+}

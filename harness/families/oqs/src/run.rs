@@ -1,0 +1,567 @@
+//! Running `oqs` steps against any [`OqsTarget`]: the request a step
+//! describes, its evidence, its expectations and captures.
+
+use std::time::{Duration, Instant};
+
+use myna_family::{FieldValue, Mismatch, RawEvidence, StepCtx, StepEnd};
+use myna_oqs::service::{CONTROL_PATH, SEARCH_PATH};
+use myna_oqs::{OqsTarget, TargetError};
+use myna_scenario::{parse_template, Location, Spanned};
+use serde_json::{json, Map, Value};
+
+use crate::step::{CaptureSource, Expectation, OqsCapture, OqsRequest, OqsStep};
+use crate::vocabulary::{is_control, CAP_CONTROL, CAP_LOOKUP, FAMILY};
+
+/// Failed checks of one step, at the expectation being checked.
+pub(crate) struct Checks {
+    at: Location,
+    found: Vec<Mismatch>,
+}
+
+impl Checks {
+    fn fail(
+        &mut self,
+        check: impl Into<String>,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+    ) {
+        self.found
+            .push(Mismatch::new(self.at.clone(), check, expected, actual));
+    }
+}
+
+/// `value` with every `${name}` in its strings filled in; secrets the
+/// templates bring in are told to the redactor.
+fn fill(value: &Value, cx: &mut StepCtx<'_>) -> Result<Value, StepEnd> {
+    Ok(match value {
+        Value::String(text) => {
+            let Ok(template) = parse_template(text) else {
+                return Ok(value.clone());
+            };
+            if !template.has_vars() {
+                return Ok(value.clone());
+            }
+            let rendered = cx.render(&template)?;
+            if rendered.secret {
+                cx.redactor.add_value(&rendered.text);
+            }
+            Value::String(rendered.text)
+        }
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|item| fill(item, cx))
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| Ok((k.clone(), fill(v, cx)?)))
+                .collect::<Result<Map<String, Value>, StepEnd>>()?,
+        ),
+        other => other.clone(),
+    })
+}
+
+/// The request of a step, templates filled in.
+struct Request {
+    method: &'static str,
+    path: String,
+    body: Vec<u8>,
+    timeout: Option<Duration>,
+}
+
+fn timeout_of(body: &Value) -> Option<Duration> {
+    body.get("timeout_ms")
+        .and_then(Value::as_u64)
+        .map(Duration::from_millis)
+}
+
+fn build_request(step: &OqsStep, body: &Value) -> Result<Request, String> {
+    match &step.request {
+        OqsRequest::Control(_) => {
+            let mut command = body.as_object().cloned().unwrap_or_default();
+            command.insert("op".into(), json!(step.keyword));
+            let command: myna_oqs::ControlCommand =
+                serde_json::from_value(Value::Object(command)).map_err(|e| e.to_string())?;
+            Ok(Request {
+                method: "POST",
+                path: CONTROL_PATH.into(),
+                body: serde_json::to_vec(&command).map_err(|e| e.to_string())?,
+                timeout: None,
+            })
+        }
+        OqsRequest::Lookup(_) => {
+            let message = lookup_message(body)?;
+            Ok(Request {
+                method: "POST",
+                path: SEARCH_PATH.into(),
+                body: serde_json::to_vec(&message).map_err(|e| e.to_string())?,
+                timeout: timeout_of(body),
+            })
+        }
+        OqsRequest::Raw(_) => {
+            let method = match body.get("method").and_then(Value::as_str) {
+                Some("GET") => "GET",
+                _ => "POST",
+            };
+            let path = body
+                .get("path")
+                .and_then(Value::as_str)
+                .unwrap_or(SEARCH_PATH)
+                .to_string();
+            let bytes = match body.get("body") {
+                None | Some(Value::Null) => Vec::new(),
+                Some(Value::String(s)) => s.clone().into_bytes(),
+                Some(other) => serde_json::to_vec(other).map_err(|e| e.to_string())?,
+            };
+            Ok(Request {
+                method,
+                path,
+                body: bytes,
+                timeout: timeout_of(body),
+            })
+        }
+    }
+}
+
+fn as_json(bytes: &[u8]) -> Value {
+    serde_json::from_slice(bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()))
+}
+
+/// Runs one step against `target`.
+pub(crate) fn run(target: &mut dyn OqsTarget, step: &OqsStep, cx: &mut StepCtx<'_>) -> StepEnd {
+    let needs = if is_control(step.keyword) {
+        CAP_CONTROL
+    } else {
+        CAP_LOOKUP
+    };
+    if !target.capabilities().iter().any(|c| c == needs) {
+        return StepEnd::NotApplicable(format!(
+            "target {} lacks capability {needs}",
+            target.describe()
+        ));
+    }
+    let body = match &step.request {
+        OqsRequest::Lookup(b) | OqsRequest::Raw(b) | OqsRequest::Control(b) => b,
+    };
+    let body = match fill(body, cx) {
+        Ok(b) => b,
+        Err(end) => return end,
+    };
+    let mut expectations = Vec::new();
+    for e in step.expect.iter().flatten() {
+        match fill_expectation(&e.value, cx) {
+            Ok(filled) => expectations.push(Spanned::new(filled, e.at.clone())),
+            Err(end) => return end,
+        }
+    }
+    let request = match build_request(step, &body) {
+        Ok(r) => r,
+        Err(message) => {
+            return StepEnd::author(format!(
+                "{}: the step's body, filled in, is not a request: {message}",
+                cx.at
+            ))
+        }
+    };
+    let at_us = cx.evidence.now_us();
+    let started = Instant::now();
+    let answer = target.request(
+        request.method,
+        &request.path,
+        &request.body,
+        request.timeout,
+    );
+    let duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    let expect_timeout = expectations.iter().find_map(|e| match e.value {
+        Expectation::Timeout(t) => Some(t),
+        _ => None,
+    });
+    let mut evidence = RawEvidence::new(FAMILY, "http", at_us)
+        .with("method", FieldValue::text(request.method))
+        .with("path", FieldValue::text(&request.path));
+    evidence.duration_us = Some(duration_us);
+    let request_json = as_json(&request.body);
+    let response = match answer {
+        Err(TargetError::Timeout(m)) if expect_timeout == Some(true) => {
+            evidence.summary = Some(format!(
+                "{} {} → no answer (timeout, as expected)",
+                request.method, request.path
+            ));
+            cx.evidence.push(
+                evidence
+                    .with("status", FieldValue::Null)
+                    .with("request", FieldValue::Json(request_json))
+                    .with("response", FieldValue::Json(json!({ "timeout": m }))),
+            );
+            return StepEnd::pass();
+        }
+        Err(e) => {
+            evidence.summary = Some(format!("{} {} → no answer", request.method, request.path));
+            cx.evidence.push(
+                evidence
+                    .with("status", FieldValue::Null)
+                    .with("request", FieldValue::Json(request_json))
+                    .with("response", FieldValue::Null),
+            );
+            return StepEnd::environment(format!("{}: transport error: {e}", cx.at));
+        }
+        Ok(r) => r,
+    };
+    let json = as_json(&response.body);
+    evidence.summary = Some(format!(
+        "{} {} → {}",
+        request.method, request.path, response.status
+    ));
+    cx.evidence.push(
+        evidence
+            .with("status", FieldValue::Number(u64::from(response.status)))
+            .with("request", FieldValue::Json(request_json))
+            .with("response", FieldValue::Json(json.clone())),
+    );
+    let mut checks = Checks {
+        at: cx.at.clone(),
+        found: Vec::new(),
+    };
+    if expect_timeout == Some(true) {
+        checks.fail(
+            "timeout",
+            "no answer within the deadline",
+            format!("HTTP {}", response.status),
+        );
+    }
+    if step.expect.is_none() && response.status != 200 {
+        checks.fail("status", "200", response.status.to_string());
+    }
+    for expectation in &expectations {
+        checks.at = expectation.at.clone();
+        check(&mut checks, &expectation.value, response.status, &json);
+    }
+    for capture in &step.captures {
+        take(capture, response.status, &json, &mut checks, cx);
+    }
+    // The server's reason for a 4xx answer goes with every failed check.
+    let reason = (400..500)
+        .contains(&response.status)
+        .then(|| json.pointer("/error/message").and_then(Value::as_str))
+        .flatten();
+    if let Some(reason) = reason {
+        for mismatch in &mut checks.found {
+            mismatch.note = Some(format!("the service answered: {reason}"));
+        }
+    }
+    StepEnd::Done(checks.found)
+}
+
+fn fill_expectation(
+    expectation: &Expectation,
+    cx: &mut StepCtx<'_>,
+) -> Result<Expectation, StepEnd> {
+    let fill_pairs = |pairs: &Vec<(String, Value)>, cx: &mut StepCtx<'_>| {
+        pairs
+            .iter()
+            .map(|(k, v)| Ok((k.clone(), fill(v, cx)?)))
+            .collect::<Result<Vec<_>, StepEnd>>()
+    };
+    Ok(match expectation {
+        Expectation::Status(m) => Expectation::Status(fill(m, cx)?),
+        Expectation::Timeout(t) => Expectation::Timeout(*t),
+        Expectation::Validity(m) => Expectation::Validity(fill(m, cx)?),
+        Expectation::ResultStatus(m) => Expectation::ResultStatus(fill(m, cx)?),
+        Expectation::ResultCode(m) => Expectation::ResultCode(fill(m, cx)?),
+        Expectation::Segment(m) => Expectation::Segment(fill(m, cx)?),
+        Expectation::ErrorCode(m) => Expectation::ErrorCode(fill(m, cx)?),
+        Expectation::Results(m) => Expectation::Results(fill(m, cx)?),
+        Expectation::Result(each) => Expectation::Result(
+            each.iter()
+                .map(|pairs| fill_pairs(pairs, cx))
+                .collect::<Result<_, _>>()?,
+        ),
+        Expectation::Json(pairs) => Expectation::Json(fill_pairs(pairs, cx)?),
+    })
+}
+
+fn take(
+    capture: &OqsCapture,
+    status: u16,
+    json: &Value,
+    checks: &mut Checks,
+    cx: &mut StepCtx<'_>,
+) {
+    let value = match &capture.source {
+        CaptureSource::Status => Some(status.to_string()),
+        CaptureSource::Pointer(pointer) => json.pointer(pointer).and_then(|v| match v {
+            Value::Null => None,
+            Value::String(s) => Some(s.clone()),
+            other => Some(other.to_string()),
+        }),
+    };
+    match value {
+        Some(text) => {
+            if capture.secret {
+                cx.redactor.add_value(&text);
+            }
+            cx.vars.set(capture.name.clone(), text, capture.secret);
+        }
+        None => checks.found.push(Mismatch::new(
+            capture.at.clone(),
+            format!("capture {}", capture.name),
+            "a value to capture",
+            "nothing at that place of the answer",
+        )),
+    }
+}
+
+fn text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn consent_flag(consent: Option<&Value>, name: &str) -> &'static str {
+    let on = match consent {
+        Some(Value::String(s)) if s == "all" => true,
+        Some(Value::Bool(b)) => *b,
+        Some(Value::Object(m)) => m.get(name).and_then(Value::as_bool).unwrap_or(false),
+        _ => false,
+    };
+    if on {
+        "1"
+    } else {
+        "0"
+    }
+}
+
+/// Builds the `XmlMsg` request of a `lookup` step (or takes `message` as is).
+fn lookup_message(body: &Value) -> Result<Value, String> {
+    if let Some(message) = body.get("message") {
+        return Ok(message.clone());
+    }
+    let mut header = Map::new();
+    header.insert(
+        "MedicalInstitutionCode".into(),
+        json!(body
+            .get("institution")
+            .and_then(text)
+            .unwrap_or_else(|| "1310000001".into())),
+    );
+    if let Some(date) = body.get("date").and_then(text) {
+        header.insert(
+            "QualificationConfirmationDate".into(),
+            json!(date.replace('-', "")),
+        );
+    }
+    if let Some(id) = body.get("file_id").and_then(text) {
+        header.insert("ArbitraryFileIdentifier".into(), json!(id));
+    }
+    let consent = body.get("consent");
+    let mut message_body = Map::new();
+    if let Some(serial) = body.get("serial") {
+        message_body.insert(
+            "CertificateSerialNumber".into(),
+            json!(text(serial).ok_or("serial must be text")?),
+        );
+    }
+    if let Some(card) = body.get("insurance_card") {
+        let field = |k: &str| card.get(k).and_then(text);
+        let mut info = Map::new();
+        info.insert(
+            "InsurerNumber".into(),
+            json!(field("insurer_number").ok_or("insurance_card.insurer_number")?),
+        );
+        info.insert(
+            "InsuredCardSymbol".into(),
+            json!(field("symbol").unwrap_or_default()),
+        );
+        info.insert(
+            "InsuredIdentificationNumber".into(),
+            json!(field("number").ok_or("insurance_card.number")?),
+        );
+        if let Some(b) = field("branch") {
+            info.insert("InsuredBranchNumber".into(), json!(b));
+        }
+        info.insert(
+            "Birthdate".into(),
+            json!(field("birth_date")
+                .ok_or("insurance_card.birth_date")?
+                .replace('-', "")),
+        );
+        message_body.insert("QualificationConfirmSearchInfo".into(), Value::Object(info));
+    }
+    for (key, name) in [
+        ("LimitApplicationCertificateRelatedConsFlg", "limit"),
+        ("SpecificHealthCheckupsInfoConsFlg", "health_checkups"),
+        ("PharmacistsInfoConsFlg", "pharmacists"),
+        ("DiagnosisInfoConsFlg", "diagnosis"),
+        ("OperationInfoConsFlg", "operation"),
+    ] {
+        message_body.insert(key.into(), json!(consent_flag(consent, name)));
+    }
+    Ok(json!({ "XmlMsg": { "MessageHeader": header, "MessageBody": message_body } }))
+}
+
+fn render(v: Option<&Value>) -> String {
+    match v {
+        None => "(absent)".into(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// Checks one value against a matcher: a scalar (compared as text), `null`
+/// (absent), or `{present}`, `{contains}`, `{one_of}`, `{not}`, `{len}`.
+fn check_value(outcome: &mut Checks, check: &str, matcher: &Value, actual: Option<&Value>) {
+    match matcher {
+        Value::Null => {
+            if actual.is_some_and(|a| !a.is_null()) {
+                outcome.fail(check, "(absent)", render(actual));
+            }
+        }
+        Value::Object(m) => {
+            for (op, arg) in m {
+                match op.as_str() {
+                    "present" => {
+                        let want = arg.as_bool().unwrap_or(true);
+                        if actual.is_some_and(|a| !a.is_null()) != want {
+                            outcome.fail(
+                                check,
+                                if want { "present" } else { "(absent)" },
+                                render(actual),
+                            );
+                        }
+                    }
+                    "contains" => {
+                        let needle = text(arg).unwrap_or_default();
+                        if !actual.and_then(text).is_some_and(|a| a.contains(&needle)) {
+                            outcome.fail(check, format!("contains {needle:?}"), render(actual));
+                        }
+                    }
+                    "one_of" => {
+                        let options: Vec<String> = arg
+                            .as_array()
+                            .map(|a| a.iter().filter_map(text).collect())
+                            .unwrap_or_default();
+                        if !actual.and_then(text).is_some_and(|a| options.contains(&a)) {
+                            outcome.fail(check, format!("one of {options:?}"), render(actual));
+                        }
+                    }
+                    "not" => {
+                        if actual.and_then(text) == text(arg) {
+                            outcome.fail(
+                                check,
+                                format!("not {}", render(Some(arg))),
+                                render(actual),
+                            );
+                        }
+                    }
+                    "len" => {
+                        let len = actual.and_then(Value::as_array).map(Vec::len);
+                        if len.map(|l| l as u64) != arg.as_u64() {
+                            outcome.fail(
+                                check,
+                                format!("length {}", render(Some(arg))),
+                                format!("{len:?}"),
+                            );
+                        }
+                    }
+                    other => outcome.fail(
+                        check,
+                        "a matcher (present, contains, one_of, not, len)",
+                        other.to_string(),
+                    ),
+                }
+            }
+        }
+        expected => {
+            let want = text(expected).unwrap_or_else(|| expected.to_string());
+            let got = actual
+                .and_then(text)
+                .or_else(|| actual.map(Value::to_string));
+            if got.as_deref() != Some(want.as_str()) {
+                outcome.fail(check, want, render(actual));
+            }
+        }
+    }
+}
+
+fn results(json: &Value) -> Vec<Value> {
+    json.pointer("/XmlMsg/MessageBody/ResultList/ResultOfQualificationConfirmation")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn check_result_fields(
+    outcome: &mut Checks,
+    prefix: &str,
+    fields: &[(String, Value)],
+    result: Option<&Value>,
+) {
+    for (field, matcher) in fields {
+        let pointer = format!("/{}", field.replace('.', "/"));
+        let actual = result.and_then(|r| r.pointer(&pointer));
+        check_value(outcome, &format!("{prefix}.{field}"), matcher, actual);
+    }
+}
+
+fn check(outcome: &mut Checks, expectation: &Expectation, status: u16, json: &Value) {
+    let body = "/XmlMsg/MessageBody";
+    match expectation {
+        Expectation::Timeout(_) => {}
+        Expectation::Status(m) => check_value(outcome, "status", m, Some(&json!(status))),
+        Expectation::Validity(m) => check_value(
+            outcome,
+            "validity",
+            m,
+            json.pointer(&format!("{body}/QualificationValidity")),
+        ),
+        Expectation::ResultStatus(m) => check_value(
+            outcome,
+            "result_status",
+            m,
+            json.pointer(&format!("{body}/ProcessingResultStatus")),
+        ),
+        Expectation::ResultCode(m) => check_value(
+            outcome,
+            "result_code",
+            m,
+            json.pointer(&format!("{body}/ProcessingResultCode")),
+        ),
+        Expectation::Segment(m) => check_value(
+            outcome,
+            "segment",
+            m,
+            json.pointer("/XmlMsg/MessageHeader/SegmentOfResult"),
+        ),
+        Expectation::ErrorCode(m) => {
+            let actual = json
+                .pointer("/error/code")
+                .or_else(|| json.pointer("/XmlMsg/MessageHeader/ErrorCode"));
+            check_value(outcome, "error_code", m, actual);
+        }
+        Expectation::Results(m) => {
+            check_value(outcome, "results", m, Some(&json!(results(json).len())))
+        }
+        Expectation::Result(each) => {
+            let all = results(json);
+            let prefix = |i: usize| {
+                if each.len() == 1 {
+                    "result".to_string()
+                } else {
+                    format!("result[{i}]")
+                }
+            };
+            for (i, fields) in each.iter().enumerate() {
+                check_result_fields(outcome, &prefix(i), fields, all.get(i));
+            }
+        }
+        Expectation::Json(pointers) => {
+            for (pointer, m) in pointers {
+                check_value(outcome, &format!("json{pointer}"), m, json.pointer(pointer));
+            }
+        }
+    }
+}

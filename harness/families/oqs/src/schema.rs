@@ -1,0 +1,120 @@
+//! JSON Schema of `oqs` steps, from the shapes the parser reads them with.
+
+use myna_scenario::{enum_description, shape_schema, text_schema, Field, Shape, StepSchema};
+use serde_json::{json, Map, Value};
+
+use crate::vocabulary::{control_fields, is_control, EXPECT_KEYS, KEYWORDS, LOOKUP, MATCHERS, RAW};
+
+fn fields_of(keyword: &str) -> &'static [Field] {
+    match keyword {
+        "lookup" => LOOKUP,
+        "raw" => RAW,
+        control => control_fields(control),
+    }
+}
+
+fn matcher(description: &str) -> Value {
+    let mut ops = Map::new();
+    for op in MATCHERS {
+        let schema = match op.name {
+            "present" => json!({ "type": "boolean", "description": op.doc }),
+            "len" => json!({ "type": "integer", "minimum": 0, "description": op.doc }),
+            "one_of" => {
+                json!({ "type": "array", "items": text_schema("a value"), "description": op.doc })
+            }
+            _ => text_schema(op.doc),
+        };
+        ops.insert(op.name.to_string(), schema);
+    }
+    json!({
+        "description": description,
+        "anyOf": [
+            text_schema("compared as text (`1` matches \"1\")"),
+            { "type": "null", "description": "the field is absent" },
+            {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": ops,
+                "description": enum_description("a matcher", MATCHERS)
+            }
+        ]
+    })
+}
+
+fn expect_schema() -> Value {
+    let mut properties = Map::new();
+    for key in EXPECT_KEYS {
+        let schema = match key.name {
+            "timeout" => json!({ "type": "boolean", "description": key.doc }),
+            "result" => {
+                let fields = json!({
+                    "type": "object",
+                    "additionalProperties": matcher("a result field's matcher"),
+                    "description": "result field (dotted path for nested fields) → matcher"
+                });
+                json!({
+                    "description": key.doc,
+                    "anyOf": [fields.clone(), { "type": "array", "items": fields }]
+                })
+            }
+            "json" => json!({
+                "type": "object",
+                "description": key.doc,
+                "propertyNames": { "pattern": "^/" },
+                "additionalProperties": matcher("the value's matcher")
+            }),
+            _ => matcher(key.doc),
+        };
+        properties.insert(key.name.to_string(), schema);
+    }
+    json!({
+        "type": "object",
+        "description": "expectations on the answer; without `expect` a step needs HTTP 200",
+        "additionalProperties": false,
+        "properties": properties
+    })
+}
+
+fn capture_schema() -> Value {
+    let source = json!({
+        "type": "string",
+        "pattern": "^(status|/.*)$",
+        "description": "`status` or a JSON pointer into the answer"
+    });
+    json!({
+        "type": "object",
+        "description": "values to keep for later steps: `{ var: source }` or `{ var: { from: source, secret: true } }`",
+        "additionalProperties": {
+            "anyOf": [
+                source.clone(),
+                {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["from"],
+                    "properties": {
+                        "from": source,
+                        "secret": { "type": "boolean", "description": "never shown in any output" }
+                    }
+                }
+            ]
+        }
+    })
+}
+
+/// The schema of an `oqs` step whose action key is `keyword`.
+pub fn step_schema(keyword: &str) -> StepSchema {
+    let doc = KEYWORDS
+        .iter()
+        .find(|k| k.name == keyword)
+        .map_or("", |k| k.doc);
+    let description = if is_control(keyword) {
+        format!("{doc} (needs `oqs.control`)")
+    } else {
+        doc.to_owned()
+    };
+    StepSchema {
+        action: shape_schema(&Shape::Object(fields_of(keyword)), &description),
+        expect: Some(expect_schema()),
+        capture: Some(capture_schema()),
+    }
+}
