@@ -52,6 +52,115 @@ fn check_reports_every_problem_located_and_exits_2() {
     assert!(err.contains("levle"), "unknown key named: {err}");
 }
 
+/// `file:line:col` of every diagnostic `check` printed.
+fn located(err: &str) -> Vec<String> {
+    err.lines()
+        .filter_map(|l| l.trim_start().strip_prefix("--> "))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn eligibility_typos_fail_check_at_each_typo_and_run_exits_2() {
+    let file = fixture("oqs-typos.yaml");
+    let out = myna(&["check", &file]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    assert_eq!(
+        located(&err),
+        [7, 13, 14, 15, 16].map(|line| {
+            let col = match line {
+                7 => 7,
+                13 => 5,
+                14 => 15,
+                15 => 28,
+                _ => 23,
+            };
+            format!("{file}:{line}:{col}")
+        })
+    );
+    for (typo, fix) in [
+        ("persns", "persons"),
+        ("lokup", "lookup"),
+        ("serialz", "serial"),
+        ("validty", "validity"),
+    ] {
+        assert!(err.contains(&format!("found `{typo}`")), "{typo}: {err}");
+        assert!(
+            err.contains(&format!("did you mean `{fix}`?")),
+            "{fix}: {err}"
+        );
+    }
+    assert!(err.contains("found `${no_such_var}`"), "{err}");
+    // `run` rejects the same file as bad input before running anything.
+    let out_dir = temp_out("oqs-typos");
+    let out = myna(&[
+        "run",
+        "--no-progress",
+        "--out",
+        out_dir.to_str().unwrap(),
+        &file,
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(!out_dir.join("report.json").exists());
+}
+
+#[test]
+fn card_author_mistakes_fail_check_all_at_once() {
+    let file = fixture("card-mistakes.yaml");
+    let out = myna(&["check", &file]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    assert_eq!(
+        located(&err),
+        ["4:10", "5:14", "5:26", "8:20", "11:19"].map(|at| format!("{file}:{at}"))
+    );
+    assert!(err.contains("expected a known persona"), "{err}");
+    assert!(err.contains("did you mean `card.jpki`?"), "{err}");
+    assert!(err.contains("`oqs.control` of family `oqs`"), "{err}");
+    assert!(err.contains("`later` is only captured later"), "{err}");
+}
+
+#[test]
+fn an_id_without_a_family_hides_no_step_problem() {
+    let file = fixture("bad-id-and-steps.yaml");
+    let out = myna(&["check", &file]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    assert_eq!(
+        located(&err),
+        ["1:5", "5:13", "6:5"].map(|at| format!("{file}:{at}"))
+    );
+}
+
+#[test]
+fn a_template_without_a_value_at_run_time_is_an_author_error() {
+    let out_dir = temp_out("runtime-unbound");
+    let out = myna(&[
+        "run",
+        "--no-progress",
+        "--out",
+        out_dir.to_str().unwrap(),
+        &fixture("runtime-unbound.yaml"),
+    ]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("report.json")).unwrap())
+            .unwrap();
+    let scenario = &report["scenarios"][0];
+    assert_eq!(scenario["verdict"], "error");
+    assert_eq!(scenario["blame"], "author");
+    let last = scenario["steps"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["is_finally"], true);
+    assert_eq!(last["verdict"], "error");
+}
+
 #[test]
 fn wrong_sw_fails_the_run_with_step_expected_and_actual() {
     let out_dir = temp_out("wrong-sw");
