@@ -85,12 +85,14 @@ pub fn is_control(keyword: &str) -> bool {
 const TEXT: Shape = Shape::Text;
 const DATE: Shape = Shape::Text;
 
-const CERTIFICATE: &[Field] = &[
+/// A certificate to seed.
+pub const CERTIFICATE: &[Field] = &[
     Field::required("serial", TEXT, "the serial (hex)"),
     Field::required("not_after", DATE, "expiry date YYYY-MM-DD"),
 ];
 
-const LIMIT: &[Field] = &[
+/// 限度額 information to seed.
+pub const LIMIT: &[Field] = &[
     Field::required(
         "classification",
         TEXT,
@@ -103,7 +105,8 @@ const LIMIT: &[Field] = &[
     Field::optional("long_term", DATE, "長期入院該当年月日"),
 ];
 
-const ELDERLY: &[Field] = &[
+/// 高齢受給者 information to seed.
+pub const ELDERLY: &[Field] = &[
     Field::required(
         "contribution_ratio",
         TEXT,
@@ -196,7 +199,8 @@ const NO_CURRENT_QUALIFICATION: &[Doc] = &[
     },
 ];
 
-const CODES: &[Field] = &[
+/// Code values the sources disagree on.
+pub const CODES: &[Field] = &[
     Field::optional("segment_normal", TEXT, "SegmentOfResult of a normal end"),
     Field::optional(
         "segment_abnormal",
@@ -213,7 +217,8 @@ const CODES: &[Field] = &[
 
 const MONTHS: Shape = Shape::Int { min: 0, max: 1200 };
 
-const CONFIG: &[Field] = &[
+/// Model configuration.
+pub const CONFIG: &[Field] = &[
     Field::optional(
         "grace_rule",
         Shape::Enum(GRACE_RULES),
@@ -241,7 +246,8 @@ const CONFIG: &[Field] = &[
     ),
 ];
 
-const ADVANCE: &[Field] = &[
+/// How far to move the clock.
+pub const ADVANCE: &[Field] = &[
     Field::optional(
         "months",
         MONTHS,
@@ -273,7 +279,8 @@ const ADVANCE: &[Field] = &[
     ),
 ];
 
-const LOSS: &[Field] = &[
+/// A loss of qualification.
+pub const LOSS: &[Field] = &[
     Field::optional(
         "insurer_number",
         TEXT,
