@@ -23,6 +23,7 @@ pub mod serial;
 pub mod server;
 pub mod service;
 pub mod target;
+pub mod wire;
 
 pub use clock::VirtualClock;
 pub use codes::{CodeConfig, GraceRule, NoCurrentQualification, QualificationValidity};

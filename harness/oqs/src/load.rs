@@ -12,11 +12,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
-use serde_json::json;
+
 use thiserror::Error;
 
+use crate::control::ControlCommand;
 use crate::serial::Serial;
 use crate::service::{CONTROL_PATH, SEARCH_PATH};
+use crate::wire::{RequestBody, RequestHeader, RequestMsg, SearchRequest};
 
 /// Upper bound on requests in one run (rate × duration).
 pub const MAX_REQUESTS: u64 = 5_000_000;
@@ -136,26 +138,40 @@ fn validate(opts: &BenchOptions) -> Result<u64, BenchError> {
 }
 
 fn request_body(serial: &str) -> Vec<u8> {
-    json!({ "XmlMsg": {
-        "MessageHeader": { "MedicalInstitutionCode": "1310000001" },
-        "MessageBody": { "CertificateSerialNumber": serial }
-    } })
-    .to_string()
-    .into_bytes()
+    let request = SearchRequest {
+        xml_msg: RequestMsg {
+            message_header: RequestHeader {
+                medical_institution_code: "1310000001".into(),
+                ..RequestHeader::default()
+            },
+            message_body: RequestBody {
+                certificate_serial_number: Some(serial.to_string()),
+                ..RequestBody::default()
+            },
+        },
+    };
+    serde_json::to_vec(&request).unwrap_or_default()
 }
 
 fn seed(opts: &BenchOptions, count: u32) -> Result<Vec<String>, BenchError> {
     let first = 0xB000_0000u64;
     let url = format!("{}{}", opts.url.trim_end_matches('/'), CONTROL_PATH);
     let client = agent(Duration::from_secs(120));
-    for command in [
-        json!({ "op": "world" }),
-        json!({ "op": "population", "count": count, "first_serial": format!("{first:X}") }),
-    ] {
+    let world = ControlCommand::World {
+        clock: None,
+        config: None,
+        persons: Vec::new(),
+    };
+    let population = ControlCommand::Population {
+        count,
+        first_serial: format!("{first:X}"),
+    };
+    for command in [world, population] {
+        let bytes = serde_json::to_vec(&command).map_err(|e| BenchError::Setup(e.to_string()))?;
         let response = client
             .post(&url)
             .header("content-type", "application/json")
-            .send(command.to_string().as_bytes())
+            .send(bytes.as_slice())
             .map_err(|e| BenchError::Setup(e.to_string()))?;
         if response.status().as_u16() != 200 {
             return Err(BenchError::Setup(format!(

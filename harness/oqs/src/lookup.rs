@@ -7,7 +7,6 @@
 //! since the reader→OQS message is not public). Insurance-card lookups carry
 //! `MessageBody.QualificationConfirmSearchInfo` (§4.2).
 
-use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use time::Date;
 
@@ -18,6 +17,7 @@ use crate::jis::displayed_name;
 use crate::model::{AuthOutcome, OqsModel};
 use crate::person::{Person, Qualification};
 use crate::serial::Serial;
+use crate::wire::SearchRequest;
 
 /// Processing result codes of this reference (placeholders until 別紙6-1 is
 /// available; health-insurance-system.md §0). See docs/oqs.md.
@@ -37,62 +37,6 @@ pub mod result_codes {
     pub const REGISTRATION_CANCELLED: &str = "OQS-E-REGISTRATION-CANCELLED";
     /// Header `ErrorCode`: first use after re-issue while JPKI is down.
     pub const JPKI_UNAVAILABLE: &str = "OQS-JPKI-UNAVAILABLE";
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct SearchRequest {
-    xml_msg: XmlMsg,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct XmlMsg {
-    message_header: RequestHeader,
-    message_body: RequestBody,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct RequestHeader {
-    #[serde(default)]
-    qualification_confirmation_date: Option<String>,
-    medical_institution_code: String,
-    #[serde(default)]
-    arbitrary_file_identifier: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct RequestBody {
-    #[serde(default)]
-    certificate_serial_number: Option<String>,
-    #[serde(default)]
-    qualification_confirm_search_info: Option<SearchInfo>,
-    #[serde(default)]
-    limit_application_certificate_related_cons_flg: Option<String>,
-    #[serde(default)]
-    specific_health_checkups_info_cons_flg: Option<String>,
-    #[serde(default)]
-    pharmacists_info_cons_flg: Option<String>,
-    #[serde(default)]
-    diagnosis_info_cons_flg: Option<String>,
-    #[serde(default)]
-    operation_info_cons_flg: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct SearchInfo {
-    insurer_number: String,
-    #[serde(default)]
-    insured_card_symbol: String,
-    insured_identification_number: String,
-    #[serde(default)]
-    insured_branch_number: Option<String>,
-    birthdate: String,
-    #[serde(default)]
-    limit_application_certificate_related_cons_flg: Option<String>,
 }
 
 /// Consents given at the reader, carried in the request.

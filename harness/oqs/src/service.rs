@@ -8,6 +8,7 @@ use crate::control::ControlCommand;
 use crate::error::ModelError;
 use crate::lookup::handle_lookup;
 use crate::model::OqsModel;
+use crate::wire::{CapabilitiesAnswer, ControlAnswer, ErrorBody, ErrorDetail};
 
 /// The lookup path of this reference.
 pub const SEARCH_PATH: &str = "/oqs/v1/search";
@@ -46,11 +47,17 @@ impl ServiceResponse {
         }
     }
 
-    /// An error answer `{"error":{"code","message"}}`.
+    /// An error answer `{"error":{"code","message"}}` ([`ErrorBody`]).
     pub fn error(status: u16, code: &str, message: impl Into<String>) -> Self {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: code.to_string(),
+                message: message.into(),
+            },
+        };
         ServiceResponse {
             status,
-            body: json!({ "error": { "code": code, "message": message.into() } }),
+            body: serde_json::to_value(body).unwrap_or(Value::Null),
             delay_ms: 0,
         }
     }
@@ -106,9 +113,12 @@ impl OqsService {
         match (method, path) {
             ("POST", SEARCH_PATH | WEB_API_SEARCH_PATH) => self.search(body),
             ("POST", CONTROL_PATH) => self.control(body),
-            ("GET", CAPABILITIES_PATH) => {
-                ServiceResponse::ok(json!({ "capabilities": [CAP_LOOKUP, CAP_CONTROL] }))
-            }
+            ("GET", CAPABILITIES_PATH) => ServiceResponse::ok(
+                serde_json::to_value(CapabilitiesAnswer {
+                    capabilities: vec![CAP_LOOKUP.to_string(), CAP_CONTROL.to_string()],
+                })
+                .unwrap_or(Value::Null),
+            ),
             ("GET", "/healthz") => ServiceResponse::ok(json!({ "status": "ok" })),
             (
                 _,
@@ -157,7 +167,9 @@ impl OqsService {
             Err(e) => return ServiceResponse::error(400, "OQS-BAD-COMMAND", e.to_string()),
         };
         match self.model.apply(&command) {
-            Ok(state) => ServiceResponse::ok(json!({ "ok": true, "state": state })),
+            Ok(state) => ServiceResponse::ok(
+                serde_json::to_value(ControlAnswer { ok: true, state }).unwrap_or(Value::Null),
+            ),
             Err(e) => ServiceResponse::from_model_error(&e),
         }
     }

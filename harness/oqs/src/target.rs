@@ -5,9 +5,8 @@
 use std::fmt;
 use std::time::Duration;
 
-use serde_json::Value;
-
 use crate::service::{OqsService, CAPABILITIES_PATH, CAP_CONTROL, CAP_LOOKUP};
+use crate::wire::CapabilitiesAnswer;
 
 /// An answer: HTTP status and body bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -138,13 +137,12 @@ impl HttpTarget {
         };
         let answer = target.request("GET", CAPABILITIES_PATH, &[], None)?;
         if answer.status == 200 {
-            let listed = serde_json::from_slice::<Value>(&answer.body)
-                .ok()
-                .and_then(|v| v.get("capabilities").and_then(Value::as_array).cloned())
+            let listed = serde_json::from_slice::<CapabilitiesAnswer>(&answer.body)
+                .map(|a| a.capabilities)
                 .unwrap_or_default();
-            for cap in listed.iter().filter_map(Value::as_str) {
-                if cap.starts_with("oqs.") && !target.capabilities.iter().any(|c| c == cap) {
-                    target.capabilities.push(cap.to_string());
+            for cap in listed {
+                if cap.starts_with("oqs.") && !target.capabilities.contains(&cap) {
+                    target.capabilities.push(cap);
                 }
             }
         }

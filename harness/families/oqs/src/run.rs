@@ -9,7 +9,13 @@ use myna_oqs::{OqsTarget, TargetError};
 use myna_scenario::{parse_template, Location, Spanned};
 use serde_json::{json, Map, Value};
 
-use crate::step::{CaptureSource, Expectation, OqsCapture, OqsRequest, OqsStep};
+use myna_oqs::wire::{
+    ErrorBody, RequestBody, RequestHeader, RequestMsg, SearchInfo, SearchRequest,
+};
+
+use crate::step::{
+    CaptureSource, Consent, ConsentFlags, Expectation, LookupStep, OqsCapture, OqsRequest, OqsStep,
+};
 use crate::vocabulary::{is_control, CAP_CONTROL, CAP_LOOKUP, FAMILY};
 
 /// Failed checks of one step, at the expectation being checked.
@@ -61,6 +67,9 @@ fn fill(value: &Value, cx: &mut StepCtx<'_>) -> Result<Value, StepEnd> {
         other => other.clone(),
     })
 }
+
+/// 医療機関コード of a lookup that names none (docs/oqs.md).
+const DEFAULT_INSTITUTION: &str = "1310000001";
 
 /// The request of a step, templates filled in.
 struct Request {
@@ -244,8 +253,9 @@ pub(crate) fn run(target: &mut dyn OqsTarget, step: &OqsStep, cx: &mut StepCtx<'
     // The server's reason for a 4xx answer goes with every failed check.
     let reason = (400..500)
         .contains(&response.status)
-        .then(|| json.pointer("/error/message").and_then(Value::as_str))
-        .flatten();
+        .then(|| serde_json::from_value::<ErrorBody>(json.clone()).ok())
+        .flatten()
+        .map(|e| e.error.message);
     if let Some(reason) = reason {
         for mismatch in &mut checks.found {
             mismatch.note = Some(format!("the service answered: {reason}"));
@@ -321,86 +331,57 @@ fn text(v: &Value) -> Option<String> {
     }
 }
 
-fn consent_flag(consent: Option<&Value>, name: &str) -> &'static str {
-    let on = match consent {
-        Some(Value::String(s)) if s == "all" => true,
-        Some(Value::Bool(b)) => *b,
-        Some(Value::Object(m)) => m.get(name).and_then(Value::as_bool).unwrap_or(false),
-        _ => false,
-    };
-    if on {
-        "1"
-    } else {
-        "0"
-    }
+/// `"1"` or `"0"`, as the wire carries consent flags.
+fn flag(on: bool) -> Option<String> {
+    Some(if on { "1" } else { "0" }.to_string())
 }
 
-/// Builds the `XmlMsg` request of a `lookup` step (or takes `message` as is).
+/// The request of a `lookup` step: the typed step turned into the typed
+/// wire request (or `message` sent as written).
 fn lookup_message(body: &Value) -> Result<Value, String> {
-    if let Some(message) = body.get("message") {
-        return Ok(message.clone());
+    let step: LookupStep = serde_json::from_value(body.clone()).map_err(|e| e.to_string())?;
+    if let Some(message) = step.message {
+        return Ok(message);
     }
-    let mut header = Map::new();
-    header.insert(
-        "MedicalInstitutionCode".into(),
-        json!(body
-            .get("institution")
-            .and_then(text)
-            .unwrap_or_else(|| "1310000001".into())),
-    );
-    if let Some(date) = body.get("date").and_then(text) {
-        header.insert(
-            "QualificationConfirmationDate".into(),
-            json!(date.replace('-', "")),
-        );
-    }
-    if let Some(id) = body.get("file_id").and_then(text) {
-        header.insert("ArbitraryFileIdentifier".into(), json!(id));
-    }
-    let consent = body.get("consent");
-    let mut message_body = Map::new();
-    if let Some(serial) = body.get("serial") {
-        message_body.insert(
-            "CertificateSerialNumber".into(),
-            json!(text(serial).ok_or("serial must be text")?),
-        );
-    }
-    if let Some(card) = body.get("insurance_card") {
-        let field = |k: &str| card.get(k).and_then(text);
-        let mut info = Map::new();
-        info.insert(
-            "InsurerNumber".into(),
-            json!(field("insurer_number").ok_or("insurance_card.insurer_number")?),
-        );
-        info.insert(
-            "InsuredCardSymbol".into(),
-            json!(field("symbol").unwrap_or_default()),
-        );
-        info.insert(
-            "InsuredIdentificationNumber".into(),
-            json!(field("number").ok_or("insurance_card.number")?),
-        );
-        if let Some(b) = field("branch") {
-            info.insert("InsuredBranchNumber".into(), json!(b));
-        }
-        info.insert(
-            "Birthdate".into(),
-            json!(field("birth_date")
-                .ok_or("insurance_card.birth_date")?
-                .replace('-', "")),
-        );
-        message_body.insert("QualificationConfirmSearchInfo".into(), Value::Object(info));
-    }
-    for (key, name) in [
-        ("LimitApplicationCertificateRelatedConsFlg", "limit"),
-        ("SpecificHealthCheckupsInfoConsFlg", "health_checkups"),
-        ("PharmacistsInfoConsFlg", "pharmacists"),
-        ("DiagnosisInfoConsFlg", "diagnosis"),
-        ("OperationInfoConsFlg", "operation"),
-    ] {
-        message_body.insert(key.into(), json!(consent_flag(consent, name)));
-    }
-    Ok(json!({ "XmlMsg": { "MessageHeader": header, "MessageBody": message_body } }))
+    let consents = match step.consent {
+        None => ConsentFlags::default(),
+        Some(Consent::All(_)) => ConsentFlags {
+            limit: true,
+            health_checkups: true,
+            pharmacists: true,
+            diagnosis: true,
+            operation: true,
+        },
+        Some(Consent::Flags(flags)) => flags,
+    };
+    let request = SearchRequest {
+        xml_msg: RequestMsg {
+            message_header: RequestHeader {
+                qualification_confirmation_date: step.date.map(|d| d.replace('-', "")),
+                medical_institution_code: step
+                    .institution
+                    .unwrap_or_else(|| DEFAULT_INSTITUTION.to_string()),
+                arbitrary_file_identifier: step.file_id,
+            },
+            message_body: RequestBody {
+                certificate_serial_number: step.serial,
+                qualification_confirm_search_info: step.insurance_card.map(|card| SearchInfo {
+                    insurer_number: card.insurer_number,
+                    insured_card_symbol: card.symbol,
+                    insured_identification_number: card.number,
+                    insured_branch_number: card.branch,
+                    birthdate: card.birth_date.replace('-', ""),
+                    limit_application_certificate_related_cons_flg: None,
+                }),
+                limit_application_certificate_related_cons_flg: flag(consents.limit),
+                specific_health_checkups_info_cons_flg: flag(consents.health_checkups),
+                pharmacists_info_cons_flg: flag(consents.pharmacists),
+                diagnosis_info_cons_flg: flag(consents.diagnosis),
+                operation_info_cons_flg: flag(consents.operation),
+            },
+        },
+    };
+    serde_json::to_value(request).map_err(|e| e.to_string())
 }
 
 fn render(v: Option<&Value>) -> String {
