@@ -162,6 +162,34 @@ fn a_template_without_a_value_at_run_time_is_an_author_error() {
 }
 
 #[test]
+fn a_scenario_with_two_targets_interleaves_their_evidence_in_time_order() {
+    let out_dir = temp_out("two-targets");
+    let out = myna(&[
+        "run",
+        "--no-progress",
+        "--out",
+        out_dir.to_str().unwrap(),
+        "scenarios/oqs/lookup-card-serial.yaml",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("report.json")).unwrap())
+            .unwrap();
+    let scenario = &report["scenarios"][0];
+    assert_eq!(scenario["targets"], serde_json::json!(["oqs", "card"]));
+    let evidence: Vec<(String, u64)> = scenario["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["evidence"].as_array().unwrap().clone())
+        .map(|e| (e["target"].as_str().unwrap().to_owned(), e["at_us"].as_u64().unwrap()))
+        .collect();
+    let roles: Vec<&str> = evidence.iter().map(|(r, _)| r.as_str()).collect();
+    assert!(roles.contains(&"card") && roles.contains(&"oqs"), "{roles:?}");
+    assert!(evidence.windows(2).all(|w| w[0].1 <= w[1].1), "{evidence:?}");
+}
+
+#[test]
 fn wrong_sw_fails_the_run_with_step_expected_and_actual() {
     let out_dir = temp_out("wrong-sw");
     let out = myna(&[
@@ -412,8 +440,15 @@ fn oqs_suite_over_http_and_bench_lookup() {
             serde_json::from_str(&std::fs::read_to_string(out_dir.join("report.json")).unwrap())
                 .unwrap();
         assert_eq!(report["run_info"]["targets"]["oqs"]["target"], url.as_str());
-        // Only the role the run used.
-        assert!(report["run_info"]["targets"].get("card").is_none());
+        // Only the roles the run used: one eligibility scenario reads the
+        // card too (oqs.lookup.card-serial); no reader, no portal.
+        let roles: Vec<&String> = report["run_info"]["targets"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect();
+        assert_eq!(roles, ["card", "oqs"]);
+        assert_eq!(report["run_info"]["targets"]["card"]["target"], "emu");
         assert!(report["summary"]["pass"].as_u64().unwrap() >= 30);
         assert_eq!(report["summary"]["pass"], report["summary"]["total"]);
         let http = report["scenarios"][0]["steps"][0]["evidence"][0]["type"].clone();
