@@ -162,6 +162,44 @@ fn a_template_without_a_value_at_run_time_is_an_author_error() {
 }
 
 #[test]
+fn the_data_of_every_secret_carrying_instruction_is_masked_in_every_output() {
+    let out_dir = temp_out("secret-apdus");
+    let out = myna(&[
+        "run",
+        "--no-progress",
+        "--out",
+        out_dir.to_str().unwrap(),
+        &fixture("secret-apdus.yaml"),
+    ]);
+    // The last step fails on purpose, so every output shows the steps.
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let mut outputs = vec![text(&out.stdout), text(&out.stderr)];
+    for file in ["report.json", "junit.xml", "summary.md"] {
+        outputs.push(std::fs::read_to_string(out_dir.join(file)).unwrap());
+    }
+    let report = &outputs[2];
+    assert!(
+        report.contains("0020008004********"),
+        "VERIFY masked by position"
+    );
+    assert!(
+        report.contains("8032008004********"),
+        "CHANGE KEY masked by position"
+    );
+    for secret in ["QWER", "ASDF", "ZXCV", "TYUI"] {
+        let hex: String = secret.bytes().map(|b| format!("{b:02X}")).collect();
+        for (i, output) in outputs.iter().enumerate() {
+            assert!(
+                !output.contains(secret)
+                    && !output.contains(&hex)
+                    && !output.contains(&hex.to_lowercase()),
+                "{secret} leaks in output {i}"
+            );
+        }
+    }
+}
+
+#[test]
 fn a_scenario_with_two_targets_interleaves_their_evidence_in_time_order() {
     let out_dir = temp_out("two-targets");
     let out = myna(&[
@@ -182,11 +220,22 @@ fn a_scenario_with_two_targets_interleaves_their_evidence_in_time_order() {
         .unwrap()
         .iter()
         .flat_map(|s| s["evidence"].as_array().unwrap().clone())
-        .map(|e| (e["target"].as_str().unwrap().to_owned(), e["at_us"].as_u64().unwrap()))
+        .map(|e| {
+            (
+                e["target"].as_str().unwrap().to_owned(),
+                e["at_us"].as_u64().unwrap(),
+            )
+        })
         .collect();
     let roles: Vec<&str> = evidence.iter().map(|(r, _)| r.as_str()).collect();
-    assert!(roles.contains(&"card") && roles.contains(&"oqs"), "{roles:?}");
-    assert!(evidence.windows(2).all(|w| w[0].1 <= w[1].1), "{evidence:?}");
+    assert!(
+        roles.contains(&"card") && roles.contains(&"oqs"),
+        "{roles:?}"
+    );
+    assert!(
+        evidence.windows(2).all(|w| w[0].1 <= w[1].1),
+        "{evidence:?}"
+    );
 }
 
 #[test]

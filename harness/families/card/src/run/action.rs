@@ -8,7 +8,7 @@ use myna_card_emu::{CommandApdu, ResponseApdu, StatusWord};
 use myna_family::{EvidenceLog, Redactor, Vars};
 
 use super::digest;
-use super::evidence::{apdu_evidence, note, power_evidence, transport_error};
+use super::evidence::{apdu_evidence, note, power_evidence, secret_ranges, transport_error};
 use crate::names;
 use crate::step::{AppName, AppRef, CardAction, EfRef, PowerAction, ReadStrategy, SignInput};
 use crate::target::{CardTarget, PowerEvent, TransportError};
@@ -39,6 +39,10 @@ impl From<TransportError> for ActionError {
     }
 }
 
+/// The shortest secret-carrying data registered as a secret everywhere: the
+/// shortest PIN (4 digits, card-protocol.md §3.2).
+pub const MIN_SECRET_LEN: usize = 4;
+
 /// A card for one scenario: the target, and which application the
 /// scenario's commands left current (so that EF names resolve). Families
 /// that drive the card for their own steps (the portal's JPKI login)
@@ -64,14 +68,23 @@ impl CardSession {
         }
     }
 
-    /// Sends one C-APDU and records the exchange in `log` (the data of a
-    /// secret-carrying instruction masked); a transport failure is recorded
-    /// too.
+    /// Sends one C-APDU and records the exchange in `log`; the data of a
+    /// secret-carrying instruction is masked there, and registered with
+    /// `redactor` when it is at least [`MIN_SECRET_LEN`] bytes (so an echo of
+    /// it is masked too: a shorter run of bytes is no PIN, and masking it
+    /// everywhere would blank unrelated evidence); a transport failure is
+    /// recorded as well.
     pub fn exchange(
         &mut self,
         command: &[u8],
         log: &mut EvidenceLog,
+        redactor: &mut Redactor,
     ) -> Result<ResponseApdu, TransportError> {
+        for range in secret_ranges(command) {
+            if let Some(secret) = command.get(range).filter(|s| s.len() >= MIN_SECRET_LEN) {
+                redactor.add_bytes(secret);
+            }
+        }
         let at_us = log.now_us();
         let sent = Instant::now();
         let response = match self.target.transmit(command) {
@@ -126,7 +139,7 @@ impl CardSession {
                 for run in secret_byte_runs(&text, &spans, &bytes) {
                     cx.redactor.add_bytes(run);
                 }
-                self.single(&bytes, cx.log)
+                self.single(&bytes, cx)
             }
             CardAction::Select(app) => {
                 let aid = match app {
@@ -135,12 +148,12 @@ impl CardSession {
                 };
                 let mut apdu = vec![0x00, 0xA4, 0x04, 0x0C, len_byte(aid.len())?];
                 apdu.extend_from_slice(&aid);
-                self.single(&apdu, cx.log)
+                self.single(&apdu, cx)
             }
             CardAction::SelectEf(ef) => {
                 let fid = self.resolve_ef(ef)?;
                 let [hi, lo] = fid.to_be_bytes();
-                self.single(&[0x00, 0xA4, 0x02, 0x0C, 0x02, hi, lo], cx.log)
+                self.single(&[0x00, 0xA4, 0x02, 0x0C, 0x02, hi, lo], cx)
             }
             CardAction::Verify { pin, p2 } => {
                 let mut apdu = vec![0x00, 0x20, 0x00, *p2];
@@ -150,14 +163,14 @@ impl CardSession {
                     apdu.push(len_byte(value.len())?);
                     apdu.extend_from_slice(value.as_bytes());
                 }
-                self.single(&apdu, cx.log)
+                self.single(&apdu, cx)
             }
             CardAction::ChangePin { new } => {
                 let value = render(vars, new)?.text;
                 cx.redactor.add_text(&value);
                 let mut apdu = vec![0x00, 0x24, 0x01, 0x80, len_byte(value.len())?];
                 apdu.extend_from_slice(value.as_bytes());
-                self.single(&apdu, cx.log)
+                self.single(&apdu, cx)
             }
             CardAction::ReadBinary {
                 offset,
@@ -165,15 +178,15 @@ impl CardSession {
                 extended,
             } => {
                 let apdu = read_binary(*offset, *le, *extended)?;
-                self.single(&apdu, cx.log)
+                self.single(&apdu, cx)
             }
-            CardAction::ReadFile { strategy } => self.read_file(*strategy, cx.log),
+            CardAction::ReadFile { strategy } => self.read_file(*strategy, cx),
             CardAction::Sign { p1, p2, input } => {
                 let data = sign_input(vars, input)?;
                 let mut apdu = vec![0x80, 0x2A, *p1, *p2, len_byte(data.len())?];
                 apdu.extend_from_slice(&data);
                 apdu.push(0x00);
-                self.single(&apdu, cx.log)
+                self.single(&apdu, cx)
             }
             CardAction::GetChallenge { le } => {
                 let le = match *le {
@@ -185,7 +198,7 @@ impl CardSession {
                         )))
                     }
                 };
-                self.single(&[0x00, 0x84, 0x00, 0x00, le], cx.log)
+                self.single(&[0x00, 0x84, 0x00, 0x00, le], cx)
             }
             CardAction::Power(action) => {
                 let (event, name) = match action {
@@ -210,8 +223,8 @@ impl CardSession {
         }
     }
 
-    fn single(&mut self, apdu: &[u8], log: &mut EvidenceLog) -> Result<Outcome, ActionError> {
-        let (data, sw) = self.send(apdu, log)?;
+    fn single(&mut self, apdu: &[u8], cx: &mut ActionCtx<'_>) -> Result<Outcome, ActionError> {
+        let (data, sw) = self.send(apdu, cx)?;
         Ok(Outcome { data, sw: Some(sw) })
     }
 
@@ -219,9 +232,9 @@ impl CardSession {
     fn send(
         &mut self,
         apdu: &[u8],
-        log: &mut EvidenceLog,
+        cx: &mut ActionCtx<'_>,
     ) -> Result<(Vec<u8>, StatusWord), ActionError> {
-        let response = self.exchange(apdu, log)?;
+        let response = self.exchange(apdu, cx.log, cx.redactor)?;
         Ok((response.data, response.sw))
     }
 
@@ -251,25 +264,25 @@ impl CardSession {
     fn read_file(
         &mut self,
         strategy: ReadStrategy,
-        log: &mut EvidenceLog,
+        cx: &mut ActionCtx<'_>,
     ) -> Result<Outcome, ActionError> {
         match strategy {
             ReadStrategy::Header7 => {
-                let (header, total) = match self.read_header(7, log)? {
+                let (header, total) = match self.read_header(7, cx)? {
                     Ok(found) => found,
                     Err(outcome) => return Ok(outcome),
                 };
-                self.read_rest(header, total, 255, log)
+                self.read_rest(header, total, 255, cx)
             }
             ReadStrategy::Header4 => {
-                let (header, total) = match self.read_header(4, log)? {
+                let (header, total) = match self.read_header(4, cx)? {
                     Ok(found) => found,
                     Err(outcome) => return Ok(outcome),
                 };
-                self.read_rest(header, total, 256, log)
+                self.read_rest(header, total, 256, cx)
             }
             ReadStrategy::Extended => {
-                let (_, total) = match self.read_header(7, log)? {
+                let (_, total) = match self.read_header(7, cx)? {
                     Ok(found) => found,
                     Err(outcome) => return Ok(outcome),
                 };
@@ -283,10 +296,10 @@ impl CardSession {
                         )))
                     })?;
                 let apdu = read_binary(0, le, true)?;
-                self.single(&apdu, log)
+                self.single(&apdu, cx)
             }
-            ReadStrategy::Chunk255 => self.read_until_short(0xFF, log),
-            ReadStrategy::Overread => self.read_until_short(0x00, log),
+            ReadStrategy::Chunk255 => self.read_until_short(0xFF, cx),
+            ReadStrategy::Overread => self.read_until_short(0x00, cx),
         }
     }
 
@@ -296,17 +309,17 @@ impl CardSession {
     fn read_header(
         &mut self,
         n: u8,
-        log: &mut EvidenceLog,
+        cx: &mut ActionCtx<'_>,
     ) -> Result<Result<(Vec<u8>, usize), Outcome>, ActionError> {
-        let (data, sw) = self.send(&[0x00, 0xB0, 0x00, 0x00, n], log)?;
+        let (data, sw) = self.send(&[0x00, 0xB0, 0x00, 0x00, n], cx)?;
         if sw != StatusWord::SUCCESS {
             return Ok(Err(Outcome { data, sw: Some(sw) }));
         }
         match tlv::total_size(&data) {
             Some(total) => Ok(Ok((data, total))),
             None => {
-                let at_us = log.now_us();
-                log.push(note(
+                let at_us = cx.log.now_us();
+                cx.log.push(note(
                     at_us,
                     "the first bytes are not a BER-TLV header; file size unknown",
                 ));
@@ -323,7 +336,7 @@ impl CardSession {
         mut data: Vec<u8>,
         total: usize,
         max_chunk: usize,
-        log: &mut EvidenceLog,
+        cx: &mut ActionCtx<'_>,
     ) -> Result<Outcome, ActionError> {
         data.truncate(total);
         while data.len() < total {
@@ -340,7 +353,7 @@ impl CardSession {
                     "the card announces a file larger than a 15-bit READ BINARY offset can reach".into(),
                 )))?;
             let le = u32::try_from(chunk).unwrap_or(0);
-            let (part, sw) = self.send(&read_binary(offset, le, false)?, log)?;
+            let (part, sw) = self.send(&read_binary(offset, le, false)?, cx)?;
             if sw != StatusWord::SUCCESS || part.is_empty() {
                 return Ok(Outcome { data, sw: Some(sw) });
             }
@@ -354,7 +367,7 @@ impl CardSession {
 
     /// Reads from offset 0 with a fixed Le until a short answer or an
     /// end-of-file status (`6B00`, `6282`).
-    fn read_until_short(&mut self, le: u8, log: &mut EvidenceLog) -> Result<Outcome, ActionError> {
+    fn read_until_short(&mut self, le: u8, cx: &mut ActionCtx<'_>) -> Result<Outcome, ActionError> {
         let chunk = if le == 0 { 256 } else { usize::from(le) };
         let mut data = Vec::new();
         loop {
@@ -364,7 +377,7 @@ impl CardSession {
                 )));
             };
             let [hi, lo] = offset.to_be_bytes();
-            let (part, sw) = self.send(&[0x00, 0xB0, hi, lo, le], log)?;
+            let (part, sw) = self.send(&[0x00, 0xB0, hi, lo, le], cx)?;
             match sw {
                 StatusWord::SUCCESS => {
                     let short = part.len() < chunk;
