@@ -53,7 +53,9 @@ pub use ids::{is_date, is_requirement_id, is_scenario_id};
 pub use load::{load_scenario, LoadEnv};
 pub use parse_ctx::{CaptureDecl, Fields, ParseCtx, VarRef};
 pub use requirement::{load_requirements, Requirement};
-pub use schema::{fragment_schema, requirements_schema, scenario_schema, schema_problems};
+pub use schema::{
+    capture_schema, fragment_schema, requirements_schema, scenario_schema, schema_problems,
+};
 pub use secret_entry::{secret_entries, LongForm, SecretEntry};
 pub use shape::{enum_description, shape_schema, text_schema, Field, Shape};
 pub use source::{join_relative, MemoryLoader, NoIncludes, SourceLoader};
@@ -61,7 +63,9 @@ pub use step::MAX_REPEAT;
 pub use steps::{MAX_INCLUDED_STEPS, MAX_INCLUDE_DEPTH};
 pub use suggest::did_you_mean;
 pub use suite::check_suite;
-pub use syntax::{downcast, Doc, StepBody, StepParser, StepSchema, StepSource, StepSyntax, VarDoc};
+pub use syntax::{
+    downcast, Doc, StepBody, StepParser, StepSchema, StepSource, StepSyntax, VarDoc, WithSyntax,
+};
 pub use template::{is_var_name, parse_template, TemplateError};
 pub use vocabulary::Vocabulary;
 pub use yaml::{Node, NodeKind};

@@ -143,6 +143,30 @@ fn steps_schema(description: &str, min_items: usize) -> Value {
     })
 }
 
+/// The schema of a `capture:` map whose sources are `source` (the same
+/// shape for every family: `{ var: source }` or `{ var: { from: source,
+/// secret: true } }`, read with `secret_entries`).
+pub fn capture_schema(source: Value) -> Value {
+    json!({
+        "type": "object",
+        "description": "values to keep for later steps: `{ var: source }` or `{ var: { from: source, secret: true } }`",
+        "additionalProperties": {
+            "anyOf": [
+                source.clone(),
+                {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["from"],
+                    "properties": {
+                        "from": source,
+                        "secret": { "type": "boolean", "description": "never shown in any output" }
+                    }
+                }
+            ]
+        }
+    })
+}
+
 /// The JSON Schema of a scenario file.
 pub fn scenario_schema(vocabulary: &Vocabulary<'_>) -> Value {
     let families: Vec<&str> = vocabulary.names();

@@ -125,3 +125,35 @@ pub fn downcast<T: StepBody>(body: &dyn StepBody) -> Option<&T> {
     let any: &dyn Any = body;
     any.downcast_ref::<T>()
 }
+
+/// A type whose vocabulary is another value's: a family with a configured
+/// target speaks the words of its stateless syntax, so it says which one
+/// and gets [`StepSyntax`] from it.
+pub trait WithSyntax {
+    /// The vocabulary.
+    fn syntax(&self) -> &dyn StepSyntax;
+}
+
+impl<T: WithSyntax> StepSyntax for T {
+    fn family(&self) -> &'static str {
+        self.syntax().family()
+    }
+    fn keywords(&self) -> &'static [Doc] {
+        self.syntax().keywords()
+    }
+    fn capabilities(&self) -> &'static [Doc] {
+        self.syntax().capabilities()
+    }
+    fn builtin_vars(&self) -> &'static [VarDoc] {
+        self.syntax().builtin_vars()
+    }
+    fn needs(&self) -> &'static [&'static str] {
+        self.syntax().needs()
+    }
+    fn parser(&self) -> Box<dyn StepParser> {
+        self.syntax().parser()
+    }
+    fn step_schema(&self, keyword: &str) -> StepSchema {
+        self.syntax().step_schema(keyword)
+    }
+}

@@ -2,7 +2,7 @@
 //! cards (the emulator, or the card in a PC/SC reader).
 
 use myna_family::{Family, OpenError, Opened, TargetInfo};
-use myna_scenario::{Doc, Scenario, StepParser, StepSchema, StepSyntax, VarDoc};
+use myna_scenario::{Scenario, StepSyntax, WithSyntax};
 
 use crate::run::CardSession;
 use crate::syntax::CardSyntax;
@@ -30,24 +30,9 @@ impl From<ProviderError> for OpenError {
     }
 }
 
-impl StepSyntax for CardFamily {
-    fn family(&self) -> &'static str {
-        CardSyntax.family()
-    }
-    fn keywords(&self) -> &'static [Doc] {
-        CardSyntax.keywords()
-    }
-    fn capabilities(&self) -> &'static [Doc] {
-        CardSyntax.capabilities()
-    }
-    fn builtin_vars(&self) -> &'static [VarDoc] {
-        CardSyntax.builtin_vars()
-    }
-    fn parser(&self) -> Box<dyn StepParser> {
-        CardSyntax.parser()
-    }
-    fn step_schema(&self, keyword: &str) -> StepSchema {
-        CardSyntax.step_schema(keyword)
+impl WithSyntax for CardFamily {
+    fn syntax(&self) -> &dyn StepSyntax {
+        &CardSyntax
     }
 }
 

@@ -254,29 +254,11 @@ fn expect_schema() -> Value {
 }
 
 fn capture_schema() -> Value {
-    let source = json!({
+    myna_scenario::capture_schema(json!({
         "type": "string",
         "pattern": "^(data|sw|data\\[[0-9]+\\.\\.[0-9]+\\]|tlv:[0-9A-Fa-f]+(/[0-9A-Fa-f]+)*)$",
         "description": "`data`, `sw`, `data[a..b]` (byte range) or `tlv:FF20/DF22`"
-    });
-    json!({
-        "type": "object",
-        "description": "values to keep for later steps: `{ var: source }` or `{ var: { from: source, secret: true } }`",
-        "additionalProperties": {
-            "anyOf": [
-                source.clone(),
-                {
-                    "type": "object",
-                    "additionalProperties": false,
-                    "required": ["from"],
-                    "properties": {
-                        "from": source,
-                        "secret": { "type": "boolean", "description": "never shown in any output" }
-                    }
-                }
-            ]
-        }
-    })
+    }))
 }
 
 /// The schema of a card step whose action key is `keyword`.

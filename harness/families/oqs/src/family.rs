@@ -1,7 +1,7 @@
 //! The eligibility family as the engine runs it.
 
 use myna_family::{Family, OpenError, Opened, TargetInfo};
-use myna_scenario::{Doc, Scenario, StepParser, StepSchema, StepSyntax, VarDoc};
+use myna_scenario::{Scenario, StepSyntax, WithSyntax};
 
 use crate::provider::OqsProvider;
 use crate::session::OqsSession;
@@ -19,24 +19,9 @@ impl OqsFamily {
     }
 }
 
-impl StepSyntax for OqsFamily {
-    fn family(&self) -> &'static str {
-        OqsSyntax.family()
-    }
-    fn keywords(&self) -> &'static [Doc] {
-        OqsSyntax.keywords()
-    }
-    fn capabilities(&self) -> &'static [Doc] {
-        OqsSyntax.capabilities()
-    }
-    fn builtin_vars(&self) -> &'static [VarDoc] {
-        OqsSyntax.builtin_vars()
-    }
-    fn parser(&self) -> Box<dyn StepParser> {
-        OqsSyntax.parser()
-    }
-    fn step_schema(&self, keyword: &str) -> StepSchema {
-        OqsSyntax.step_schema(keyword)
+impl WithSyntax for OqsFamily {
+    fn syntax(&self) -> &dyn StepSyntax {
+        &OqsSyntax
     }
 }
 

@@ -76,29 +76,11 @@ fn expect_schema() -> Value {
 }
 
 fn capture_schema() -> Value {
-    let source = json!({
+    myna_scenario::capture_schema(json!({
         "type": "string",
         "pattern": "^(status|/.*)$",
         "description": "`status` or a JSON pointer into the answer"
-    });
-    json!({
-        "type": "object",
-        "description": "values to keep for later steps: `{ var: source }` or `{ var: { from: source, secret: true } }`",
-        "additionalProperties": {
-            "anyOf": [
-                source.clone(),
-                {
-                    "type": "object",
-                    "additionalProperties": false,
-                    "required": ["from"],
-                    "properties": {
-                        "from": source,
-                        "secret": { "type": "boolean", "description": "never shown in any output" }
-                    }
-                }
-            ]
-        }
-    })
+    }))
 }
 
 /// The schema of an `oqs` step whose action key is `keyword`.
