@@ -18,12 +18,8 @@ use myna_card_emu::persona::Persona;
 use myna_card_emu::Card;
 use myna_engine::{load_suite, run_scenario};
 use myna_family::Family;
-use myna_family_card::target::{
-    CardProvider, CardTarget, CardTargetInfo, EmuProvider, OpenedCard, PowerEvent, ProviderError,
-    TransportError,
-};
+use myna_family_card::target::{EmuProvider, TappedProvider};
 use myna_family_card::CardFamily;
-use myna_scenario::Scenario;
 
 /// The scenario measured: many steps, no RSA signing, so the figure is
 /// about the engine.
@@ -31,58 +27,21 @@ const SCENARIO: &str = "card.read.auth-cert-header7";
 
 type Sent = Arc<Mutex<Vec<Vec<u8>>>>;
 
-/// Passes commands through and remembers them.
-struct Recorder {
-    inner: Box<dyn CardTarget>,
-    sent: Sent,
-}
-
-impl CardTarget for Recorder {
-    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        self.sent.lock().unwrap().push(command.to_vec());
-        self.inner.transmit(command)
-    }
-    fn power(&mut self, event: PowerEvent) -> Result<Option<Vec<u8>>, TransportError> {
-        self.inner.power(event)
-    }
-    fn info(&self) -> CardTargetInfo {
-        self.inner.info()
-    }
-    fn capabilities(&self) -> Vec<String> {
-        self.inner.capabilities()
-    }
-}
-
-/// Emulated cards whose commands are recorded.
-struct Recording {
-    inner: EmuProvider,
-    sent: Sent,
-}
-
-impl CardProvider for Recording {
-    fn open(&mut self, scenario: &Scenario) -> Result<OpenedCard, ProviderError> {
-        let mut opened = self.inner.open(scenario)?;
-        opened.target = Box::new(Recorder {
-            inner: opened.target,
-            sent: Arc::clone(&self.sent),
-        });
-        Ok(opened)
-    }
-    fn describe(&mut self) -> Result<CardTargetInfo, ProviderError> {
-        self.inner.describe()
-    }
-    fn capabilities(&self) -> Vec<String> {
-        self.inner.capabilities()
-    }
-}
-
 fn engine(c: &mut Criterion) {
     common::enter_root().expect("workspace root");
     let sent = Sent::default();
-    let mut families: Vec<Box<dyn Family>> = vec![Box::new(CardFamily::new(Box::new(Recording {
-        inner: EmuProvider::new("vectors/personas"),
-        sent: Arc::clone(&sent),
-    })))];
+    // Passes commands through and remembers them.
+    let recorder = {
+        let sent = Arc::clone(&sent);
+        TappedProvider::new(
+            Box::new(EmuProvider::new("vectors/personas")),
+            Arc::new(move |command: &[u8], response: Vec<u8>| {
+                sent.lock().unwrap().push(command.to_vec());
+                response
+            }),
+        )
+    };
+    let mut families: Vec<Box<dyn Family>> = vec![Box::new(CardFamily::new(Box::new(recorder)))];
     let suite = load_suite(
         &[PathBuf::from("scenarios/card")],
         Path::new("scenarios/requirements.yaml"),

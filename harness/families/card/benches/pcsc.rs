@@ -36,7 +36,7 @@ const READ_BINARY: [u8; 5] = [0x00, 0xB0, 0x00, 0x00, 0x04];
 fn card() -> Card {
     let root: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
         .ancestors()
-        .nth(2)
+        .nth(3)
         .map(Path::to_path_buf)
         .unwrap_or_default()
         .join("vectors/personas");

@@ -12,60 +12,14 @@ use std::path::{Path, PathBuf};
 
 use myna_engine::{load_suite, run_scenario};
 use myna_family::Family;
-use myna_family_card::target::{
-    CardProvider, CardTarget, CardTargetInfo, EmuProvider, OpenedCard, PowerEvent, ProviderError,
-    TransportError,
-};
+use std::sync::Arc;
+
+use myna_family_card::target::{EmuProvider, TappedProvider};
 use myna_family_card::CardFamily;
 use myna_report::Verdict;
-use myna_scenario::Scenario;
 
 /// How a mutant changes one exchange: `(command, response) → response`.
 type Mutation = fn(&[u8], Vec<u8>) -> Vec<u8>;
-
-struct Mutant {
-    inner: Box<dyn CardTarget>,
-    mutation: Mutation,
-}
-
-impl CardTarget for Mutant {
-    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        let response = self.inner.transmit(command)?;
-        Ok((self.mutation)(command, response))
-    }
-    fn power(&mut self, event: PowerEvent) -> Result<Option<Vec<u8>>, TransportError> {
-        self.inner.power(event)
-    }
-    fn info(&self) -> CardTargetInfo {
-        self.inner.info()
-    }
-    fn capabilities(&self) -> Vec<String> {
-        self.inner.capabilities()
-    }
-}
-
-/// Cards from the emulator, each wrapped in the mutant.
-struct MutantCards {
-    inner: EmuProvider,
-    mutation: Mutation,
-}
-
-impl CardProvider for MutantCards {
-    fn open(&mut self, scenario: &Scenario) -> Result<OpenedCard, ProviderError> {
-        let mut opened = self.inner.open(scenario)?;
-        opened.target = Box::new(Mutant {
-            inner: opened.target,
-            mutation: self.mutation,
-        });
-        Ok(opened)
-    }
-    fn describe(&mut self) -> Result<CardTargetInfo, ProviderError> {
-        self.inner.describe()
-    }
-    fn capabilities(&self) -> Vec<String> {
-        self.inner.capabilities()
-    }
-}
 
 fn sw(r: &[u8]) -> u16 {
     u16::from_be_bytes([r[r.len() - 2], r[r.len() - 1]])
@@ -177,11 +131,11 @@ fn every_mutant_is_killed_by_some_scenario() {
     .unwrap_or_else(|p| panic!("{:?}", p.diagnostics));
     let mut survivors = Vec::new();
     for (name, mutation) in MUTANTS {
-        let mut families: Vec<Box<dyn Family>> =
-            vec![Box::new(CardFamily::new(Box::new(MutantCards {
-                inner: EmuProvider::new("vectors/personas"),
-                mutation: *mutation,
-            })))];
+        let mutant = TappedProvider::new(
+            Box::new(EmuProvider::new("vectors/personas")),
+            Arc::new(*mutation),
+        );
+        let mut families: Vec<Box<dyn Family>> = vec![Box::new(CardFamily::new(Box::new(mutant)))];
         let killed_by = suite
             .scenarios
             .iter()

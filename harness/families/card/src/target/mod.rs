@@ -5,10 +5,12 @@
 mod card;
 mod emu;
 mod provider;
+mod tap;
 
 pub use card::{CardTarget, CardTargetInfo, PowerEvent, TransportError};
 pub use emu::{EmuCard, EmuProvider, DEFAULT_PERSONA, EMU_CAPABILITIES};
 pub use provider::{persona_values, CardProvider, OpenedCard, ProviderError};
+pub use tap::{Tap, TapFn, TappedProvider};
 #[cfg(feature = "pcsc")]
 mod pcsc;
 #[cfg(feature = "pcsc")]
