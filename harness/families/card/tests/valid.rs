@@ -301,3 +301,24 @@ fn ef_names_win_over_hex_lookalikes() {
         .collect();
     assert_eq!(efs, vec![EfRef::Named("face".into()), EfRef::Fid(0x0002)]);
 }
+
+/// The `${persona.*}` variables the card family declares are exactly those
+/// every persona provides (card-emu's `Persona::variables`), secret flags
+/// included, so the load-time check and the run agree.
+#[test]
+fn the_declared_persona_variables_are_the_personas() {
+    let root = common::root().join("vectors/personas");
+    for id in myna_card_emu::persona::list(&root).unwrap() {
+        let persona = myna_card_emu::persona::Persona::load_named(&root, &id).unwrap();
+        let provided: Vec<(String, bool)> = persona
+            .variables()
+            .into_iter()
+            .map(|v| (format!("persona.{}", v.name), v.secret))
+            .collect();
+        let declared: Vec<(String, bool)> = myna_family_card::vocabulary::PERSONA_VARS
+            .iter()
+            .map(|v| (v.name.to_string(), v.secret))
+            .collect();
+        assert_eq!(declared, provided, "persona {id}");
+    }
+}
