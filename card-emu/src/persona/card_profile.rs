@@ -304,6 +304,19 @@ impl Persona {
         }
     }
 
+    /// 住民基本台帳用 PIN 001C, held by the 共通カードAP and the 住基AP as two
+    /// separate key references with one value, each changed with CHANGE KEY
+    /// (myna-card 3.3.4 `CommonAp::change_pin`, `JukiAp::change_pin`).
+    fn juki_pin_secret(&self) -> SecretEf {
+        secret(
+            0x001C,
+            "住民基本台帳用 PIN",
+            self.juki_pin.clone(),
+            self.retries.juki_pin,
+            true,
+        )
+    }
+
     /// 共通カードAP (card-protocol.md §1.4). Its PIN 001C is changed with
     /// JICSAP CHANGE KEY (myna-card 3.3.4 `CommonAp::change_pin`).
     fn common_application(&self) -> Application {
@@ -324,13 +337,7 @@ impl Persona {
                 },
                 self.key_reference_file(),
             ],
-            secrets: vec![secret(
-                0x001C,
-                "住民基本台帳用 PIN",
-                self.juki_pin.clone(),
-                self.retries.juki_pin,
-                true,
-            )],
+            secrets: vec![self.juki_pin_secret()],
             keys: vec![PrivateKeyEf {
                 fid: 0x0019,
                 key: self.common_key.clone(),
@@ -349,13 +356,7 @@ impl Persona {
             kind: AppKind::Juki,
             aid: JUKI_AP_AID.to_vec(),
             files: vec![self.key_reference_file()],
-            secrets: vec![secret(
-                0x001C,
-                "住民基本台帳用 PIN",
-                self.juki_pin.clone(),
-                self.retries.juki_pin,
-                true,
-            )],
+            secrets: vec![self.juki_pin_secret()],
             keys: Vec::new(),
             session_key: SessionKeySupport::Refused(0x6982),
         }
