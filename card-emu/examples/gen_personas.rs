@@ -15,7 +15,9 @@ use std::str::FromStr;
 
 use der::asn1::{Ia5String, OctetString, UtcTime, Utf8StringRef};
 use der::{Any, DateTime, Encode};
-use myna_card_emu::persona::cv_cert::{build_cv_certificate, key_id};
+use myna_card_emu::persona::cv_cert::{
+    build_cv_certificate, build_mf_cv_object, key_id, key_id_numbered,
+};
 use myna_card_emu::persona::files;
 use myna_card_emu::persona::{
     complete_my_number, format_utc, wareki_yymmdd, CertificateEntry, CounterEntry, Era,
@@ -582,6 +584,7 @@ fn generate_persona(root: &Path, spec: &Spec, auth_ca: &Ca, sign_ca: &Ca) -> Res
         face_only: spec.face_only,
         atr: Some("3BE000FF8131FE4514".to_owned()),
         token_label: Some("JPKIAPICCTOKEN2".to_owned()),
+        token_info: None,
         retries: RetryEntries {
             auth_pin: Some(CounterEntry {
                 max: 3,
@@ -605,7 +608,7 @@ fn generate_persona(root: &Path, spec: &Spec, auth_ca: &Ca, sign_ca: &Ca) -> Res
         },
         quirks: QuirkEntries {
             read_past_end_sw: Some("6B00".to_owned()),
-            empty_verify_after_success: None,
+            ..QuirkEntries::default()
         },
     };
     write(
@@ -627,9 +630,13 @@ fn generate_ca(ca_dir: &Path) -> Result<(Ca, Ca)> {
     let issuer = key("ca/kenmen-issuer")?;
     let text_ap = key("ca/text-ap")?;
     let surface_ap = key("ca/surface-ap")?;
+    let text_data = key("ca/text-data")?;
+    let surface_data = key("ca/surface-data")?;
     write_key(&ca_dir.join(files::KENMEN_ISSUER_KEY), &issuer)?;
     write_key(&ca_dir.join(files::TEXT_AP_KEY), &text_ap)?;
     write_key(&ca_dir.join(files::SURFACE_AP_KEY), &surface_ap)?;
+    write_key(&ca_dir.join(files::TEXT_DATA_KEY), &text_data)?;
+    write_key(&ca_dir.join(files::SURFACE_DATA_KEY), &surface_data)?;
     write_key(
         &ca_dir.join(files::TEXT_SESSION_KEY),
         &key("ca/text-session")?,
@@ -639,8 +646,8 @@ fn generate_ca(ca_dir: &Path) -> Result<(Ca, Ca)> {
         &ca_dir.join(files::TEXT_CV_CERT),
         &build_cv_certificate(
             &key_id(files::TEXT_ISSUER_KEY_ID),
-            &key_id(files::TEXT_AP_KEY_ID),
-            &text_ap.to_public_key(),
+            &key_id_numbered(files::TEXT_DATA_KEY_ID, "000"),
+            &text_data.to_public_key(),
             &issuer,
         )?,
     )?;
@@ -648,12 +655,43 @@ fn generate_ca(ca_dir: &Path) -> Result<(Ca, Ca)> {
         &ca_dir.join(files::SURFACE_CV_CERT),
         &build_cv_certificate(
             &key_id(files::SURFACE_ISSUER_KEY_ID),
-            &key_id(files::SURFACE_AP_KEY_ID),
-            &surface_ap.to_public_key(),
+            &key_id_numbered(files::SURFACE_DATA_KEY_ID, "000"),
+            &surface_data.to_public_key(),
             &issuer,
         )?,
     )?;
+    generate_mf_chain(ca_dir)?;
     Ok((auth_ca, sign_ca))
+}
+
+/// The MF-level chain: root → intermediate (00F8), intermediate → the key
+/// below (7F21), with the key ids and numbers of the test card's chain.
+fn generate_mf_chain(ca_dir: &Path) -> Result<()> {
+    let root = key("ca/mf-cv-root")?;
+    let intermediate = key("ca/mf-cv-intermediate")?;
+    let lower = key("ca/mf-cv-lower")?;
+    write_key(&ca_dir.join(files::MF_ROOT_KEY), &root)?;
+    write_key(&ca_dir.join(files::MF_INTERMEDIATE_KEY), &intermediate)?;
+    write_key(&ca_dir.join(files::MF_LOWER_KEY), &lower)?;
+    let intermediate_id = key_id_numbered(files::MF_INTERMEDIATE_KEY_ID, "002");
+    write(
+        &ca_dir.join(files::MF_CHAIN_UPPER),
+        &build_mf_cv_object(
+            &key_id(files::MF_ROOT_KEY_ID),
+            &intermediate_id,
+            &intermediate.to_public_key(),
+            &root,
+        )?,
+    )?;
+    write(
+        &ca_dir.join(files::MF_CHAIN_LOWER),
+        &build_mf_cv_object(
+            &intermediate_id,
+            &key_id(files::MF_LOWER_KEY_ID),
+            &lower.to_public_key(),
+            &intermediate,
+        )?,
+    )
 }
 
 fn main() -> Result<()> {

@@ -14,8 +14,8 @@ pub struct CardProfile {
     pub atr: Vec<u8>,
     /// The dedicated files (applications), each selected by AID.
     pub applications: Vec<Application>,
-    /// GET DATA (`00 CA`) objects answered while no application is selected
-    /// (card-protocol.md §1.5).
+    /// GET DATA (`00 CA`) objects, each answered where its
+    /// [`ObjectScope`] says (card-protocol.md §1.5).
     pub mf_objects: Vec<DataObject>,
     /// EFs selectable at MF level (e.g. `001E`, whose reads answer `6981`).
     pub mf_files: Vec<ElementaryFile>,
@@ -24,7 +24,8 @@ pub struct CardProfile {
 }
 
 /// Behaviour the sources mark uncertain; each defaults to the value the
-/// spec file finds most likely and can be changed per persona.
+/// spec file finds most likely (or, where nothing is known, to what real
+/// clients tolerate) and can be changed per persona.
 #[derive(Clone, Debug)]
 pub struct Quirks {
     /// SW for READ BINARY at or past the end of the file (`6B00` per JICSAP
@@ -33,6 +34,23 @@ pub struct Quirks {
     /// Answer to the empty VERIFY after a successful VERIFY: `None` answers
     /// `63Cx` as usual, `Some(0x9000)` models the "some cards" of §3.2.
     pub empty_verify_after_success: Option<u16>,
+    /// Answer to the empty VERIFY of a secret that is not set (a child's
+    /// 署名用パスワード, a face-only card's PINs): `None` answers `63Cx` with
+    /// the counter, `Some(sw)` that SW. No source says what a real card
+    /// answers; OpenSC's JPKI driver refuses the whole card unless the empty
+    /// VERIFY of both JPKI PINs answers `63xx` (card-protocol.md §6), so the
+    /// default is what the clients tolerate.
+    pub empty_verify_unset_sw: Option<u16>,
+    /// Whether GET DATA `5F51` (contact ATR) answers at the MF. It answers
+    /// with an application current in any case; "some return it at the
+    /// master file level and some only with an application selected"
+    /// (myna-card 3.3.4 `Card::contact_atr`).
+    pub contact_atr_at_mf: bool,
+    /// Whether 照合番号B opens text EF 0003 (card-protocol.md §1.2: "crate
+    /// doc says A at one place, either at another — uncertain for B").
+    /// Default `true`, as myna-card's fixture table reads it ("the PIN or
+    /// either 照合番号"). Applied when the persona builds the profile.
+    pub text_integrity_by_check_b: bool,
 }
 
 impl Default for Quirks {
@@ -40,6 +58,9 @@ impl Default for Quirks {
         Quirks {
             read_past_end_sw: 0x6B00,
             empty_verify_after_success: None,
+            empty_verify_unset_sw: None,
+            contact_atr_at_mf: true,
+            text_integrity_by_check_b: true,
         }
     }
 }
@@ -51,6 +72,20 @@ pub struct DataObject {
     pub tag: u16,
     /// The object's value as returned by the card.
     pub value: Vec<u8>,
+    /// Where the card answers it.
+    pub scope: ObjectScope,
+}
+
+/// Where GET DATA answers an object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ObjectScope {
+    /// Only while no application is selected (myna-card 3.3.4 `src/mf.rs`:
+    /// "GET DATA answers there, and only there").
+    Mf,
+    /// At the MF and with any application current (`5F51` on most cards).
+    Everywhere,
+    /// Only with an application current (`5F51` on "some cards").
+    Applications,
 }
 
 /// Which of the card's applications this is.
@@ -81,10 +116,26 @@ pub struct Application {
     pub secrets: Vec<SecretEf>,
     /// Its private keys.
     pub keys: Vec<PrivateKeyEf>,
-    /// The SW this application answers to `80 AE` SET SESSION KEY
-    /// (card-protocol.md §3.1: `66F1` on 共通/券面事項確認, `6982` on JPKI/住基,
-    /// `9000` on the text AP once its PIN is verified).
-    pub set_session_key_sw: u16,
+    /// How this application answers `80 AE` SET SESSION KEY.
+    pub session_key: SessionKeySupport,
+}
+
+/// SET SESSION KEY (`80 AE`) and secure messaging (card-protocol.md §3.1,
+/// §3.3; myna-card 3.3.4 `src/sm.rs`, `src/ap/text.rs`).
+#[derive(Clone, Debug)]
+pub enum SessionKeySupport {
+    /// Always refused with this SW: `66F1` on 共通/券面事項確認 ("no key
+    /// delivery configured"), `6982` on JPKI/住基.
+    Refused(u16),
+    /// The 券面事項入力補助AP: a session key delivered under `key` (RSA-OAEP,
+    /// SHA-256) once one of `needs` is verified in this DF session, then
+    /// AES-128 secure messaging with CLA `08`.
+    Accepted {
+        /// The private half of the key published in EF 0006.
+        key: Box<rsa::RsaPrivateKey>,
+        /// Secrets that open it (the PIN only: 照合番号A does not).
+        needs: Vec<u16>,
+    },
 }
 
 /// An elementary file holding data.

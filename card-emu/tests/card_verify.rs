@@ -133,11 +133,17 @@ fn secret_not_set_answers_6984() {
             secret.value = None;
         }
     }
-    let mut c = Card::with_seed(profile, 1);
+    let mut c = Card::with_seed(profile.clone(), 1);
     send(&mut c, SELECT_JPKI);
     assert_eq!(verify(&mut c, 0x98, AUTH_PIN), StatusWord(0x6984));
-    assert_eq!(sw(&mut c, "00 20 00 98"), StatusWord(0x6984));
+    // The status query answers the counter by default (Quirks::empty_verify_unset_sw).
+    assert_eq!(sw(&mut c, "00 20 00 98"), StatusWord(0x63C3));
     assert_eq!(c.tries_left(AppKind::Jpki, 0x18), Some(3));
+
+    profile.quirks.empty_verify_unset_sw = Some(0x6984);
+    let mut c = Card::with_seed(profile, 1);
+    send(&mut c, SELECT_JPKI);
+    assert_eq!(sw(&mut c, "00 20 00 98"), StatusWord(0x6984));
 }
 
 #[test]

@@ -3,10 +3,10 @@
 use std::path::{Path, PathBuf};
 
 use myna_card_emu::persona::cv_cert::parse_cv_certificate;
-use myna_card_emu::persona::rsa_util::verify_sha256;
+use myna_card_emu::persona::rsa_util::{decode_card_public_key, verify_sha256};
 use myna_card_emu::persona::tlv::{parse_all, parse_tlv};
 use myna_card_emu::persona::{self, Persona, SURFACE_AP_KEY_FID, TEXT_AP_KEY_FID};
-use myna_card_emu::{Access, AppKind, Application, CardProfile, FileContent};
+use myna_card_emu::{Access, AppKind, Application, CardProfile, FileContent, SessionKeySupport};
 use sha2::{Digest, Sha256};
 
 fn root() -> PathBuf {
@@ -54,16 +54,23 @@ fn secret(app: &Application, fid: u16) -> &myna_card_emu::SecretEf {
 fn aids_and_session_key_answers() {
     let profile = load("taro").card_profile();
     let expected = [
-        (AppKind::Jpki, "D392F000260100000001", 0x6982),
-        (AppKind::TextHelper, "D3921000310001010408", 0x9000),
-        (AppKind::SurfaceCheck, "D3921000310001010402", 0x66F1),
-        (AppKind::Common, "D3921000310001010100", 0x66F1),
-        (AppKind::Juki, "D3921000310001010401", 0x6982),
+        (AppKind::Jpki, "D392F000260100000001", Some(0x6982)),
+        (AppKind::TextHelper, "D3921000310001010408", None),
+        (AppKind::SurfaceCheck, "D3921000310001010402", Some(0x66F1)),
+        (AppKind::Common, "D3921000310001010100", Some(0x66F1)),
+        (AppKind::Juki, "D3921000310001010401", Some(0x6982)),
     ];
-    for (kind, aid, sw) in expected {
+    for (kind, aid, refused) in expected {
         let a = app(&profile, kind);
         assert_eq!(hex::encode_upper(&a.aid), aid);
-        assert_eq!(a.set_session_key_sw, sw, "{kind:?}");
+        match (&a.session_key, refused) {
+            (SessionKeySupport::Refused(sw), Some(want)) => assert_eq!(*sw, want, "{kind:?}"),
+            (SessionKeySupport::Accepted { key, needs }, None) => {
+                assert_eq!(needs, &vec![0x0011], "only the text PIN opens it");
+                assert_eq!(key.to_public_key(), load("taro").ca().text_session_public());
+            }
+            (other, want) => panic!("{kind:?}: {other:?}, expected refused with {want:?}"),
+        }
     }
     assert_eq!(
         profile.atr,
@@ -196,7 +203,9 @@ fn text_ap_layouts() {
         assert_eq!(&bytes(text, 0x0004)[..5], &[0x7F, 0x21, 0x82, 0x02, 0x33]);
         assert_eq!(access(text, 0x0004), Access::Always);
         let ef5 = bytes(text, 0x0005);
-        assert_eq!(ef5.len(), 164);
+        assert_eq!(ef5.len(), 256, "the 164-byte object and filler");
+        assert_eq!(parse_tlv(ef5).expect("FF40").encoded_len, 164);
+        assert!(ef5[164..].iter().all(|b| *b == 0xFF));
         assert_eq!(&ef5[..5], &[0xFF, 0x40, 0x82, 0x00, 0x9F]);
         assert_eq!(&ef5[5..12], &[0xDF, 0x41, 0x04, 0x01, 0x03, 0x0E, 0x01]);
         assert_eq!(bytes(text, 0x0006).len(), 269);
@@ -217,7 +226,21 @@ fn text_ap_layouts() {
             .find(|k| k.fid == TEXT_AP_KEY_FID)
             .expect("AP key");
         assert_eq!(key.use_access, Access::Always);
-        assert_eq!(key.key.to_public_key(), cv.public_key);
+        assert_ne!(
+            key.key.to_public_key(),
+            cv.public_key,
+            "EF 0004 certifies the data key, not the AP's own key"
+        );
+        let ef7 = parse_all(parse_tlv(bytes(text, 0x0007)).expect("FF50").value).expect("DF51/52");
+        assert_eq!(
+            decode_card_public_key(ef7[0].value),
+            Some(key.key.to_public_key()),
+            "DF51 is the key 80 2A 00 00 signs with"
+        );
+        assert!(
+            verify_sha256(&cv.public_key, ef7[0].raw, ef7[1].value),
+            "{id}: DF52"
+        );
     }
 }
 
@@ -255,13 +278,23 @@ fn surface_ap_layouts() {
         assert_eq!(items[2].value, &[p.sex().ascii()]);
         assert_eq!(&items[4].value[..4], b"\x89PNG");
         assert_eq!(&items[6].value[4..8], b"jP  ");
-        let covered: Vec<u8> = items[1..7]
-            .iter()
-            .flat_map(|t| t.raw.iter().copied())
-            .collect();
+        let mut digests = Vec::new();
+        for group in [&items[1..4], &items[4..6], &items[6..7]] {
+            let covered: Vec<u8> = group.iter().flat_map(|t| t.raw.iter().copied()).collect();
+            digests.extend_from_slice(&Sha256::digest(&covered));
+        }
+        let mut digest_info =
+            hex::decode("3071300D06096086480165030402010500 0460".replace(' ', "")).expect("hex");
+        digest_info.extend_from_slice(&digests);
         assert!(
-            verify_sha256(&cv.public_key, &covered, items[7].value),
-            "{id}: DF28"
+            cv.public_key
+                .verify(
+                    rsa::Pkcs1v15Sign::new_unprefixed(),
+                    &digest_info,
+                    items[7].value
+                )
+                .is_ok(),
+            "{id}: DF28 over three segment digests"
         );
         assert_eq!(
             items[8].value,
@@ -292,7 +325,11 @@ fn surface_ap_layouts() {
             .expect("AP key");
         assert_eq!(key.use_access, Access::Always);
         assert!(key.sign);
-        assert_eq!(key.key.to_public_key(), cv.public_key);
+        assert_ne!(key.key.to_public_key(), cv.public_key);
+        assert_eq!(
+            decode_card_public_key(items[3].value),
+            Some(key.key.to_public_key())
+        );
     }
 }
 
@@ -320,15 +357,21 @@ fn common_juki_and_mf() {
     assert!(key.internal_authenticate);
     assert_eq!(key.key.to_public_key(), p.common_key().to_public_key());
     assert_eq!(secret(common, 0x001C).value.as_ref(), p.juki_pin());
+    assert!(secret(common, 0x001C).changeable, "CHANGE KEY works");
     let juki = app(&profile, AppKind::Juki);
-    assert_eq!(
-        secret(juki, 0x0002)
-            .value
-            .as_ref()
-            .map(|s| s.expose().len()),
-        Some(16)
-    );
-    assert!(juki.secrets.iter().any(|s| s.fid == 0x001C));
+    let record = |a: &myna_card_emu::Application| match &a
+        .files
+        .iter()
+        .find(|f| f.fid == 0x0002)
+        .expect("EF 0002")
+        .content
+    {
+        FileContent::Records(records) => records.clone(),
+        FileContent::Transparent(_) => panic!("EF 0002 is record-structured"),
+    };
+    assert_eq!(record(juki), record(common));
+    assert_eq!(record(juki)[0].len(), 16);
+    assert!(secret(juki, 0x001C).changeable);
 
     let object = |tag: u16| {
         profile
@@ -341,10 +384,11 @@ fn common_juki_and_mf() {
     assert_eq!(object(0x00F0), b"13101");
     assert_eq!(object(0x00F2), b"20350217");
     assert_eq!(object(0x5F51), profile.atr[1..].to_vec());
-    let chain = object(0x7F21);
-    assert!(chain.len() > 256);
-    assert_eq!(&chain[..2], &[0x7F, 0x21]);
-    for tag in [0x0042, 0x0045, 0x0066, 0x00F7, 0x00F8] {
+    assert_eq!(object(0x7F21), p.ca().mf_chain_lower);
+    assert_eq!(object(0x00F8), p.ca().mf_chain_upper);
+    assert_eq!(object(0x00F7), p.ca().mf_intermediate_key_id);
+    assert_eq!(object(0x0042).len(), 16);
+    for tag in [0x0045, 0x0066] {
         assert!(!object(tag).is_empty());
     }
     assert_eq!(profile.mf_files.len(), 1);
@@ -364,5 +408,6 @@ fn cv_certificates_verify_under_the_issuer_key() {
     }
     let text = parse_cv_certificate(&p.ca().text_cv_cert).expect("CV");
     assert_eq!(&text.issuer_key_id[..7], b"6000033");
-    assert_eq!(&text.subject_key_id[..7], b"6000034");
+    assert_eq!(&text.subject_key_id[..12], b"0000031\x08\x05000");
+    assert_eq!(text.public_key, p.ca().text_data_key.to_public_key());
 }

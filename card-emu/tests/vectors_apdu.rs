@@ -51,6 +51,10 @@ struct Test {
     response: Option<String>,
     response_prefix: Option<String>,
     response_length: Option<usize>,
+    /// The evidence for the expected answer (a real-card fixture or the
+    /// client code that depends on it), where the vector names one.
+    #[allow(dead_code)] // Read by people and by other consumers.
+    source: Option<String>,
 }
 
 fn root() -> PathBuf {
@@ -111,15 +115,14 @@ fn apdu_vectors() {
                 );
                 assert!(!test.flags.is_empty(), "tcId {} has flags", test.tc_id);
                 let mut card = Card::new(profile.clone());
-                for setup in group.setup.iter().chain(&test.setup) {
+                let refused_setup = group.setup.iter().chain(&test.setup).find_map(|setup| {
                     let answer = card.transmit(&bytes(setup)).unwrap();
-                    assert_eq!(
-                        answer[answer.len() - 2..],
-                        [0x90, 0x00],
-                        "tcId {}: setup {setup} answered {}",
-                        test.tc_id,
-                        hex::encode_upper(&answer)
-                    );
+                    (answer[answer.len() - 2..] != [0x90, 0x00])
+                        .then(|| format!("setup {setup} answered {}", hex::encode_upper(&answer)))
+                });
+                if let Some(problem) = refused_setup {
+                    failures.push(format!("tcId {} ({}): {problem}", test.tc_id, test.comment));
+                    continue;
                 }
                 let answer = card.transmit(&bytes(&test.command)).unwrap();
                 let (data, sw) = answer.split_at(answer.len() - 2);

@@ -4,7 +4,7 @@
 use rand_chacha::ChaCha20Rng;
 
 use super::state::{Persistent, Volatile};
-use crate::apdu::{Command, StatusWord};
+use crate::apdu::{Command, CommandApdu, StatusWord};
 use crate::profile::CardProfile;
 
 /// What a command produces: response data with `9000`, or a status word
@@ -20,6 +20,15 @@ pub(crate) struct Session<'a> {
 }
 
 impl Session<'_> {
+    /// Executes one parsed C-APDU: a secure-messaging command of an open
+    /// session is unwrapped first; anything else is decoded as it stands.
+    pub(crate) fn execute_apdu(&mut self, apdu: &CommandApdu) -> Outcome {
+        if let Some(outcome) = self.secure_messaging(apdu) {
+            return outcome;
+        }
+        self.execute(Command::try_from(apdu)?)
+    }
+
     /// Executes one decoded command.
     pub(crate) fn execute(&mut self, command: Command) -> Outcome {
         match command {
@@ -48,7 +57,7 @@ impl Session<'_> {
             }
             Command::GetChallenge { le } => self.get_challenge(le),
             Command::GetData { tag, le } => self.get_data(tag, le),
-            Command::SetSessionKey { .. } => self.set_session_key(),
+            Command::SetSessionKey { p1, p2, data } => self.set_session_key(p1, p2, &data),
             // The card never answers 61xx (card-protocol.md §3.1), so there
             // is never anything to get: conditions of use not satisfied.
             Command::GetResponse { .. } => Err(StatusWord::CONDITIONS_NOT_SATISFIED),

@@ -8,7 +8,7 @@ use rand_chacha::ChaCha20Rng;
 
 use super::dispatch::Session;
 use super::state::{Location, Persistent, Power, Volatile};
-use crate::apdu::{Command, CommandApdu, ResponseApdu};
+use crate::apdu::{CommandApdu, ResponseApdu};
 use crate::profile::{AppKind, CardProfile};
 
 /// `transmit` was called while the card is not powered.
@@ -69,8 +69,7 @@ impl Card {
         };
         let outcome = CommandApdu::parse(command)
             .map_err(|error| error.status_word())
-            .and_then(|apdu| Command::try_from(&apdu))
-            .and_then(|command| session.execute(command));
+            .and_then(|apdu| session.execute_apdu(&apdu));
         Ok(ResponseApdu::from(outcome).to_bytes())
     }
 

@@ -10,8 +10,9 @@
 //! each handler: VERIFY/sign with no usable current EF `6986`; VERIFY or
 //! sign by an SFI the DF lacks `6A88`; a failed VERIFY revokes that
 //! secret's verified status; `00 24` on 共通/住基 and `80 32` elsewhere
-//! `6D00`; SET SESSION KEY at the MF `6D00`; GET DATA inside an application
-//! `6A88`; GET RESPONSE `6985`; Le smaller than a signature `6700`; warm
+//! `6D00`; SET SESSION KEY at the MF `6D00`; GET DATA of an MF-only object
+//! inside an application `6A88`; GET RESPONSE `6985`; an instruction other
+//! than VERIFY, SELECT and READ BINARY under secure messaging `69FC`; Le smaller than a signature `6700`; warm
 //! reset returns to the MF but keeps the last application's security
 //! status.
 //!
@@ -23,6 +24,7 @@ mod dispatch;
 mod emulated;
 mod read;
 mod resolve;
+mod secure_messaging;
 mod select;
 mod session_key;
 mod sign;

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use super::secure_messaging::{SecureSession, SessionKey};
 use crate::profile::{CardProfile, SecretEf};
 use crate::secret::Secret;
 
@@ -96,6 +97,9 @@ pub(crate) struct Volatile {
     /// `false` from power-on/reset until the first SELECT by AID: while
     /// `false`, `00 A4 00 00` answers `6A86` (card-protocol.md §1.5).
     pub(crate) df_selected_since_reset: bool,
+    /// The DF session's secure messaging; it lives and dies with the
+    /// security status (myna-card 3.3.4 `src/sm.rs`).
+    pub(crate) secure: SecureSession,
 }
 
 impl Volatile {
@@ -105,6 +109,7 @@ impl Volatile {
             location: Location::Mf { ef: None },
             security: None,
             df_selected_since_reset: false,
+            secure: SecureSession::None,
         }
     }
 
@@ -131,6 +136,7 @@ impl Volatile {
                 app,
                 verified: BTreeSet::new(),
             });
+            self.secure = SecureSession::None;
         }
         self.location = Location::Df { app, ef: None };
         self.df_selected_since_reset = true;
@@ -139,22 +145,25 @@ impl Volatile {
     /// Selecting the ISD: back to the MF, security status cleared.
     pub(crate) fn enter_card_manager(&mut self) {
         self.security = None;
+        self.secure = SecureSession::None;
         self.location = Location::Mf { ef: None };
         self.df_selected_since_reset = true;
+    }
+
+    /// Starts secure messaging in `app` with a fresh key; the counter of
+    /// the first SM command is 1.
+    pub(crate) fn open_secure_session(&mut self, app: usize, key: SessionKey) {
+        self.secure = SecureSession::Active {
+            app,
+            key,
+            counter: 1,
+        };
     }
 
     /// Whether `fid` is verified in the session of the current application.
     pub(crate) fn is_verified_here(&self, fid: u16) -> bool {
         match (self.current_app(), &self.security) {
             (Some(app), Some(status)) => status.app == app && status.verified.contains(&fid),
-            _ => false,
-        }
-    }
-
-    /// Whether anything is verified in the session of the current application.
-    pub(crate) fn anything_verified_here(&self) -> bool {
-        match (self.current_app(), &self.security) {
-            (Some(app), Some(status)) => status.app == app && !status.verified.is_empty(),
             _ => false,
         }
     }

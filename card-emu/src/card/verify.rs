@@ -29,6 +29,15 @@ impl ChangeCommand {
     }
 }
 
+/// A configured SW as an outcome: `9000` is success without data.
+fn as_outcome(sw: StatusWord) -> Outcome {
+    if sw.is_success() {
+        Ok(Vec::new())
+    } else {
+        Err(sw)
+    }
+}
+
 /// Compares without an early exit on the first differing byte.
 fn same_bytes(left: &[u8], right: &[u8]) -> bool {
     left.len() == right.len()
@@ -44,33 +53,31 @@ impl Session<'_> {
     ///
     /// - no data (the query): `63Cx` with the tries left, spending nothing;
     ///   `63C0` when blocked; `quirks.empty_verify_after_success` once the
-    ///   secret is verified in this DF session, if set;
-    /// - value not set on this card: `6984`; blocked: `6984`;
+    ///   secret is verified in this DF session, if set; for a secret not set
+    ///   on this card `quirks.empty_verify_unset_sw`, else `63Cx`;
+    /// - a value for a secret not set on this card: `6984`; blocked: `6984`;
     /// - right: `9000`, counter back to its maximum, verified;
     /// - wrong: counter − 1, `63Cx` (`63C0` on the try that blocks), and the
     ///   secret is no longer verified in this session.
     pub(crate) fn verify(&mut self, target: KeyTarget, value: Option<&Secret>) -> Outcome {
         let (app, index) = self.resolve_secret(target)?;
         let already_verified = self.is_verified_secret(app, index);
-        let quirk = self.profile.quirks.empty_verify_after_success;
+        let quirks = &self.profile.quirks;
         let state = self
             .persistent
             .secret_mut(app, index)
             .ok_or(StatusWord::REF_DATA_NOT_FOUND)?;
         let fid = state.fid;
         let Some(reference) = &state.value else {
-            return Err(StatusWord::AUTH_METHOD_BLOCKED);
+            return match (value, quirks.empty_verify_unset_sw) {
+                (None, Some(sw)) => as_outcome(StatusWord(sw)),
+                (None, None) => Err(StatusWord::verify_failed(state.tries_left)),
+                (Some(_), _) => Err(StatusWord::AUTH_METHOD_BLOCKED),
+            };
         };
         let Some(value) = value else {
-            return match quirk {
-                Some(sw) if already_verified && !state.is_blocked() => {
-                    let sw = StatusWord(sw);
-                    if sw.is_success() {
-                        Ok(Vec::new())
-                    } else {
-                        Err(sw)
-                    }
-                }
+            return match quirks.empty_verify_after_success {
+                Some(sw) if already_verified && !state.is_blocked() => as_outcome(StatusWord(sw)),
                 _ => Err(StatusWord::verify_failed(state.tries_left)),
             };
         };

@@ -11,7 +11,7 @@ use super::text_ap::{self, TEXT_AP_AID};
 use super::Persona;
 use crate::{
     Access, AppKind, Application, CardProfile, ElementaryFile, FileContent, PrivateKeyEf, Secret,
-    SecretEf,
+    SecretEf, SessionKeySupport,
 };
 
 /// FID of the text AP's own signing key (card-protocol.md §1.2 EF 0007: "EF 0013").
@@ -61,14 +61,13 @@ impl Persona {
             ],
             mf_objects: mf_objects(&MfInputs {
                 atr: &self.atr,
+                contact_atr_at_mf: self.quirks.contact_atr_at_mf,
                 municipality_code: &self.municipality_code,
                 expiry_yyyymmdd: &yyyymmdd(self.card_expiry),
                 card_serial: &self.card_serial,
-                cv_chain: [
-                    self.ca.text_cv_cert.as_slice(),
-                    self.ca.surface_cv_cert.as_slice(),
-                ]
-                .concat(),
+                chain_upper: &self.ca.mf_chain_upper,
+                chain_lower: &self.ca.mf_chain_lower,
+                intermediate_key_id: &self.ca.mf_intermediate_key_id,
             }),
             mf_files: mf_files(),
             quirks: self.quirks.clone(),
@@ -111,7 +110,7 @@ impl Persona {
                 file(0x000B, self.ca.auth_ca_cert.clone(), Access::Always),
                 file(
                     0x0006,
-                    ef0006_token_info(&self.token_label, &self.card_serial),
+                    ef0006_token_info(&self.token_label, &self.card_serial, &self.token_info),
                     Access::Always,
                 ),
                 file(
@@ -137,14 +136,21 @@ impl Persona {
                 ),
             ],
             keys,
-            set_session_key_sw: 0x6982,
+            session_key: SessionKeySupport::Refused(0x6982),
         }
     }
 
-    /// 券面事項入力補助AP (card-protocol.md §1.2).
+    /// 券面事項入力補助AP (card-protocol.md §1.2). EF 0003 opens with the PIN
+    /// or 照合番号A, and with 照合番号B when `quirks.text_integrity_by_check_b`;
+    /// EF 0005 holds 256 bytes (the object and filler).
     fn text_application(&self) -> Application {
         let r = &self.retries;
         let pin_or_check = Access::AnyOf(vec![0x0011, 0x0014, 0x0015]);
+        let integrity = if self.quirks.text_integrity_by_check_b {
+            pin_or_check.clone()
+        } else {
+            Access::AnyOf(vec![0x0011, 0x0014])
+        };
         Application {
             kind: AppKind::TextHelper,
             aid: TEXT_AP_AID.to_vec(),
@@ -159,16 +165,12 @@ impl Persona {
                     self.text_ef0002(),
                     Access::AnyOf(vec![0x0011, 0x0015]),
                 ),
-                file(
-                    0x0003,
-                    self.images.text_ef0003.clone(),
-                    pin_or_check.clone(),
-                ),
+                file(0x0003, self.images.text_ef0003.clone(), integrity),
                 file(0x0004, self.ca.text_cv_cert.clone(), Access::Always),
-                file(0x0005, text_ap::ef0005_basic_info(), Access::Always),
+                file(0x0005, text_ap::ef0005_physical(), Access::Always),
                 file(
                     0x0006,
-                    text_ap::ef0006_session_key(&self.ca.text_session_public),
+                    text_ap::ef0006_session_key(&self.ca.text_session_public()),
                     pin_or_check.clone(),
                 ),
                 file(0x0007, self.images.text_ef0007.clone(), pin_or_check),
@@ -211,7 +213,10 @@ impl Persona {
                 sign: true,
                 internal_authenticate: false,
             }],
-            set_session_key_sw: 0x9000,
+            session_key: SessionKeySupport::Accepted {
+                key: Box::new(self.ca.text_session_key.clone()),
+                needs: vec![0x0011],
+            },
         }
     }
 
@@ -280,11 +285,40 @@ impl Persona {
                 sign: true,
                 internal_authenticate: false,
             }],
-            set_session_key_sw: 0x66F1,
+            session_key: SessionKeySupport::Refused(0x66F1),
         }
     }
 
-    /// 共通カードAP (card-protocol.md §1.4).
+    /// EF 0002 of the 共通カードAP and the 住基AP: one record holding a
+    /// 16-byte key reference, byte-identical in both (myna-card 3.3.4
+    /// `ap::common::ef::KEY_REFERENCE`, `ap::juki`; what key it names is not
+    /// identified, so the value is a per-persona placeholder).
+    fn key_reference_file(&self) -> ElementaryFile {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(format!("JPKI-TEST key reference 0002 {}", self.id).as_bytes());
+        ElementaryFile {
+            fid: 0x0002,
+            sfi: Some(2),
+            content: FileContent::Records(vec![digest.get(..16).unwrap_or_default().to_vec()]),
+            read: Access::Always,
+        }
+    }
+
+    /// 住民基本台帳用 PIN 001C, held by the 共通カードAP and the 住基AP as two
+    /// separate key references with one value, each changed with CHANGE KEY
+    /// (myna-card 3.3.4 `CommonAp::change_pin`, `JukiAp::change_pin`).
+    fn juki_pin_secret(&self) -> SecretEf {
+        secret(
+            0x001C,
+            "住民基本台帳用 PIN",
+            self.juki_pin.clone(),
+            self.retries.juki_pin,
+            true,
+        )
+    }
+
+    /// 共通カードAP (card-protocol.md §1.4). Its PIN 001C is changed with
+    /// JICSAP CHANGE KEY (myna-card 3.3.4 `CommonAp::change_pin`).
     fn common_application(&self) -> Application {
         let record = common_record(
             &self.card_serial,
@@ -294,19 +328,16 @@ impl Persona {
         Application {
             kind: AppKind::Common,
             aid: COMMON_AP_AID.to_vec(),
-            files: vec![ElementaryFile {
-                fid: 0x0001,
-                sfi: Some(1),
-                content: FileContent::Records(vec![record]),
-                read: Access::Always,
-            }],
-            secrets: vec![secret(
-                0x001C,
-                "住民基本台帳用 PIN",
-                self.juki_pin.clone(),
-                self.retries.juki_pin,
-                false,
-            )],
+            files: vec![
+                ElementaryFile {
+                    fid: 0x0001,
+                    sfi: Some(1),
+                    content: FileContent::Records(vec![record]),
+                    read: Access::Always,
+                },
+                self.key_reference_file(),
+            ],
+            secrets: vec![self.juki_pin_secret()],
             keys: vec![PrivateKeyEf {
                 fid: 0x0019,
                 key: self.common_key.clone(),
@@ -314,40 +345,20 @@ impl Persona {
                 sign: false,
                 internal_authenticate: true,
             }],
-            set_session_key_sw: 0x66F1,
+            session_key: SessionKeySupport::Refused(0x66F1),
         }
     }
 
-    /// 住基AP (card-protocol.md §1.4): key reference 0002 (16 bytes,
-    /// modelled as a secret) and PIN 001C.
+    /// 住基AP (card-protocol.md §1.4): the key-reference record EF 0002 and
+    /// PIN 001C, changed with CHANGE KEY (myna-card 3.3.4 `JukiAp::change_pin`).
     fn juki_application(&self) -> Application {
-        let key_ref = {
-            use sha2::{Digest, Sha256};
-            let digest = Sha256::digest(format!("JPKI-TEST juki 0002 {}", self.id).as_bytes());
-            digest.get(..16).unwrap_or_default().to_vec()
-        };
         Application {
             kind: AppKind::Juki,
             aid: JUKI_AP_AID.to_vec(),
-            files: Vec::new(),
-            secrets: vec![
-                secret(
-                    0x0002,
-                    "住基AP 鍵 0002",
-                    Some(Secret::new(key_ref)),
-                    Counter::fresh(10),
-                    false,
-                ),
-                secret(
-                    0x001C,
-                    "住民基本台帳用 PIN",
-                    self.juki_pin.clone(),
-                    self.retries.juki_pin,
-                    false,
-                ),
-            ],
+            files: vec![self.key_reference_file()],
+            secrets: vec![self.juki_pin_secret()],
             keys: Vec::new(),
-            set_session_key_sw: 0x6982,
+            session_key: SessionKeySupport::Refused(0x6982),
         }
     }
 }

@@ -138,6 +138,9 @@ pub struct PersonaDocument {
     /// JPKI token label; default `JPKIAPICCTOKEN2`.
     #[serde(default)]
     pub token_label: Option<String>,
+    /// The other JPKI EF 0006 fields; defaults of [`crate::persona::TokenInfo`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_info: Option<TokenInfoEntries>,
     /// Retry limits and tries left at manufacture; defaults per secret.
     #[serde(default)]
     pub retries: RetryEntries,
@@ -208,7 +211,7 @@ pub struct RetryEntries {
     pub birth_key: Option<CounterEntry>,
 }
 
-/// Quirk overrides, SWs as 4 hex digits.
+/// Quirk overrides (see [`crate::Quirks`]), SWs as 4 hex digits.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QuirkEntries {
@@ -218,6 +221,42 @@ pub struct QuirkEntries {
     /// e.g. `"9000"`; absent = answer `63Cx`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub empty_verify_after_success: Option<String>,
+    /// Empty VERIFY of a secret not set, e.g. `"6984"`; absent = `63Cx`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub empty_verify_unset_sw: Option<String>,
+    /// Whether GET DATA 5F51 answers at the MF (default `true`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_atr_at_mf: Option<bool>,
+    /// Whether 照合番号B opens text EF 0003 (default `true`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_integrity_by_check_b: Option<bool>,
+}
+
+/// JPKI EF 0006 field overrides; absent ones take their defaults.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenInfoEntries {
+    /// manufacturerID, at most 32 ASCII bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manufacturer: Option<String>,
+    /// model, at most 16 ASCII bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// flags as hex, e.g. `"040D"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flags: Option<String>,
+    /// ulMaxPinLen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_pin_len: Option<u32>,
+    /// ulMinPinLen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_pin_len: Option<u32>,
+    /// hardwareVersion, two ASCII bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hardware_version: Option<String>,
+    /// firmwareVersion, two ASCII bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firmware_version: Option<String>,
 }
 
 impl PersonaDocument {

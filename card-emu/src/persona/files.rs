@@ -25,12 +25,31 @@ pub const AUTH_CA_CERT: &str = "auth-ca-cert.der";
 pub const SIGN_CA_KEY: &str = "sign-ca-key.pk8.der";
 /// JPKI-TEST 署名用 root CA certificate (JPKI EF 0002).
 pub const SIGN_CA_CERT: &str = "sign-ca-cert.der";
-/// Issuer key of the 券面 APs' CV certificates.
+/// Issuer key of the 券面 APs' CV certificates (EF 0004).
 pub const KENMEN_ISSUER_KEY: &str = "kenmen-issuer-key.pk8.der";
-/// The 券面事項入力補助AP's own signing key.
+/// The key the text AP's EF 0004 certifies; it signs text EF 0003 DF33 and
+/// EF 0007 DF52 (myna-card 3.3.4 `IntegrityRecord`, `SignedPublicKey`).
+pub const TEXT_DATA_KEY: &str = "text-data-key.pk8.der";
+/// The key the surface AP's EF 0004 certifies; it signs the surface
+/// records (myna-card 3.3.4 `tests/signatures.rs`).
+pub const SURFACE_DATA_KEY: &str = "surface-data-key.pk8.der";
+/// The 券面事項入力補助AP's own key (EF 0013, text EF 0007 DF51): signs
+/// challenges with `80 2A 00 00`.
 pub const TEXT_AP_KEY: &str = "text-ap-key.pk8.der";
-/// The 券面事項確認AP's own signing key.
+/// The 券面事項確認AP's own key (DF12/DF24/DF42 of its records): signs
+/// challenges with `80 2A 00 00`.
 pub const SURFACE_AP_KEY: &str = "surface-ap-key.pk8.der";
+/// Root of the MF-level card-verifiable chain (generator input; its public
+/// half verifies GET DATA 00F8).
+pub const MF_ROOT_KEY: &str = "mf-cv-root-key.pk8.der";
+/// The intermediate the root certifies in 00F8 (generator input).
+pub const MF_INTERMEDIATE_KEY: &str = "mf-cv-intermediate-key.pk8.der";
+/// The key the intermediate certifies in 7F21 (generator input).
+pub const MF_LOWER_KEY: &str = "mf-cv-lower-key.pk8.der";
+/// GET DATA 00F8: the root certifying the intermediate, 575 bytes.
+pub const MF_CHAIN_UPPER: &str = "mf-do-00f8.bin";
+/// GET DATA 7F21: the intermediate certifying the key below it, 575 bytes.
+pub const MF_CHAIN_LOWER: &str = "mf-do-7f21.bin";
 /// The text AP's session-key encryption key (public half in text EF 0006).
 pub const TEXT_SESSION_KEY: &str = "text-session-key.pk8.der";
 /// CV certificate of the text AP key (text EF 0004), 568 bytes.
@@ -40,9 +59,22 @@ pub const SURFACE_CV_CERT: &str = "surface-ap-cv-cert.bin";
 
 /// Key id (7 digits) of the text AP CV-certificate issuer (test, card-protocol.md §4).
 pub const TEXT_ISSUER_KEY_ID: &str = "6000033";
-/// Key id of the text AP's own key (card-protocol.md §1.2 DF42 example).
+/// Key id of text EF 0005 DF42 (card-protocol.md §1.2 DF42 example; not the
+/// key EF 0004 certifies, myna-card 3.3.4 `ApBasicData::public_key_id`).
 pub const TEXT_AP_KEY_ID: &str = "6000034";
 /// Key id of the surface AP CV-certificate issuer (test, card-protocol.md §4).
 pub const SURFACE_ISSUER_KEY_ID: &str = "6000023";
-/// Key id of the surface AP's own key.
+/// Key id of surface EF 0003 DF32 (`6000024/001` on the test card).
 pub const SURFACE_AP_KEY_ID: &str = "6000024";
+/// Subject key id of text EF 0004 (`<municipality>31/000` on the test card,
+/// `1322131`; here one synthetic value shared by every persona).
+pub const TEXT_DATA_KEY_ID: &str = "0000031";
+/// Subject key id of surface EF 0004 (`1322121/000` on the test card).
+pub const SURFACE_DATA_KEY_ID: &str = "0000021";
+/// Issuer key id of GET DATA 00F8 (`6000020/001` on the test card,
+/// myna-card 3.3.4 `tests/fixtures/mf-do-F8.bin`).
+pub const MF_ROOT_KEY_ID: &str = "6000020";
+/// The intermediate of the MF chain (`1322130/002` on the test card).
+pub const MF_INTERMEDIATE_KEY_ID: &str = "0000030";
+/// The key below it (`0000050/001` on the test card, `mf-do-7F21.bin`).
+pub const MF_LOWER_KEY_ID: &str = "0000050";

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use super::ca::CaMaterial;
 use super::certified_key::{load_private_key, read, CertifiedKey};
 use super::dates::{format_utc, parse_utc, parse_yyyymmdd, yyyymmdd};
-use super::document::{CounterEntry, PersonaDocument, SecretText};
+use super::document::{CounterEntry, PersonaDocument, QuirkEntries, SecretText, TokenInfoEntries};
+use super::jpki_ap::TokenInfo;
 use super::my_number::is_valid_my_number;
 use super::persona::{DEFAULT_ATR, DEFAULT_TOKEN_LABEL};
 use super::retry::{Counter, RetrySettings};
@@ -285,16 +286,8 @@ fn from_document(
             defaults.birth_key,
         )?,
     };
-    let mut quirks = Quirks::default();
-    if let Some(sw) = &doc.quirks.read_past_end_sw {
-        quirks.read_past_end_sw = parse_sw(sw)
-            .ok_or_else(|| check.fail("quirks.read_past_end_sw", "must be 4 hex digits"))?;
-    }
-    if let Some(sw) = &doc.quirks.empty_verify_after_success {
-        quirks.empty_verify_after_success = Some(parse_sw(sw).ok_or_else(|| {
-            check.fail("quirks.empty_verify_after_success", "must be 4 hex digits")
-        })?);
-    }
+    let quirks = quirks_of(&check, &doc.quirks)?;
+    let token_info = token_info_of(&check, doc.token_info.as_ref())?;
 
     let auth = CertifiedKey::load(&dir.join(files::AUTH_CERT), &dir.join(files::AUTH_KEY))?;
     check_certificate(&dir.join(files::AUTH_CERT), &auth, &doc.auth_cert)?;
@@ -348,6 +341,7 @@ fn from_document(
         face_only: doc.face_only,
         atr,
         token_label,
+        token_info,
         retries,
         quirks,
         ca,
@@ -355,6 +349,78 @@ fn from_document(
     };
     persona.images = compute_images(&persona)?;
     Ok(persona)
+}
+
+fn quirks_of(check: &FieldCheck<'_>, entries: &QuirkEntries) -> Result<Quirks, PersonaError> {
+    let sw = |field: &'static str, text: &Option<String>| {
+        text.as_deref()
+            .map(|t| parse_sw(t).ok_or_else(|| check.fail(field, "must be 4 hex digits")))
+            .transpose()
+    };
+    let defaults = Quirks::default();
+    Ok(Quirks {
+        read_past_end_sw: sw("quirks.read_past_end_sw", &entries.read_past_end_sw)?
+            .unwrap_or(defaults.read_past_end_sw),
+        empty_verify_after_success: sw(
+            "quirks.empty_verify_after_success",
+            &entries.empty_verify_after_success,
+        )?,
+        empty_verify_unset_sw: sw(
+            "quirks.empty_verify_unset_sw",
+            &entries.empty_verify_unset_sw,
+        )?,
+        contact_atr_at_mf: entries
+            .contact_atr_at_mf
+            .unwrap_or(defaults.contact_atr_at_mf),
+        text_integrity_by_check_b: entries
+            .text_integrity_by_check_b
+            .unwrap_or(defaults.text_integrity_by_check_b),
+    })
+}
+
+fn token_info_of(
+    check: &FieldCheck<'_>,
+    entries: Option<&TokenInfoEntries>,
+) -> Result<TokenInfo, PersonaError> {
+    let defaults = TokenInfo::default();
+    let Some(entries) = entries else {
+        return Ok(defaults);
+    };
+    let ascii =
+        |field: &'static str, value: &Option<String>, max: usize, default: String| match value {
+            None => Ok(default),
+            Some(text) if text.is_ascii() && text.len() <= max => Ok(text.clone()),
+            Some(_) => Err(check.fail(field, format!("must be at most {max} ASCII bytes"))),
+        };
+    let flags = match &entries.flags {
+        None => defaults.flags,
+        Some(text) => u32::from_str_radix(text, 16)
+            .map_err(|_| check.fail("token_info.flags", "must be hex, at most 8 digits"))?,
+    };
+    Ok(TokenInfo {
+        manufacturer: ascii(
+            "token_info.manufacturer",
+            &entries.manufacturer,
+            32,
+            defaults.manufacturer,
+        )?,
+        model: ascii("token_info.model", &entries.model, 16, defaults.model)?,
+        flags,
+        max_pin_len: entries.max_pin_len.unwrap_or(defaults.max_pin_len),
+        min_pin_len: entries.min_pin_len.unwrap_or(defaults.min_pin_len),
+        hardware_version: ascii(
+            "token_info.hardware_version",
+            &entries.hardware_version,
+            2,
+            defaults.hardware_version,
+        )?,
+        firmware_version: ascii(
+            "token_info.firmware_version",
+            &entries.firmware_version,
+            2,
+            defaults.firmware_version,
+        )?,
+    })
 }
 
 fn check_certificate(
@@ -389,6 +455,7 @@ fn compute_images(persona: &Persona) -> Result<SignedImages, PersonaError> {
     let ef0002 = persona.text_ef0002();
     let birth = yyyymmdd(persona.birth_date);
     let expiry = yyyymmdd(persona.card_expiry);
+    let text_card_key = persona.ca.text_ap_key.to_public_key();
     let inputs = ImageInputs {
         text_ef0001: &ef0001,
         text_ef0002: &ef0002,
@@ -399,9 +466,10 @@ fn compute_images(persona: &Persona) -> Result<SignedImages, PersonaError> {
             expiry_yyyymmdd: &expiry,
         },
         municipality_code: &persona.municipality_code,
-        text_ap_key: &persona.ca.text_ap_key,
+        text_data_key: &persona.ca.text_data_key,
+        text_card_key: &text_card_key,
+        surface_data_key: &persona.ca.surface_data_key,
         surface_ap_key: &persona.ca.surface_ap_key,
-        issuer_key: &persona.ca.kenmen_issuer_key,
     };
     SignedImages::compute(&inputs).map_err(|e| PersonaError::Signing {
         path: persona.ca.dir.clone(),

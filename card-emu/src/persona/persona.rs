@@ -9,6 +9,7 @@ use time::Date;
 
 use super::ca::CaMaterial;
 use super::certified_key::CertifiedKey;
+use super::jpki_ap::TokenInfo;
 use super::retry::RetrySettings;
 use super::sex::Sex;
 use super::signed_images::SignedImages;
@@ -53,6 +54,7 @@ pub struct Persona {
     pub(super) face_only: bool,
     pub(super) atr: Vec<u8>,
     pub(super) token_label: String,
+    pub(super) token_info: TokenInfo,
     pub(super) retries: RetrySettings,
     pub(super) quirks: Quirks,
     pub(super) ca: Arc<CaMaterial>,
@@ -190,6 +192,10 @@ impl Persona {
     pub fn token_label(&self) -> &str {
         &self.token_label
     }
+    /// The other JPKI EF 0006 fields (uncertain, per persona).
+    pub fn token_info(&self) -> &TokenInfo {
+        &self.token_info
+    }
     /// Retry limits and tries left at manufacture.
     pub fn retries(&self) -> &RetrySettings {
         &self.retries
@@ -197,6 +203,12 @@ impl Persona {
     /// Quirks of this card.
     pub fn quirks(&self) -> &Quirks {
         &self.quirks
+    }
+    /// The same persona with other quirks (none of them changes a signed
+    /// image, so nothing is recomputed).
+    pub fn with_quirks(mut self, quirks: Quirks) -> Persona {
+        self.quirks = quirks;
+        self
     }
     /// Shared CA material.
     pub fn ca(&self) -> &CaMaterial {

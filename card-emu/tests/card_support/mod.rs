@@ -5,7 +5,8 @@
 
 use myna_card_emu::{
     Access, AppKind, Application, Card, CardProfile, DataObject, ElementaryFile, FileContent,
-    PrivateKeyEf, Quirks, ResponseApdu, Secret, SecretEf, StatusWord,
+    ObjectScope, PrivateKeyEf, Quirks, ResponseApdu, Secret, SecretEf, SessionKeySupport,
+    StatusWord,
 };
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::RsaPrivateKey;
@@ -146,7 +147,7 @@ pub fn profile() -> CardProfile {
             key(0x0017, &k1, Access::AnyOf(vec![0x0018]), true, false),
             key(0x001A, &k2, Access::AnyOf(vec![0x001B]), true, false),
         ],
-        set_session_key_sw: 0x6982,
+        session_key: SessionKeySupport::Refused(0x6982),
     };
     let mut blocked = secret(0x0012, "blocked key reference", b"00000000", 3, false);
     blocked.tries_left = 0;
@@ -166,7 +167,10 @@ pub fn profile() -> CardProfile {
             secret(0x0015, "照合番号B", MATCH_B, 10, false),
         ],
         keys: vec![key(0x0013, &k1, Access::Always, true, false)],
-        set_session_key_sw: 0x9000,
+        session_key: SessionKeySupport::Accepted {
+            key: Box::new(k2.clone()),
+            needs: vec![0x0011],
+        },
     };
     let surface = Application {
         kind: AppKind::SurfaceCheck,
@@ -187,7 +191,7 @@ pub fn profile() -> CardProfile {
             secret(0x0013, "照合番号A", MATCH_A, 10, false),
         ],
         keys: vec![key(0x0014, &k2, Access::Always, true, false)],
-        set_session_key_sw: 0x66F1,
+        session_key: SessionKeySupport::Refused(0x66F1),
     };
     let common = Application {
         kind: AppKind::Common,
@@ -200,7 +204,7 @@ pub fn profile() -> CardProfile {
         }],
         secrets: vec![secret(0x001C, "住民基本台帳用 PIN", COMMON_PIN, 3, true)],
         keys: vec![key(0x0019, &k1, Access::Always, false, true)],
-        set_session_key_sw: 0x66F1,
+        session_key: SessionKeySupport::Refused(0x66F1),
     };
     let juki = Application {
         kind: AppKind::Juki,
@@ -213,7 +217,7 @@ pub fn profile() -> CardProfile {
         }],
         secrets: vec![secret(0x001C, "住民基本台帳用 PIN", JUKI_PIN, 3, true)],
         keys: vec![],
-        set_session_key_sw: 0x6982,
+        session_key: SessionKeySupport::Refused(0x6982),
     };
     CardProfile {
         atr: ATR.to_vec(),
@@ -222,14 +226,17 @@ pub fn profile() -> CardProfile {
             DataObject {
                 tag: 0x00F0,
                 value: b"13221".to_vec(),
+                scope: ObjectScope::Mf,
             },
             DataObject {
                 tag: 0x5F51,
                 value: ATR[1..].to_vec(),
+                scope: ObjectScope::Everywhere,
             },
             DataObject {
                 tag: 0x7F21,
                 value: large_mf_object(),
+                scope: ObjectScope::Mf,
             },
         ],
         mf_files: vec![file(0x001E, pattern(32, 13), Access::Never(0x6981))],

@@ -42,20 +42,6 @@ impl QualificationValidity {
     }
 }
 
-/// Which month-end rule ends the 3-month grace after a certificate expires
-/// (health-insurance-system.md §4.6: いわき市 and 多摩市 word it differently).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum GraceRule {
-    /// Usable up to the last day of the month three months after the month
-    /// that holds the expiry date (expiry in February → end of May).
-    #[default]
-    MonthEnd,
-    /// Usable up to the same day of the month three months later
-    /// (clamped to the month's last day).
-    SameDay,
-}
-
 /// What a card-based lookup returns when the person has no qualification in
 /// force (health-insurance-system.md §6: both 無効 and 資格情報なし were
 /// reported; the official mapping is not public).
@@ -96,6 +82,17 @@ impl Default for CodeConfig {
     }
 }
 
+/// `SpecificDiseasesDiseaseCategory` label (OQSCD013, health-insurance-system.md
+/// §4.3); empty for a code the table does not list.
+pub fn specific_disease_label(code: &str) -> &'static str {
+    match code {
+        "1" => "人工透析",
+        "2" => "血友病",
+        "3" => "HIV",
+        _ => "",
+    }
+}
+
 /// `ReasonOfLoss` label (health-insurance-system.md §4.3), `99` from the config.
 pub fn reason_of_loss_label<'a>(code: &str, config: &'a CodeConfig) -> &'a str {
     match code {
@@ -126,6 +123,13 @@ mod tests {
             QualificationValidity::InvalidNewerExists.label(),
             "無効（新しい資格あり）"
         );
+    }
+
+    #[test]
+    fn specific_disease_codes() {
+        assert_eq!(specific_disease_label("1"), "人工透析");
+        assert_eq!(specific_disease_label("3"), "HIV");
+        assert_eq!(specific_disease_label("9"), "");
     }
 
     #[test]

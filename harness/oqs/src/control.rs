@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::codes::{CodeConfig, GraceRule, NoCurrentQualification};
+use crate::codes::{CodeConfig, NoCurrentQualification};
 
 /// A test-control command.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,14 +115,28 @@ pub struct Advance {
     pub minutes: i64,
 }
 
+/// The delay health-insurance-system.md §4.6 gives before a renewed
+/// 利用者証明用 certificate takes effect: "24 hours after the municipal
+/// procedure" (朝霞市, a single municipal source).
+pub const PUBLISHED_RENEWAL_DELAY_HOURS: u32 = 24;
+
 /// Model configuration: every fact marked uncertain in the spec.
+///
+/// The grace period ends at the month end (いわき市: "有効期限の満了日が属する
+/// 月の月末から3か月後の月末まで"; 多摩市: "有効期限が2月なら5月末まで", both
+/// health-insurance-system.md §4.6); no source gives another rule, so the
+/// rule is not configurable, only its length.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ModelConfig {
-    /// Month-end rule of the grace period (health-insurance-system.md §4.6).
-    pub grace_rule: GraceRule,
     /// Length of the grace period in months (3 per §4.6).
     pub grace_months: u32,
+    /// Hours after a re-issue before the new certificate takes effect; until
+    /// then its serial is unknown to J-LIS and authenticates as not
+    /// registered. [`PUBLISHED_RENEWAL_DELAY_HOURS`] is the published value;
+    /// the default stays 0 until the eligibility scenarios that re-issue
+    /// and look up at once are given the delay (issue 8, phase 2).
+    pub renewal_delay_hours: u32,
     /// Months before expiry from which a warning code is returned (§1.6: 3).
     pub expiry_warning_months: u32,
     /// Card-based lookup without a qualification in force.
@@ -134,8 +148,8 @@ pub struct ModelConfig {
 impl Default for ModelConfig {
     fn default() -> Self {
         ModelConfig {
-            grace_rule: GraceRule::MonthEnd,
             grace_months: 3,
+            renewal_delay_hours: 0,
             expiry_warning_months: 3,
             no_current_qualification: NoCurrentQualification::NoQualification,
             codes: CodeConfig::default(),
@@ -158,6 +172,18 @@ pub struct PersonSpec {
     /// 1 男 2 女 3 未設定.
     #[serde(default = "default_sex")]
     pub sex: String,
+    /// `NameOfOther` (通称名).
+    #[serde(default)]
+    pub name_of_other: Option<String>,
+    /// `NameOfOtherKana`.
+    #[serde(default)]
+    pub name_of_other_kana: Option<String>,
+    /// `Sex2`.
+    #[serde(default)]
+    pub sex2: Option<String>,
+    /// 照会番号 registered by medical institutions.
+    #[serde(default)]
+    pub reference_numbers: Vec<ReferenceNumberSpec>,
     /// Address.
     #[serde(default)]
     pub address: Option<String>,
@@ -173,6 +199,16 @@ pub struct PersonSpec {
     /// Qualifications, oldest first.
     #[serde(default)]
     pub qualifications: Vec<QualificationSpec>,
+}
+
+/// A 照会番号 to seed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReferenceNumberSpec {
+    /// `MedicalInstitutionCode` (10 digits).
+    pub institution: String,
+    /// The 照会番号.
+    pub number: String,
 }
 
 fn default_sex() -> String {
@@ -233,6 +269,21 @@ pub struct QualificationSpec {
     /// 有効期限.
     #[serde(default)]
     pub card_expiration: Option<String>,
+    /// 交付年月日 (`InsuredCertificateIssuanceDate`).
+    #[serde(default)]
+    pub certificate_issuance: Option<String>,
+    /// 有効開始日 (`InsuredCardValidDate`).
+    #[serde(default)]
+    pub card_valid_from: Option<String>,
+    /// `PreschoolClassification`.
+    #[serde(default)]
+    pub preschool_classification: Option<String>,
+    /// 特定疾病療養受療証.
+    #[serde(default)]
+    pub specific_diseases: Vec<SpecificDiseaseSpec>,
+    /// 医療扶助 medical tickets.
+    #[serde(default)]
+    pub medical_tickets: Vec<MedicalTicketSpec>,
     /// 限度額適用認定証関連情報.
     #[serde(default)]
     pub limit: Option<LimitSpec>,
@@ -274,10 +325,49 @@ pub struct LimitSpec {
     pub long_term: Option<String>,
 }
 
+/// 特定疾病療養受療証 information to seed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpecificDiseaseSpec {
+    /// OQSCD013 category.
+    pub disease_category: String,
+    /// 交付年月日.
+    #[serde(default)]
+    pub certificate_date: Option<String>,
+    /// Valid from.
+    #[serde(default)]
+    pub valid_start: Option<String>,
+    /// Valid until.
+    #[serde(default)]
+    pub valid_end: Option<String>,
+    /// 自己負担限度額.
+    #[serde(default)]
+    pub self_pay: Option<String>,
+}
+
+/// A 医療扶助 medical ticket to seed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MedicalTicketSpec {
+    /// `TicketType`.
+    pub ticket_type: String,
+    /// `IssueNumber`.
+    pub issue_number: String,
+    /// The designated institution.
+    #[serde(default)]
+    pub designated_medical_institution: Option<String>,
+    /// `SelfPayAmount`.
+    #[serde(default)]
+    pub self_pay_amount: Option<String>,
+}
+
 /// 高齢受給者 information to seed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ElderlySpec {
+    /// 交付年月日.
+    #[serde(default)]
+    pub issued: Option<String>,
     /// "020" etc.
     pub contribution_ratio: String,
     /// Valid from.

@@ -26,7 +26,7 @@ pub mod target;
 pub mod wire;
 
 pub use clock::VirtualClock;
-pub use codes::{CodeConfig, GraceRule, NoCurrentQualification, QualificationValidity};
+pub use codes::{CodeConfig, NoCurrentQualification, QualificationValidity};
 pub use control::{ControlCommand, ModelConfig};
 pub use error::ModelError;
 pub use index::{Resolution, SerialIndex};

@@ -10,11 +10,13 @@ use time::{Date, Duration, PrimitiveDateTime};
 use crate::clock::{
     add_months, date_of_day_number, day_number, month_end, parse_date, parse_datetime, VirtualClock,
 };
-use crate::codes::GraceRule;
 use crate::control::{ControlCommand, LossSpec, ModelConfig, PersonSpec, QualificationSpec};
 use crate::error::ModelError;
 use crate::index::{CertId, PersonId, Resolution, SerialIndex};
-use crate::person::{ElderlyInfo, LimitInfo, Person, Qualification};
+use crate::person::{
+    insurer_number_key, ElderlyInfo, LimitInfo, MedicalTicket, Person, Qualification,
+    ReferenceNumber, SpecificDiseaseCertificate,
+};
 use crate::serial::Serial;
 
 /// Injected faults (test-control API).
@@ -67,6 +69,9 @@ pub struct OqsModel {
     index: SerialIndex,
     persons: Vec<Person>,
     handles: HashMap<String, PersonId>,
+    /// Re-issued certificates not yet in effect, with the time they take
+    /// effect (`ModelConfig::renewal_delay_hours`, health-insurance-system.md §4.6).
+    pending: HashMap<CertId, PrimitiveDateTime>,
 }
 
 impl OqsModel {
@@ -234,7 +239,8 @@ impl OqsModel {
 
     /// Re-issues `person`'s certificate. If the previous certificate had
     /// already passed its grace period, the registration is cancelled: the
-    /// holder must register again (health-insurance-system.md §4.6).
+    /// holder must register again (health-insurance-system.md §4.6). The new
+    /// certificate takes effect `renewal_delay_hours` from now.
     pub fn reissue(
         &mut self,
         person: PersonId,
@@ -246,19 +252,63 @@ impl OqsModel {
                 self.index.cancel(person);
             }
         }
-        self.index.issue(person, serial, day_number(not_after))
+        let cert = self.index.issue(person, serial, day_number(not_after))?;
+        let delay = self.config.renewal_delay_hours;
+        if delay > 0 {
+            let effective = self
+                .clock
+                .now()
+                .checked_add(Duration::hours(i64::from(delay)))
+                .unwrap_or(PrimitiveDateTime::MAX);
+            self.pending.insert(cert, effective);
+        }
+        Ok(cert)
+    }
+
+    /// When a re-issued certificate takes effect, if it has not yet.
+    pub fn takes_effect_at(&self, cert: CertId) -> Option<PrimitiveDateTime> {
+        self.pending
+            .get(&cert)
+            .copied()
+            .filter(|at| *at > self.clock.now())
     }
 
     /// The last day a certificate expiring on `not_after` may still be used
-    /// for eligibility.
+    /// for eligibility: the end of the month `grace_months` after the expiry
+    /// month (health-insurance-system.md §4.6, いわき市 and 多摩市).
     pub fn grace_end(&self, not_after: Date) -> Date {
-        let months = self.config.grace_months;
-        match self.config.grace_rule {
-            GraceRule::MonthEnd => add_months(not_after, months)
-                .map(month_end)
-                .unwrap_or(Date::MAX),
-            GraceRule::SameDay => add_months(not_after, months).unwrap_or(Date::MAX),
+        add_months(not_after, self.config.grace_months)
+            .map(month_end)
+            .unwrap_or(Date::MAX)
+    }
+
+    /// Records the 照会番号 `institution` gave `person` (OQSsiimm01req,
+    /// health-insurance-system.md §4.1); a second registration by the same
+    /// institution replaces the first.
+    pub fn register_reference_number(
+        &mut self,
+        person: PersonId,
+        institution: &str,
+        number: &str,
+    ) -> Result<(), ModelError> {
+        if institution.len() != 10 || !institution.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ModelError::invalid(
+                "institution",
+                "a MedicalInstitutionCode is 10 digits",
+            ));
         }
+        let record = self
+            .persons
+            .get_mut(person as usize)
+            .ok_or_else(|| ModelError::unknown("person", person.to_string()))?;
+        record
+            .reference_numbers
+            .retain(|r| r.institution != institution);
+        record.reference_numbers.push(ReferenceNumber {
+            institution: institution.to_owned(),
+            number: number.to_owned(),
+        });
+        Ok(())
     }
 
     fn beyond_grace(&self, cert: CertId) -> bool {
@@ -280,6 +330,11 @@ impl OqsModel {
             Resolution::Cancelled { cert, person } => (cert, person, false),
             Resolution::Unlinked { cert, person } => (cert, person, true),
         };
+        if self.takes_effect_at(cert).is_some() {
+            // Renewed less than `renewal_delay_hours` ago: J-LIS does not know
+            // the certificate yet, so it cannot be traced to a registration.
+            return AuthOutcome::NotRegistered;
+        }
         let today = self.clock.today();
         let not_after = self
             .index
@@ -374,15 +429,27 @@ impl OqsModel {
         for q in &spec.qualifications {
             qualifications.push(self.qualification_from(q)?);
         }
+        let mut reference_numbers: Vec<ReferenceNumber> = Vec::new();
+        for r in &spec.reference_numbers {
+            reference_numbers.retain(|known| known.institution != r.institution);
+            reference_numbers.push(ReferenceNumber {
+                institution: r.institution.clone(),
+                number: r.number.clone(),
+            });
+        }
         let person = Person {
             handle: spec.id.clone(),
             name: spec.name.clone(),
+            name_of_other: spec.name_of_other.clone(),
             name_kana: spec.kana.clone(),
+            name_of_other_kana: spec.name_of_other_kana.clone(),
             birth_date: parse_date("birth_date", &spec.birth_date)?,
             sex: spec.sex.clone(),
+            sex2: spec.sex2.clone(),
             address: spec.address.clone(),
             post_number: spec.post_number.clone(),
             qualifications,
+            reference_numbers,
         };
         let id = self.index.add_person()?;
         self.persons.push(person);
@@ -417,11 +484,15 @@ impl OqsModel {
             self.persons.push(Person {
                 handle: handle.clone(),
                 name: "試験 太郎".into(),
+                name_of_other: None,
                 name_kana: "ｼｹﾝ ﾀﾛｳ".into(),
+                name_of_other_kana: None,
                 birth_date: parse_date("birth_date", "1980-01-01")?,
                 sex: "1".into(),
+                sex2: None,
                 address: None,
                 post_number: None,
+                reference_numbers: Vec::new(),
                 qualifications: vec![Qualification {
                     card_classification: None,
                     insurer_number: "06139999".into(),
@@ -436,6 +507,11 @@ impl OqsModel {
                     reason_of_loss: None,
                     contribution_ratio: Some("030".into()),
                     card_expiration: None,
+                    certificate_issuance: None,
+                    card_valid_from: None,
+                    preschool_classification: None,
+                    specific_diseases: Vec::new(),
+                    medical_tickets: Vec::new(),
                     limit: None,
                     elderly: None,
                     recorded_at: None,
@@ -476,6 +552,32 @@ impl OqsModel {
             reason_of_loss: q.reason_of_loss.clone(),
             contribution_ratio: q.contribution_ratio.clone(),
             card_expiration: opt_date("card_expiration", &q.card_expiration)?,
+            certificate_issuance: opt_date("certificate_issuance", &q.certificate_issuance)?,
+            card_valid_from: opt_date("card_valid_from", &q.card_valid_from)?,
+            preschool_classification: q.preschool_classification.clone(),
+            specific_diseases: q
+                .specific_diseases
+                .iter()
+                .map(|d| {
+                    Ok(SpecificDiseaseCertificate {
+                        disease_category: d.disease_category.clone(),
+                        certificate_date: opt_date("certificate_date", &d.certificate_date)?,
+                        valid_start: opt_date("valid_start", &d.valid_start)?,
+                        valid_end: opt_date("valid_end", &d.valid_end)?,
+                        self_pay: d.self_pay.clone(),
+                    })
+                })
+                .collect::<Result<_, ModelError>>()?,
+            medical_tickets: q
+                .medical_tickets
+                .iter()
+                .map(|t| MedicalTicket {
+                    ticket_type: t.ticket_type.clone(),
+                    issue_number: t.issue_number.clone(),
+                    designated_medical_institution: t.designated_medical_institution.clone(),
+                    self_pay_amount: t.self_pay_amount.clone(),
+                })
+                .collect(),
             limit: match &q.limit {
                 None => None,
                 Some(l) => Some(LimitInfo {
@@ -490,6 +592,7 @@ impl OqsModel {
             elderly: match &q.elderly {
                 None => None,
                 Some(e) => Some(ElderlyInfo {
+                    issued: opt_date("issued", &e.issued)?,
                     contribution_ratio: e.contribution_ratio.clone(),
                     valid_start: opt_date("valid_start", &e.valid_start)?,
                     valid_end: opt_date("valid_end", &e.valid_end)?,
@@ -525,7 +628,8 @@ impl OqsModel {
                     .rev()
                     .find(|q| match &spec.insurer_number {
                         Some(n) => {
-                            q.insurer_number.trim() == n.trim() && q.disqualification_date.is_none()
+                            insurer_number_key(&q.insurer_number) == insurer_number_key(n)
+                                && q.disqualification_date.is_none()
                         }
                         None => {
                             q.disqualification_date.is_none()
@@ -562,6 +666,10 @@ mod tests {
                 kana: "ﾔﾏﾀﾞ ﾀﾛｳ".into(),
                 birth_date: "1970-01-01".into(),
                 sex: "1".into(),
+                name_of_other: None,
+                name_of_other_kana: None,
+                sex2: None,
+                reference_numbers: vec![],
                 address: None,
                 post_number: None,
                 certificate: Some(CertificateSpec {
@@ -626,11 +734,150 @@ mod tests {
     }
 
     #[test]
-    fn same_day_rule_is_shorter() {
+    fn grace_ends_at_the_month_end_three_months_on() {
+        let m = world();
+        for (not_after, end) in [
+            ("2025-02-10", "20250531"), // 多摩市: 有効期限が2月なら5月末まで
+            ("2025-02-28", "20250531"),
+            ("2025-11-30", "20260228"),
+            ("2024-11-15", "20250228"),
+        ] {
+            let end_day = m.grace_end(parse_date("t", not_after).unwrap_or(Date::MIN));
+            assert_eq!(crate::clock::wire_date(end_day), end, "{not_after}");
+        }
+    }
+
+    #[test]
+    fn a_renewed_certificate_takes_effect_after_the_configured_delay() {
         let mut m = world();
-        m.config.grace_rule = GraceRule::SameDay;
-        let end = m.grace_end(parse_date("t", "2025-05-10").unwrap_or(Date::MIN));
-        assert_eq!(crate::clock::wire_date(end), "20250810");
+        m.config.renewal_delay_hours = crate::control::PUBLISHED_RENEWAL_DELAY_HOURS;
+        let a = m.person_id("a").unwrap_or(0);
+        let cert = m
+            .reissue(
+                a,
+                serial("C2"),
+                parse_date("t", "2030-01-01").unwrap_or(Date::MIN),
+            )
+            .unwrap_or(u32::MAX);
+        assert!(m.takes_effect_at(cert).is_some());
+        assert_eq!(m.authenticate(serial("C2")), AuthOutcome::NotRegistered);
+        assert_eq!(m.authenticate(serial("A1")), AuthOutcome::Revoked);
+        let advance = |m: &mut OqsModel, hours: i64| {
+            assert!(m
+                .apply(&ControlCommand::Clock {
+                    advance: Some(crate::control::Advance {
+                        hours,
+                        ..Default::default()
+                    }),
+                    set: None
+                })
+                .is_ok());
+        };
+        advance(&mut m, 23);
+        assert_eq!(m.authenticate(serial("C2")), AuthOutcome::NotRegistered);
+        advance(&mut m, 1);
+        assert!(m.takes_effect_at(cert).is_none());
+        assert!(matches!(
+            m.authenticate(serial("C2")),
+            AuthOutcome::Authenticated { relinked: true, .. }
+        ));
+    }
+
+    #[test]
+    fn without_a_delay_a_renewed_certificate_works_at_once() {
+        let mut m = world();
+        assert_eq!(m.config().renewal_delay_hours, 0);
+        let a = m.person_id("a").unwrap_or(0);
+        assert!(m
+            .reissue(
+                a,
+                serial("C3"),
+                parse_date("t", "2030-01-01").unwrap_or(Date::MIN)
+            )
+            .is_ok());
+        assert!(matches!(
+            m.authenticate(serial("C3")),
+            AuthOutcome::Authenticated { relinked: true, .. }
+        ));
+    }
+
+    #[test]
+    fn reference_numbers_are_per_institution() {
+        let mut m = world();
+        let a = m.person_id("a").unwrap_or(0);
+        assert!(m
+            .register_reference_number(a, "1310123456", "P-001")
+            .is_ok());
+        assert!(m.register_reference_number(a, "2710199999", "77").is_ok());
+        assert!(m
+            .register_reference_number(a, "1310123456", "P-002")
+            .is_ok());
+        assert!(m.register_reference_number(a, "131012345", "x").is_err());
+        let person = m.person(a).cloned();
+        let person = person.as_ref();
+        assert_eq!(
+            person.and_then(|p| p.reference_number("1310123456")),
+            Some("P-002")
+        );
+        assert_eq!(
+            person.and_then(|p| p.reference_number("2710199999")),
+            Some("77")
+        );
+        assert_eq!(person.and_then(|p| p.reference_number("0000000000")), None);
+    }
+
+    #[test]
+    fn a_zero_padded_insurer_number_finds_the_record() {
+        let mut m = OqsModel::new();
+        let seeded: Result<ControlCommand, _> = serde_json::from_value(json!({
+            "op": "world",
+            "clock": "2025-04-01T09:00",
+            "persons": [{
+                "id": "u", "name": "小林 梅", "kana": "ｺﾊﾞﾔｼ ｳﾒ", "birth_date": "1950-05-10",
+                "name_of_other": "小林 うめ", "sex2": "2",
+                "reference_numbers": [{ "institution": "1310123456", "number": "K-9" }],
+                "qualifications": [{
+                    "insurer_number": "138016", "symbol": "X", "number": "99",
+                    "qualification_date": "2010-04-01",
+                    "certificate_issuance": "2010-04-01",
+                    "specific_diseases": [{ "disease_category": "1", "self_pay": "10000" }],
+                    "medical_tickets": [{ "ticket_type": "1", "issue_number": "0001" }]
+                }]
+            }]
+        }));
+        let Ok(seeded) = seeded else {
+            unreachable!("the world command parses")
+        };
+        assert!(m.apply(&seeded).is_ok());
+        let birth = parse_date("t", "1950-05-10").unwrap_or(Date::MIN);
+        for insurer in ["138016", "00138016", "  138016"] {
+            assert_eq!(
+                m.find_by_card(insurer, "X", "99", None, birth).len(),
+                1,
+                "{insurer:?}"
+            );
+        }
+        assert!(m
+            .find_by_card("00138017", "X", "99", None, birth)
+            .is_empty());
+        let person = m.person(0).cloned();
+        let q = person
+            .as_ref()
+            .and_then(|p| p.qualifications.first().cloned());
+        assert_eq!(q.as_ref().map(|q| q.specific_diseases.len()), Some(1));
+        assert_eq!(
+            q.as_ref()
+                .and_then(|q| q.medical_tickets.first())
+                .map(|t| t.issue_number.as_str()),
+            Some("0001")
+        );
+        assert_eq!(
+            person
+                .as_ref()
+                .and_then(|p| p.reference_number("1310123456")),
+            Some("K-9")
+        );
+        assert_eq!(person.as_ref().and_then(|p| p.sex2.as_deref()), Some("2"));
     }
 
     #[test]

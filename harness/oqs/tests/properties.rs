@@ -395,6 +395,10 @@ impl StateMachineTest for ModelUnderTest {
                             kana: "ﾄﾞｳｾｲ ﾄﾞｳﾒｲ".into(),
                             birth_date: "1980-01-01".into(),
                             sex: "1".into(),
+                            name_of_other: None,
+                            name_of_other_kana: None,
+                            sex2: None,
+                            reference_numbers: vec![],
                             address: None,
                             post_number: None,
                             certificate: Some(CertificateSpec {

@@ -105,8 +105,36 @@ pub const LIMIT: &[Field] = &[
     Field::optional("long_term", DATE, "長期入院該当年月日"),
 ];
 
+/// 特定疾病療養受療証 information to seed.
+pub const SPECIFIC_DISEASE: &[Field] = &[
+    Field::required("disease_category", TEXT, "特定疾病区分 (OQSCD013)"),
+    Field::optional("certificate_date", DATE, "交付年月日"),
+    Field::optional("valid_start", DATE, "valid from"),
+    Field::optional("valid_end", DATE, "valid until"),
+    Field::optional("self_pay", TEXT, "自己負担限度額"),
+];
+
+/// A 医療扶助 medical ticket to seed.
+pub const MEDICAL_TICKET: &[Field] = &[
+    Field::required("ticket_type", TEXT, "TicketType"),
+    Field::required("issue_number", TEXT, "IssueNumber"),
+    Field::optional(
+        "designated_medical_institution",
+        TEXT,
+        "the designated institution",
+    ),
+    Field::optional("self_pay_amount", TEXT, "SelfPayAmount"),
+];
+
+/// A 照会番号 to seed.
+pub const REFERENCE_NUMBER: &[Field] = &[
+    Field::required("institution", TEXT, "MedicalInstitutionCode (10 digits)"),
+    Field::required("number", TEXT, "the 照会番号"),
+];
+
 /// 高齢受給者 information to seed.
 pub const ELDERLY: &[Field] = &[
+    Field::optional("issued", DATE, "交付年月日"),
     Field::required(
         "contribution_ratio",
         TEXT,
@@ -137,6 +165,23 @@ pub const QUALIFICATION: &[Field] = &[
     Field::optional("contribution_ratio", TEXT, "一部負担割合 (\"030\")"),
     Field::optional("card_expiration", DATE, "有効期限"),
     Field::optional("limit", Shape::Object(LIMIT), "限度額適用認定証関連情報"),
+    Field::optional(
+        "certificate_issuance",
+        DATE,
+        "交付年月日 (InsuredCertificateIssuanceDate)",
+    ),
+    Field::optional("card_valid_from", DATE, "有効開始日 (InsuredCardValidDate)"),
+    Field::optional("preschool_classification", TEXT, "PreschoolClassification"),
+    Field::optional(
+        "specific_diseases",
+        Shape::List(&Shape::Object(SPECIFIC_DISEASE)),
+        "特定疾病療養受療証",
+    ),
+    Field::optional(
+        "medical_tickets",
+        Shape::List(&Shape::Object(MEDICAL_TICKET)),
+        "医療扶助 medical tickets",
+    ),
     Field::optional("elderly", Shape::Object(ELDERLY), "高齢受給者証"),
     Field::optional(
         "lag_days",
@@ -156,6 +201,14 @@ pub const PERSON: &[Field] = &[
     Field::required("kana", TEXT, "half-width kana"),
     Field::required("birth_date", DATE, "YYYY-MM-DD"),
     Field::optional("sex", TEXT, "1 男, 2 女, 3 未設定 (default \"3\")"),
+    Field::optional("name_of_other", TEXT, "NameOfOther (通称名)"),
+    Field::optional("name_of_other_kana", TEXT, "NameOfOtherKana"),
+    Field::optional("sex2", TEXT, "Sex2"),
+    Field::optional(
+        "reference_numbers",
+        Shape::List(&Shape::Object(REFERENCE_NUMBER)),
+        "照会番号 registered by medical institutions",
+    ),
     Field::optional("address", TEXT, "address"),
     Field::optional("post_number", TEXT, "postal code"),
     Field::optional(
@@ -176,17 +229,6 @@ pub const PERSON: &[Field] = &[
 ];
 
 const PERSONS: Shape = Shape::List(&Shape::Object(PERSON));
-
-const GRACE_RULES: &[Doc] = &[
-    Doc {
-        name: "month_end",
-        doc: "grace ends at the end of the month `grace_months` after the expiry month",
-    },
-    Doc {
-        name: "same_day",
-        doc: "grace ends on the same day `grace_months` later",
-    },
-];
 
 const NO_CURRENT_QUALIFICATION: &[Doc] = &[
     Doc {
@@ -220,14 +262,14 @@ const MONTHS: Shape = Shape::Int { min: 0, max: 1200 };
 /// Model configuration.
 pub const CONFIG: &[Field] = &[
     Field::optional(
-        "grace_rule",
-        Shape::Enum(GRACE_RULES),
-        "how the grace period after expiry ends (health-insurance-system.md §4.6)",
-    ),
-    Field::optional(
         "grace_months",
         MONTHS,
-        "length of the grace period in months (3)",
+        "length of the grace period in months (3); it ends at a month end (health-insurance-system.md §4.6)",
+    ),
+    Field::optional(
+        "renewal_delay_hours",
+        Shape::Int { min: 0, max: 8_760 },
+        "hours after a re-issue before the new certificate takes effect",
     ),
     Field::optional(
         "expiry_warning_months",
