@@ -57,7 +57,7 @@ impl Client {
     fn encrypt(&self, n: u32, plain: &[u8]) -> Vec<u8> {
         let mut padded = plain.to_vec();
         padded.push(0x80);
-        while padded.len() % 16 != 0 {
+        while !padded.len().is_multiple_of(16) {
             padded.push(0);
         }
         let len = padded.len();

@@ -99,7 +99,7 @@ impl SessionKey {
     /// Decrypts for `counter` and strips the padding; `None` when the
     /// ciphertext is not whole blocks or the padding does not strip.
     fn decrypt(&self, counter: u32, cipher: &[u8]) -> Option<Vec<u8>> {
-        if cipher.is_empty() || cipher.len() % BLOCK != 0 {
+        if cipher.is_empty() || !cipher.len().is_multiple_of(BLOCK) {
             return None;
         }
         let mut buffer = cipher.to_vec();

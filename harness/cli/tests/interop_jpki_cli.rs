@@ -38,7 +38,8 @@ use interop_support::{ca_file, persona_file, pty_run, run, serve_persona};
 use myna_card_emu::persona::tlv::{parse_all, parse_tlv};
 use myna_card_emu::persona::Persona;
 use pcsc_support::{
-    installed, pcscd_ready, persona_value, root, skip, temp_dir, wait_for_no_card, READER, READERS,
+    claim_readers, installed, pcscd_ready, persona_value, root, skip, temp_dir, wait_for_no_card,
+    READER,
 };
 
 /// The jpki-cli binary: `$JPKI_CLI`, else on `PATH`, else in `~/.cargo/bin`.
@@ -145,7 +146,7 @@ fn surface_fields() -> Vec<(&'static str, Vec<u8>)> {
 
 #[test]
 fn jpki_cli_does_everything_it_offers() {
-    let _slot = READERS.lock().unwrap_or_else(|e| e.into_inner());
+    let _slot = claim_readers();
     let Some(cli) = jpki_cli() else {
         return skip("jpki-cli not installed (bash .ci/clients.sh)");
     };

@@ -34,7 +34,7 @@ use interop_support::{
     ca_file, certificate_key, pem_certificate, persona_file, run, run_failing, serve_persona,
 };
 use pcsc_support::{
-    installed, pcscd_ready, persona_value, skip, temp_dir, wait_for_no_card, READER, READERS,
+    claim_readers, installed, pcscd_ready, persona_value, skip, temp_dir, wait_for_no_card, READER,
 };
 use rsa::pkcs8::DecodePublicKey;
 use rsa::{Pkcs1v15Sign, RsaPublicKey};
@@ -111,7 +111,7 @@ fn field<'a>(listing: &'a str, label: &str, field: &str) -> Option<&'a str> {
 
 #[test]
 fn pkcs15_tool_dumps_and_reads_every_object() {
-    let _slot = READERS.lock().unwrap_or_else(|e| e.into_inner());
+    let _slot = claim_readers();
     if !ready() {
         return;
     }
@@ -221,7 +221,7 @@ fn pkcs15_tool_dumps_and_reads_every_object() {
 
 #[test]
 fn pkcs11_tool_lists_tests_and_signs_on_both_slots() {
-    let _slot = READERS.lock().unwrap_or_else(|e| e.into_inner());
+    let _slot = claim_readers();
     if !ready() {
         return;
     }
@@ -361,7 +361,7 @@ fn pkcs11_tool_lists_tests_and_signs_on_both_slots() {
 
 #[test]
 fn pin_change_goes_around_the_driver_and_a_childs_card_binds() {
-    let _slot = READERS.lock().unwrap_or_else(|e| e.into_inner());
+    let _slot = claim_readers();
     if !ready() {
         return;
     }

@@ -19,8 +19,8 @@ use std::time::Duration;
 
 use der::Decode;
 use pcsc_support::{
-    installed, pcscd_ready, persona_value, root, run_with_watchdog, serve_and_wait, skip, temp_dir,
-    wait_for_no_card, Finished, READER, READERS, VPCD_ADDR,
+    claim_readers, installed, pcscd_ready, persona_value, root, run_with_watchdog, serve_and_wait,
+    skip, temp_dir, wait_for_no_card, Finished, READER, VPCD_ADDR,
 };
 use rsa::pkcs8::DecodePublicKey;
 use rsa::{Pkcs1v15Sign, RsaPublicKey};
@@ -98,7 +98,7 @@ fn tries_left() -> Vec<(String, String)> {
 
 #[test]
 fn opensc_jpki_driver_works_with_the_emulator() {
-    let _slot = READERS.lock().unwrap_or_else(|e| e.into_inner());
+    let _slot = claim_readers();
     for program in ["pkcs15-tool", "pkcs11-tool"] {
         if !installed(program) {
             return skip(&format!("{program} not installed (apt-get install opensc)"));

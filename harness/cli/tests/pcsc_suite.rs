@@ -15,8 +15,8 @@ mod pcsc_support;
 use std::time::Duration;
 
 use pcsc_support::{
-    myna, pcscd_ready, read_report, run_with_watchdog, serve_and_wait, temp_dir, verdicts,
-    wait_for_no_card, ChildGuard, READER, READERS, VPCD_ADDR,
+    claim_readers, myna, pcscd_ready, read_report, run_with_watchdog, serve_and_wait, temp_dir,
+    verdicts, wait_for_no_card, ChildGuard, READER, VPCD_ADDR,
 };
 
 /// Far more than either run needs; only a hang reaches it.
@@ -44,7 +44,7 @@ steps:
 
 #[test]
 fn card_suite_through_pcscd() {
-    let _slot = READERS.lock().unwrap_or_else(|e| e.into_inner());
+    let _slot = claim_readers();
     if !pcscd_ready() {
         return;
     }

@@ -15,8 +15,8 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use pcsc_support::{
-    installed, myna, pcscd_ready, persona_value, read_report, run_with_watchdog, skip,
-    spawn_until_card, temp_dir, verdicts, wait_for_no_card, ChildGuard, READER, READERS, VPCD_ADDR,
+    claim_readers, installed, myna, pcscd_ready, persona_value, read_report, run_with_watchdog,
+    skip, spawn_until_card, temp_dir, verdicts, wait_for_no_card, ChildGuard, READER, VPCD_ADDR,
 };
 
 const LIMIT: Duration = Duration::from_secs(120);
@@ -43,7 +43,7 @@ fn spellings(value: &str) -> Vec<String> {
 
 #[test]
 fn a_recorded_opensc_session_replays_in_process_without_secrets() {
-    let _slot = READERS.lock().unwrap_or_else(|e| e.into_inner());
+    let _slot = claim_readers();
     if !installed("pkcs15-tool") {
         return skip("pkcs15-tool not installed (apt-get install opensc)");
     }

@@ -29,7 +29,7 @@ impl Redactor {
     pub fn add_value(&mut self, secret: &str) {
         self.add_text(secret);
         let compact: String = secret.chars().filter(|c| !c.is_whitespace()).collect();
-        if !compact.is_empty() && compact.len() % 2 == 0 {
+        if !compact.is_empty() && compact.len().is_multiple_of(2) {
             if let Ok(bytes) = hex::decode(&compact) {
                 self.push(bytes);
             }

@@ -8,7 +8,7 @@ pub fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
     if let Some(bad) = digits.iter().find(|c| !c.is_ascii_hexdigit()) {
         return Err(format!("expected hex digits, found `{bad}` in `{text}`"));
     }
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return Err(format!(
             "expected an even number of hex digits, found {} in `{text}`",
             digits.len()
@@ -37,7 +37,7 @@ pub fn check_hex_template(template: &Template, written: &str) -> Result<(), Stri
             }
         }
     }
-    if !template.has_vars() && count % 2 != 0 {
+    if !template.has_vars() && !count.is_multiple_of(2) {
         return Err(format!(
             "expected an even number of hex digits, found {count} in `{written}`"
         ));

@@ -27,8 +27,36 @@ pub const VPCD_ADDR_1: &str = "127.0.0.1:35964";
 pub const PATIENCE: Duration = Duration::from_secs(20);
 
 /// Only one test of a binary may use a vpcd slot at a time (cargo runs
-/// test binaries one after another).
-pub static READERS: Mutex<()> = Mutex::new(());
+/// test binaries one after another); [`claim_readers`] also keeps other
+/// processes (a second checkout's tests on the same machine) off them.
+static READERS: Mutex<()> = Mutex::new(());
+
+/// The file whose exclusive lock means "these vpcd slots are in use".
+pub const SLOT_LOCK_FILE: &str = "/tmp/myna-conform-vpcd-slots.lock";
+
+/// Holds the vpcd slots for one test: the in-process mutex and a
+/// cross-process file lock, both released on drop.
+pub struct ReaderClaim {
+    _in_process: std::sync::MutexGuard<'static, ()>,
+    _file: std::fs::File,
+}
+
+/// Waits until no other test, in this process or another, uses the vpcd
+/// slots, and claims them (the file lock is released when the process dies).
+pub fn claim_readers() -> ReaderClaim {
+    let in_process = READERS.lock().unwrap_or_else(|e| e.into_inner());
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(SLOT_LOCK_FILE)
+        .unwrap();
+    file.lock().unwrap();
+    ReaderClaim {
+        _in_process: in_process,
+        _file: file,
+    }
+}
 
 /// The repository root (scenarios, personas).
 pub fn root() -> PathBuf {

@@ -97,8 +97,22 @@ fn open_when_present() -> PcscCard {
     }
 }
 
+/// Claims the vpcd slots against other processes' PC/SC tests (the same
+/// lock file as harness/cli/tests/pcsc_support).
+fn claim_slots() -> std::fs::File {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open("/tmp/myna-conform-vpcd-slots.lock")
+        .unwrap();
+    file.lock().unwrap();
+    file
+}
+
 #[test]
 fn emulated_card_through_pcscd_and_vpcd() {
+    let _slots = claim_slots();
     let readers = match list_pcsc_readers() {
         Ok(readers) => readers,
         Err(TransportError::ServiceUnavailable(_)) => return skip("pcscd not running"),
