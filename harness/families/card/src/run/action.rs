@@ -267,12 +267,16 @@ impl CardSession {
         cx: &mut ActionCtx<'_>,
     ) -> Result<Outcome, ActionError> {
         match strategy {
+            // jpki-rs and myna-rs: Le=00 (256) while more than 255 bytes
+            // remain, then the exact rest. The Le=00 chunk is the hazard
+            // this strategy exists for: a card must answer it with exactly
+            // 256 bytes (card-protocol.md §2.3, §7 item 3).
             ReadStrategy::Header7 => {
                 let (header, total) = match self.read_header(7, cx)? {
                     Ok(found) => found,
                     Err(outcome) => return Ok(outcome),
                 };
-                self.read_rest(header, total, 255, cx)
+                self.read_rest(header, total, 256, cx)
             }
             ReadStrategy::Header4 => {
                 let (header, total) = match self.read_header(4, cx)? {
