@@ -132,10 +132,9 @@ pub struct ModelConfig {
     /// Length of the grace period in months (3 per §4.6).
     pub grace_months: u32,
     /// Hours after a re-issue before the new certificate takes effect; until
-    /// then its serial is unknown to J-LIS and authenticates as not
-    /// registered. [`PUBLISHED_RENEWAL_DELAY_HOURS`] is the published value;
-    /// the default stays 0 until the eligibility scenarios that re-issue
-    /// and look up at once are given the delay (issue 8, phase 2).
+    /// then a lookup with its serial answers `OQS-E-CERT-NOT-YET-EFFECTIVE`.
+    /// Default [`PUBLISHED_RENEWAL_DELAY_HOURS`], the published value (a
+    /// single municipal source, so configurable; 0 = at once).
     pub renewal_delay_hours: u32,
     /// Months before expiry from which a warning code is returned (§1.6: 3).
     pub expiry_warning_months: u32,
@@ -149,7 +148,7 @@ impl Default for ModelConfig {
     fn default() -> Self {
         ModelConfig {
             grace_months: 3,
-            renewal_delay_hours: 0,
+            renewal_delay_hours: PUBLISHED_RENEWAL_DELAY_HOURS,
             expiry_warning_months: 3,
             no_current_qualification: NoCurrentQualification::NoQualification,
             codes: CodeConfig::default(),

@@ -47,8 +47,19 @@ fn expect_schema() -> Value {
         let schema = match key.name {
             "timeout" => json!({ "type": "boolean", "description": key.doc }),
             "result" => {
+                // The top-level names of the wire type's result fields
+                // (myna_oqs::wire::result_fields); nested ones are checked
+                // by `check`.
+                let names: Vec<&str> = myna_oqs::wire::result_fields()
+                    .iter()
+                    .map(|f| f.name.as_str())
+                    .collect();
                 let fields = json!({
                     "type": "object",
+                    "propertyNames": {
+                        "pattern": format!("^({})(\\..+)?$", names.join("|")),
+                        "description": "a field of ResultOfQualificationConfirmation, dotted for nested fields"
+                    },
                     "additionalProperties": matcher("a result field's matcher"),
                     "description": "result field (dotted path for nested fields) → matcher"
                 });

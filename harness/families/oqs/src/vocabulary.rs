@@ -463,6 +463,11 @@ pub fn control_fields(keyword: &str) -> &'static [Field] {
 
 const CONSENT_FLAGS: &[Field] = &[
     Field::optional("limit", Shape::Bool, "限度額適用認定証 information"),
+    Field::optional(
+        "specific_diseases",
+        Shape::Bool,
+        "特定疾病療養受療証 information",
+    ),
     Field::optional("health_checkups", Shape::Bool, "特定健診 information"),
     Field::optional("pharmacists", Shape::Bool, "薬剤 information"),
     Field::optional("diagnosis", Shape::Bool, "診療 information"),
