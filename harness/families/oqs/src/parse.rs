@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use crate::step::{
     CaptureSource, Expectation, LookupStep, OqsCapture, OqsRequest, OqsStep, RawStep,
 };
-use crate::vocabulary::{control_fields, is_control, EXPECT_KEYS, KEYWORDS, LOOKUP, MATCHERS, RAW};
+use crate::vocabulary::{control_fields, is_control, keywords, EXPECT_KEYS, LOOKUP, MATCHERS, RAW};
 
 /// Parses the `oqs` steps of a scenario (no state across steps).
 #[derive(Debug, Default)]
@@ -20,7 +20,7 @@ pub struct OqsParser;
 
 impl StepParser for OqsParser {
     fn parse(&mut self, cx: &mut ParseCtx, step: StepSource<'_>) -> Option<Arc<dyn StepBody>> {
-        let keyword = KEYWORDS.iter().find(|k| k.name == step.keyword)?.name;
+        let keyword = keywords().iter().find(|k| k.name == step.keyword)?.name;
         let request = request(cx, keyword, step.value);
         let expect = step.expect.map(|node| expectations(cx, node));
         let captures = step

@@ -3,7 +3,7 @@
 use myna_scenario::{enum_description, shape_schema, text_schema, Field, Shape, StepSchema};
 use serde_json::{json, Map, Value};
 
-use crate::vocabulary::{control_fields, is_control, EXPECT_KEYS, KEYWORDS, LOOKUP, MATCHERS, RAW};
+use crate::vocabulary::{control_fields, is_control, keywords, EXPECT_KEYS, LOOKUP, MATCHERS, RAW};
 
 fn fields_of(keyword: &str) -> &'static [Field] {
     match keyword {
@@ -96,7 +96,7 @@ fn capture_schema() -> Value {
 
 /// The schema of an `oqs` step whose action key is `keyword`.
 pub fn step_schema(keyword: &str) -> StepSchema {
-    let doc = KEYWORDS
+    let doc = keywords()
         .iter()
         .find(|k| k.name == keyword)
         .map_or("", |k| k.doc);
