@@ -9,7 +9,9 @@ use serde_json::Value;
 mod fields;
 mod response;
 
-pub use fields::{check_result_path, result_fields, UnknownResultField, WireField, WireShape};
+pub use fields::{
+    check_result_path, resolve_schema, result_fields, UnknownResultField, WireField, WireShape,
+};
 pub use response::{
     ElderlyRecipientCertificateInfo, LimitApplicationCertificateRelatedInfo, MedicalTicketInfo,
     PublicExpenseResultList, QualificationResult, ResponseBody, ResponseHeader, ResponseMsg,

@@ -118,30 +118,10 @@ fn bound(schema: &Value, key: &str, fallback: u64) -> u64 {
 
 /// The [`Shape`] a JSON Schema (draft-07, as schemars writes it) describes.
 fn shape(schema: &Value, definitions: &Value, depth: usize) -> Shape {
-    if depth > 16 {
+    let Some(schema) = myna_oqs::wire::resolve_schema(schema, definitions).filter(|_| depth <= 16)
+    else {
         return Shape::Any;
-    }
-    if let Some(name) = schema
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix("#/definitions/"))
-    {
-        return match definitions.get(name) {
-            Some(definition) => shape(definition, definitions, depth + 1),
-            None => Shape::Any,
-        };
-    }
-    for combinator in ["allOf", "anyOf"] {
-        if let Some(options) = schema.get(combinator).and_then(Value::as_array) {
-            let inner: Vec<&Value> = options
-                .iter()
-                .filter(|o| o.get("type").and_then(Value::as_str) != Some("null"))
-                .collect();
-            if let [one] = inner.as_slice() {
-                return shape(one, definitions, depth + 1);
-            }
-        }
-    }
+    };
     // A unit enum: `oneOf` of documented string constants, or `enum`.
     if let Some(options) = schema.get("oneOf").and_then(Value::as_array) {
         let names: Option<Vec<Doc>> = options

@@ -46,34 +46,45 @@ pub fn result_fields() -> &'static [WireField] {
     })
 }
 
-/// The shape a JSON Schema (draft-07, as schemars writes it) describes:
-/// `$ref` into `definitions`, `anyOf`/`allOf`/`oneOf` of one non-null
-/// schema (an `Option`), `properties`, `items`.
-fn shape_of(schema: &Value, definitions: &Value, depth: usize) -> WireShape {
-    if depth > 16 {
-        return WireShape::Scalar;
-    }
-    if let Some(name) = schema
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix("#/definitions/"))
-    {
-        return match definitions.get(name) {
-            Some(definition) => shape_of(definition, definitions, depth + 1),
-            None => WireShape::Scalar,
-        };
-    }
-    for combinator in ["anyOf", "allOf", "oneOf"] {
-        if let Some(options) = schema.get(combinator).and_then(Value::as_array) {
+/// Follows a JSON Schema (draft-07, as schemars writes it) to the schema
+/// that says what a value is: through a `$ref` into `definitions` and
+/// through an `allOf`/`anyOf` of one non-null schema (an `Option`, a
+/// documented reference). `None` for a dangling reference or a loop. The
+/// `oqs` family reads the control commands' schema with it too.
+pub fn resolve_schema<'a>(mut schema: &'a Value, definitions: &'a Value) -> Option<&'a Value> {
+    for _ in 0..32 {
+        if let Some(name) = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix("#/definitions/"))
+        {
+            schema = definitions.get(name)?;
+            continue;
+        }
+        let single = ["allOf", "anyOf"].iter().find_map(|combinator| {
+            let options = schema.get(*combinator)?.as_array()?;
             let inner: Vec<&Value> = options
                 .iter()
                 .filter(|o| o.get("type").and_then(Value::as_str) != Some("null"))
                 .collect();
-            if let [one] = inner.as_slice() {
-                return shape_of(one, definitions, depth + 1);
+            match inner.as_slice() {
+                [one] => Some(*one),
+                _ => None,
             }
+        });
+        match single {
+            Some(inner) => schema = inner,
+            None => return Some(schema),
         }
     }
+    None
+}
+
+/// The shape a JSON Schema describes: `properties`, `items`, else a scalar.
+fn shape_of(schema: &Value, definitions: &Value, depth: usize) -> WireShape {
+    let Some(schema) = resolve_schema(schema, definitions).filter(|_| depth <= 16) else {
+        return WireShape::Scalar;
+    };
     if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
         return WireShape::Object(
             properties
