@@ -38,16 +38,18 @@ fn verdict(id: &str, tap: Option<TapFn>) -> Verdict {
     run_scenario(scenario, &mut families).report.verdict
 }
 
+/// Passes against the emulator; against the deviation it fails (`warn`
+/// for a should-level scenario), blaming the card, not the author.
 fn passes_and_catches(id: &str, deviation: TapFn) {
     assert_eq!(
         verdict(id, None),
         Verdict::Pass,
         "{id} against the emulator"
     );
-    assert_eq!(
-        verdict(id, Some(deviation)),
-        Verdict::Fail,
-        "{id} against the old deviation"
+    let caught = verdict(id, Some(deviation));
+    assert!(
+        matches!(caught, Verdict::Fail | Verdict::Warn),
+        "{id} against the old deviation: {caught:?}"
     );
 }
 
@@ -132,4 +134,32 @@ fn d6_card_face_catches_a_signature_that_does_not_verify() {
         "card.surface.records-signed",
         corrupt_reads_of([0x00, 0x02]),
     );
+}
+
+/// CHANGE KEY on the 共通AP and 住基AP always answered 6985 (issue 8).
+#[test]
+fn change_key_catches_6985() {
+    let tap: TapFn = Arc::new(|command: &[u8], response: Vec<u8>| {
+        if command.len() >= 2 && command[0] == 0x80 && command[1] == 0x32 {
+            vec![0x69, 0x85]
+        } else {
+            response
+        }
+    });
+    passes_and_catches("card.common.change-key", tap);
+}
+
+/// A wrong 照合番号A that costs no try: every 63Cx answer reports the
+/// counter's limit. The scenario asserts no limit, only the decrement.
+#[test]
+fn check_code_tries_catches_a_counter_that_does_not_move() {
+    let tap: TapFn = Arc::new(|command: &[u8], response: Vec<u8>| {
+        let n = response.len();
+        if command.get(1) == Some(&0x20) && n >= 2 && response[n - 2] == 0x63 {
+            vec![0x63, 0xCA]
+        } else {
+            response
+        }
+    });
+    passes_and_catches("card.pin.check-code-tries", tap);
 }
