@@ -1,6 +1,7 @@
 //! The one BER-TLV reader of the workspace: the harness's expectations,
-//! captures and `read_file` size discovery use it on what a card answers.
-//! (`persona::tlv` builds the emulator's own files.)
+//! captures and `read_file` size discovery use it on what a card answers,
+//! and the persona loader uses it on the files it built and the DER it
+//! reads. (`persona::tlv` only *builds* the emulator's files.)
 //!
 //! Written here rather than taken from `iso7816-tlv` because the card's own
 //! files use forms a strict DER/BER-TLV reader rejects or normalises:
@@ -17,6 +18,9 @@ pub struct Element<'a> {
     pub header_len: usize,
     /// The value.
     pub value: &'a [u8],
+    /// The whole encoding: tag ‖ length ‖ value (what the 券面 records'
+    /// signatures cover, card-protocol.md §1.2).
+    pub raw: &'a [u8],
 }
 
 /// Reads the tag and length at the start of `bytes`: `(tag, header_len,
@@ -54,28 +58,41 @@ pub fn read_header(bytes: &[u8]) -> Option<(u32, usize, usize)> {
     Some((tag, pos, len))
 }
 
+/// The element at the start of `bytes` (whatever follows it is ignored:
+/// filler, further elements). `None` when it is malformed or cut short.
+pub fn first(bytes: &[u8]) -> Option<Element<'_>> {
+    let (tag, header_len, len) = read_header(bytes)?;
+    let end = header_len.checked_add(len)?;
+    Some(Element {
+        tag,
+        header_len,
+        value: bytes.get(header_len..end)?,
+        raw: bytes.get(..end)?,
+    })
+}
+
 /// Parses the consecutive elements of `bytes`. Stops at trailing filler
 /// (`FF`/`00` padding after the last element) or at malformed data.
 pub fn elements(mut bytes: &[u8]) -> Vec<Element<'_>> {
     let mut out = Vec::new();
-    while !bytes.is_empty() {
-        let Some((tag, header_len, len)) = read_header(bytes) else {
-            break;
-        };
-        let Some(end) = header_len.checked_add(len) else {
-            break;
-        };
-        let Some(value) = bytes.get(header_len..end) else {
-            break;
-        };
-        out.push(Element {
-            tag,
-            header_len,
-            value,
-        });
-        bytes = bytes.get(end..).unwrap_or_default();
+    while let Some(element) = first(bytes) {
+        bytes = bytes.get(element.raw.len()..).unwrap_or_default();
+        out.push(element);
     }
     out
+}
+
+/// The consecutive elements filling `bytes` exactly: `None` when any is
+/// malformed or something that is not an element follows (the strict
+/// reading of a record whose layout is known).
+pub fn all(mut bytes: &[u8]) -> Option<Vec<Element<'_>>> {
+    let mut out = Vec::new();
+    while !bytes.is_empty() {
+        let element = first(bytes)?;
+        bytes = bytes.get(element.raw.len()..)?;
+        out.push(element);
+    }
+    Some(out)
 }
 
 /// Finds the value at `path` (each tag looked up inside the previous value).
@@ -117,5 +134,19 @@ mod tests {
         assert_eq!(read_header(&[0x30, 0x84, 1, 2, 3, 4]), None);
         assert_eq!(find(&[0x30, 0x05, 0x01], &[0x30]), None);
         assert!(elements(&[0xFF; 3]).is_empty());
+        assert_eq!(first(&[0xDF]), None);
+        assert_eq!(first(&[0xDF, 0x22, 0x05, 1, 2]), None);
+        assert_eq!(all(&[0xDF, 0x22, 0x01, 1, 0xFF]), None);
+    }
+
+    #[test]
+    fn raw_is_the_whole_encoding() {
+        let bytes = [0xDF, 0x51, 0x02, 1, 2, 0xDF, 0x52, 0x81, 0x01, 9];
+        let items = all(&bytes).unwrap_or_default();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].raw, &bytes[..5]);
+        assert_eq!(items[1].tag, 0xDF52);
+        assert_eq!((items[1].header_len, items[1].value), (4, &[9][..]));
+        assert_eq!(first(&bytes).map(|e| e.raw.len()), Some(5));
     }
 }

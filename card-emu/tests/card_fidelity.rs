@@ -16,8 +16,8 @@ mod card_support;
 use std::path::{Path, PathBuf};
 
 use myna_card_emu::persona::rsa_util::decode_card_public_key;
-use myna_card_emu::persona::tlv::{parse_all, parse_tlv};
 use myna_card_emu::persona::Persona;
+use myna_card_emu::tlv::{all as parse_all, first as parse_tlv};
 use myna_card_emu::{Card, ResponseApdu, StatusWord};
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
@@ -83,7 +83,13 @@ fn children(file: &[u8]) -> Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> {
     parse_all(outer.value)
         .unwrap()
         .into_iter()
-        .map(|t| (t.tag.to_vec(), t.value.to_vec(), t.raw.to_vec()))
+        .map(|t| {
+            (
+                t.tag.to_be_bytes()[2..].to_vec(),
+                t.value.to_vec(),
+                t.raw.to_vec(),
+            )
+        })
         .collect()
 }
 
@@ -133,7 +139,7 @@ fn cv_cert(bytes: &[u8]) -> CvCert {
     let find = |tag: [u8; 2]| {
         items
             .iter()
-            .find(|t| t.tag == tag)
+            .find(|t| t.tag.to_be_bytes()[2..] == tag)
             .map(|t| t.value.to_vec())
             .unwrap()
     };
@@ -176,7 +182,7 @@ fn mf_chain_objects_are_two_linked_certificates() {
     assert_ne!(upper_raw, lower_raw);
     let upper = cv_cert(&upper_raw);
     let lower = cv_cert(&lower_raw);
-    assert_eq!(&upper.issuer_key_id[..7], b"6000020");
+    assert_eq!(&upper.issuer_key_id[..7], b"9000020");
     assert!(
         verifies_sha256(
             &ca_key("mf-cv-root-key.pk8.der"),
@@ -464,5 +470,74 @@ fn text_integrity_by_check_b_is_a_persona_setting() {
         select_ef(&mut card, 0x0003);
         let response: ResponseApdu = send(&mut card, "00 B0 00 00 05");
         assert_eq!(response.sw, expected, "照合番号B opens EF 0003: {opens}");
+    }
+}
+
+/// Every key id a client reads from the card, with the tag or record it
+/// comes from: the MF chain (00F7, 00F8, 7F21), both 券面 APs' EF 0004 and
+/// the key ids in their AP basic info (text EF 0005 DF42, surface EF 0003
+/// DF32 and the id at the start of DF35).
+fn key_ids_on_the_card(card: &mut Card) -> Vec<(String, Vec<u8>)> {
+    let mut ids = Vec::new();
+    ids.push(("00F7".to_string(), get_data(card, 0x00F7)));
+    for tag in [0x00F8u16, 0x7F21] {
+        let cv = cv_cert(&get_data(card, tag));
+        ids.push((format!("{tag:04X} issuer"), cv.issuer_key_id));
+        ids.push((format!("{tag:04X} subject"), cv.subject_key_id));
+    }
+    for (select, info_fid, tags) in [
+        (SELECT_TEXT, 0x0005u16, &[[0xDF, 0x42]][..]),
+        (SELECT_SURFACE, 0x0003, &[[0xDF, 0x32], [0xDF, 0x35]][..]),
+    ] {
+        send(card, select);
+        select_ef(card, 0x0004);
+        let cv = cv_cert(&read_all(card));
+        ids.push((format!("{select} EF 0004 issuer"), cv.issuer_key_id));
+        ids.push((format!("{select} EF 0004 subject"), cv.subject_key_id));
+        select_ef(card, info_fid);
+        let info = children(&object(&read_all(card)));
+        for tag in tags {
+            let (value, _) = child(&info, *tag);
+            ids.push((
+                format!("{select} {}", hex::encode_upper(tag)),
+                value[..16].to_vec(),
+            ));
+        }
+    }
+    ids
+}
+
+/// Issue 8: the personas' keys are synthetic, so their ids must not be the
+/// J-LIS hierarchy's (card-protocol.md §1.2 DF42 `6000034`, §4 `5000023`,
+/// `5000033`, `6000023`, `6000033`; myna-card 3.3.4 fixtures `6000020`,
+/// `6000024`, `0000050`): a client carrying the J-LIS test keys would pick
+/// the wrong key and report our signatures as bad. Every id keeps the test
+/// card's 16-byte shape (7 digits ‖ `08 05` ‖ 3 digits ‖ 4 zero bytes) and
+/// starts with `9`, which no J-LIS id does.
+#[test]
+fn key_ids_do_not_collide_with_the_j_lis_hierarchy() {
+    const J_LIS: &[&[u8; 7]] = &[
+        b"5000023", b"5000033", b"6000020", b"6000023", b"6000024", b"6000033", b"6000034",
+        b"0000050",
+    ];
+    for id in ["taro", "kiyoshi"] {
+        let mut card = card_of(&persona(id));
+        let ids = key_ids_on_the_card(&mut card);
+        assert_eq!(ids.len(), 12);
+        for (whence, key_id) in ids {
+            assert_eq!(key_id.len(), 16, "{id} {whence}");
+            assert!(
+                !J_LIS.iter().any(|j| key_id.starts_with(&j[..])),
+                "{id} {whence}: {} is a J-LIS key id",
+                String::from_utf8_lossy(&key_id[..7])
+            );
+            assert!(
+                key_id[..7].iter().all(u8::is_ascii_digit) && key_id[0] == b'9',
+                "{id} {whence}: {}",
+                hex::encode_upper(&key_id)
+            );
+            assert_eq!(key_id[7..9], [0x08, 0x05], "{id} {whence}");
+            assert_eq!(key_id[12..], [0, 0, 0, 0], "{id} {whence}");
+        }
     }
 }

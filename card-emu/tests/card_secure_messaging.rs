@@ -25,8 +25,8 @@ use std::path::Path;
 
 use aes::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit};
 use myna_card_emu::persona::rsa_util::decode_card_public_key;
-use myna_card_emu::persona::tlv::parse_tlv;
 use myna_card_emu::persona::Persona;
+use myna_card_emu::tlv;
 use myna_card_emu::{Card, StatusWord};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -137,8 +137,8 @@ impl Client {
         if sw != StatusWord::SUCCESS {
             return Err(sw);
         }
-        let object = parse_tlv(&data).unwrap();
-        assert_eq!(object.tag, [0x86]);
+        let object = tlv::first(&data).unwrap();
+        assert_eq!(object.tag, 0x86);
         assert_eq!(object.value[0], 0x01, "padding-content indicator");
         Ok(self.decrypt(n, &object.value[1..]))
     }
@@ -165,8 +165,8 @@ fn plain_verify(card: &mut Card, fid: u8, value: &[u8]) -> StatusWord {
 fn open_session(card: &mut Card, seed_byte: u64) -> (Client, StatusWord) {
     send(card, "00 A4 02 0C 02 00 06");
     let ef0006 = send(card, "00 B0 00 00 00 00 00").data;
-    let key_object = parse_tlv(&ef0006).unwrap();
-    assert_eq!(key_object.tag, [0xA1]);
+    let key_object = tlv::first(&ef0006).unwrap();
+    assert_eq!(key_object.tag, 0xA1);
     let public: RsaPublicKey = decode_card_public_key(key_object.value).unwrap();
     let mut rng = ChaCha20Rng::seed_from_u64(seed_byte);
     let mut seed = [0u8; 32];

@@ -87,7 +87,7 @@ fn debug_never_shows_a_secret() {
     for id in persona::list(&root()).expect("list") {
         let p = load(&id);
         let secret_vars: Vec<_> = p.variables().into_iter().filter(|v| v.secret).collect();
-        assert_eq!(secret_vars.len(), 7);
+        assert_eq!(secret_vars.len(), 8);
         // Non-secret variables hold certificate hex, where any 4 digits may occur by chance.
         let debug = format!("{p:?} {secret_vars:?} {:?}", p.ca());
         let mut secrets = vec![

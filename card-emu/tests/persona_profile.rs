@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use myna_card_emu::persona::cv_cert::parse_cv_certificate;
 use myna_card_emu::persona::rsa_util::{decode_card_public_key, verify_sha256};
-use myna_card_emu::persona::tlv::{parse_all, parse_tlv};
 use myna_card_emu::persona::{self, Persona, SURFACE_AP_KEY_FID, TEXT_AP_KEY_FID};
+use myna_card_emu::tlv::{all as parse_all, first as parse_tlv};
 use myna_card_emu::{Access, AppKind, Application, CardProfile, FileContent, SessionKeySupport};
 use sha2::{Digest, Sha256};
 
@@ -158,9 +158,9 @@ fn text_ap_layouts() {
         let ef2 = bytes(text, 0x0002);
         assert_eq!(&ef2[..2], &[0xFF, 0x20]);
         let outer = parse_tlv(ef2).expect("EF 0002 TLV");
-        assert_eq!(outer.encoded_len, ef2.len());
+        assert_eq!(outer.raw.len(), ef2.len());
         let items = parse_all(outer.value).expect("children");
-        assert_eq!(items[0].tag, [0xDF, 0x21]);
+        assert_eq!(items[0].tag, 0xDF21);
         assert_eq!(items[0].value.len(), 8);
         for (i, tag) in [0x22u8, 0x23, 0x24, 0x25].into_iter().enumerate() {
             let offset = usize::from(u16::from_be_bytes([
@@ -179,13 +179,13 @@ fn text_ap_layouts() {
         assert_eq!(ef3.len(), 336);
         assert_eq!(&ef3[..5], &[0xFF, 0x30, 0x82, 0x01, 0x4B]);
         let integrity = parse_all(parse_tlv(ef3).expect("FF30").value).expect("children");
-        assert_eq!(integrity[0].tag, [0xDF, 0x31]);
+        assert_eq!(integrity[0].tag, 0xDF31);
         assert_eq!(integrity[0].value, Sha256::digest(ef1).as_slice());
         let without_df21: Vec<u8> = items[1..]
             .iter()
             .flat_map(|t| t.raw.iter().copied())
             .collect();
-        assert_eq!(integrity[1].tag, [0xDF, 0x32]);
+        assert_eq!(integrity[1].tag, 0xDF32);
         assert_eq!(integrity[1].value, Sha256::digest(&without_df21).as_slice());
         assert_eq!(&ef3[75..80], &[0xDF, 0x33, 0x82, 0x01, 0x00]);
         let cv = parse_cv_certificate(bytes(text, 0x0004)).expect("CV cert");
@@ -204,7 +204,7 @@ fn text_ap_layouts() {
         assert_eq!(access(text, 0x0004), Access::Always);
         let ef5 = bytes(text, 0x0005);
         assert_eq!(ef5.len(), 256, "the 164-byte object and filler");
-        assert_eq!(parse_tlv(ef5).expect("FF40").encoded_len, 164);
+        assert_eq!(parse_tlv(ef5).expect("FF40").raw.len(), 164);
         assert!(ef5[164..].iter().all(|b| *b == 0xFF));
         assert_eq!(&ef5[..5], &[0xFF, 0x40, 0x82, 0x00, 0x9F]);
         assert_eq!(&ef5[5..12], &[0xDF, 0x41, 0x04, 0x01, 0x03, 0x0E, 0x01]);
@@ -263,7 +263,7 @@ fn surface_ap_layouts() {
         let ef2 = bytes(surface, 0x0002);
         assert_eq!(&ef2[..3], &[0xFF, 0x20, 0x82]);
         let outer = parse_tlv(ef2).expect("FF20");
-        assert_eq!(outer.encoded_len, ef2.len());
+        assert_eq!(outer.raw.len(), ef2.len());
         let items = parse_all(outer.value).expect("children");
         assert_eq!(&ef2[5..8], &[0xDF, 0x21, 0x12]);
         for (i, tag) in (0x22u8..=0x2A).enumerate() {
@@ -272,7 +272,7 @@ fn surface_ap_layouts() {
                 items[0].value[2 * i + 1],
             ]));
             assert_eq!(&ef2[offset..offset + 2], &[0xDF, tag], "{id} DF{tag:02X}");
-            assert_eq!(items[i + 1].tag, [0xDF, tag]);
+            assert_eq!(items[i + 1].tag, 0xDF00 | u32::from(tag));
         }
         assert_eq!(items[1].value, persona::yyyymmdd(p.birth_date()).as_bytes());
         assert_eq!(items[2].value, &[p.sex().ascii()]);
@@ -407,7 +407,7 @@ fn cv_certificates_verify_under_the_issuer_key() {
         assert!(verify_sha256(&issuer, &parsed.body, &parsed.signature));
     }
     let text = parse_cv_certificate(&p.ca().text_cv_cert).expect("CV");
-    assert_eq!(&text.issuer_key_id[..7], b"6000033");
-    assert_eq!(&text.subject_key_id[..12], b"0000031\x08\x05000");
+    assert_eq!(&text.issuer_key_id[..7], b"9000033");
+    assert_eq!(&text.subject_key_id[..12], b"9000031\x08\x05000");
     assert_eq!(text.public_key, p.ca().text_data_key.to_public_key());
 }

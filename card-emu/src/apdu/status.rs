@@ -39,8 +39,19 @@ impl StatusWord {
     pub const CONDITIONS_NOT_SATISFIED: StatusWord = StatusWord(0x6985);
     /// `6986` command not allowed, no current EF (§3.1).
     pub const NO_CURRENT_EF: StatusWord = StatusWord(0x6986);
+    /// `6987` expected secure-messaging data objects missing: CLA `0C` under
+    /// a session without a checksum key (myna-card 3.3.4 `src/sm.rs`, issue 8 D5).
+    pub const SM_OBJECTS_MISSING: StatusWord = StatusWord(0x6987);
+    /// `6988` secure-messaging data objects incorrect: a wrong or second data
+    /// object, a bad padding indicator or padding (a wrong counter); the
+    /// session is destroyed (myna-card 3.3.4 `src/sm.rs`, issue 8 D5).
+    pub const SM_OBJECTS_INCORRECT: StatusWord = StatusWord(0x6988);
     /// `69FC` secure-messaging CLA on READ BINARY / VERIFY (§3.1).
     pub const SM_CLA_REFUSED: StatusWord = StatusWord(0x69FC);
+    /// `6A80` incorrect parameters in the data field: a SET SESSION KEY
+    /// delivery that does not decrypt or is not `A0 { 80 key }` (myna-card
+    /// 3.3.4 `src/sm.rs`).
+    pub const WRONG_DATA: StatusWord = StatusWord(0x6A80);
     /// `6A82` file not found (§3.1).
     pub const FILE_NOT_FOUND: StatusWord = StatusWord(0x6A82);
     /// `6A83` record not found (ISO 7816-4).
@@ -117,7 +128,10 @@ impl StatusWord {
             StatusWord::AUTH_METHOD_BLOCKED => "AUTH_METHOD_BLOCKED",
             StatusWord::CONDITIONS_NOT_SATISFIED => "CONDITIONS_NOT_SATISFIED",
             StatusWord::NO_CURRENT_EF => "NO_CURRENT_EF",
+            StatusWord::SM_OBJECTS_MISSING => "SM_OBJECTS_MISSING",
+            StatusWord::SM_OBJECTS_INCORRECT => "SM_OBJECTS_INCORRECT",
             StatusWord::SM_CLA_REFUSED => "SM_CLA_REFUSED",
+            StatusWord::WRONG_DATA => "WRONG_DATA",
             StatusWord::FILE_NOT_FOUND => "FILE_NOT_FOUND",
             StatusWord::RECORD_NOT_FOUND => "RECORD_NOT_FOUND",
             StatusWord::INCORRECT_P1P2 => "INCORRECT_P1P2",
@@ -183,6 +197,15 @@ mod tests {
         assert_eq!(format!("{:?}", StatusWord(0x63C1)), "VERIFY_FAILED(63C1)");
         assert_eq!(format!("{:?}", StatusWord(0x1234)), "StatusWord(1234)");
         assert_eq!(StatusWord(0x6a82).to_string(), "6A82");
+        assert_eq!(
+            format!("{:?}", StatusWord(0x6988)),
+            "SM_OBJECTS_INCORRECT(6988)"
+        );
+        assert_eq!(
+            format!("{:?}", StatusWord(0x6987)),
+            "SM_OBJECTS_MISSING(6987)"
+        );
+        assert_eq!(format!("{:?}", StatusWord(0x6A80)), "WRONG_DATA(6A80)");
     }
 
     #[test]

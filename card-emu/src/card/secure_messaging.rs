@@ -36,10 +36,6 @@ type Decryptor = cbc::Decryptor<aes::Aes128>;
 
 /// AES block size and key length.
 const BLOCK: usize = 16;
-/// `6987`: expected secure-messaging data objects missing (CLA `0C`).
-const SM_OBJECTS_MISSING: StatusWord = StatusWord(0x6987);
-/// `6988`: secure-messaging data objects incorrect.
-const SM_OBJECTS_INCORRECT: StatusWord = StatusWord(0x6988);
 /// Tag of the encrypted data object, both directions.
 const TAG_CRYPTOGRAM: u8 = 0x86;
 /// Tag of the expected-length data object of READ BINARY.
@@ -215,11 +211,11 @@ impl Session<'_> {
         }
         if apdu.cla == 0x0C {
             self.volatile.secure = SecureSession::Destroyed { app };
-            return Err(SM_OBJECTS_MISSING);
+            return Err(StatusWord::SM_OBJECTS_MISSING);
         }
         let Some(unwrapped) = unwrap(apdu.data(), ins, &key, counter) else {
             self.volatile.secure = SecureSession::Destroyed { app };
-            return Err(SM_OBJECTS_INCORRECT);
+            return Err(StatusWord::SM_OBJECTS_INCORRECT);
         };
         self.volatile.secure = SecureSession::Active {
             app,

@@ -10,9 +10,6 @@ use super::secure_messaging::SessionKey;
 use crate::apdu::StatusWord;
 use crate::profile::SessionKeySupport;
 
-/// `6A80` incorrect parameters in the data field: the delivery did not
-/// decrypt, or is not `A0 { 80 key }` (myna-card 3.3.4 `src/sm.rs`).
-const WRONG_DATA: StatusWord = StatusWord(0x6A80);
 /// Tag of the key delivery message and of the encryption key inside it.
 const TAG_DELIVERY: u8 = 0xA0;
 const TAG_ENCRYPTION_KEY: u8 = 0x80;
@@ -48,8 +45,8 @@ impl Session<'_> {
         }
         let message = key
             .decrypt(Oaep::new::<Sha256>(), data)
-            .map_err(|_| WRONG_DATA)?;
-        let session_key = delivered_key(&message).ok_or(WRONG_DATA)?;
+            .map_err(|_| StatusWord::WRONG_DATA)?;
+        let session_key = delivered_key(&message).ok_or(StatusWord::WRONG_DATA)?;
         self.volatile.open_secure_session(app, session_key);
         Ok(Vec::new())
     }

@@ -14,7 +14,8 @@
 use rsa::{RsaPrivateKey, RsaPublicKey};
 
 use super::rsa_util::{decode_card_public_key, encode_card_public_key, sign_sha256, verify_sha256};
-use super::tlv::{parse_all, parse_tlv, tlv_82};
+use super::tlv::tlv_82;
+use crate::tlv;
 
 /// Length of a CV certificate (card-protocol.md §1.2 EF 0004).
 pub const CV_CERT_LEN: usize = 568;
@@ -33,7 +34,8 @@ pub const MF_CV_HEADER_LIST: [u8; 12] = [
 ];
 
 /// A 16-byte key identifier in the shape of card-protocol.md §1.2 DF42:
-/// 7 ASCII digits ‖ `08 05` ‖ `"001"` ‖ 4 zero bytes, e.g. `"6000034"`.
+/// 7 ASCII digits ‖ `08 05` ‖ `"001"` ‖ 4 zero bytes, e.g. `"6000034"` on the test card
+/// (synthetic ids: `persona::files`).
 pub fn key_id(seven_digits: &str) -> [u8; 16] {
     key_id_numbered(seven_digits, "001")
 }
@@ -114,8 +116,8 @@ pub struct CvCertificate {
 
 /// Parses a CV certificate; `None` if it is not in the §1.2 shape.
 pub fn parse_cv_certificate(bytes: &[u8]) -> Option<CvCertificate> {
-    let outer = parse_tlv(bytes)?;
-    if outer.tag != [0x7F, 0x21] {
+    let outer = tlv::first(bytes)?;
+    if outer.tag != 0x7F21 {
         return None;
     }
     parse_contents(outer.value)
@@ -134,9 +136,9 @@ pub fn verifies_under(certificate: &CvCertificate, issuer: &RsaPublicKey) -> boo
 }
 
 fn parse_contents(contents: &[u8]) -> Option<CvCertificate> {
-    let items = parse_all(contents)?;
-    let body = items.iter().find(|t| t.tag == [0x5F, 0x4E])?.value;
-    let signature = items.iter().find(|t| t.tag == [0x5F, 0x37])?.value;
+    let items = tlv::all(contents)?;
+    let body = items.iter().find(|t| t.tag == 0x5F4E)?.value;
+    let signature = items.iter().find(|t| t.tag == 0x5F37)?.value;
     Some(CvCertificate {
         issuer_key_id: body.get(..16)?.to_vec(),
         subject_key_id: body.get(16..32)?.to_vec(),

@@ -57,24 +57,42 @@ pub const TEXT_CV_CERT: &str = "text-ap-cv-cert.bin";
 /// CV certificate of the surface AP key (surface EF 0004), 568 bytes.
 pub const SURFACE_CV_CERT: &str = "surface-ap-cv-cert.bin";
 
-/// Key id (7 digits) of the text AP CV-certificate issuer (test, card-protocol.md §4).
-pub const TEXT_ISSUER_KEY_ID: &str = "6000033";
-/// Key id of text EF 0005 DF42 (card-protocol.md §1.2 DF42 example; not the
-/// key EF 0004 certifies, myna-card 3.3.4 `ApBasicData::public_key_id`).
-pub const TEXT_AP_KEY_ID: &str = "6000034";
-/// Key id of the surface AP CV-certificate issuer (test, card-protocol.md §4).
-pub const SURFACE_ISSUER_KEY_ID: &str = "6000023";
+// Synthetic key ids. The 16-byte shape is the test card's (7 ASCII digits ‖
+// `08 05` ‖ 3 digits ‖ 4 zero bytes, card-protocol.md §1.2 DF42), the digits
+// are not: every id here starts with `9`, a first digit no known J-LIS id
+// has — production issuers are `5000023`/`5000033`, the J-LIS test
+// hierarchy's `6000020`/`6000023`/`6000024`/`6000033`/`6000034`/`0000050`
+// (card-protocol.md §1.2, §4; myna-card 3.3.4 fixtures), and the per-card
+// ids start with a 5-digit municipality code, whose prefecture part is
+// 01–47. Our keys are synthetic (vectors/personas/ca): an id the J-LIS test
+// hierarchy also uses would send a client that carries its keys to the
+// wrong key and make it report our signatures as bad; with an id nobody
+// else uses it reports an unknown issuer, which is the truth
+// (vectors/personas/README.md, issue 8).
+
+/// The first digit of every synthetic key id below.
+pub const SYNTHETIC_KEY_ID_FIRST_DIGIT: u8 = b'9';
+/// Key id (7 digits) of the text AP CV-certificate issuer (where the test
+/// card has `6000033`, card-protocol.md §4).
+pub const TEXT_ISSUER_KEY_ID: &str = "9000033";
+/// Key id of text EF 0005 DF42 (where the test card has `6000034`,
+/// card-protocol.md §1.2 DF42; not the key EF 0004 certifies, myna-card
+/// 3.3.4 `ApBasicData::public_key_id`).
+pub const TEXT_AP_KEY_ID: &str = "9000034";
+/// Key id of the surface AP CV-certificate issuer (where the test card has
+/// `6000023`, card-protocol.md §4).
+pub const SURFACE_ISSUER_KEY_ID: &str = "9000023";
 /// Key id of surface EF 0003 DF32 (`6000024/001` on the test card).
-pub const SURFACE_AP_KEY_ID: &str = "6000024";
+pub const SURFACE_AP_KEY_ID: &str = "9000024";
 /// Subject key id of text EF 0004 (`<municipality>31/000` on the test card,
 /// `1322131`; here one synthetic value shared by every persona).
-pub const TEXT_DATA_KEY_ID: &str = "0000031";
+pub const TEXT_DATA_KEY_ID: &str = "9000031";
 /// Subject key id of surface EF 0004 (`1322121/000` on the test card).
-pub const SURFACE_DATA_KEY_ID: &str = "0000021";
+pub const SURFACE_DATA_KEY_ID: &str = "9000021";
 /// Issuer key id of GET DATA 00F8 (`6000020/001` on the test card,
 /// myna-card 3.3.4 `tests/fixtures/mf-do-F8.bin`).
-pub const MF_ROOT_KEY_ID: &str = "6000020";
+pub const MF_ROOT_KEY_ID: &str = "9000020";
 /// The intermediate of the MF chain (`1322130/002` on the test card).
-pub const MF_INTERMEDIATE_KEY_ID: &str = "0000030";
+pub const MF_INTERMEDIATE_KEY_ID: &str = "9000030";
 /// The key below it (`0000050/001` on the test card, `mf-do-7F21.bin`).
-pub const MF_LOWER_KEY_ID: &str = "0000050";
+pub const MF_LOWER_KEY_ID: &str = "9000050";

@@ -33,9 +33,9 @@ pub fn modulus_bytes(key: &RsaPublicKey) -> Vec<u8> {
 
 /// Parses `90 <e> 91 <n>` back into a public key; `None` if malformed.
 pub fn decode_card_public_key(bytes: &[u8]) -> Option<RsaPublicKey> {
-    let items = super::tlv::parse_all(bytes)?;
-    let e = items.iter().find(|t| t.tag == [0x90])?.value;
-    let n = items.iter().find(|t| t.tag == [0x91])?.value;
+    let items = crate::tlv::all(bytes)?;
+    let e = items.iter().find(|t| t.tag == 0x90)?.value;
+    let n = items.iter().find(|t| t.tag == 0x91)?.value;
     RsaPublicKey::new(
         rsa::BigUint::from_bytes_be(n),
         rsa::BigUint::from_bytes_be(e),

@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 use super::cv_cert::key_id;
 use super::files::TEXT_AP_KEY_ID;
 use super::rsa_util::{encode_card_public_key, sign_sha256};
-use super::tlv::{parse_all, parse_tlv, tlv, tlv_82, with_offset_table};
+use super::tlv::{tlv, tlv_82, with_offset_table};
 
 /// AID `D3 92 10 00 31 00 01 01 04 08` (card-protocol.md §1).
 pub const TEXT_AP_AID: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08];
@@ -52,12 +52,12 @@ pub fn ef0002_basic_four(
 /// The bytes DF32 hashes: EF 0002's outer value with the DF21 TLV skipped
 /// (card-protocol.md §1.2). `None` if `ef0002` is malformed.
 pub fn basic_four_hashed_part(ef0002: &[u8]) -> Option<Vec<u8>> {
-    let outer = parse_tlv(ef0002)?;
-    let items = parse_all(outer.value)?;
+    let outer = crate::tlv::first(ef0002)?;
+    let items = crate::tlv::all(outer.value)?;
     Some(
         items
             .iter()
-            .filter(|t| t.tag != [0xDF, 0x21])
+            .filter(|t| t.tag != 0xDF21)
             .flat_map(|t| t.raw.iter().copied())
             .collect(),
     )

@@ -1,4 +1,5 @@
 //! BER-TLV encoding of the 券面 AP EF images (card-protocol.md §1.2, §1.3).
+//! Reading is [`crate::tlv`]'s, the one reader of the workspace.
 
 /// A BER length: short form below 128, else `81 xx`, `82 xx xx`, `83 xx xx xx`.
 pub fn ber_length(len: usize) -> Vec<u8> {
@@ -73,68 +74,6 @@ pub fn with_offset_table(
     out
 }
 
-/// One parsed TLV: tag bytes, value, and the whole encoding's length.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Tlv<'a> {
-    /// The tag bytes (one or more).
-    pub tag: &'a [u8],
-    /// The value bytes.
-    pub value: &'a [u8],
-    /// Bytes taken by tag + length + value.
-    pub encoded_len: usize,
-    /// The whole encoding (tag ‖ length ‖ value).
-    pub raw: &'a [u8],
-}
-
-/// Parses one BER-TLV at the start of `bytes` (multi-byte tags, lengths up
-/// to `83`). `None` if truncated or malformed; never panics.
-pub fn parse_tlv(bytes: &[u8]) -> Option<Tlv<'_>> {
-    let first = *bytes.first()?;
-    let mut tag_len = 1;
-    if first & 0x1F == 0x1F {
-        loop {
-            let b = *bytes.get(tag_len)?;
-            tag_len += 1;
-            if b & 0x80 == 0 {
-                break;
-            }
-        }
-    }
-    let len_byte = *bytes.get(tag_len)?;
-    let (value_len, len_len) = match len_byte {
-        0x00..=0x7F => (usize::from(len_byte), 1),
-        0x81..=0x83 => {
-            let n = usize::from(len_byte - 0x80);
-            let raw = bytes.get(tag_len + 1..tag_len + 1 + n)?;
-            (
-                raw.iter()
-                    .fold(0usize, |acc, b| (acc << 8) | usize::from(*b)),
-                1 + n,
-            )
-        }
-        _ => return None,
-    };
-    let start = tag_len + len_len;
-    let end = start.checked_add(value_len)?;
-    Some(Tlv {
-        tag: bytes.get(..tag_len)?,
-        value: bytes.get(start..end)?,
-        encoded_len: end,
-        raw: bytes.get(..end)?,
-    })
-}
-
-/// Parses consecutive TLVs filling `bytes`; `None` if any is malformed.
-pub fn parse_all(mut bytes: &[u8]) -> Option<Vec<Tlv<'_>>> {
-    let mut out = Vec::new();
-    while !bytes.is_empty() {
-        let item = parse_tlv(bytes)?;
-        bytes = bytes.get(item.encoded_len..)?;
-        out.push(item);
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,15 +98,8 @@ mod tests {
         );
         assert_eq!(&obj[10..12], &[0xDF, 0x22]);
         assert_eq!(&obj[16..18], &[0xDF, 0x23]);
-        let outer = parse_tlv(&obj).expect("well formed");
-        assert_eq!(outer.encoded_len, obj.len());
-        assert_eq!(parse_all(outer.value).map(|v| v.len()), Some(3));
-    }
-
-    #[test]
-    fn parse_rejects_truncation() {
-        assert_eq!(parse_tlv(&[0xDF]), None);
-        assert_eq!(parse_tlv(&[0xDF, 0x22, 0x05, 1, 2]), None);
-        assert_eq!(parse_tlv(&[0x30, 0x84, 0, 0, 0, 1]), None);
+        let outer = crate::tlv::first(&obj).expect("well formed");
+        assert_eq!(outer.raw.len(), obj.len());
+        assert_eq!(crate::tlv::all(outer.value).map(|v| v.len()), Some(3));
     }
 }

@@ -78,6 +78,7 @@ impl Persona {
                 true,
             ),
             var("text_pin", optional_text(self.text_pin.as_ref()), true),
+            var("juki_pin", optional_text(self.juki_pin.as_ref()), true),
             var("my_number", text(&self.my_number), true),
             var("check_b", text(&self.check_b), true),
             var("birth_key", text(&self.birth_key), true),
@@ -114,6 +115,8 @@ impl Persona {
                 false,
             ),
             var("text_pin_tries", r.text_pin.left.to_string(), false),
+            var("juki_pin_tries", r.juki_pin.left.to_string(), false),
+            var("check_a_tries", r.check_a.left.to_string(), false),
             var("municipality_code", self.municipality_code.clone(), false),
             var(
                 "wrong_auth_pin",
@@ -128,6 +131,11 @@ impl Persona {
             var(
                 "wrong_text_pin",
                 wrong_value(self.text_pin.as_ref(), ["0000", "1111"]),
+                false,
+            ),
+            var(
+                "wrong_juki_pin",
+                wrong_value(self.juki_pin.as_ref(), ["0000", "1111"]),
                 false,
             ),
         ]

@@ -35,8 +35,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use interop_support::{ca_file, persona_file, pty_run, run, serve_persona};
-use myna_card_emu::persona::tlv::{parse_all, parse_tlv};
 use myna_card_emu::persona::Persona;
+use myna_card_emu::tlv;
 use pcsc_support::{
     claim_readers, installed, pcscd_ready, persona_value, root, skip, temp_dir, wait_for_no_card,
     READER,
@@ -123,11 +123,11 @@ fn openssl_verifies(dir: &Path, cert: &Path, signature: &Path, document: &Path) 
 fn surface_fields() -> Vec<(&'static str, Vec<u8>)> {
     let persona = Persona::load_named(&root().join("vectors/personas"), "taro").unwrap();
     let face = &persona.signed_images().surface_ef0002;
-    let items = parse_all(parse_tlv(face).unwrap().value).unwrap();
+    let items = tlv::all(tlv::first(face).unwrap().value).unwrap();
     let value = |tag: u8| {
         items
             .iter()
-            .find(|t| t.tag == [0xDF, tag])
+            .find(|t| t.tag == 0xDF00 | u32::from(tag))
             .map(|t| t.value.to_vec())
             .unwrap()
     };

@@ -1,6 +1,7 @@
 //! Code tables of the OQS result (health-insurance-system.md §4.3) and the
 //! values that public sources disagree on (§4.4), which are configurable.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// `QualificationValidity` (OQSCD006), health-insurance-system.md §4.3.
@@ -45,7 +46,7 @@ impl QualificationValidity {
 /// What a card-based lookup returns when the person has no qualification in
 /// force (health-insurance-system.md §6: both 無効 and 資格情報なし were
 /// reported; the official mapping is not public).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NoCurrentQualification {
     /// `4` 該当資格なし with an empty result list.
@@ -57,7 +58,7 @@ pub enum NoCurrentQualification {
 
 /// Code values that public transcriptions disagree on
 /// (health-insurance-system.md §4.4). Defaults follow hangilc `codes.ts`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct CodeConfig {
     /// `SegmentOfResult` for a normal end (OQSCD003).

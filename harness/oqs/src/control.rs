@@ -1,12 +1,13 @@
 //! The test-control API's commands: one JSON object with an `op` field,
 //! posted to `/control/v1/command` (docs/oqs.md lists every field).
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::codes::{CodeConfig, NoCurrentQualification};
 
 /// A test-control command.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ControlCommand {
     /// Resets everything, then sets clock and configuration and seeds persons.
@@ -30,6 +31,7 @@ pub enum ControlCommand {
     /// `first_serial + 1`, … (for load tests).
     Population {
         /// How many (at most 10,000,000).
+        #[schemars(range(min = 0, max = 10000000))]
         count: u32,
         /// First serial (hex).
         first_serial: String,
@@ -92,6 +94,7 @@ pub enum ControlCommand {
         outage: Option<bool>,
         /// Every lookup answers after this many milliseconds.
         #[serde(default)]
+        #[schemars(range(min = 0, max = 60000))]
         slow_ms: Option<u64>,
         /// JPKI/J-LIS unavailable: first use after a re-issue cannot be traced.
         #[serde(default)]
@@ -102,17 +105,28 @@ pub enum ControlCommand {
 }
 
 /// How far to move the clock.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Advance {
     /// Calendar months (day clamped to month end).
+    #[schemars(range(min = 0, max = 1200))]
     pub months: u32,
     /// Days.
+    #[schemars(range(min = 0, max = 36500))]
     pub days: i64,
     /// Hours.
+    #[schemars(range(min = 0, max = 876000))]
     pub hours: i64,
     /// Minutes.
+    #[schemars(range(min = 0, max = 52560000))]
     pub minutes: i64,
+}
+
+/// The JSON Schema of [`ControlCommand`] (schemars, draft-07): the `oqs`
+/// family reads the control steps' keywords, fields, docs and ranges from
+/// it, so the command types are the one table of that vocabulary.
+pub fn control_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(ControlCommand)).unwrap_or_default()
 }
 
 /// The delay health-insurance-system.md §4.6 gives before a renewed
@@ -126,18 +140,20 @@ pub const PUBLISHED_RENEWAL_DELAY_HOURS: u32 = 24;
 /// 月の月末から3か月後の月末まで"; 多摩市: "有効期限が2月なら5月末まで", both
 /// health-insurance-system.md §4.6); no source gives another rule, so the
 /// rule is not configurable, only its length.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct ModelConfig {
     /// Length of the grace period in months (3 per §4.6).
+    #[schemars(range(min = 0, max = 1200))]
     pub grace_months: u32,
     /// Hours after a re-issue before the new certificate takes effect; until
-    /// then its serial is unknown to J-LIS and authenticates as not
-    /// registered. [`PUBLISHED_RENEWAL_DELAY_HOURS`] is the published value;
-    /// the default stays 0 until the eligibility scenarios that re-issue
-    /// and look up at once are given the delay (issue 8, phase 2).
+    /// then a lookup with its serial answers `OQS-E-CERT-NOT-YET-EFFECTIVE`.
+    /// Default [`PUBLISHED_RENEWAL_DELAY_HOURS`], the published value (a
+    /// single municipal source, so configurable; 0 = at once).
+    #[schemars(range(min = 0, max = 8760))]
     pub renewal_delay_hours: u32,
     /// Months before expiry from which a warning code is returned (§1.6: 3).
+    #[schemars(range(min = 0, max = 1200))]
     pub expiry_warning_months: u32,
     /// Card-based lookup without a qualification in force.
     pub no_current_qualification: NoCurrentQualification,
@@ -149,7 +165,7 @@ impl Default for ModelConfig {
     fn default() -> Self {
         ModelConfig {
             grace_months: 3,
-            renewal_delay_hours: 0,
+            renewal_delay_hours: PUBLISHED_RENEWAL_DELAY_HOURS,
             expiry_warning_months: 3,
             no_current_qualification: NoCurrentQualification::NoQualification,
             codes: CodeConfig::default(),
@@ -158,7 +174,7 @@ impl Default for ModelConfig {
 }
 
 /// A person to seed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonSpec {
     /// Handle used by later commands.
@@ -169,7 +185,7 @@ pub struct PersonSpec {
     pub kana: String,
     /// `YYYY-MM-DD`.
     pub birth_date: String,
-    /// 1 男 2 女 3 未設定.
+    /// 1 男, 2 女, 3 未設定 (default "3").
     #[serde(default = "default_sex")]
     pub sex: String,
     /// `NameOfOther` (通称名).
@@ -202,7 +218,7 @@ pub struct PersonSpec {
 }
 
 /// A 照会番号 to seed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReferenceNumberSpec {
     /// `MedicalInstitutionCode` (10 digits).
@@ -220,7 +236,7 @@ fn default_true() -> bool {
 }
 
 /// A certificate to seed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CertificateSpec {
     /// Serial (hex).
@@ -230,7 +246,7 @@ pub struct CertificateSpec {
 }
 
 /// A qualification to seed or acquire.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QualificationSpec {
     /// 保険者番号.
@@ -240,19 +256,19 @@ pub struct QualificationSpec {
     pub symbol: String,
     /// 番号.
     pub number: String,
-    /// 枝番.
+    /// 枝番 (default "00").
     #[serde(default = "default_branch")]
     pub branch: String,
     /// 保険者名.
     #[serde(default)]
     pub insurer_name: String,
-    /// 1 本人 / 2 家族.
+    /// 1 本人 / 2 家族 (default "1").
     #[serde(default = "default_personal")]
     pub personal_family: String,
     /// 被保険者氏名 (family members).
     #[serde(default)]
     pub insured_name: Option<String>,
-    /// OQSCD010.
+    /// 被保険者証区分 (OQSCD010; `A1` 医療扶助).
     #[serde(default)]
     pub card_classification: Option<String>,
     /// 資格取得日 `YYYY-MM-DD`.
@@ -290,8 +306,9 @@ pub struct QualificationSpec {
     /// 高齢受給者証.
     #[serde(default)]
     pub elderly: Option<ElderlySpec>,
-    /// Days after "now" before OQS has this record (data-entry lag).
+    /// Days after now before OQS has this record (data-entry lag).
     #[serde(default)]
+    #[schemars(range(min = 0, max = 36_500))]
     pub lag_days: u32,
 }
 
@@ -304,7 +321,7 @@ fn default_personal() -> String {
 }
 
 /// 限度額 information to seed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LimitSpec {
     /// OQSCD011.
@@ -326,7 +343,7 @@ pub struct LimitSpec {
 }
 
 /// 特定疾病療養受療証 information to seed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SpecificDiseaseSpec {
     /// OQSCD013 category.
@@ -346,7 +363,7 @@ pub struct SpecificDiseaseSpec {
 }
 
 /// A 医療扶助 medical ticket to seed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MedicalTicketSpec {
     /// `TicketType`.
@@ -362,13 +379,13 @@ pub struct MedicalTicketSpec {
 }
 
 /// 高齢受給者 information to seed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ElderlySpec {
     /// 交付年月日.
     #[serde(default)]
     pub issued: Option<String>,
-    /// "020" etc.
+    /// 高齢受給者 contribution ratio ("020" = 2割).
     pub contribution_ratio: String,
     /// Valid from.
     #[serde(default)]
@@ -379,7 +396,7 @@ pub struct ElderlySpec {
 }
 
 /// A loss of qualification.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LossSpec {
     /// Which record (default: the one in force).
@@ -390,7 +407,8 @@ pub struct LossSpec {
     /// ReasonOfLoss code (default 99).
     #[serde(default)]
     pub reason: Option<String>,
-    /// Days after "now" before OQS has the loss.
+    /// Days after now before OQS has the loss.
     #[serde(default)]
+    #[schemars(range(min = 0, max = 36_500))]
     pub lag_days: u32,
 }

@@ -7,7 +7,7 @@
 //! since the reader→OQS message is not public). Insurance-card lookups carry
 //! `MessageBody.QualificationConfirmSearchInfo` (§4.2).
 
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 use time::Date;
 
 use crate::clock::{parse_date, wire_date, wire_datetime};
@@ -17,7 +17,12 @@ use crate::jis::displayed_name;
 use crate::model::{AuthOutcome, OqsModel};
 use crate::person::{Person, Qualification};
 use crate::serial::Serial;
-use crate::wire::SearchRequest;
+use crate::wire::{
+    ElderlyRecipientCertificateInfo, LimitApplicationCertificateRelatedInfo, MedicalTicketInfo,
+    PublicExpenseResultList, QualificationResult, ResponseBody, ResponseHeader, ResponseMsg,
+    ResultList, SearchRequest, SearchResponse, SpecificDiseasesCertificateInfo,
+    SpecificDiseasesCertificateList,
+};
 
 /// Processing result codes of this reference (placeholders until 別紙6-1 is
 /// available; health-insurance-system.md §0). See docs/oqs.md.
@@ -35,6 +40,10 @@ pub mod result_codes {
     pub const CERT_EXPIRED: &str = "OQS-E-CERT-EXPIRED";
     /// Registration cancelled after the grace period; register again.
     pub const REGISTRATION_CANCELLED: &str = "OQS-E-REGISTRATION-CANCELLED";
+    /// A renewed certificate that has not taken effect yet: the renewal
+    /// takes effect 24 hours after the municipal procedure (§4.6; the delay
+    /// is `renewal_delay_hours`).
+    pub const CERT_NOT_YET_EFFECTIVE: &str = "OQS-E-CERT-NOT-YET-EFFECTIVE";
     /// Header `ErrorCode`: first use after re-issue while JPKI is down.
     pub const JPKI_UNAVAILABLE: &str = "OQS-JPKI-UNAVAILABLE";
 }
@@ -43,6 +52,7 @@ pub mod result_codes {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Consents {
     limit: bool,
+    specific_diseases: bool,
     health_checkups: bool,
     pharmacists: bool,
     diagnosis: bool,
@@ -106,6 +116,10 @@ fn parse(body: &[u8]) -> Result<Parsed, ModelError> {
             "LimitApplicationCertificateRelatedConsFlg",
             &body.limit_application_certificate_related_cons_flg,
         )?,
+        specific_diseases: flag(
+            "SpecificDiseasesCertificateRelatedConsFlg",
+            &body.specific_diseases_certificate_related_cons_flg,
+        )?,
         health_checkups: flag(
             "SpecificHealthCheckupsInfoConsFlg",
             &body.specific_health_checkups_info_cons_flg,
@@ -167,33 +181,36 @@ fn parse(body: &[u8]) -> Result<Parsed, ModelError> {
 /// Handles one lookup request body; `Err` is a malformed request (4xx).
 /// Faults are the caller's business (the service checks them first).
 pub fn handle_lookup(model: &mut OqsModel, body: &[u8]) -> Result<Value, ModelError> {
+    let answer = lookup(model, body)?;
+    serde_json::to_value(answer).map_err(|e| ModelError::invalid("XmlMsg", e.to_string()))
+}
+
+/// The typed answer to one lookup request body.
+pub fn lookup(model: &mut OqsModel, body: &[u8]) -> Result<SearchResponse, ModelError> {
     let request = parse(body)?;
     let date = request.date.unwrap_or_else(|| model.clock().today());
-    let reference_classification = match request.key {
-        Key::Serial(_) => "1",
-        Key::Card { .. } => "2",
+    let codes = &model.config().codes;
+    let mut header = ResponseHeader {
+        process_execution_time: wire_datetime(model.clock().now()),
+        qualification_confirmation_date: wire_date(date),
+        medical_institution_code: request.institution.clone(),
+        arbitrary_file_identifier: request.file_id.clone(),
+        reference_classification: match request.key {
+            Key::Serial(_) => "1",
+            Key::Card { .. } => "2",
+        }
+        .to_string(),
+        segment_of_result: codes.segment_normal.clone(),
+        character_code_identifier: codes.charset_utf8.clone(),
+        error_code: None,
+        error_message: None,
     };
-    let mut header = Map::new();
-    header.insert(
-        "ProcessExecutionTime".into(),
-        json!(wire_datetime(model.clock().now())),
-    );
-    header.insert(
-        "QualificationConfirmationDate".into(),
-        json!(wire_date(date)),
-    );
-    header.insert("MedicalInstitutionCode".into(), json!(request.institution));
-    if let Some(id) = &request.file_id {
-        header.insert("ArbitraryFileIdentifier".into(), json!(id));
-    }
-    header.insert(
-        "ReferenceClassification".into(),
-        json!(reference_classification),
-    );
-    header.insert(
-        "CharacterCodeIdentifier".into(),
-        json!(model.config().codes.charset_utf8),
-    );
+    let answer = |header: ResponseHeader, body: ResponseBody| SearchResponse {
+        xml_msg: ResponseMsg {
+            message_header: header,
+            message_body: body,
+        },
+    };
 
     let outcome = match &request.key {
         Key::Serial(serial) => model.authenticate(*serial),
@@ -206,26 +223,22 @@ pub fn handle_lookup(model: &mut OqsModel, body: &[u8]) -> Result<Value, ModelEr
         },
     };
     if outcome == AuthOutcome::JpkiUnavailable {
-        header.insert(
-            "SegmentOfResult".into(),
-            json!(model.config().codes.segment_abnormal),
+        header.segment_of_result = model.config().codes.segment_abnormal.clone();
+        header.error_code = Some(result_codes::JPKI_UNAVAILABLE.to_string());
+        header.error_message = Some(
+            "公的個人認証サービスに接続できないため、電子証明書更新後の初回の資格確認ができません"
+                .to_string(),
         );
-        header.insert("ErrorCode".into(), json!(result_codes::JPKI_UNAVAILABLE));
-        header.insert(
-            "ErrorMessage".into(),
-            json!("公的個人認証サービスに接続できないため、電子証明書更新後の初回の資格確認ができません"),
-        );
-        return Ok(json!({ "XmlMsg": { "MessageHeader": header, "MessageBody": {} } }));
+        return Ok(answer(header, ResponseBody::default()));
     }
-    header.insert(
-        "SegmentOfResult".into(),
-        json!(model.config().codes.segment_normal),
-    );
-    let mut body = Map::new();
     let error = match outcome {
         AuthOutcome::NotRegistered => Some((
             result_codes::NOT_REGISTERED,
             "健康保険証利用の登録がありません",
+        )),
+        AuthOutcome::NotYetInEffect => Some((
+            result_codes::CERT_NOT_YET_EFFECTIVE,
+            "更新された利用者証明用電子証明書はまだ利用できません。時間をおいて再度お試しください",
         )),
         AuthOutcome::Revoked => Some((
             result_codes::CERT_REVOKED,
@@ -242,10 +255,13 @@ pub fn handle_lookup(model: &mut OqsModel, body: &[u8]) -> Result<Value, ModelEr
         AuthOutcome::JpkiUnavailable | AuthOutcome::Authenticated { .. } => None,
     };
     if let Some((code, message)) = error {
-        body.insert("ProcessingResultStatus".into(), json!("2"));
-        body.insert("ProcessingResultCode".into(), json!(code));
-        body.insert("ProcessingResultMessage".into(), json!(message));
-        return Ok(json!({ "XmlMsg": { "MessageHeader": header, "MessageBody": body } }));
+        let body = ResponseBody {
+            processing_result_status: Some("2".into()),
+            processing_result_code: Some(code.into()),
+            processing_result_message: Some(message.into()),
+            ..ResponseBody::default()
+        };
+        return Ok(answer(header, body));
     }
     let AuthOutcome::Authenticated {
         person,
@@ -254,91 +270,22 @@ pub fn handle_lookup(model: &mut OqsModel, body: &[u8]) -> Result<Value, ModelEr
         ..
     } = outcome
     else {
-        return Ok(json!({ "XmlMsg": { "MessageHeader": header, "MessageBody": body } }));
+        return Ok(answer(header, ResponseBody::default()));
     };
-    let now = model.clock().now();
-    let (validity, records): (QualificationValidity, Vec<(u32, Qualification)>) = match &request.key
-    {
-        Key::Serial(_) => {
-            let in_force: Vec<(u32, Qualification)> = model
-                .qualifications_in_force(person, date)
-                .into_iter()
-                .map(|q| (person, q.clone()))
-                .collect();
-            match in_force.len() {
-                1 => (QualificationValidity::Valid, in_force),
-                n if n > 1 => (QualificationValidity::Multiple, in_force),
-                _ => match model.config().no_current_qualification {
-                    NoCurrentQualification::NoQualification => {
-                        (QualificationValidity::NoQualification, Vec::new())
-                    }
-                    NoCurrentQualification::Invalid => {
-                        let latest = model.person(person).and_then(|p| {
-                            p.qualifications
-                                .iter()
-                                .rev()
-                                .find(|q| q.visible(now))
-                                .cloned()
-                        });
-                        match latest {
-                            Some(q) => (QualificationValidity::Invalid, vec![(person, q)]),
-                            None => (QualificationValidity::NoQualification, Vec::new()),
-                        }
-                    }
-                },
-            }
-        }
+    let (validity, records) = match &request.key {
+        Key::Serial(_) => card_records(model, person, date),
         Key::Card {
             insurer,
             symbol,
             number,
             branch,
             birth,
-        } => {
-            let found = model.find_by_card(insurer, symbol, number, branch.as_deref(), *birth);
-            match found.as_slice() {
-                [] => (QualificationValidity::NoQualification, Vec::new()),
-                [(pid, qi)] => {
-                    let record = model
-                        .person(*pid)
-                        .and_then(|p| p.qualifications.get(*qi))
-                        .cloned();
-                    match record {
-                        None => (QualificationValidity::NoQualification, Vec::new()),
-                        Some(q) if q.in_force(date, now) => {
-                            (QualificationValidity::Valid, vec![(*pid, q)])
-                        }
-                        Some(q) => {
-                            let newer = model.qualifications_in_force(*pid, date).into_iter().any(
-                                |other| {
-                                    other.qualification_date >= q.qualification_date && *other != q
-                                },
-                            );
-                            let validity = if newer {
-                                QualificationValidity::InvalidNewerExists
-                            } else {
-                                QualificationValidity::Invalid
-                            };
-                            (validity, vec![(*pid, q)])
-                        }
-                    }
-                }
-                many => {
-                    let records = many
-                        .iter()
-                        .filter_map(|(pid, qi)| {
-                            model
-                                .person(*pid)
-                                .and_then(|p| p.qualifications.get(*qi))
-                                .map(|q| (*pid, q.clone()))
-                        })
-                        .collect();
-                    (QualificationValidity::Multiple, records)
-                }
-            }
-        }
+        } => insurance_card_records(
+            model,
+            (insurer, symbol, number, branch.as_deref(), *birth),
+            date,
+        ),
     };
-    body.insert("ProcessingResultStatus".into(), json!("1"));
     let code = if in_grace {
         Some((
             result_codes::CERT_GRACE,
@@ -352,11 +299,6 @@ pub fn handle_lookup(model: &mut OqsModel, body: &[u8]) -> Result<Value, ModelEr
     } else {
         None
     };
-    if let Some((code, message)) = code {
-        body.insert("ProcessingResultCode".into(), json!(code));
-        body.insert("ProcessingResultMessage".into(), json!(message));
-    }
-    body.insert("QualificationValidity".into(), json!(validity.code()));
     let consents = if in_grace {
         Consents {
             health_checkups: false,
@@ -368,7 +310,16 @@ pub fn handle_lookup(model: &mut OqsModel, body: &[u8]) -> Result<Value, ModelEr
     } else {
         request.consents
     };
-    let results: Vec<Value> = records
+    // 照会番号: with card results, the number this institution registered
+    // (§4.2, sanox road18/26).
+    let reference_number = match request.key {
+        Key::Serial(_) => model
+            .person(person)
+            .and_then(|p| p.reference_number(&request.institution))
+            .map(str::to_owned),
+        Key::Card { .. } => None,
+    };
+    let results = records
         .iter()
         .filter_map(|(pid, q)| {
             model
@@ -376,128 +327,211 @@ pub fn handle_lookup(model: &mut OqsModel, body: &[u8]) -> Result<Value, ModelEr
                 .map(|p| result_entry(model, p, q, consents))
         })
         .collect();
-    body.insert(
-        "ResultList".into(),
-        json!({ "ResultOfQualificationConfirmation": results }),
-    );
-    Ok(json!({ "XmlMsg": { "MessageHeader": header, "MessageBody": body } }))
+    let body = ResponseBody {
+        processing_result_status: Some("1".into()),
+        processing_result_code: code.map(|(c, _)| c.to_string()),
+        processing_result_message: code.map(|(_, m)| m.to_string()),
+        qualification_validity: Some(validity.code().into()),
+        reference_number,
+        result_list: Some(ResultList {
+            result_of_qualification_confirmation: results,
+        }),
+    };
+    Ok(answer(header, body))
 }
 
-fn put_date(map: &mut Map<String, Value>, key: &str, date: Option<Date>) {
-    if let Some(d) = date {
-        map.insert(key.into(), json!(wire_date(d)));
+type Records = (QualificationValidity, Vec<(u32, Qualification)>);
+
+/// The qualifications of a card lookup on `date`.
+fn card_records(model: &OqsModel, person: u32, date: Date) -> Records {
+    let now = model.clock().now();
+    let in_force: Vec<(u32, Qualification)> = model
+        .qualifications_in_force(person, date)
+        .into_iter()
+        .map(|q| (person, q.clone()))
+        .collect();
+    match in_force.len() {
+        1 => (QualificationValidity::Valid, in_force),
+        n if n > 1 => (QualificationValidity::Multiple, in_force),
+        _ => match model.config().no_current_qualification {
+            NoCurrentQualification::NoQualification => {
+                (QualificationValidity::NoQualification, Vec::new())
+            }
+            NoCurrentQualification::Invalid => {
+                let latest = model.person(person).and_then(|p| {
+                    p.qualifications
+                        .iter()
+                        .rev()
+                        .find(|q| q.visible(now))
+                        .cloned()
+                });
+                match latest {
+                    Some(q) => (QualificationValidity::Invalid, vec![(person, q)]),
+                    None => (QualificationValidity::NoQualification, Vec::new()),
+                }
+            }
+        },
     }
 }
 
-fn result_entry(model: &OqsModel, person: &Person, q: &Qualification, consents: Consents) -> Value {
+/// The qualifications an insurance-card lookup finds on `date`.
+fn insurance_card_records(
+    model: &OqsModel,
+    (insurer, symbol, number, branch, birth): (&str, &str, &str, Option<&str>, Date),
+    date: Date,
+) -> Records {
+    let now = model.clock().now();
+    let found = model.find_by_card(insurer, symbol, number, branch, birth);
+    match found.as_slice() {
+        [] => (QualificationValidity::NoQualification, Vec::new()),
+        [(pid, qi)] => {
+            let record = model
+                .person(*pid)
+                .and_then(|p| p.qualifications.get(*qi))
+                .cloned();
+            match record {
+                None => (QualificationValidity::NoQualification, Vec::new()),
+                Some(q) if q.in_force(date, now) => (QualificationValidity::Valid, vec![(*pid, q)]),
+                Some(q) => {
+                    let newer =
+                        model
+                            .qualifications_in_force(*pid, date)
+                            .into_iter()
+                            .any(|other| {
+                                other.qualification_date >= q.qualification_date && *other != q
+                            });
+                    let validity = if newer {
+                        QualificationValidity::InvalidNewerExists
+                    } else {
+                        QualificationValidity::Invalid
+                    };
+                    (validity, vec![(*pid, q)])
+                }
+            }
+        }
+        many => {
+            let records = many
+                .iter()
+                .filter_map(|(pid, qi)| {
+                    model
+                        .person(*pid)
+                        .and_then(|p| p.qualifications.get(*qi))
+                        .map(|q| (*pid, q.clone()))
+                })
+                .collect();
+            (QualificationValidity::Multiple, records)
+        }
+    }
+}
+
+fn date_of(date: Option<Date>) -> Option<String> {
+    date.map(wire_date)
+}
+
+fn flag_of(given: bool) -> Option<String> {
+    Some(if given { "1" } else { "0" }.to_string())
+}
+
+fn result_entry(
+    model: &OqsModel,
+    person: &Person,
+    q: &Qualification,
+    consents: Consents,
+) -> QualificationResult {
     let now = model.clock().now();
     let time = wire_datetime(now);
-    let mut m = Map::new();
-    if let Some(c) = &q.card_classification {
-        m.insert("InsuredCardClassification".into(), json!(c));
-    }
-    m.insert("InsurerNumber".into(), json!(q.insurer_number));
-    m.insert("InsuredCardSymbol".into(), json!(q.symbol));
-    m.insert("InsuredIdentificationNumber".into(), json!(q.number));
-    m.insert("InsuredBranchNumber".into(), json!(q.branch));
-    m.insert(
-        "PersonalFamilyClassification".into(),
-        json!(q.personal_family),
-    );
-    if let Some(n) = &q.insured_name {
-        m.insert("InsuredName".into(), json!(displayed_name(n)));
-    }
-    m.insert("Name".into(), json!(displayed_name(&person.name)));
-    m.insert("NameKana".into(), json!(person.name_kana));
-    m.insert("Sex1".into(), json!(person.sex));
-    m.insert("Birthdate".into(), json!(wire_date(person.birth_date)));
-    if let Some(a) = &person.address {
-        m.insert("Address".into(), json!(displayed_name(a)));
-    }
-    if let Some(p) = &person.post_number {
-        m.insert("PostNumber".into(), json!(p));
-    }
-    m.insert("InsurerName".into(), json!(q.insurer_name));
-    m.insert(
-        "QualificationDate".into(),
-        json!(wire_date(q.qualification_date)),
-    );
-    if let Some(lost) = q.known_loss(now) {
-        m.insert("DisqualificationDate".into(), json!(wire_date(lost)));
-        if let Some(reason) = &q.reason_of_loss {
-            m.insert("ReasonOfLoss".into(), json!(reason));
-            m.insert(
-                "ReasonOfLossName".into(),
-                json!(reason_of_loss_label(reason, &model.config().codes)),
-            );
+    let when = |given: bool| given.then(|| time.clone());
+    let loss = q.known_loss(now);
+    let reason = loss.and(q.reason_of_loss.clone());
+    let limit = q.limit.as_ref().filter(|_| consents.limit).map(|l| {
+        LimitApplicationCertificateRelatedInfo {
+            limit_application_certificate_classification: Some(l.classification.clone()),
+            limit_application_certificate_classification_flag: Some(l.classification_flag.clone()),
+            limit_application_certificate_date: date_of(l.issued),
+            limit_application_certificate_valid_start_date: date_of(l.valid_start),
+            limit_application_certificate_valid_end_date: date_of(l.valid_end),
+            limit_application_certificate_long_term_date: date_of(l.long_term),
         }
+    });
+    let specific_diseases =
+        (consents.specific_diseases && !q.specific_diseases.is_empty()).then(|| {
+            SpecificDiseasesCertificateList {
+                specific_diseases_certificate_info: q
+                    .specific_diseases
+                    .iter()
+                    .map(|d| SpecificDiseasesCertificateInfo {
+                        specific_diseases_disease_category: Some(d.disease_category.clone()),
+                        specific_diseases_certificate_date: date_of(d.certificate_date),
+                        specific_diseases_valid_start_date: date_of(d.valid_start),
+                        specific_diseases_valid_end_date: date_of(d.valid_end),
+                        specific_diseases_self_pay: d.self_pay.clone(),
+                    })
+                    .collect(),
+            }
+        });
+    let tickets = (!q.medical_tickets.is_empty()).then(|| PublicExpenseResultList {
+        medical_ticket_info: q
+            .medical_tickets
+            .iter()
+            .map(|t| MedicalTicketInfo {
+                ticket_type: Some(t.ticket_type.clone()),
+                issue_number: Some(t.issue_number.clone()),
+                designated_medical_institution_name: t.designated_medical_institution.clone(),
+                self_pay_amount: t.self_pay_amount.clone(),
+            })
+            .collect(),
+    });
+    QualificationResult {
+        insured_card_classification: q.card_classification.clone(),
+        insurer_number: Some(q.insurer_number.clone()),
+        insured_card_symbol: Some(q.symbol.clone()),
+        insured_identification_number: Some(q.number.clone()),
+        insured_branch_number: Some(q.branch.clone()),
+        personal_family_classification: Some(q.personal_family.clone()),
+        insured_name: q.insured_name.as_deref().map(displayed_name),
+        name: Some(displayed_name(&person.name)),
+        name_of_other: person.name_of_other.as_deref().map(displayed_name),
+        name_kana: Some(person.name_kana.clone()),
+        name_of_other_kana: person.name_of_other_kana.clone(),
+        sex1: Some(person.sex.clone()),
+        sex2: person.sex2.clone(),
+        birthdate: Some(wire_date(person.birth_date)),
+        address: person.address.as_deref().map(displayed_name),
+        post_number: person.post_number.clone(),
+        qualification_date: Some(wire_date(q.qualification_date)),
+        disqualification_date: date_of(loss),
+        insured_certificate_issuance_date: date_of(q.certificate_issuance),
+        insured_card_valid_date: date_of(q.card_valid_from),
+        insured_card_expiration_date: date_of(q.card_expiration),
+        insured_partial_contribution_ratio: q.contribution_ratio.clone(),
+        preschool_classification: q.preschool_classification.clone(),
+        reason_of_loss_name: reason
+            .as_deref()
+            .map(|r| reason_of_loss_label(r, &model.config().codes).to_string()),
+        reason_of_loss: reason,
+        insurer_name: Some(q.insurer_name.clone()),
+        elderly_recipient_certificate_info: q.elderly.as_ref().map(|e| {
+            ElderlyRecipientCertificateInfo {
+                elderly_recipient_certificate_date: date_of(e.issued),
+                elderly_recipient_valid_start_date: date_of(e.valid_start),
+                elderly_recipient_valid_end_date: date_of(e.valid_end),
+                elderly_recipient_contribution_ratio: Some(e.contribution_ratio.clone()),
+            }
+        }),
+        limit_application_certificate_related_cons_flg: flag_of(consents.limit),
+        limit_application_certificate_related_cons_time: when(consents.limit),
+        limit_application_certificate_related_info: limit,
+        specific_diseases_certificate_related_cons_flg: flag_of(consents.specific_diseases),
+        specific_diseases_certificate_related_cons_time: when(consents.specific_diseases),
+        specific_diseases_certificate_list: specific_diseases,
+        public_expense_result_list: tickets,
+        specific_health_checkups_info_cons_flg: flag_of(consents.health_checkups),
+        specific_health_checkups_info_cons_time: when(consents.health_checkups),
+        pharmacists_info_cons_flg: flag_of(consents.pharmacists),
+        pharmacists_info_cons_time: when(consents.pharmacists),
+        diagnosis_info_cons_flg: flag_of(consents.diagnosis),
+        diagnosis_info_cons_time: when(consents.diagnosis),
+        operation_info_cons_flg: flag_of(consents.operation),
+        operation_info_cons_time: when(consents.operation),
     }
-    put_date(&mut m, "InsuredCardExpirationDate", q.card_expiration);
-    if let Some(r) = &q.contribution_ratio {
-        m.insert("InsuredPartialContributionRatio".into(), json!(r));
-    }
-    if let Some(e) = &q.elderly {
-        let mut info = Map::new();
-        info.insert("ContributionRatio".into(), json!(e.contribution_ratio));
-        put_date(&mut info, "ValidStartDate", e.valid_start);
-        put_date(&mut info, "ValidEndDate", e.valid_end);
-        m.insert(
-            "ElderlyRecipientCertificateInfo".into(),
-            Value::Object(info),
-        );
-    }
-    let flag = |b: bool| if b { "1" } else { "0" };
-    m.insert(
-        "LimitApplicationCertificateRelatedConsFlg".into(),
-        json!(flag(consents.limit)),
-    );
-    if consents.limit {
-        m.insert(
-            "LimitApplicationCertificateRelatedConsTime".into(),
-            json!(time),
-        );
-        if let Some(l) = &q.limit {
-            let mut info = Map::new();
-            info.insert(
-                "LimitApplicationCertificateClassification".into(),
-                json!(l.classification),
-            );
-            info.insert(
-                "LimitApplicationCertificateClassificationFlag".into(),
-                json!(l.classification_flag),
-            );
-            put_date(&mut info, "LimitApplicationCertificateDate", l.issued);
-            put_date(
-                &mut info,
-                "LimitApplicationCertificateValidStartDate",
-                l.valid_start,
-            );
-            put_date(
-                &mut info,
-                "LimitApplicationCertificateValidEndDate",
-                l.valid_end,
-            );
-            put_date(
-                &mut info,
-                "LimitApplicationCertificateLongTermDate",
-                l.long_term,
-            );
-            m.insert(
-                "LimitApplicationCertificateRelatedInfo".into(),
-                Value::Object(info),
-            );
-        }
-    }
-    for (name, given) in [
-        ("SpecificHealthCheckupsInfo", consents.health_checkups),
-        ("PharmacistsInfo", consents.pharmacists),
-        ("DiagnosisInfo", consents.diagnosis),
-        ("OperationInfo", consents.operation),
-    ] {
-        m.insert(format!("{name}ConsFlg"), json!(flag(given)));
-        if given {
-            m.insert(format!("{name}ConsTime"), json!(time));
-        }
-    }
-    Value::Object(m)
 }

@@ -50,6 +50,9 @@ pub enum AuthOutcome {
     },
     /// No registration: unknown serial, or its chain has none.
     NotRegistered,
+    /// A re-issued certificate whose renewal has not taken effect yet
+    /// (`ModelConfig::renewal_delay_hours`, health-insurance-system.md §4.6).
+    NotYetInEffect,
     /// The serial was revoked or replaced by a re-issue.
     Revoked,
     /// Expired beyond the grace period.
@@ -331,9 +334,9 @@ impl OqsModel {
             Resolution::Unlinked { cert, person } => (cert, person, true),
         };
         if self.takes_effect_at(cert).is_some() {
-            // Renewed less than `renewal_delay_hours` ago: J-LIS does not know
-            // the certificate yet, so it cannot be traced to a registration.
-            return AuthOutcome::NotRegistered;
+            // Renewed less than `renewal_delay_hours` ago: the renewal has
+            // not taken effect, so the serial cannot be used yet.
+            return AuthOutcome::NotYetInEffect;
         }
         let today = self.clock.today();
         let not_after = self
@@ -659,7 +662,12 @@ mod tests {
         let mut m = OqsModel::new();
         let cmd = ControlCommand::World {
             clock: Some("2025-04-01T09:00".into()),
-            config: None,
+            // Tracing and grace without the renewal delay; the delay's
+            // tests set it.
+            config: Some(Box::new(ModelConfig {
+                renewal_delay_hours: 0,
+                ..ModelConfig::default()
+            })),
             persons: vec![PersonSpec {
                 id: "a".into(),
                 name: "山田 太郎".into(),
@@ -760,7 +768,7 @@ mod tests {
             )
             .unwrap_or(u32::MAX);
         assert!(m.takes_effect_at(cert).is_some());
-        assert_eq!(m.authenticate(serial("C2")), AuthOutcome::NotRegistered);
+        assert_eq!(m.authenticate(serial("C2")), AuthOutcome::NotYetInEffect);
         assert_eq!(m.authenticate(serial("A1")), AuthOutcome::Revoked);
         let advance = |m: &mut OqsModel, hours: i64| {
             assert!(m
@@ -774,7 +782,7 @@ mod tests {
                 .is_ok());
         };
         advance(&mut m, 23);
-        assert_eq!(m.authenticate(serial("C2")), AuthOutcome::NotRegistered);
+        assert_eq!(m.authenticate(serial("C2")), AuthOutcome::NotYetInEffect);
         advance(&mut m, 1);
         assert!(m.takes_effect_at(cert).is_none());
         assert!(matches!(
@@ -786,7 +794,11 @@ mod tests {
     #[test]
     fn without_a_delay_a_renewed_certificate_works_at_once() {
         let mut m = world();
-        assert_eq!(m.config().renewal_delay_hours, 0);
+        assert_eq!(
+            ModelConfig::default().renewal_delay_hours,
+            crate::control::PUBLISHED_RENEWAL_DELAY_HOURS
+        );
+        m.config.renewal_delay_hours = 0;
         let a = m.person_id("a").unwrap_or(0);
         assert!(m
             .reissue(

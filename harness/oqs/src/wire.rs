@@ -6,6 +6,18 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+mod fields;
+mod response;
+
+pub use fields::{
+    check_result_path, resolve_schema, result_fields, UnknownResultField, WireField, WireShape,
+};
+pub use response::{
+    ElderlyRecipientCertificateInfo, LimitApplicationCertificateRelatedInfo, MedicalTicketInfo,
+    PublicExpenseResultList, QualificationResult, ResponseBody, ResponseHeader, ResponseMsg,
+    ResultList, SearchResponse, SpecificDiseasesCertificateInfo, SpecificDiseasesCertificateList,
+};
+
 /// A lookup request (health-insurance-system.md §4.1–§4.2):
 /// `{"XmlMsg":{"MessageHeader":{…},"MessageBody":{…}}}`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,6 +65,9 @@ pub struct RequestBody {
     /// 限度額適用認定証 consent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit_application_certificate_related_cons_flg: Option<String>,
+    /// 特定疾病療養受療証 consent (閲覧同意情報種別 TSR, §2.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub specific_diseases_certificate_related_cons_flg: Option<String>,
     /// 特定健診 consent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub specific_health_checkups_info_cons_flg: Option<String>,

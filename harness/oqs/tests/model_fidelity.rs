@@ -63,7 +63,7 @@ proptest! {
             .unwrap();
         let outcome = model.authenticate(Serial::parse("1A0002").unwrap());
         if waited < delay {
-            prop_assert_eq!(outcome, AuthOutcome::NotRegistered);
+            prop_assert_eq!(outcome, AuthOutcome::NotYetInEffect);
         } else {
             let relinked = matches!(outcome, AuthOutcome::Authenticated { relinked: true, .. });
             prop_assert!(relinked, "{:?}", outcome);

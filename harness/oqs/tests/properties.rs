@@ -11,7 +11,7 @@ use proptest_state_machine::{prop_state_machine, ReferenceStateMachine, StateMac
 use time::{Date, Duration, Month};
 
 use myna_oqs::clock::{add_months, month_end, wire_date};
-use myna_oqs::control::{Advance, CertificateSpec, ControlCommand, PersonSpec};
+use myna_oqs::control::{Advance, CertificateSpec, ControlCommand, ModelConfig, PersonSpec};
 use myna_oqs::{AuthOutcome, OqsModel, Resolution, Serial};
 
 fn start_day() -> Date {
@@ -370,7 +370,12 @@ impl StateMachineTest for ModelUnderTest {
             &mut model,
             ControlCommand::World {
                 clock: Some("2025-04-01T09:00".into()),
-                config: None,
+                // Tracing is checked without the renewal delay (the naive
+                // reference knows none); tests/model_fidelity.rs checks it.
+                config: Some(Box::new(ModelConfig {
+                    renewal_delay_hours: 0,
+                    ..ModelConfig::default()
+                })),
                 persons: vec![],
             },
         );
@@ -477,6 +482,12 @@ impl StateMachineTest for ModelUnderTest {
                         in_grace,
                     },
                     AuthOutcome::NotRegistered => Expected::NotRegistered,
+                    AuthOutcome::NotYetInEffect => {
+                        panic!(
+                            "no renewal delay is configured, yet {} is pending",
+                            serial(s)
+                        )
+                    }
                     AuthOutcome::Revoked => Expected::Revoked,
                     AuthOutcome::Expired => Expected::Expired,
                     AuthOutcome::RegistrationCancelled => Expected::Cancelled,

@@ -2,7 +2,8 @@
 //! carry them are shown as `<redacted>`.
 
 use crate::names;
-use crate::step::{AppRef, CardAction, EfRef, PowerAction, ReadStrategy, SignInput};
+use crate::step::SecureCommand;
+use crate::step::{AppRef, CardAction, EfRef, PinChange, PowerAction, ReadStrategy, SignInput};
 
 /// The label of an action, secrets shown as `<redacted>`.
 pub fn label(action: &CardAction) -> String {
@@ -26,7 +27,14 @@ fn card_label(action: &CardAction) -> (&'static str, String) {
         CardAction::Verify { pin: Some(_), p2 } => {
             ("verify", format!("VERIFY <redacted> (P2 {p2:02X})"))
         }
-        CardAction::ChangePin { .. } => ("change_pin", "CHANGE REFERENCE DATA <redacted>".into()),
+        CardAction::ChangePin {
+            command: PinChange::ReferenceData,
+            ..
+        } => ("change_pin", "CHANGE REFERENCE DATA <redacted>".into()),
+        CardAction::ChangePin {
+            command: PinChange::ChangeKey,
+            ..
+        } => ("change_pin", "CHANGE KEY <redacted>".into()),
         CardAction::ReadBinary {
             offset,
             le,
@@ -68,6 +76,20 @@ fn card_label(action: &CardAction) -> (&'static str, String) {
                 PowerAction::Reset => "POWER reset",
             }
             .into(),
+        ),
+        CardAction::SessionKey { .. } => ("session_key", "SET SESSION KEY (fresh AES key)".into()),
+        CardAction::Secure(command) => (
+            "secure",
+            match command {
+                SecureCommand::Verify { p2, .. } => {
+                    format!("SM VERIFY <redacted> (P2 {p2:02X})")
+                }
+                SecureCommand::SelectEf(EfRef::Named(name)) => format!("SM SELECT EF {name}"),
+                SecureCommand::SelectEf(EfRef::Fid(fid)) => format!("SM SELECT EF {fid:04X}"),
+                SecureCommand::ReadBinary { offset, le } => {
+                    format!("SM READ BINARY offset {offset} Le {le}")
+                }
+            },
         ),
     }
 }

@@ -11,8 +11,8 @@ use serde_json::{json, Map, Value};
 
 use crate::names::{all_ef_names, app_names};
 use crate::vocabulary::{
-    CARD_ACTIONS, EKU_NAMES, EXPECT_KEYS, HASHES, KEY_USAGE_NAMES, POWER_ACTIONS, READ_STRATEGIES,
-    SCHEMES,
+    CARD_ACTIONS, EKU_NAMES, EXPECT_KEYS, HASHES, KEY_USAGE_NAMES, PIN_CHANGES, POWER_ACTIONS,
+    READ_STRATEGIES, SCHEMES, SIGNED_LAYOUTS,
 };
 
 fn names<T>(table: &[(&str, T)]) -> Vec<Value> {
@@ -113,7 +113,10 @@ fn action_schema(keyword: &str) -> Value {
             "description": description,
             "additionalProperties": false,
             "required": ["new"],
-            "properties": { "new": text_schema("the new PIN (secret)") }
+            "properties": {
+                "new": text_schema("the new PIN (secret)"),
+                "command": enum_of(names(PIN_CHANGES), "CHANGE REFERENCE DATA `00 24 01 80` (default) or JICSAP CHANGE KEY `80 32 00 80` (共通/住基 AP)")
+            }
         }),
         "read_binary" => json!({
             "type": "object",
@@ -158,6 +161,49 @@ fn action_schema(keyword: &str) -> Value {
             "properties": { "le": int(1, 256, "bytes requested (default 8)") }
         }),
         "power" => enum_of(names(POWER_ACTIONS), description),
+        "session_key" => json!({
+            "type": "object",
+            "description": description,
+            "additionalProperties": false,
+            "required": ["key"],
+            "properties": { "key": hex("the card's encryption key: text EF 0006 as read, typically a capture") }
+        }),
+        "secure" => json!({
+            "type": "object",
+            "description": description,
+            "additionalProperties": false,
+            "minProperties": 1,
+            "maxProperties": 1,
+            "properties": {
+                "verify": {
+                    "type": "object",
+                    "description": "VERIFY under secure messaging: `08 20 00 P2 Lc 86 L 01 ‖ E(pin)`",
+                    "additionalProperties": false,
+                    "required": ["pin"],
+                    "properties": {
+                        "pin": text_schema("the secret"),
+                        "p2": param_byte("P2 (default 80, or 80 | SFI)")
+                    }
+                },
+                "select_ef": {
+                    "description": "SELECT FILE under secure messaging: `08 A4 02 0C Lc 86 L 01 ‖ E(FID)`",
+                    "anyOf": [
+                        enum_of(all_ef_names().into_iter().map(|n| json!(n)).collect(), "an EF of the current application by name"),
+                        { "type": ["string", "integer"], "pattern": "^[0-9A-Fa-f]{4}$", "description": "a file identifier, 4 hex digits" }
+                    ]
+                },
+                "read_binary": {
+                    "type": "object",
+                    "description": "READ BINARY under secure messaging: `08 B0 P1 P2 00 00 05 96 03 00 <Le:2> 00 00`; the data is the decrypted answer",
+                    "additionalProperties": false,
+                    "required": ["le"],
+                    "properties": {
+                        "offset": int(0, 32767, "15-bit offset (default 0)"),
+                        "le": int(0, 65535, "bytes to read; 0 = the rest of the file")
+                    }
+                }
+            }
+        }),
         _ => json!({ "description": description }),
     }
 }
@@ -228,13 +274,41 @@ fn expect_key_schema(key: &str) -> Value {
             "type": "object",
             "description": description,
             "additionalProperties": false,
-            "required": ["cert", "message"],
+            "required": ["message"],
+            "oneOf": [{ "required": ["cert"] }, { "required": ["key"] }],
             "properties": {
-                "cert": hex("the certificate (DER), typically a capture"),
+                "cert": hex("the X.509 certificate (DER), typically a capture"),
+                "key": hex("a card key: a CV certificate (7F21 or the MF 4D form) or the `90 e 91 n` public-key encoding (text EF 0007 DF51, surface DF24), typically a capture"),
                 "message": hex("the signed message"),
                 "hash": enum_of(names(HASHES), "the hash algorithm (default sha256)"),
                 "scheme": enum_of(names(SCHEMES), "the signature scheme (default pkcs1v15)")
             }
+        }),
+        "signed" => json!({
+            "type": "object",
+            "description": description,
+            "additionalProperties": false,
+            "required": ["by"],
+            "properties": {
+                "by": hex("the signer: a CV certificate (its certified key; its subject key id must be a certificate's issuer key id) or a card public key `90 e 91 n`"),
+                "layout": enum_of(names(SIGNED_LAYOUTS), "`cv-certificate` (5F37 over the 5F4E body), `record` (the element at `signature` over the elements before it; default) or `card-face` (DF28 over the three segment digests)"),
+                "signature": { "type": "string", "pattern": "^[0-9A-Fa-f]+(/[0-9A-Fa-f]+)*$", "description": "for `record`: the TLV path of the signature element, e.g. `FF50/DF52`" }
+            }
+        }),
+        "tries_left" => json!({
+            "description": description,
+            "anyOf": [
+                { "type": ["integer", "string"], "description": "tries left, decimal (a `${variable}` allowed)" },
+                {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["from"],
+                    "properties": {
+                        "from": text_schema("tries left before, decimal: a persona field or a `tries` capture"),
+                        "minus": { "type": "integer", "minimum": 0, "maximum": 15, "description": "tries spent since (default 0)" }
+                    }
+                }
+            ]
         }),
         _ => json!({ "description": description }),
     }
@@ -256,8 +330,8 @@ fn expect_schema() -> Value {
 fn capture_schema() -> Value {
     myna_scenario::capture_schema(json!({
         "type": "string",
-        "pattern": "^(data|sw|data\\[[0-9]+\\.\\.[0-9]+\\]|tlv:[0-9A-Fa-f]+(/[0-9A-Fa-f]+)*)$",
-        "description": "`data`, `sw`, `data[a..b]` (byte range) or `tlv:FF20/DF22`"
+        "pattern": "^(data|sw|tries|data\\[[0-9]+\\.\\.[0-9]+\\]|tlv:[0-9A-Fa-f]+(/[0-9A-Fa-f]+)*)$",
+        "description": "`data`, `sw`, `tries` (x of 63Cx, decimal), `data[a..b]` (byte range) or `tlv:FF20/DF22`"
     }))
 }
 

@@ -141,10 +141,13 @@ pub enum CardAction {
         /// P2 (default `80`, or `80 | SFI`).
         p2: u8,
     },
-    /// `change_pin: { new: "…" }`: `00 24 01 80 Lc <new>`.
+    /// `change_pin: { new: "…", command }`: `00 24 01 80 Lc <new>`, or
+    /// JICSAP CHANGE KEY `80 32 00 80 Lc <new>` (共通/住基 AP).
     ChangePin {
         /// The new value (secret).
         new: Template,
+        /// Which command changes it.
+        command: PinChange,
     },
     /// `read_binary: { offset, le, extended }`: one READ BINARY.
     ReadBinary {
@@ -176,6 +179,47 @@ pub enum CardAction {
     },
     /// `power: off | on | reset`.
     Power(PowerAction),
+    /// `session_key: { key }`: SET SESSION KEY `80 AE 00 00` with a fresh
+    /// AES-128 key delivered by RSA-OAEP(SHA-256) under `key` (text EF
+    /// 0006); on `9000` the session's secure messaging starts.
+    SessionKey {
+        /// The card's encryption key: text EF 0006 as read, hex.
+        key: Template,
+    },
+    /// `secure: { verify | select_ef | read_binary }`: one command under
+    /// the session's secure messaging (CLA `08`).
+    Secure(SecureCommand),
+}
+
+/// Which command a `change_pin` step sends (card-protocol.md §2.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PinChange {
+    /// CHANGE REFERENCE DATA `00 24 01 80` (JPKI, text AP).
+    ReferenceData,
+    /// JICSAP CHANGE KEY `80 32 00 80` (共通カードAP, 住基AP).
+    ChangeKey,
+}
+
+/// A command sent under secure messaging (myna-card 3.3.4 `src/sm.rs`).
+#[derive(Clone, Debug)]
+pub enum SecureCommand {
+    /// `08 20 00 P2 Lc 86 L 01 ‖ E(value)`.
+    Verify {
+        /// The secret.
+        pin: Template,
+        /// P2 (`80` or `80 | SFI`).
+        p2: u8,
+    },
+    /// `08 A4 02 0C Lc 86 L 01 ‖ E(FID)`.
+    SelectEf(EfRef),
+    /// `08 B0 P1 P2 00 00 05 96 03 00 <Le:2> 00 00`, answered `86 L 01 ‖
+    /// E(data)`; the step's data is the decrypted bytes.
+    ReadBinary {
+        /// 15-bit offset.
+        offset: u16,
+        /// Bytes asked for; 0 = the rest of the file.
+        le: u16,
+    },
 }
 
 impl CardAction {
@@ -192,6 +236,8 @@ impl CardAction {
             CardAction::Sign { .. } => "sign",
             CardAction::GetChallenge { .. } => "get_challenge",
             CardAction::Power(_) => "power",
+            CardAction::SessionKey { .. } => "session_key",
+            CardAction::Secure(_) => "secure",
         }
     }
 }
@@ -283,17 +329,68 @@ pub enum SigScheme {
     Pss,
 }
 
+/// The key a signature is checked with.
+#[derive(Clone, Debug)]
+pub enum SignerKey {
+    /// `cert:` an X.509 certificate (DER hex), its subject public key.
+    Cert(Template),
+    /// `key:` a card key: a card-verifiable certificate (`7F21` template or
+    /// the MF form after `4D`), whose body's key is taken, or the card's
+    /// public-key encoding `90 ‥ 91 ‥` (text EF 0007 DF51, surface DF24),
+    /// also inside a template (text EF 0006 `A1`).
+    Card(Template),
+}
+
 /// The response data must be a signature that verifies.
 #[derive(Clone, Debug)]
 pub struct SignatureExpect {
-    /// The certificate (DER, hex template, typically a capture).
-    pub cert: Template,
+    /// The key it verifies with.
+    pub key: SignerKey,
     /// The signed message (hex template).
     pub message: Template,
     /// Hash algorithm.
     pub hash: HashAlg,
     /// Scheme.
     pub scheme: SigScheme,
+}
+
+/// What a [`SignedExpect`] finds in the data (card-protocol.md §1.2, §1.3,
+/// §1.5; myna-card 3.3.4 `tests/signatures.rs`). Every signature is
+/// RSASSA-PKCS1-v1_5 with SHA-256 (card-protocol.md §4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignedLayout {
+    /// A card-verifiable certificate: `5F37` signs the `5F4E` body's value;
+    /// when the key is a CV certificate too, its subject key id must be
+    /// this certificate's issuer key id.
+    CvCertificate,
+    /// A record whose signature element (at `signature:`) signs the
+    /// elements before it in its parent, as encoded (text EF 0003 DF33,
+    /// EF 0007 DF52; surface EF 0001 DF13, EF 0005 DF43).
+    Record,
+    /// The card face (surface EF 0002): DF28 signs a 115-byte DigestInfo of
+    /// SHA-256(DF22‖DF23‖DF24), SHA-256(DF25‖DF26) and SHA-256(DF27), each
+    /// over the elements as encoded (tag, length, value).
+    CardFace,
+}
+
+/// `signed:` the data carries a signature by a card key.
+#[derive(Clone, Debug)]
+pub struct SignedExpect {
+    /// The signer: a CV certificate or a card public key, hex.
+    pub by: Template,
+    /// What the data is.
+    pub layout: SignedLayout,
+    /// For [`SignedLayout::Record`]: where the signature element is.
+    pub signature: Option<TlvPath>,
+}
+
+/// `tries_left:` the status word is `63Cx` with this many tries left.
+#[derive(Clone, Debug)]
+pub struct TriesExpect {
+    /// A decimal count (a template: a persona field or a capture).
+    pub from: Template,
+    /// Subtracted from it (`{ from, minus: 1 }`: one try was spent).
+    pub minus: u8,
 }
 
 /// Expectations on one response (or on a `read_file` result).
@@ -315,6 +412,10 @@ pub struct Expect {
     pub cert: Option<Spanned<CertExpect>>,
     /// Signature check on the data.
     pub signature: Option<Spanned<SignatureExpect>>,
+    /// Signature by a card key carried in the data.
+    pub signed: Option<Spanned<SignedExpect>>,
+    /// The tries left that `63Cx` reports.
+    pub tries_left: Option<Spanned<TriesExpect>>,
 }
 
 /// Where a capture takes its value from.
@@ -328,6 +429,8 @@ pub enum CaptureSource {
     DataRange(usize, usize),
     /// `tlv:FF20/DF22`: a TLV value (hex).
     Tlv(TlvPath),
+    /// `tries`: the tries left `x` of a `63Cx` status word, decimal.
+    Tries,
 }
 
 /// `capture: { name: source }`.

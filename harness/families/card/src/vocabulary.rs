@@ -4,7 +4,7 @@
 
 use myna_scenario::{Doc, VarDoc};
 
-use crate::step::{HashAlg, PowerAction, ReadStrategy, SigScheme};
+use crate::step::{HashAlg, PinChange, PowerAction, ReadStrategy, SigScheme, SignedLayout};
 
 /// The family's name.
 pub const FAMILY: &str = "card";
@@ -15,12 +15,14 @@ pub const CARD_ACTIONS: &[Doc] = &[
     Doc { name: "select", doc: "SELECT an application (`00 A4 04 0C 0A <AID>`) by name (jpki, text, surface, common, juki, isd) or hex AID" },
     Doc { name: "select_ef", doc: "SELECT an EF (`00 A4 02 0C 02 <FID>`) of the current application by name or 4 hex digits" },
     Doc { name: "verify", doc: "VERIFY (`00 20 00 80 Lc <ASCII>`): `{ pin }`, or `{}` for the empty status query; optional `p2` (hex)" },
-    Doc { name: "change_pin", doc: "CHANGE REFERENCE DATA (`00 24 01 80 Lc <new>`): `{ new }`" },
+    Doc { name: "change_pin", doc: "CHANGE REFERENCE DATA (`00 24 01 80 Lc <new>`): `{ new }`; `command: change_key` sends JICSAP CHANGE KEY `80 32 00 80` (共通/住基 AP)" },
     Doc { name: "read_binary", doc: "one READ BINARY: `{ offset, le, extended }`" },
     Doc { name: "read_file", doc: "read the whole current EF: `{ strategy }`" },
     Doc { name: "sign", doc: "COMPUTE DIGITAL SIGNATURE (`80 2A P1 P2 Lc <data> 00`): `{ p1, p2, data | digest_info | hash }`" },
     Doc { name: "get_challenge", doc: "GET CHALLENGE (`00 84 00 00 Le`): `{ le }`" },
     Doc { name: "power", doc: "`off` (cold power-off), `on` (power-on) or `reset` (warm reset)" },
+    Doc { name: "session_key", doc: "SET SESSION KEY (`80 AE 00 00`, extended Lc): a fresh AES-128 key, RSA-OAEP(SHA-256) under `{ key }` (text EF 0006 as read); on 9000 secure messaging starts" },
+    Doc { name: "secure", doc: "one command under the session's secure messaging (CLA 08, AES-128-CBC): `{ verify: { pin, p2 } }`, `{ select_ef: EF }` or `{ read_binary: { offset, le } }`; the data is the decrypted answer" },
 ];
 
 /// Capabilities a card target may declare.
@@ -53,6 +55,11 @@ pub const PERSONA_VARS: &[VarDoc] = &[
     VarDoc {
         name: "persona.text_pin",
         doc: "券面事項入力補助用 PIN (text 0011)",
+        secret: true,
+    },
+    VarDoc {
+        name: "persona.juki_pin",
+        doc: "住民基本台帳用 PIN (共通AP and 住基AP 001C)",
         secret: true,
     },
     VarDoc {
@@ -176,6 +183,16 @@ pub const PERSONA_VARS: &[VarDoc] = &[
         secret: false,
     },
     VarDoc {
+        name: "persona.juki_pin_tries",
+        doc: "住民基本台帳用 PIN tries left at manufacture",
+        secret: false,
+    },
+    VarDoc {
+        name: "persona.check_a_tries",
+        doc: "照合番号A tries left at manufacture (the persona's; no source states a real card's limit)",
+        secret: false,
+    },
+    VarDoc {
         name: "persona.municipality_code",
         doc: "municipality code",
         secret: false,
@@ -195,12 +212,28 @@ pub const PERSONA_VARS: &[VarDoc] = &[
         doc: "a well-formed text PIN that is not the right one",
         secret: false,
     },
+    VarDoc {
+        name: "persona.wrong_juki_pin",
+        doc: "a well-formed 住民基本台帳用 PIN that is not the right one",
+        secret: false,
+    },
 ];
 
 /// Keys of `verify:`.
 pub const VERIFY_KEYS: &[&str] = &["pin", "p2"];
 /// Keys of `change_pin:`.
-pub const CHANGE_PIN_KEYS: &[&str] = &["new"];
+pub const CHANGE_PIN_KEYS: &[&str] = &["new", "command"];
+/// `change_pin` commands (card-protocol.md §2.1).
+pub const PIN_CHANGES: &[(&str, PinChange)] = &[
+    ("change_reference_data", PinChange::ReferenceData),
+    ("change_key", PinChange::ChangeKey),
+];
+/// Keys of `session_key:`.
+pub const SESSION_KEY_KEYS: &[&str] = &["key"];
+/// Commands of `secure:` (exactly one).
+pub const SECURE_COMMANDS: &[&str] = &["verify", "select_ef", "read_binary"];
+/// Keys of `secure: { read_binary: … }`.
+pub const SECURE_READ_KEYS: &[&str] = &["offset", "le"];
 /// Keys of `read_binary:`.
 pub const READ_BINARY_KEYS: &[&str] = &["offset", "le", "extended"];
 /// Keys of `read_file:`.
@@ -244,7 +277,15 @@ pub const EXPECT_KEYS: &[Doc] = &[
     },
     Doc {
         name: "signature",
-        doc: "the data is a signature that verifies with the certificate's key",
+        doc: "the data is a signature that verifies with a certificate's key (`cert`) or a card key (`key`)",
+    },
+    Doc {
+        name: "signed",
+        doc: "the data carries a signature by a card key: a CV certificate, a signed record or the card face",
+    },
+    Doc {
+        name: "tries_left",
+        doc: "the status word is `63Cx` with this many tries left: N, or `{ from, minus }`",
     },
 ];
 /// Keys of a length range.
@@ -263,7 +304,17 @@ pub const CERT_KEYS: &[&str] = &[
     "san_other_names",
 ];
 /// Keys of `signature:`.
-pub const SIGNATURE_KEYS: &[&str] = &["cert", "message", "hash", "scheme"];
+pub const SIGNATURE_KEYS: &[&str] = &["cert", "key", "message", "hash", "scheme"];
+/// Keys of `signed:`.
+pub const SIGNED_KEYS: &[&str] = &["by", "layout", "signature"];
+/// `signed:` layouts.
+pub const SIGNED_LAYOUTS: &[(&str, SignedLayout)] = &[
+    ("cv-certificate", SignedLayout::CvCertificate),
+    ("record", SignedLayout::Record),
+    ("card-face", SignedLayout::CardFace),
+];
+/// Keys of `tries_left:` written as a map.
+pub const TRIES_KEYS: &[&str] = &["from", "minus"];
 /// Keys of a capture written as a map.
 pub const CAPTURE_KEYS: &[&str] = &["from", "secret"];
 

@@ -99,7 +99,10 @@ fn cert_and_signature() {
     let sig = e.signature.unwrap().value;
     assert_eq!(sig.hash, HashAlg::Sha512);
     assert_eq!(sig.scheme, SigScheme::Pss);
-    assert_eq!(sig.cert.parts, vec![TemplatePart::Var("c".into())]);
+    let SignerKey::Cert(cert) = &sig.key else {
+        panic!("a certificate key: {:?}", sig.key)
+    };
+    assert_eq!(cert.parts, vec![TemplatePart::Var("c".into())]);
     let e = expect_of("      signature: { cert: \"${c}\", message: \"00\" }\n");
     let sig = e.signature.unwrap().value;
     assert_eq!(
@@ -158,4 +161,49 @@ fn invalid_expectations_are_all_reported() {
         .find(|d| d.message.starts_with("expected an extended key usage"))
         .unwrap();
     assert_eq!(eku.help.as_deref(), Some("did you mean `clientAuth`?"));
+}
+
+#[test]
+fn card_keys_signed_records_and_tries() {
+    let e = expect_of(
+        "      signature: { key: \"${c}\", message: \"${x}\" }\n      signed: { by: \"${c}\", signature: FF50/DF52 }\n      tries_left: { from: \"${x}\", minus: 1 }\n",
+    );
+    assert!(matches!(e.signature.unwrap().value.key, SignerKey::Card(_)));
+    let signed = e.signed.unwrap().value;
+    assert_eq!(signed.layout, SignedLayout::Record);
+    assert_eq!(signed.signature, Some(TlvPath(vec![0xFF50, 0xDF52])));
+    assert_eq!(e.tries_left.unwrap().value.minus, 1);
+    let e = expect_of("      signed: { by: \"${c}\", layout: card-face }\n      tries_left: 3\n");
+    assert_eq!(e.signed.unwrap().value.layout, SignedLayout::CardFace);
+    let tries = e.tries_left.unwrap().value;
+    assert_eq!((tries.from, tries.minus), (Template::literal("3"), 0));
+}
+
+#[test]
+fn invalid_card_key_checks_are_all_reported() {
+    let text = card(
+        "  - read_file: {}\n    expect:\n      signature: { cert: \"00\", key: \"00\", message: \"00\" }\n      signed: { by: \"00\", layout: recrod }\n      tries_left: { minus: 20 }\n  - read_file: {}\n    expect:\n      signed: { by: \"00\" }\n  - read_file: {}\n    expect:\n      signed: { by: \"00\", layout: cv-certificate, signature: DF52 }\n",
+    );
+    let found = problems(&text);
+    let messages: Vec<&str> = found.iter().map(|f| f.2.as_str()).collect();
+    for (line, start) in [
+        (7, "expected one of `cert` and `key`, found both"),
+        (8, "expected a signed layout"),
+        (9, "expected key `from`"),
+        (9, "expected tries spent"),
+        (12, "expected key `signature`"),
+        (15, "expected no `signature` path"),
+    ] {
+        assert!(
+            found.iter().any(|f| f.0 == line && f.2.starts_with(start)),
+            "missing {line}: {start:?} in {found:#?}"
+        );
+    }
+    assert_eq!(messages.len(), 6, "{messages:#?}");
+    let diags = load_scenario("s.yaml", &text, &MemoryLoader::new()).unwrap_err();
+    let layout = diags
+        .iter()
+        .find(|d| d.message.starts_with("expected a signed layout"))
+        .unwrap();
+    assert_eq!(layout.help.as_deref(), Some("did you mean `record`?"));
 }

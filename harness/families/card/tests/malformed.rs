@@ -152,6 +152,37 @@ fn action_value_problems() {
 }
 
 #[test]
+fn secure_messaging_and_change_key_problems() {
+    let found = problems(&card(
+        "  - select: text\n  - session_key: {}\n  - secure: { verify: { pin: \"1\" }, select_ef: pin }\n  - secure: { verify: {} }\n  - secure: { read_binary: { offset: 0 } }\n  - secure: { select_ef: pinn }\n  - secure: { write_binary: {} }\n  - change_pin: { new: \"1\", command: change_kye }\n",
+    ));
+    let expected: [(u32, &str); 7] = [
+        (6, "expected key `key`"),
+        (
+            7,
+            "expected one command under secure messaging, found a second one: `select_ef`",
+        ),
+        (8, "expected key `pin`"),
+        (9, "expected key `le`"),
+        (10, "expected an EF name"),
+        (
+            11,
+            "expected one of the keys `verify`, `select_ef`, `read_binary`",
+        ),
+        (12, "expected a PIN change command"),
+    ];
+    for (line, start) in expected {
+        assert!(
+            found.iter().any(|f| f.0 == line && f.2.starts_with(start)),
+            "missing {line}: {start:?} in {found:#?}"
+        );
+    }
+    assert_eq!(found.len(), expected.len(), "{found:#?}");
+    let help = found.iter().find(|f| f.0 == 12).and_then(|f| f.3.clone());
+    assert_eq!(help.as_deref(), Some("did you mean `change_key`?"));
+}
+
+#[test]
 fn template_problems() {
     let found = problems(&card(
         "  - apdu: \"00 20 00 80 ${}\"\n  - verify: { pin: \"${persona.auth_pim}\" }\n  - apdu: \"00 2G ${x}\"\n",

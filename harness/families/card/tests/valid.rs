@@ -209,7 +209,7 @@ fn rich_scenario_steps() {
         CardAction::SelectEf(EfRef::Fid(0x000A))
     ));
     assert!(
-        matches!(&cs(&steps[15]).action, CardAction::ChangePin { new } if new.parts == vec![var("pin")])
+        matches!(&cs(&steps[15]).action, CardAction::ChangePin { new, command: PinChange::ReferenceData } if new.parts == vec![var("pin")])
     );
     assert!(matches!(
         cs(&steps[16]).action,

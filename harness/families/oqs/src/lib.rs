@@ -11,6 +11,7 @@
 
 #![forbid(unsafe_code)]
 
+mod control_vocabulary;
 mod family;
 mod parse;
 mod provider;

@@ -4,15 +4,15 @@
 use std::sync::Arc;
 
 use myna_scenario::{
-    secret_entries, LongForm, Node, NodeKind, ParseCtx, Shape, Spanned, StepBody, StepParser,
-    StepSource,
+    did_you_mean, secret_entries, LongForm, Node, NodeKind, ParseCtx, Shape, Spanned, StepBody,
+    StepParser, StepSource,
 };
 use serde_json::{json, Value};
 
 use crate::step::{
     CaptureSource, Expectation, LookupStep, OqsCapture, OqsRequest, OqsStep, RawStep,
 };
-use crate::vocabulary::{control_fields, is_control, EXPECT_KEYS, KEYWORDS, LOOKUP, MATCHERS, RAW};
+use crate::vocabulary::{control_fields, is_control, keywords, EXPECT_KEYS, LOOKUP, MATCHERS, RAW};
 
 /// Parses the `oqs` steps of a scenario (no state across steps).
 #[derive(Debug, Default)]
@@ -20,7 +20,7 @@ pub struct OqsParser;
 
 impl StepParser for OqsParser {
     fn parse(&mut self, cx: &mut ParseCtx, step: StepSource<'_>) -> Option<Arc<dyn StepBody>> {
-        let keyword = KEYWORDS.iter().find(|k| k.name == step.keyword)?.name;
+        let keyword = keywords().iter().find(|k| k.name == step.keyword)?.name;
         let request = request(cx, keyword, step.value);
         let expect = step.expect.map(|node| expectations(cx, node));
         let captures = step
@@ -156,7 +156,11 @@ fn matcher(cx: &mut ParseCtx, node: &Node) -> Option<Value> {
 /// `result:`: one map of fields (the first result) or a list of them.
 fn result_fields(cx: &mut ParseCtx, node: &Node) -> Option<Vec<Vec<(String, Value)>>> {
     match &node.kind {
-        NodeKind::Seq(items) => items.iter().map(|i| field_map(cx, i)).collect(),
+        // Every entry is read, so one wrong map hides no other.
+        NodeKind::Seq(items) => {
+            let maps: Vec<_> = items.iter().map(|i| field_map(cx, i)).collect();
+            maps.into_iter().collect()
+        }
         _ => field_map(cx, node).map(|one| vec![one]),
     }
 }
@@ -164,10 +168,61 @@ fn result_fields(cx: &mut ParseCtx, node: &Node) -> Option<Vec<Vec<(String, Valu
 fn field_map(cx: &mut ParseCtx, node: &Node) -> Option<Vec<(String, Value)>> {
     let entries = cx.free_map(node, "a map of result fields to matchers")?;
     let mut out = Vec::new();
-    for (field, _, value) in entries {
-        out.push((field.to_string(), matcher(cx, value)?));
+    let mut ok = true;
+    for (field, key, value) in entries {
+        ok &= result_field(cx, field, key);
+        match matcher(cx, value) {
+            Some(m) => out.push((field.to_string(), m)),
+            None => ok = false,
+        }
     }
-    Some(out)
+    ok.then_some(out)
+}
+
+/// A dotted result path must name a field of the wire type the service
+/// answers with (`myna_oqs::wire::result_fields`, derived from
+/// `QualificationResult`): a typo is the author's, found by `check`.
+fn result_field(cx: &mut ParseCtx, field: &str, key: &Node) -> bool {
+    let Err(wrong) = myna_oqs::wire::check_result_path(field) else {
+        return true;
+    };
+    let place = if wrong.parent.is_empty() {
+        "a field of ResultOfQualificationConfirmation".to_string()
+    } else {
+        format!("a field of `{}`", wrong.parent)
+    };
+    let message = if wrong.in_list {
+        format!(
+            "expected a list index (`0`, `1`, …) after `{}`, found `{}`",
+            wrong.parent, wrong.segment
+        )
+    } else if wrong.known.is_empty() {
+        format!(
+            "expected nothing after `{}` (a value, not an object), found `{}`",
+            wrong.parent, wrong.segment
+        )
+    } else if wrong.known.len() > 8 {
+        format!(
+            "expected {place} (docs/oqs.md lists them; `schema` too), found `{}`",
+            wrong.segment
+        )
+    } else {
+        format!(
+            "expected {place} ({}), found `{}`",
+            wrong
+                .known
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            wrong.segment
+        )
+    };
+    match did_you_mean(&wrong.segment, wrong.known.iter().map(String::as_str)) {
+        Some(near) => cx.error_help(key, message, format!("did you mean `{near}`?")),
+        None => cx.error(key, message),
+    }
+    false
 }
 
 /// `json:`: JSON pointers (`/XmlMsg/…`) to matchers.

@@ -347,6 +347,7 @@ fn lookup_message(body: &Value) -> Result<Value, String> {
         None => ConsentFlags::default(),
         Some(Consent::All(_)) => ConsentFlags {
             limit: true,
+            specific_diseases: true,
             health_checkups: true,
             pharmacists: true,
             diagnosis: true,
@@ -374,6 +375,7 @@ fn lookup_message(body: &Value) -> Result<Value, String> {
                     limit_application_certificate_related_cons_flg: None,
                 }),
                 limit_application_certificate_related_cons_flg: flag(consents.limit),
+                specific_diseases_certificate_related_cons_flg: flag(consents.specific_diseases),
                 specific_health_checkups_info_cons_flg: flag(consents.health_checkups),
                 pharmacists_info_cons_flg: flag(consents.pharmacists),
                 diagnosis_info_cons_flg: flag(consents.diagnosis),

@@ -3,7 +3,7 @@
 use myna_scenario::{enum_description, shape_schema, text_schema, Field, Shape, StepSchema};
 use serde_json::{json, Map, Value};
 
-use crate::vocabulary::{control_fields, is_control, EXPECT_KEYS, KEYWORDS, LOOKUP, MATCHERS, RAW};
+use crate::vocabulary::{control_fields, is_control, keywords, EXPECT_KEYS, LOOKUP, MATCHERS, RAW};
 
 fn fields_of(keyword: &str) -> &'static [Field] {
     match keyword {
@@ -47,8 +47,19 @@ fn expect_schema() -> Value {
         let schema = match key.name {
             "timeout" => json!({ "type": "boolean", "description": key.doc }),
             "result" => {
+                // The top-level names of the wire type's result fields
+                // (myna_oqs::wire::result_fields); nested ones are checked
+                // by `check`.
+                let names: Vec<&str> = myna_oqs::wire::result_fields()
+                    .iter()
+                    .map(|f| f.name.as_str())
+                    .collect();
                 let fields = json!({
                     "type": "object",
+                    "propertyNames": {
+                        "pattern": format!("^({})(\\..+)?$", names.join("|")),
+                        "description": "a field of ResultOfQualificationConfirmation, dotted for nested fields"
+                    },
                     "additionalProperties": matcher("a result field's matcher"),
                     "description": "result field (dotted path for nested fields) → matcher"
                 });
@@ -85,7 +96,7 @@ fn capture_schema() -> Value {
 
 /// The schema of an `oqs` step whose action key is `keyword`.
 pub fn step_schema(keyword: &str) -> StepSchema {
-    let doc = KEYWORDS
+    let doc = keywords()
         .iter()
         .find(|k| k.name == keyword)
         .map_or("", |k| k.doc);

@@ -100,6 +100,8 @@ pub enum Consent {
 pub struct ConsentFlags {
     /// 限度額.
     pub limit: bool,
+    /// 特定疾病.
+    pub specific_diseases: bool,
     /// 特定健診.
     pub health_checkups: bool,
     /// 薬剤.

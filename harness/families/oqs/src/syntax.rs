@@ -3,7 +3,7 @@
 use myna_scenario::{Doc, StepParser, StepSchema, StepSyntax, VarDoc};
 
 use crate::parse::OqsParser;
-use crate::vocabulary::{CAPABILITIES, FAMILY, KEYWORDS};
+use crate::vocabulary::{keywords, CAPABILITIES, FAMILY};
 
 /// The `oqs` step vocabulary (docs/oqs.md "Scenario steps").
 #[derive(Clone, Copy, Debug, Default)]
@@ -15,7 +15,7 @@ impl StepSyntax for OqsSyntax {
     }
 
     fn keywords(&self) -> &'static [Doc] {
-        KEYWORDS
+        keywords()
     }
 
     fn capabilities(&self) -> &'static [Doc] {

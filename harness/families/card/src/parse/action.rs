@@ -7,10 +7,12 @@ use crate::names::{
     all_ef_names, app_by_aid, app_by_name, app_name, app_names, ef_by_name, ef_names,
     is_known_ef_name,
 };
-use crate::step::{AppName, AppRef, CardAction, EfRef, ReadStrategy, SignInput};
+use crate::step::SecureCommand;
+use crate::step::{AppName, AppRef, CardAction, EfRef, PinChange, ReadStrategy, SignInput};
 use crate::vocabulary::{
-    CHANGE_PIN_KEYS, GET_CHALLENGE_KEYS, HASHES, HASH_INPUT_KEYS, POWER_ACTIONS, READ_BINARY_KEYS,
-    READ_FILE_KEYS, READ_STRATEGIES, SIGN_KEYS, VERIFY_KEYS,
+    CHANGE_PIN_KEYS, GET_CHALLENGE_KEYS, HASHES, HASH_INPUT_KEYS, PIN_CHANGES, POWER_ACTIONS,
+    READ_BINARY_KEYS, READ_FILE_KEYS, READ_STRATEGIES, SECURE_COMMANDS, SECURE_READ_KEYS,
+    SESSION_KEY_KEYS, SIGN_KEYS, VERIFY_KEYS,
 };
 
 /// Default P2 of VERIFY and COMPUTE DIGITAL SIGNATURE: `80` = the current
@@ -39,6 +41,8 @@ pub(crate) fn card_action(
         "power" => ctx
             .choice(value, "a power action", POWER_ACTIONS)
             .map(CardAction::Power),
+        "session_key" => session_key(ctx, value),
+        "secure" => secure(ctx, value, current_app).map(CardAction::Secure),
         _ => {
             ctx.error(
                 key_node,
@@ -162,13 +166,96 @@ fn verify(ctx: &mut Ctx, value: &Node) -> Option<CardAction> {
 }
 
 fn change_pin(ctx: &mut Ctx, value: &Node) -> Option<CardAction> {
-    let fields = ctx.map(value, "a map `{ new }`", CHANGE_PIN_KEYS, false)?;
+    let fields = ctx.map(value, "a map `{ new, command }`", CHANGE_PIN_KEYS, false)?;
+    let command = match fields.get("command") {
+        Some(node) => ctx.choice(node, "a PIN change command", PIN_CHANGES),
+        None => Some(PinChange::ReferenceData),
+    };
     let Some(node) = fields.get("new") else {
         ctx.missing(value, "new", "the new PIN");
         return None;
     };
     let new = ctx.secret_template(node, "the new PIN")?;
-    Some(CardAction::ChangePin { new })
+    Some(CardAction::ChangePin {
+        new,
+        command: command?,
+    })
+}
+
+fn session_key(ctx: &mut Ctx, value: &Node) -> Option<CardAction> {
+    let fields = ctx.map(value, "a map `{ key }`", SESSION_KEY_KEYS, false)?;
+    let Some(node) = fields.get("key") else {
+        ctx.missing(
+            value,
+            "key",
+            "the card's encryption key: text EF 0006 as read, hex",
+        );
+        return None;
+    };
+    let key = ctx.hex_template(node, "the card's encryption key in hex")?;
+    Some(CardAction::SessionKey { key })
+}
+
+/// `secure: { verify: { pin, p2 } | select_ef: EF | read_binary: { offset, le } }`.
+fn secure(ctx: &mut Ctx, value: &Node, current_app: Option<AppName>) -> Option<SecureCommand> {
+    let before = ctx.problems();
+    let fields = ctx.map(
+        value,
+        "a map with one of `verify`, `select_ef`, `read_binary`",
+        SECURE_COMMANDS,
+        false,
+    )?;
+    let (key, _, node) = match fields.entries.as_slice() {
+        [one] => *one,
+        [] => {
+            // An unknown key was reported already.
+            if ctx.problems() == before {
+                ctx.expected(value, "one of `verify`, `select_ef`, `read_binary`");
+            }
+            return None;
+        }
+        [_, (second, key_node, _), ..] => {
+            ctx.error(
+                key_node,
+                format!(
+                    "expected one command under secure messaging, found a second one: `{second}`"
+                ),
+            );
+            return None;
+        }
+    };
+    match key {
+        "verify" => match verify(ctx, node)? {
+            CardAction::Verify { pin: Some(pin), p2 } => Some(SecureCommand::Verify { pin, p2 }),
+            _ => {
+                ctx.missing(
+                    node,
+                    "pin",
+                    "the secret; the empty query is not sent under secure messaging",
+                );
+                None
+            }
+        },
+        "select_ef" => select_ef(ctx, node, current_app).map(SecureCommand::SelectEf),
+        _ => {
+            let fields = ctx.map(node, "a map `{ offset, le }`", SECURE_READ_KEYS, false)?;
+            let offset = match fields.get("offset") {
+                Some(n) => ctx.int(n, "an offset", 0, 0x7FFF),
+                None => Some(0),
+            };
+            let le = match fields.get("le") {
+                Some(n) => ctx.int(n, "a length, 0 = the rest of the file", 0, 0xFFFF),
+                None => {
+                    ctx.missing(node, "le", "bytes to read, 0 = the rest of the file");
+                    None
+                }
+            };
+            Some(SecureCommand::ReadBinary {
+                offset: u16::try_from(offset?).ok()?,
+                le: u16::try_from(le?).ok()?,
+            })
+        }
+    }
 }
 
 fn read_binary(ctx: &mut Ctx, value: &Node) -> Option<CardAction> {

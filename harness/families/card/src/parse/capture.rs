@@ -6,14 +6,15 @@ use super::codes::parse_tlv_path;
 use crate::step::{Capture, CaptureSource};
 use crate::vocabulary::CAPTURE_KEYS;
 
-/// Parses a capture source: `data`, `sw`, `data[a..b]`, `tlv:FF20/DF22`.
+/// Parses a capture source: `data`, `sw`, `tries`, `data[a..b]`, `tlv:FF20/DF22`.
 pub fn parse_capture_source(text: &str) -> Result<CaptureSource, String> {
     let wrong = || {
-        format!("expected a capture source (`data`, `sw`, `data[a..b]`, `tlv:FF20/DF22`), found `{text}`")
+        format!("expected a capture source (`data`, `sw`, `tries`, `data[a..b]`, `tlv:FF20/DF22`), found `{text}`")
     };
     match text.trim() {
         "data" => Ok(CaptureSource::Data),
         "sw" => Ok(CaptureSource::Sw),
+        "tries" => Ok(CaptureSource::Tries),
         other => {
             if let Some(path) = other.strip_prefix("tlv:") {
                 return parse_tlv_path(path.trim()).map(CaptureSource::Tlv);
@@ -83,6 +84,7 @@ mod tests {
     fn sources() {
         assert_eq!(parse_capture_source("data"), Ok(CaptureSource::Data));
         assert_eq!(parse_capture_source("sw"), Ok(CaptureSource::Sw));
+        assert_eq!(parse_capture_source("tries"), Ok(CaptureSource::Tries));
         assert_eq!(
             parse_capture_source("data[2..6]"),
             Ok(CaptureSource::DataRange(2, 6))

@@ -4,10 +4,10 @@ use myna_scenario::{did_you_mean, Diagnostic, Node, NodeKind, ParseCtx as Ctx, S
 
 use super::codes::{parse_sw, parse_tlv_path};
 use crate::step::{CertExpect, Expect, LenRange, SignatureExpect, SwPattern, TlvExpect, TlvPath};
-use crate::step::{HashAlg, SigScheme};
+use crate::step::{HashAlg, SigScheme, SignedExpect, SignedLayout, SignerKey, TriesExpect};
 use crate::vocabulary::{
     is_oid, CERT_KEYS, EKU_NAMES, EXPECT_KEYS, HASHES, KEY_USAGE_NAMES, LEN_RANGE_KEYS, SCHEMES,
-    SIGNATURE_KEYS, TLV_EXPECT_KEYS,
+    SIGNATURE_KEYS, SIGNED_KEYS, SIGNED_LAYOUTS, TLV_EXPECT_KEYS, TRIES_KEYS,
 };
 
 /// Largest length a range may name (extended READ BINARY, 65536 bytes,
@@ -43,6 +43,12 @@ pub(crate) fn expect(ctx: &mut Ctx, node: &Node) -> Option<Expect> {
             "cert" => out.cert = cert(ctx, value).map(|value| Spanned::new(value, at.clone())),
             "signature" => {
                 out.signature = signature(ctx, value).map(|value| Spanned::new(value, at.clone()))
+            }
+            "signed" => {
+                out.signed = signed(ctx, value).map(|value| Spanned::new(value, at.clone()))
+            }
+            "tries_left" => {
+                out.tries_left = tries_left(ctx, value).map(|value| Spanned::new(value, at.clone()))
             }
             _ => ctx.error(
                 key_node,
@@ -266,14 +272,30 @@ fn cert(ctx: &mut Ctx, node: &Node) -> Option<CertExpect> {
 fn signature(ctx: &mut Ctx, node: &Node) -> Option<SignatureExpect> {
     let fields = ctx.map(
         node,
-        "a map `{ cert, message, hash, scheme }`",
+        "a map `{ cert | key, message, hash, scheme }`",
         SIGNATURE_KEYS,
         false,
     )?;
-    let cert = match fields.get("cert") {
-        Some(cert) => ctx.hex_template(cert, "a DER certificate in hex"),
-        None => {
-            ctx.missing(node, "cert", "the certificate whose key verifies");
+    let key = match (fields.get("cert"), fields.get("key")) {
+        (Some(cert), None) => ctx
+            .hex_template(cert, "a DER certificate in hex")
+            .map(SignerKey::Cert),
+        (None, Some(key)) => ctx
+            .hex_template(key, "a card key or CV certificate in hex")
+            .map(SignerKey::Card),
+        (None, None) => {
+            ctx.missing(
+                node,
+                "cert",
+                "(or `key`) the certificate or card key whose key verifies",
+            );
+            None
+        }
+        (Some(_), Some(key)) => {
+            ctx.error(
+                key,
+                "expected one of `cert` and `key`, found both".to_string(),
+            );
             None
         }
     };
@@ -293,9 +315,101 @@ fn signature(ctx: &mut Ctx, node: &Node) -> Option<SignatureExpect> {
         None => Some(SigScheme::Pkcs1v15),
     };
     Some(SignatureExpect {
-        cert: cert?,
+        key: key?,
         message: message?,
         hash: hash?,
         scheme: scheme?,
+    })
+}
+
+/// `signed: { by, layout, signature }`.
+fn signed(ctx: &mut Ctx, node: &Node) -> Option<SignedExpect> {
+    let fields = ctx.map(
+        node,
+        "a map `{ by, layout, signature }`",
+        SIGNED_KEYS,
+        false,
+    )?;
+    let by = match fields.get("by") {
+        Some(by) => ctx.hex_template(by, "the signer's CV certificate or card key in hex"),
+        None => {
+            ctx.missing(
+                node,
+                "by",
+                "the signer: a CV certificate or a card public key, hex",
+            );
+            None
+        }
+    };
+    let layout = match fields.get("layout") {
+        Some(layout) => ctx.choice(layout, "a signed layout", SIGNED_LAYOUTS),
+        None => Some(SignedLayout::Record),
+    };
+    let signature = match fields.get("signature") {
+        Some(path) => {
+            let text = ctx.str(path, "the TLV path of the signature, e.g. `FF50/DF52`");
+            match text.map(parse_tlv_path) {
+                Some(Ok(path)) => Some(Some(path)),
+                Some(Err(message)) => {
+                    ctx.error(path, message);
+                    None
+                }
+                None => None,
+            }
+        }
+        None => Some(None),
+    };
+    let (layout, signature) = (layout?, signature?);
+    match (layout, &signature) {
+        (SignedLayout::Record, None) => {
+            ctx.missing(
+                node,
+                "signature",
+                "the TLV path of the record's signature element, e.g. `FF50/DF52`",
+            );
+            return None;
+        }
+        (SignedLayout::CvCertificate | SignedLayout::CardFace, Some(_)) => {
+            if let Some(path) = fields.get("signature") {
+                ctx.error(
+                    path,
+                    "expected no `signature` path: this layout fixes where the signature is"
+                        .to_string(),
+                );
+            }
+            return None;
+        }
+        _ => {}
+    }
+    Some(SignedExpect {
+        by: by?,
+        layout,
+        signature,
+    })
+}
+
+/// `tries_left: N` (a number or a template) or `{ from, minus }`.
+fn tries_left(ctx: &mut Ctx, node: &Node) -> Option<TriesExpect> {
+    if let NodeKind::Scalar { .. } = node.kind {
+        let from = ctx.template(node, "a number of tries")?;
+        return Some(TriesExpect { from, minus: 0 });
+    }
+    let fields = ctx.map(node, "a number or `{ from, minus }`", TRIES_KEYS, false)?;
+    let from = match fields.get("from") {
+        Some(from) => ctx.template(from, "a number of tries (a variable)"),
+        None => {
+            ctx.missing(node, "from", "the tries left before, e.g. a capture");
+            None
+        }
+    };
+    let minus = match fields.get("minus") {
+        Some(minus) => ctx
+            .int(minus, "tries spent", 0, 15)
+            .and_then(|n| u8::try_from(n).ok()),
+        None => Some(0),
+    };
+    Some(TriesExpect {
+        from: from?,
+        minus: minus?,
     })
 }

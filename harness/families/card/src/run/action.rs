@@ -9,8 +9,10 @@ use myna_family::{EvidenceLog, Redactor, Vars};
 
 use super::digest;
 use super::evidence::{apdu_evidence, note, power_evidence, secret_ranges, transport_error};
+use super::secure_messaging::SmSession;
 use crate::names;
-use crate::step::{AppName, AppRef, CardAction, EfRef, PowerAction, ReadStrategy, SignInput};
+use crate::step::SignInput;
+use crate::step::{AppName, AppRef, CardAction, EfRef, PinChange, PowerAction, ReadStrategy};
 use crate::target::{CardTarget, PowerEvent, TransportError};
 
 /// The response a step's expectations are checked against.
@@ -50,6 +52,8 @@ pub const MIN_SECRET_LEN: usize = 4;
 pub struct CardSession {
     target: Box<dyn CardTarget>,
     current_app: Option<AppName>,
+    /// The secure-messaging session the last `session_key` opened.
+    pub(super) sm: Option<SmSession>,
 }
 
 /// What one action needs from the step: variables, the redactor, the log.
@@ -65,6 +69,7 @@ impl CardSession {
         CardSession {
             target,
             current_app: None,
+            sm: None,
         }
     }
 
@@ -165,10 +170,15 @@ impl CardSession {
                 }
                 self.single(&apdu, cx)
             }
-            CardAction::ChangePin { new } => {
+            CardAction::ChangePin { new, command } => {
                 let value = render(vars, new)?.text;
                 cx.redactor.add_text(&value);
-                let mut apdu = vec![0x00, 0x24, 0x01, 0x80, len_byte(value.len())?];
+                let header = match command {
+                    PinChange::ReferenceData => [0x00, 0x24, 0x01, 0x80],
+                    PinChange::ChangeKey => [0x80, 0x32, 0x00, 0x80],
+                };
+                let mut apdu = header.to_vec();
+                apdu.push(len_byte(value.len())?);
                 apdu.extend_from_slice(value.as_bytes());
                 self.single(&apdu, cx)
             }
@@ -220,6 +230,8 @@ impl CardSession {
                 cx.log.push(power_evidence(at_us, name, atr.as_deref()));
                 Ok(Outcome::default())
             }
+            CardAction::SessionKey { key } => self.session_key(key, cx),
+            CardAction::Secure(command) => self.secure(command, cx),
         }
     }
 
@@ -238,7 +250,7 @@ impl CardSession {
         Ok((response.data, response.sw))
     }
 
-    fn resolve_ef(&self, ef: &EfRef) -> Result<u16, ActionError> {
+    pub(super) fn resolve_ef(&self, ef: &EfRef) -> Result<u16, ActionError> {
         match ef {
             EfRef::Fid(fid) => Ok(*fid),
             EfRef::Named(name) => {
@@ -267,12 +279,16 @@ impl CardSession {
         cx: &mut ActionCtx<'_>,
     ) -> Result<Outcome, ActionError> {
         match strategy {
+            // jpki-rs and myna-rs: Le=00 (256) while more than 255 bytes
+            // remain, then the exact rest. The Le=00 chunk is the hazard
+            // this strategy exists for: a card must answer it with exactly
+            // 256 bytes (card-protocol.md §2.3, §7 item 3).
             ReadStrategy::Header7 => {
                 let (header, total) = match self.read_header(7, cx)? {
                     Ok(found) => found,
                     Err(outcome) => return Ok(outcome),
                 };
-                self.read_rest(header, total, 255, cx)
+                self.read_rest(header, total, 256, cx)
             }
             ReadStrategy::Header4 => {
                 let (header, total) = match self.read_header(4, cx)? {

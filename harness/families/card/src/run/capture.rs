@@ -22,6 +22,16 @@ pub fn take(capture: &Capture, outcome: &Outcome) -> Result<String, String> {
                 )
             })
         }
+        CaptureSource::Tries => outcome
+            .sw
+            .and_then(|sw| sw.tries_left())
+            .map(|tries| tries.to_string())
+            .ok_or_else(|| {
+                let sw = outcome
+                    .sw
+                    .map_or_else(|| "none".into(), |sw| sw.to_string());
+                format!("the status word {sw} is not 63Cx: no tries to capture")
+            }),
         CaptureSource::Tlv(path) => {
             tlv::find(data, &path.0)
                 .map(hex::encode_upper)

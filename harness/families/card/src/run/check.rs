@@ -5,8 +5,8 @@ use myna_family::{Mismatch, Redactor, Vars};
 use myna_scenario::Location;
 
 use super::action::{parse_hex, Outcome};
-use super::{cert_check, signature_check};
-use crate::step::{Expect, LenRange, TlvExpect};
+use super::{card_signature, cert_check, signature_check};
+use crate::step::{Expect, LenRange, TlvExpect, TriesExpect};
 
 /// A check that could not be evaluated because the scenario is wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -153,7 +153,50 @@ pub fn check(
     if let Some(sig) = &expect.signature {
         out.extend(signature_check::check(&sig.value, &sig.at, data, vars)?);
     }
+    if let Some(signed) = &expect.signed {
+        out.extend(card_signature::check(
+            &signed.value,
+            &signed.at,
+            data,
+            vars,
+        )?);
+    }
+    if let Some(tries) = &expect.tries_left {
+        let want = tries_wanted(&tries.value, &tries.at, vars)?;
+        let actual = outcome.sw;
+        if actual.and_then(|sw| sw.tries_left()) != Some(want) {
+            out.push(Mismatch {
+                at: tries.at.clone(),
+                check: "tries_left".into(),
+                expected: format!("63C{want:X} ({want} tries left)"),
+                actual: actual.map_or_else(|| "no status word".into(), |sw| sw.to_string()),
+                note: None,
+            });
+        }
+    }
     Ok(out)
+}
+
+/// The tries a `tries_left` expectation wants, as `63Cx` can report them
+/// (one nibble: more than 15 shows as 15, card-protocol.md §3.1).
+fn tries_wanted(want: &TriesExpect, at: &Location, vars: &Vars) -> Result<u8, AuthorError> {
+    let text = vars
+        .render(&want.from)
+        .map_err(|e| undefined(at, &e.0))?
+        .text;
+    let from: u32 = text.trim().parse().map_err(|_| AuthorError {
+        at: at.clone(),
+        message: format!(
+            "tries_left: expected a decimal number after substitution, found `{text}`"
+        ),
+    })?;
+    let left = from
+        .checked_sub(u32::from(want.minus))
+        .ok_or_else(|| AuthorError {
+            at: at.clone(),
+            message: format!("tries_left: {from} minus {} is below zero", want.minus),
+        })?;
+    Ok(u8::try_from(left.min(15)).unwrap_or(15))
 }
 
 fn undefined(at: &Location, name: &str) -> AuthorError {

@@ -3,10 +3,12 @@
 
 mod action;
 mod capture;
+mod card_signature;
 mod cert_check;
 mod check;
 pub mod digest;
 mod evidence;
+mod secure_messaging;
 mod session;
 mod signature_check;
 

@@ -1,5 +1,6 @@
 //! `signature:` expectations: the response data is a signature that
-//! verifies with the public key of a certificate.
+//! verifies with the public key of an X.509 certificate (`cert:`) or a card
+//! key (`key:`: a CV certificate or the card's `90 ‥ 91 ‥` encoding).
 
 use myna_family::{Mismatch, Vars};
 use myna_scenario::Location;
@@ -8,10 +9,11 @@ use rsa::{Pkcs1v15Sign, Pss, RsaPublicKey};
 use sha1::Sha1;
 use sha2::{Sha256, Sha384, Sha512};
 
+use super::card_signature::card_key;
 use super::cert_check;
 use super::check::{hex_of, AuthorError};
 use super::digest;
-use crate::step::{HashAlg, SigScheme, SignatureExpect};
+use crate::step::{HashAlg, SigScheme, SignatureExpect, SignerKey};
 
 fn pkcs1(alg: HashAlg) -> Pkcs1v15Sign {
     match alg {
@@ -57,22 +59,18 @@ pub fn check(
     data: &[u8],
     vars: &Vars,
 ) -> Result<Vec<Mismatch>, AuthorError> {
-    let cert_der = hex_of(vars, &want.cert, at)?;
     let message = hex_of(vars, &want.message, at)?;
-    let cert = cert_check::parse(&cert_der).map_err(|why| AuthorError {
-        at: at.clone(),
-        message: format!("signature.cert: {why}"),
-    })?;
-    let spki = der::Encode::to_der(&cert.tbs_certificate.subject_public_key_info).map_err(|e| {
-        AuthorError {
-            at: at.clone(),
-            message: format!("signature.cert: cannot encode the public key: {e}"),
+    let (key, whose) = match &want.key {
+        SignerKey::Cert(cert) => (x509_key(&hex_of(vars, cert, at)?, at)?, "the certificate"),
+        SignerKey::Card(card) => {
+            let bytes = hex_of(vars, card, at)?;
+            let key = card_key(&bytes).map_err(|why| AuthorError {
+                at: at.clone(),
+                message: format!("signature.key: {why}"),
+            })?;
+            (key.key, "the card key")
         }
-    })?;
-    let key = RsaPublicKey::from_public_key_der(&spki).map_err(|e| AuthorError {
-        at: at.clone(),
-        message: format!("signature.cert: not an RSA key: {e}"),
-    })?;
+    };
     let scheme_name = match want.scheme {
         SigScheme::Pkcs1v15 => "pkcs1v15",
         SigScheme::Pkcs1v15BareHash => "pkcs1v15-bare-hash",
@@ -83,9 +81,27 @@ pub fn check(
         Err(why) => vec![Mismatch {
             at: at.clone(),
             check: "signature".into(),
-            expected: format!("a {scheme_name} signature that verifies with the certificate"),
+            expected: format!("a {scheme_name} signature that verifies with {whose}"),
             actual: format!("{} bytes that {why}", data.len()),
             note: None,
         }],
+    })
+}
+
+/// The RSA subject public key of an X.509 certificate.
+fn x509_key(cert_der: &[u8], at: &Location) -> Result<RsaPublicKey, AuthorError> {
+    let cert = cert_check::parse(cert_der).map_err(|why| AuthorError {
+        at: at.clone(),
+        message: format!("signature.cert: {why}"),
+    })?;
+    let spki = der::Encode::to_der(&cert.tbs_certificate.subject_public_key_info).map_err(|e| {
+        AuthorError {
+            at: at.clone(),
+            message: format!("signature.cert: cannot encode the public key: {e}"),
+        }
+    })?;
+    RsaPublicKey::from_public_key_der(&spki).map_err(|e| AuthorError {
+        at: at.clone(),
+        message: format!("signature.cert: not an RSA key: {e}"),
     })
 }
