@@ -16,6 +16,7 @@
 #![forbid(unsafe_code)]
 
 mod family;
+pub mod host;
 pub mod label;
 pub mod names;
 pub mod parse;

@@ -13,7 +13,7 @@ use super::secure_messaging::SmSession;
 use crate::names;
 use crate::step::SignInput;
 use crate::step::{AppName, AppRef, CardAction, EfRef, PinChange, PowerAction, ReadStrategy};
-use crate::target::{CardTarget, PowerEvent, TransportError};
+use crate::target::{CardTarget, CardTargetInfo, PowerEvent, TransportError};
 
 /// The response a step's expectations are checked against.
 #[derive(Clone, Debug, Default)]
@@ -56,6 +56,33 @@ pub struct CardSession {
     pub(super) sm: Option<SmSession>,
 }
 
+/// A [`CardSession`] lent to a host; see [`CardSession::recording`].
+pub struct RecordingTarget<'a> {
+    session: &'a mut CardSession,
+    log: &'a mut EvidenceLog,
+    redactor: &'a mut Redactor,
+}
+
+impl CardTarget for RecordingTarget<'_> {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.session
+            .exchange(command, self.log, self.redactor)
+            .map(|r| r.to_bytes())
+    }
+
+    fn power(&mut self, event: PowerEvent) -> Result<Option<Vec<u8>>, TransportError> {
+        self.session.target.power(event)
+    }
+
+    fn info(&self) -> CardTargetInfo {
+        self.session.target.info()
+    }
+
+    fn capabilities(&self) -> Vec<String> {
+        self.session.target.capabilities()
+    }
+}
+
 /// What one action needs from the step: variables, the redactor, the log.
 pub(crate) struct ActionCtx<'a> {
     pub vars: &'a Vars,
@@ -70,6 +97,25 @@ impl CardSession {
             target,
             current_app: None,
             sm: None,
+        }
+    }
+
+    /// This session's card as a [`CardTarget`] for a host that drives it
+    /// (the reader, the portal's login: [`crate::host::JpkiHost`]): every
+    /// exchange goes through [`CardSession::exchange`], so it is the card
+    /// role's evidence, masked as any card step's. The host changes the
+    /// current application, so the session forgets which one it was.
+    pub fn recording<'a>(
+        &'a mut self,
+        log: &'a mut EvidenceLog,
+        redactor: &'a mut Redactor,
+    ) -> RecordingTarget<'a> {
+        self.current_app = None;
+        self.sm = None;
+        RecordingTarget {
+            session: self,
+            log,
+            redactor,
         }
     }
 

@@ -12,4 +12,4 @@ mod secure_messaging;
 mod session;
 mod signature_check;
 
-pub use action::{CardSession, Outcome};
+pub use action::{CardSession, Outcome, RecordingTarget};
