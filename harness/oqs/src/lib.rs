@@ -31,7 +31,7 @@ pub use control::{ControlCommand, ModelConfig};
 pub use error::ModelError;
 pub use index::{Resolution, SerialIndex};
 pub use load::{bench_lookup, BenchError, BenchOptions, BenchResult};
-pub use model::{AuthOutcome, Faults, OqsModel};
+pub use model::{AuthOutcome, Faults, OqsModel, RegistrationRequest, REGISTER_PATH};
 pub use serial::Serial;
 pub use server::{
     serve, serve_blocking, spawn_background, BackgroundServer, ServerConfig, ServerError,
