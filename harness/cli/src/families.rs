@@ -8,6 +8,7 @@ use myna_family::Family;
 use myna_family_card::target::{CardProvider, EmuProvider};
 use myna_family_card::CardFamily;
 use myna_family_oqs::{BuiltinOqs, OqsFamily, OqsProvider};
+use myna_family_reader::{BuiltinReader, ReaderFamily, ReaderProvider};
 
 /// Which target plays each role (the defaults: every role built in).
 #[derive(Clone, Debug)]
@@ -31,11 +32,24 @@ pub fn families_with(
     oqs: Option<Box<dyn OqsProvider>>,
     targets: &Targets,
 ) -> Vec<Box<dyn Family>> {
+    families_with_reader(card, oqs, None, targets)
+}
+
+/// [`families_with`] and the reader target (default: the reference reader
+/// in process).
+pub fn families_with_reader(
+    card: Option<Box<dyn CardProvider>>,
+    oqs: Option<Box<dyn OqsProvider>>,
+    reader: Option<Box<dyn ReaderProvider>>,
+    targets: &Targets,
+) -> Vec<Box<dyn Family>> {
+    let reader = reader.unwrap_or_else(|| Box::new(BuiltinReader::default()));
     let card = card.unwrap_or_else(|| Box::new(EmuProvider::new(&targets.personas)));
     let oqs = oqs.unwrap_or_else(|| Box::new(BuiltinOqs));
     vec![
         Box::new(CardFamily::new(card)),
         Box::new(OqsFamily::new(oqs)),
+        Box::new(ReaderFamily::new(reader)),
     ]
 }
 

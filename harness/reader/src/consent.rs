@@ -88,8 +88,11 @@ pub enum ConsentItem {
 
 impl ConsentItem {
     /// Every item.
-    pub const ALL: &'static [ConsentItem] =
-        &[ConsentItem::Checkup, ConsentItem::Medical, ConsentItem::Limit];
+    pub const ALL: &'static [ConsentItem] = &[
+        ConsentItem::Checkup,
+        ConsentItem::Medical,
+        ConsentItem::Limit,
+    ];
 
     /// The name as written.
     pub fn as_str(self) -> &'static str {
@@ -102,7 +105,10 @@ impl ConsentItem {
 
     /// The item written `name`.
     pub fn from_name(name: &str) -> Option<ConsentItem> {
-        ConsentItem::ALL.iter().copied().find(|i| i.as_str() == name)
+        ConsentItem::ALL
+            .iter()
+            .copied()
+            .find(|i| i.as_str() == name)
     }
 }
 

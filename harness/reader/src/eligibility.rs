@@ -181,7 +181,9 @@ pub fn register(
     let body = serde_json::to_vec(&request).map_err(|e| e.to_string())?;
     match target.request("POST", REGISTER_PATH, &body, Some(deadline)) {
         Ok(answer) if answer.status == 200 => Ok(()),
-        Ok(answer) => Err(error_code(&answer.body).unwrap_or_else(|| format!("HTTP {}", answer.status))),
+        Ok(answer) => {
+            Err(error_code(&answer.body).unwrap_or_else(|| format!("HTTP {}", answer.status)))
+        }
         Err(e) => Err(e.to_string()),
     }
 }

@@ -23,6 +23,8 @@
 pub mod config;
 pub mod consent;
 pub mod eligibility;
+pub mod observation;
+pub mod protocol;
 pub mod record;
 pub mod reference;
 pub mod screen;
@@ -32,6 +34,7 @@ pub mod stimulus;
 
 pub use config::ReaderConfig;
 pub use consent::{ConsentChoice, ConsentEntry, ConsentItem, RuleSet};
+pub use observation::Observation;
 pub use record::{AuthBy, OutputRecord, VisitEnd};
 pub use reference::{Defect, Peers, Reaction, ReaderError, ReferenceReader};
 pub use screen::{Screen, ScreenId, ScreenName};

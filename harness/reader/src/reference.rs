@@ -335,16 +335,27 @@ impl ReferenceReader {
                     face_only_marking,
                 },
             ) => return self.placed(*card, *placement, *face_only_marking, peers),
-            (State::Idle, S::ChooseMethod { method: Method::Smartphone }) => {
+            (
+                State::Idle,
+                S::ChooseMethod {
+                    method: Method::Smartphone,
+                },
+            ) => {
                 let visit = self.new_visit(false);
                 Step::To(State::PhoneType(visit))
             }
-            (State::AuthMethod(v), S::ChooseMethod { method: Method::Face }) => {
-                Step::To(State::FaceCapture(v, 0))
-            }
-            (State::AuthMethod(v) | State::FaceFailed(v), S::ChooseMethod { method: Method::Pin }) => {
-                return self.pin_chosen(v, peers)
-            }
+            (
+                State::AuthMethod(v),
+                S::ChooseMethod {
+                    method: Method::Face,
+                },
+            ) => Step::To(State::FaceCapture(v, 0)),
+            (
+                State::AuthMethod(v) | State::FaceFailed(v),
+                S::ChooseMethod {
+                    method: Method::Pin,
+                },
+            ) => return self.pin_chosen(v, peers),
             (State::FaceCapture(v, failed), S::FaceResult { outcome }) => match outcome {
                 FaceOutcome::Match => return self.authenticated(v, AuthBy::Face, peers),
                 FaceOutcome::Mismatch if failed + 1 >= self.config.face_attempts => {
@@ -355,10 +366,18 @@ impl ReferenceReader {
             (State::PinEntry(v, tries), S::EnterPin { digits }) => {
                 return self.pin_entered(v, tries, digits, peers)
             }
-            (State::RegistrationRequired(v), S::Press { button: Button::Continue }) => {
-                Step::To(State::RegistrationTerms(v))
-            }
-            (State::RegistrationTerms(v), S::Press { button: Button::Agree }) => {
+            (
+                State::RegistrationRequired(v),
+                S::Press {
+                    button: Button::Continue,
+                },
+            ) => Step::To(State::RegistrationTerms(v)),
+            (
+                State::RegistrationTerms(v),
+                S::Press {
+                    button: Button::Agree,
+                },
+            ) => {
                 let serial = v.serial.clone().unwrap_or_default();
                 match eligibility::register(peers.eligibility, &serial, self.deadline()) {
                     Ok(()) => Step::To(State::RegistrationDone(v)),
@@ -371,14 +390,19 @@ impl ReferenceReader {
             }
             (
                 State::RegistrationRequired(v) | State::RegistrationTerms(v),
-                S::Press { button: Button::Stop },
+                S::Press {
+                    button: Button::Stop,
+                },
             ) => {
                 self.finish(v, Screen::core(ScreenId::Cancelled), VisitEnd::Cancelled);
                 return Ok(Step::Kept);
             }
-            (State::RegistrationDone(v), S::Press { button: Button::GetQualification }) => {
-                return Ok(self.look_up(v, peers))
-            }
+            (
+                State::RegistrationDone(v),
+                S::Press {
+                    button: Button::GetQualification,
+                },
+            ) => return Ok(self.look_up(v, peers)),
             (State::CertificateExpiring(v), S::Press { button: Button::Ok }) => {
                 self.consent_start(v)
             }
@@ -386,7 +410,9 @@ impl ReferenceReader {
                 self.complete(v);
                 return Ok(Step::Kept);
             }
-            (State::Consent(v, step), S::Press { button }) => return Ok(self.consent(v, step, *button)),
+            (State::Consent(v, step), S::Press { button }) => {
+                return Ok(self.consent(v, step, *button))
+            }
             (State::PhoneType(mut v), S::SelectPhone { phone }) => {
                 v.phone = Some(*phone);
                 match phone {
@@ -394,7 +420,9 @@ impl ReferenceReader {
                     Phone::Android => Step::To(State::PhonePin(v, None)),
                 }
             }
-            (State::PhoneAuthIphone(v), S::PhoneAuthenticated) => Step::To(State::PhoneHold(v, None)),
+            (State::PhoneAuthIphone(v), S::PhoneAuthenticated) => {
+                Step::To(State::PhoneHold(v, None))
+            }
             (State::PhonePin(v, _), S::EnterPin { digits }) => {
                 Step::To(State::PhoneHold(v, Some(digits.clone())))
             }
@@ -503,7 +531,8 @@ impl ReferenceReader {
         match host.select_jpki() {
             Ok(()) => {}
             Err(HostError::Status { .. }) => {
-                let screen = Screen::core(ScreenId::PhoneRefused).with("reason", "not_a_phone_card");
+                let screen =
+                    Screen::core(ScreenId::PhoneRefused).with("reason", "not_a_phone_card");
                 self.finish(v, screen, VisitEnd::Refused);
                 return Ok(Step::Kept);
             }
@@ -520,7 +549,10 @@ impl ReferenceReader {
             (Some(Phone::Iphone), _) => self.authenticated(v, AuthBy::Iphone, peers),
             (_, _) => {
                 v.phone = None;
-                Ok(Step::Refuse(State::PhoneType(v), "choose the phone first".into()))
+                Ok(Step::Refuse(
+                    State::PhoneType(v),
+                    "choose the phone first".into(),
+                ))
             }
         }
     }
@@ -571,7 +603,10 @@ impl ReferenceReader {
         match &answer {
             Eligibility::Valid { holder, warning } => {
                 v.holder = holder.clone();
-                v.age = holder.birthdate.as_deref().and_then(|b| age_on(b, self.now.date()));
+                v.age = holder
+                    .birthdate
+                    .as_deref()
+                    .and_then(|b| age_on(b, self.now.date()));
                 let mut q = outcome(ScreenId::Done);
                 q.validity = Some("1".into());
                 q.insurer_number = holder.insurer_number.clone();
@@ -609,7 +644,8 @@ impl ReferenceReader {
                 q.validity = Some(validity.clone());
                 q.name = holder.name.clone();
                 v.qualification = Some(q);
-                let screen = Screen::core(ScreenId::NoEligibility).with("validity", validity.as_str());
+                let screen =
+                    Screen::core(ScreenId::NoEligibility).with("validity", validity.as_str());
                 refuse(self, v, screen)
             }
             Eligibility::NotRegistered { .. } => {
@@ -699,7 +735,11 @@ impl ReferenceReader {
 
     fn complete(&mut self, v: Visit) {
         let name = v.holder.name.clone().unwrap_or_default();
-        self.finish(v, Screen::core(ScreenId::Done).with("name", name), VisitEnd::Completed);
+        self.finish(
+            v,
+            Screen::core(ScreenId::Done).with("name", name),
+            VisitEnd::Completed,
+        );
     }
 }
 

@@ -13,7 +13,11 @@ pub fn serial_of_certificate(der: &[u8]) -> Option<String> {
     let bytes = cert.tbs_certificate.serial_number.as_bytes();
     let hex: String = bytes.iter().map(|b| format!("{b:02X}")).collect();
     let trimmed = hex.trim_start_matches('0');
-    Some(if trimmed.is_empty() { "0".into() } else { trimmed.to_string() })
+    Some(if trimmed.is_empty() {
+        "0".into()
+    } else {
+        trimmed.to_string()
+    })
 }
 
 #[cfg(test)]

@@ -165,7 +165,9 @@ impl State {
                 };
                 Screen::core(ScreenId::FaceFailed).with("options", options)
             }
-            State::PinEntry(_, tries) => Screen::core(ScreenId::PinEntry).with("tries_left", *tries),
+            State::PinEntry(_, tries) => {
+                Screen::core(ScreenId::PinEntry).with("tries_left", *tries)
+            }
             State::PinLocked(_) => Screen::core(ScreenId::PinLocked),
             State::RegistrationRequired(_) => Screen::core(ScreenId::RegistrationRequired),
             State::RegistrationTerms(_) => Screen::core(ScreenId::RegistrationTerms),

@@ -264,16 +264,31 @@ impl Stimulus {
 
 /// Every stimulus name, with a one-line doc (capabilities, PROTOCOL.md).
 pub const STIMULI: &[(&str, &str)] = &[
-    ("place_card", "a card is placed: `card` my_number|other, `placement`, `face_only_marking`"),
+    (
+        "place_card",
+        "a card is placed: `card` my_number|other, `placement`, `face_only_marking`",
+    ),
     ("remove_card", "the card or phone is taken away"),
-    ("choose_method", "`method` face|pin|smartphone on the 本人確認方法選択 screen"),
-    ("face_result", "`outcome` match|mismatch of one face-matching attempt"),
+    (
+        "choose_method",
+        "`method` face|pin|smartphone on the 本人確認方法選択 screen",
+    ),
+    (
+        "face_result",
+        "`outcome` match|mismatch of one face-matching attempt",
+    ),
     ("press", "`button` on the current screen"),
     ("enter_pin", "`digits` of the PIN (a secret)"),
     ("select_phone", "`phone` iphone|android"),
-    ("phone_authenticated", "the holder authenticated on the iPhone"),
+    (
+        "phone_authenticated",
+        "the holder authenticated on the iPhone",
+    ),
     ("hold_phone", "the phone is held to the generic reader"),
-    ("staff_visual_check", "staff confirmed the holder by sight (目視確認)"),
+    (
+        "staff_visual_check",
+        "staff confirmed the holder by sight (目視確認)",
+    ),
     ("clock", "`change` {advance_seconds: N} | {set: DATETIME}"),
 ];
 
@@ -292,10 +307,14 @@ mod tests {
         assert!(!format!("{pin:?}").contains("4826"));
         let place: Stimulus = serde_json::from_str(r#"{"stimulus":"place_card"}"#).unwrap();
         assert_eq!(place.name(), "place_card");
-        assert!(serde_json::from_str::<Stimulus>(r#"{"stimulus":"press","button":"maybe"}"#).is_err());
+        assert!(
+            serde_json::from_str::<Stimulus>(r#"{"stimulus":"press","button":"maybe"}"#).is_err()
+        );
         for s in [
             Stimulus::RemoveCard,
-            Stimulus::Clock { change: ClockChange::AdvanceSeconds(5) },
+            Stimulus::Clock {
+                change: ClockChange::AdvanceSeconds(5),
+            },
         ] {
             assert!(STIMULI.iter().any(|(n, _)| *n == s.name()));
         }

@@ -6,8 +6,8 @@ use myna_card_emu::persona::Persona;
 use myna_family_card::target::{CardTarget, EmuCard};
 use myna_oqs::{InProcessTarget, OqsTarget};
 use myna_reader::{
-    Button, ClockChange, ConsentChoice, ConsentItem, Defect, FaceOutcome, Method, Peers,
-    PinDigits, Reaction, ReaderConfig, ReferenceReader, Stimulus, VisitEnd,
+    Button, ClockChange, ConsentChoice, ConsentItem, Defect, FaceOutcome, Method, Peers, PinDigits,
+    Reaction, ReaderConfig, ReferenceReader, Stimulus, VisitEnd,
 };
 
 struct Rig {
@@ -39,9 +39,19 @@ fn rig(id: &str, registered: bool, clock: &str) -> Rig {
         "qualifications": [{"insurer_number": "06130012", "symbol": "1", "number": "2",
             "insurer_name": "試験健保", "qualification_date": "2020-04-01"}]}]});
     let answer = oqs
-        .request("POST", "/control/v1/command", world.to_string().as_bytes(), None)
+        .request(
+            "POST",
+            "/control/v1/command",
+            world.to_string().as_bytes(),
+            None,
+        )
         .unwrap();
-    assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
+    assert_eq!(
+        answer.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
     let mut rig = Rig {
         reader: ReferenceReader::new(ReaderConfig::default()),
         card,
@@ -89,8 +99,12 @@ fn face_flow_under_the_2024_10_07_rules_ends_in_a_record_with_times() {
     let mut r = rig("taro", true, "2025-04-01T09:00");
     assert_eq!(r.go(place()), Reaction::Accepted);
     assert_eq!(r.screen(), "auth_method");
-    r.go(Stimulus::ChooseMethod { method: Method::Face });
-    r.go(Stimulus::FaceResult { outcome: FaceOutcome::Match });
+    r.go(Stimulus::ChooseMethod {
+        method: Method::Face,
+    });
+    r.go(Stimulus::FaceResult {
+        outcome: FaceOutcome::Match,
+    });
     assert_eq!(r.screen(), "consent_bulk");
     assert_eq!(r.reader.screen().fields["name"], "山田 太郎");
     r.press(Button::AgreeAll);
@@ -98,16 +112,28 @@ fn face_flow_under_the_2024_10_07_rules_ends_in_a_record_with_times() {
     let record = r.reader.records().last().unwrap().clone();
     assert_eq!(record.end, VisitEnd::Completed);
     assert_eq!(record.serial.as_deref(), Some("18C453E"));
-    assert_eq!(record.consent(ConsentItem::Medical).unwrap().choice, ConsentChoice::Agreed);
-    assert_eq!(record.consent(ConsentItem::Limit).unwrap().choice, ConsentChoice::Statutory);
     assert_eq!(
-        record.consent(ConsentItem::Medical).unwrap().valid_until.as_deref(),
+        record.consent(ConsentItem::Medical).unwrap().choice,
+        ConsentChoice::Agreed
+    );
+    assert_eq!(
+        record.consent(ConsentItem::Limit).unwrap().choice,
+        ConsentChoice::Statutory
+    );
+    assert_eq!(
+        record
+            .consent(ConsentItem::Medical)
+            .unwrap()
+            .valid_until
+            .as_deref(),
         Some("2025-04-02T09:00:00")
     );
     // Consent lapses after 24 hours.
     assert_eq!(r.reader.consents_in_force()[&ConsentItem::Medical], "1");
     r.go(Stimulus::RemoveCard);
-    r.go(Stimulus::Clock { change: ClockChange::AdvanceSeconds(24 * 3600) });
+    r.go(Stimulus::Clock {
+        change: ClockChange::AdvanceSeconds(24 * 3600),
+    });
     assert_eq!(r.reader.consents_in_force()[&ConsentItem::Medical], "2");
 }
 
@@ -115,8 +141,12 @@ fn face_flow_under_the_2024_10_07_rules_ends_in_a_record_with_times() {
 fn the_old_rules_ask_for_limit_consent_only_of_high_cost_users() {
     let mut r = rig("taro", true, "2024-10-01T09:00");
     r.go(place());
-    r.go(Stimulus::ChooseMethod { method: Method::Face });
-    r.go(Stimulus::FaceResult { outcome: FaceOutcome::Match });
+    r.go(Stimulus::ChooseMethod {
+        method: Method::Face,
+    });
+    r.go(Stimulus::FaceResult {
+        outcome: FaceOutcome::Match,
+    });
     assert_eq!(r.screen(), "consent_checkup");
     r.press(Button::Agree);
     assert_eq!(r.screen(), "consent_medical");
@@ -138,8 +168,12 @@ fn removal_before_consent_leaves_none_and_the_defect_is_visible() {
             r.reader = r.reader.clone().with_defect(d);
         }
         r.go(place());
-        r.go(Stimulus::ChooseMethod { method: Method::Face });
-        r.go(Stimulus::FaceResult { outcome: FaceOutcome::Match });
+        r.go(Stimulus::ChooseMethod {
+            method: Method::Face,
+        });
+        r.go(Stimulus::FaceResult {
+            outcome: FaceOutcome::Match,
+        });
         r.go(Stimulus::RemoveCard);
         assert_eq!(r.screen(), "idle");
         let record = r.reader.records().last().unwrap();
@@ -154,16 +188,24 @@ fn three_wrong_pins_across_two_visits_lock_the_card_not_the_reader() {
     let mut r = rig("taro", true, "2025-04-01T09:00");
     let wrong = PinDigits::new("0000");
     r.go(place());
-    r.go(Stimulus::ChooseMethod { method: Method::Pin });
+    r.go(Stimulus::ChooseMethod {
+        method: Method::Pin,
+    });
     assert_eq!(r.reader.screen().fields["tries_left"], 3);
-    r.go(Stimulus::EnterPin { digits: wrong.clone() });
-    r.go(Stimulus::EnterPin { digits: wrong.clone() });
+    r.go(Stimulus::EnterPin {
+        digits: wrong.clone(),
+    });
+    r.go(Stimulus::EnterPin {
+        digits: wrong.clone(),
+    });
     assert_eq!(r.reader.screen().fields["tries_left"], 1);
     r.go(Stimulus::RemoveCard);
     // A fresh reader: the counter is on the card.
     r.reader = ReferenceReader::default();
     r.go(place());
-    r.go(Stimulus::ChooseMethod { method: Method::Pin });
+    r.go(Stimulus::ChooseMethod {
+        method: Method::Pin,
+    });
     assert_eq!(r.reader.screen().fields["tries_left"], 1);
     r.go(Stimulus::EnterPin { digits: wrong });
     assert_eq!(r.screen(), "pin_locked");
@@ -174,17 +216,24 @@ fn three_wrong_pins_across_two_visits_lock_the_card_not_the_reader() {
     r.press(Button::AgreeAll);
     r.go(Stimulus::RemoveCard);
     r.go(place());
-    r.go(Stimulus::ChooseMethod { method: Method::Pin });
+    r.go(Stimulus::ChooseMethod {
+        method: Method::Pin,
+    });
     assert_eq!(r.screen(), "pin_locked");
     let pin = r.pin();
-    assert!(matches!(r.go(Stimulus::EnterPin { digits: pin }), Reaction::Rejected(_)));
+    assert!(matches!(
+        r.go(Stimulus::EnterPin { digits: pin }),
+        Reaction::Rejected(_)
+    ));
 }
 
 #[test]
 fn registration_at_the_reader_links_the_serial() {
     let mut r = rig("taro", false, "2025-04-01T09:00");
     r.go(place());
-    r.go(Stimulus::ChooseMethod { method: Method::Pin });
+    r.go(Stimulus::ChooseMethod {
+        method: Method::Pin,
+    });
     let pin = r.pin();
     r.go(Stimulus::EnterPin { digits: pin });
     assert_eq!(r.screen(), "registration_required");
@@ -200,17 +249,27 @@ fn registration_at_the_reader_links_the_serial() {
 fn waiting_screens_time_out_and_a_forgotten_card_is_reminded() {
     let mut r = rig("taro", true, "2025-04-01T09:00");
     r.go(place());
-    r.go(Stimulus::Clock { change: ClockChange::AdvanceSeconds(59) });
+    r.go(Stimulus::Clock {
+        change: ClockChange::AdvanceSeconds(59),
+    });
     assert_eq!(r.screen(), "auth_method");
-    r.go(Stimulus::Clock { change: ClockChange::AdvanceSeconds(1) });
+    r.go(Stimulus::Clock {
+        change: ClockChange::AdvanceSeconds(1),
+    });
     assert_eq!(r.screen(), "timed_out");
     assert_eq!(r.reader.records().last().unwrap().end, VisitEnd::TimedOut);
     r.go(Stimulus::RemoveCard);
     r.go(place());
-    r.go(Stimulus::ChooseMethod { method: Method::Face });
-    r.go(Stimulus::FaceResult { outcome: FaceOutcome::Match });
+    r.go(Stimulus::ChooseMethod {
+        method: Method::Face,
+    });
+    r.go(Stimulus::FaceResult {
+        outcome: FaceOutcome::Match,
+    });
     r.press(Button::AgreeAll);
-    r.go(Stimulus::Clock { change: ClockChange::AdvanceSeconds(10) });
+    r.go(Stimulus::Clock {
+        change: ClockChange::AdvanceSeconds(10),
+    });
     assert_eq!(r.screen(), "card_forgotten");
 }
 
@@ -219,7 +278,11 @@ fn the_faulty_reader_spends_two_tries_on_one_wrong_pin() {
     let mut r = rig("taro", true, "2025-04-01T09:00");
     r.reader = r.reader.clone().with_defect(Defect::RetriesWrongPin);
     r.go(place());
-    r.go(Stimulus::ChooseMethod { method: Method::Pin });
-    r.go(Stimulus::EnterPin { digits: PinDigits::new("0000") });
+    r.go(Stimulus::ChooseMethod {
+        method: Method::Pin,
+    });
+    r.go(Stimulus::EnterPin {
+        digits: PinDigits::new("0000"),
+    });
     assert_eq!(r.reader.screen().fields["tries_left"], 1);
 }

@@ -59,6 +59,8 @@ mod tests {
         assert!(!model.index.is_registered(person));
         model.register_by_serial(serial).unwrap();
         assert!(model.index.is_registered(person));
-        assert!(model.register_by_serial(Serial::parse("2B").unwrap()).is_err());
+        assert!(model
+            .register_by_serial(Serial::parse("2B").unwrap())
+            .is_err());
     }
 }
