@@ -177,9 +177,11 @@ impl Client {
                         "no {waiting_for} from the reader within the deadline"
                     )))
                 }
-                Err(LineError::Closed) => return Err(ClientError::Transport(format!(
+                Err(LineError::Closed) => {
+                    return Err(ClientError::Transport(format!(
                     "the reader closed the connection while the harness waited for {waiting_for}"
-                ))),
+                )))
+                }
                 Err(LineError::TooLong(start)) => {
                     return Err(ClientError::Protocol(format!(
                         "line longer than {} bytes from the reader: {start}",
