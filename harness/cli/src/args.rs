@@ -50,6 +50,12 @@ pub enum Command {
         #[command(subcommand)]
         command: OqsCommand,
     },
+    /// The reference reception reader (harness/reader/PROTOCOL.md).
+    Reader {
+        /// What to do with the reader.
+        #[command(subcommand)]
+        command: crate::reader_commands::ReaderCommand,
+    },
     /// Load measurements.
     Bench {
         /// What to measure.
@@ -97,8 +103,8 @@ pub struct RunArgs {
     /// Card target: `emu` (built-in emulator) or `pcsc[:READER NAME]`.
     #[arg(long, default_value = "emu")]
     pub card: String,
-    /// Reader target: only `builtin` in this version (`tcp://HOST:PORT`
-    /// adapters come with the reader suite).
+    /// Reader target: `builtin` (the reference reader) or `tcp://HOST:PORT`
+    /// (any reader speaking harness/reader/PROTOCOL.md).
     #[arg(long, default_value = "builtin")]
     pub reader: String,
     /// Portal target: only `builtin` in this version.

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use myna_conform::families::{families, families_with, Targets};
+use myna_conform::families::{families, families_with_reader, Targets};
 use myna_engine::{exit_code, load_suite, run_suite, select, LoadedSuite, RunOptions};
 use myna_family::Family;
 use myna_family_card::target::{CardProvider, EmuProvider};
@@ -46,6 +46,9 @@ pub fn dispatch(command: Command) -> i32 {
             out: &out,
         }),
         Command::Report { command } => report(command),
+        Command::Reader {
+            command: crate::reader_commands::ReaderCommand::Serve(args),
+        } => crate::reader_commands::reader_serve(&args),
     }
 }
 
@@ -108,7 +111,7 @@ fn run(args: RunArgs) -> i32 {
         Ok(s) => s,
         Err(e) => return bad_argument(&format!("--shard: {e}")),
     };
-    for (name, value) in [("--reader", &args.reader), ("--portal", &args.portal)] {
+    for (name, value) in [("--portal", &args.portal)] {
         if value != "builtin" {
             return bad_argument(&format!(
                 "{name} {value}: only `builtin` is available in this version"
@@ -138,7 +141,12 @@ fn run(args: RunArgs) -> i32 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let mut families = families_with(Some(card), Some(oqs), &targets(&args.suite));
+    let reader = match crate::reader_commands::reader_provider(&args.reader) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let mut families =
+        families_with_reader(Some(card), Some(oqs), Some(reader), &targets(&args.suite));
     let suite = match load(&args.suite, &families) {
         Ok(s) => s,
         Err(code) => return code,

@@ -8,6 +8,7 @@ mod commands;
 mod console;
 mod emu_serve;
 mod oqs_commands;
+mod reader_commands;
 mod record;
 
 use clap::Parser;

@@ -12,9 +12,11 @@
 
 pub mod client;
 pub mod codec;
+pub mod factory;
 pub mod message;
 pub mod server;
 
 pub use client::{Client, ClientError, ClientOptions, StimulusReply};
+pub use factory::EmuFactory;
 pub use message::{Command, Hello, Message, PROTOCOL, VERSION};
 pub use server::{serve, CardFactory, ServeConfig, ServeError, ServerHandle};
