@@ -23,6 +23,7 @@
 pub mod config;
 pub mod consent;
 pub mod eligibility;
+pub mod fuzz;
 pub mod observation;
 pub mod protocol;
 pub mod record;

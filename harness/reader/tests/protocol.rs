@@ -52,13 +52,19 @@ fn first_command_error(reply: &'static [&'static str]) -> ClientError {
 #[test]
 fn a_malformed_line_is_a_protocol_error_quoting_it() {
     let e = first_command_error(&["{this is not json"]);
-    assert!(matches!(&e, ClientError::Protocol(m) if m.contains("{this is not json")), "{e:?}");
+    assert!(
+        matches!(&e, ClientError::Protocol(m) if m.contains("{this is not json")),
+        "{e:?}"
+    );
 }
 
 #[test]
 fn an_unexpected_message_is_a_protocol_error_quoting_it() {
     let e = first_command_error(&[r#"{"type":"ready"}"#]);
-    assert!(matches!(&e, ClientError::Protocol(m) if m.contains(r#"{"type":"ready"}"#)), "{e:?}");
+    assert!(
+        matches!(&e, ClientError::Protocol(m) if m.contains(r#"{"type":"ready"}"#)),
+        "{e:?}"
+    );
 }
 
 #[test]
@@ -88,7 +94,10 @@ fn events_before_the_result_are_kept_and_skipped() {
 #[test]
 fn a_silent_reader_times_out_instead_of_hanging() {
     let e = first_command_error(&[]);
-    assert!(matches!(&e, ClientError::Transport(m) if m.contains("deadline")), "{e:?}");
+    assert!(
+        matches!(&e, ClientError::Transport(m) if m.contains("deadline")),
+        "{e:?}"
+    );
 }
 
 #[test]
@@ -104,7 +113,10 @@ fn a_reader_without_version_1_is_refused() {
         std::thread::sleep(Duration::from_secs(1));
     });
     let e = Client::connect(&addr, options()).err().unwrap();
-    assert!(matches!(&e, ClientError::Protocol(m) if m.contains("incompatible")), "{e:?}");
+    assert!(
+        matches!(&e, ClientError::Protocol(m) if m.contains("incompatible")),
+        "{e:?}"
+    );
 }
 
 #[test]
@@ -120,7 +132,9 @@ fn the_served_reader_answers_bad_lines_with_errors_and_keeps_serving() {
     };
     let server = serve("127.0.0.1:0".parse().unwrap(), config, Box::new(factory)).unwrap();
     let stream = TcpStream::connect(server.addr()).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
     let mut writer = stream.try_clone().unwrap();
     let mut lines = BufReader::new(stream);
     let mut read = || {
@@ -135,12 +149,22 @@ fn the_served_reader_answers_bad_lines_with_errors_and_keeps_serving() {
     assert_eq!(read()["error"], "invalid_argument");
     writeln!(writer, r#"{{"type":"command","id":1,"command":{{"op":"stimulus","stimulus":{{"stimulus":"remove_card"}}}}}}"#).unwrap();
     let answer = read();
-    assert_eq!((answer["type"].as_str(), answer["error"].as_str()), (Some("error"), Some("not_ready")));
-    writeln!(writer, r#"{{"type":"command","id":2,"command":{{"op":"reset"}}}}"#).unwrap();
+    assert_eq!(
+        (answer["type"].as_str(), answer["error"].as_str()),
+        (Some("error"), Some("not_ready"))
+    );
+    writeln!(
+        writer,
+        r#"{{"type":"command","id":2,"command":{{"op":"reset"}}}}"#
+    )
+    .unwrap();
     assert_eq!(read()["type"], "result");
     writeln!(writer, r#"{{"type":"command","id":3,"command":{{"op":"stimulus","stimulus":{{"stimulus":"remove_card"}}}}}}"#).unwrap();
     let answer = read();
-    assert_eq!((answer["id"].as_u64(), answer["accepted"].as_bool()), (Some(3), Some(false)));
+    assert_eq!(
+        (answer["id"].as_u64(), answer["accepted"].as_bool()),
+        (Some(3), Some(false))
+    );
     writeln!(writer, "{}", "x".repeat(1000)).unwrap();
     assert_eq!(read()["error"], "invalid_argument");
 }
