@@ -56,6 +56,9 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::reader_commands::ReaderCommand,
     },
+    /// Model-based random sequences against a reader or a card; a
+    /// divergence is shrunk and written as a scenario.
+    Fuzz(Box<crate::reader_commands::FuzzArgs>),
     /// Load measurements.
     Bench {
         /// What to measure.

@@ -49,6 +49,7 @@ pub fn dispatch(command: Command) -> i32 {
         Command::Reader {
             command: crate::reader_commands::ReaderCommand::Serve(args),
         } => crate::reader_commands::reader_serve(&args),
+        Command::Fuzz(args) => crate::reader_commands::fuzz(&args),
     }
 }
 

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod card_fuzz;
 mod commands;
 mod console;
 mod emu_serve;
