@@ -56,6 +56,17 @@ pub enum Command {
         #[command(subcommand)]
         command: BenchCommand,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell),
+    /// generated from these argument definitions: e.g.
+    /// `myna-conform completions bash > ~/.local/share/bash-completion/completions/myna-conform`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), generated from these argument
+    /// definitions: `myna-conform man | man -l -`.
+    Man,
     /// Work with reports.
     Report {
         /// What to do with reports.
@@ -123,11 +134,13 @@ pub struct RunArgs {
     /// Only scenarios whose id contains this (or matches this glob with `*`).
     #[arg(long)]
     pub filter: Option<String>,
-    /// Only scenarios with any of these tags (comma-separated).
-    #[arg(long, value_delimiter = ',')]
+    /// Only scenarios with any of these tags (comma-separated; spaces around
+    /// a tag are ignored).
+    #[arg(long, value_delimiter = ',', value_parser = tag)]
     pub tags: Vec<String>,
-    /// The rule set in force on this date (YYYY-MM-DD; default today).
-    #[arg(long)]
+    /// The rule set in force on this date (YYYY-MM-DD, a real calendar date;
+    /// default today, UTC).
+    #[arg(long, value_parser = calendar_date)]
     pub rules: Option<String>,
     /// Known failures of this implementation, with reasons.
     #[arg(long)]
@@ -280,4 +293,42 @@ pub enum BenchCommand {
         #[arg(long, default_value = "reports/latest")]
         out: PathBuf,
     },
+}
+
+/// A `--tags` item: trimmed, not empty (`--tags 'pin, text'` is `pin` and `text`).
+fn tag(text: &str) -> Result<String, String> {
+    let tag = text.trim();
+    if tag.is_empty() {
+        return Err("expected a tag name, found an empty item".into());
+    }
+    Ok(tag.to_string())
+}
+
+/// A `YYYY-MM-DD` date that exists (`2026-02-30` does not).
+fn calendar_date(text: &str) -> Result<String, String> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(text, format)
+        .map(|_| text.to_string())
+        .map_err(|e| format!("expected a calendar date YYYY-MM-DD, found {text:?} ({e})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_are_trimmed_and_dates_exist() {
+        assert_eq!(tag(" text ").as_deref(), Ok("text"));
+        assert!(tag("  ").is_err());
+        assert_eq!(calendar_date("2024-10-07").as_deref(), Ok("2024-10-07"));
+        for bad in [
+            "2026-02-30",
+            "2024-13-01",
+            "2024-1-01",
+            "20241007",
+            "2024-10-07x",
+        ] {
+            assert!(calendar_date(bad).is_err(), "{bad} accepted");
+        }
+    }
 }

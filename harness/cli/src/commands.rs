@@ -46,6 +46,8 @@ pub fn dispatch(command: Command) -> i32 {
             out: &out,
         }),
         Command::Report { command } => report(command),
+        Command::Completions { shell } => crate::completions::completions(shell),
+        Command::Man => crate::completions::man(),
     }
 }
 
@@ -89,21 +91,9 @@ fn today() -> String {
     )
 }
 
-fn valid_date(text: &str) -> bool {
-    let b = text.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-}
-
 fn run(args: RunArgs) -> i32 {
+    // `--rules` is checked by its clap value parser (a real calendar date).
     let rules_date = args.rules.clone().unwrap_or_else(today);
-    if !valid_date(&rules_date) {
-        return bad_argument(&format!("--rules expects YYYY-MM-DD, found {rules_date:?}"));
-    }
     let shard = match args.shard.as_deref().map(select::parse_shard).transpose() {
         Ok(s) => s,
         Err(e) => return bad_argument(&format!("--shard: {e}")),
@@ -283,11 +273,11 @@ fn list(args: ListArgs) -> i32 {
     };
     if args.requirements {
         for r in &suite.requirements {
-            println!("{}\t{}\t{}", r.id, r.level.as_str(), r.text);
+            crate::console::outln!("{}\t{}\t{}", r.id, r.level.as_str(), r.text);
         }
     } else {
         for s in &suite.scenarios {
-            println!("{}", s.id);
+            crate::console::outln!("{}", s.id);
         }
     }
     exit_code::OK
@@ -324,7 +314,7 @@ fn schema(kind: SchemaKind) -> i32 {
     };
     match serde_json::to_string_pretty(&schema) {
         Ok(text) => {
-            println!("{text}");
+            crate::console::outln!("{text}");
             exit_code::OK
         }
         Err(e) => {

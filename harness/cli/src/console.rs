@@ -106,3 +106,33 @@ pub fn print_summary(report: &Report, out: &std::path::Path) {
     );
     eprintln!("reports written to {}", out.display());
 }
+
+/// Writes one line to standard output. When the reader has gone away (`myna-conform list | head
+/// -1`), the process ends quietly with exit 0, as `cat` or `ls` would, instead of panicking.
+pub fn out_line(line: std::fmt::Arguments<'_>) {
+    let mut text = line.to_string();
+    text.push('\n');
+    out_bytes(text.as_bytes());
+}
+
+/// Writes `bytes` to standard output; a closed pipe is a quiet exit 0 (see [`out_line`]).
+pub fn out_bytes(bytes: &[u8]) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let written = stdout.write_all(bytes).and_then(|()| stdout.flush());
+    if let Err(e) = written {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(myna_engine::exit_code::OK);
+        }
+        eprintln!("error: cannot write to standard output: {e}");
+        std::process::exit(myna_engine::exit_code::INFRASTRUCTURE);
+    }
+}
+
+/// `println!` through [`out_line`]: a closed pipe is a quiet exit.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::console::out_line(format_args!($($arg)*))
+    };
+}
+pub(crate) use outln;

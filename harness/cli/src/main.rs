@@ -5,6 +5,7 @@
 
 mod args;
 mod commands;
+mod completions;
 mod console;
 mod emu_serve;
 mod oqs_commands;

@@ -102,14 +102,17 @@ pub fn bench_lookup(args: &BenchLookup<'_>) -> i32 {
         }
     };
     let ms = |us: u64| us as f64 / 1000.0;
-    println!(
+    crate::console::outln!(
         "scheduled {} · completed {} · ok {} · errors {}",
-        result.scheduled, result.completed, result.ok, result.errors
+        result.scheduled,
+        result.completed,
+        result.ok,
+        result.errors
     );
     for (kind, n) in &result.error_kinds {
-        println!("  {kind}: {n}");
+        crate::console::outln!("  {kind}: {n}");
     }
-    println!(
+    crate::console::outln!(
         "latency from schedule: p50 {:.3} ms · p90 {:.3} ms · p99 {:.3} ms · p99.9 {:.3} ms · max {:.3} ms · mean {:.3} ms",
         ms(result.p50_us),
         ms(result.p90_us),

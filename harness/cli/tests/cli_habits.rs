@@ -1,0 +1,118 @@
+//! The CLI against its users' habits (issue 13): a closed pipe, completions
+//! and the man page, typed arguments.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .unwrap()
+        .to_path_buf()
+}
+
+fn myna(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_myna-conform"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The reader of standard output is gone before anything is written (as
+/// with `| head -1` once head has its line): a quiet exit 0, no panic.
+#[test]
+fn a_closed_pipe_is_a_quiet_exit() {
+    for args in [
+        &["schema"][..],
+        &["list"][..],
+        &["list", "--requirements"][..],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_myna-conform"))
+            .args(args)
+            .current_dir(root())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = text(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_argument_definitions() {
+    let bash = myna(&["completions", "bash"]);
+    assert_eq!(bash.status.code(), Some(0));
+    let script = text(&bash.stdout);
+    assert!(script.contains("myna-conform"), "{script}");
+    // Options of subcommands are completed too.
+    assert!(
+        script.contains("--expectations"),
+        "no run options completed"
+    );
+    for shell in ["zsh", "fish", "elvish", "powershell"] {
+        let out = myna(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        assert!(!out.stdout.is_empty(), "{shell}");
+    }
+    assert_eq!(myna(&["completions", "tcsh"]).status.code(), Some(2));
+    let man = myna(&["man"]);
+    assert_eq!(man.status.code(), Some(0));
+    let page = text(&man.stdout);
+    assert!(page.starts_with(".ie") || page.contains(".TH"), "not roff");
+    assert!(page.contains("myna\\-conform\\-run") || page.contains("myna-conform-run"));
+    assert!(page.contains("expectations"), "run options in the page");
+}
+
+#[test]
+fn a_date_that_does_not_exist_is_refused() {
+    for date in ["2026-02-30", "2024-13-01", "24-10-07"] {
+        let out = myna(&[
+            "run",
+            "--rules",
+            date,
+            "--out",
+            "/nonexistent/never-written",
+        ]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{date}: {err}");
+        assert!(err.contains("calendar date"), "{date}: {err}");
+    }
+}
+
+#[test]
+fn tags_with_spaces_select_each_tag() {
+    let out_dir = std::env::temp_dir().join(format!("myna-tags-{}", std::process::id()));
+    let out = myna(&[
+        "run",
+        "--no-progress",
+        "--tags",
+        "no-such-tag, insurance-card",
+        "--out",
+        out_dir.to_str().unwrap(),
+        "scenarios/oqs",
+    ]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("report.json")).unwrap()).unwrap();
+    let ids: Vec<&str> = report["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"oqs.insurance-card.lookup"), "{ids:?}");
+    let _ = std::fs::remove_dir_all(&out_dir);
+}
