@@ -91,6 +91,33 @@ fn today() -> String {
     )
 }
 
+/// What the user wrote that would select or excuse nothing: exit 2, every
+/// problem at once.
+fn check_selection(
+    args: &RunArgs,
+    suite: &LoadedSuite,
+    expectations: &[myna_scenario::ExpectedFailure],
+) -> Result<(), i32> {
+    use crate::selection_checks::{no_scenarios, unknown_tags, unmatched_expectations};
+    let mut problems = Vec::new();
+    problems.extend(no_scenarios(&paths(&args.suite), &suite.scenarios));
+    problems.extend(unknown_tags(&args.tags, &suite.scenarios));
+    let unmatched = unmatched_expectations(expectations, &suite.scenarios);
+    if problems.is_empty() && unmatched.is_empty() {
+        return Ok(());
+    }
+    for message in &problems {
+        eprintln!("error: {message}");
+    }
+    if let Some(path) = &args.expectations {
+        let source = std::fs::read_to_string(path).unwrap_or_default();
+        for d in &unmatched {
+            eprintln!("{}", d.render(&source));
+        }
+    }
+    Err(exit_code::BAD_INPUT)
+}
+
 fn run(args: RunArgs) -> i32 {
     // `--rules` is checked by its clap value parser (a real calendar date).
     let rules_date = args.rules.clone().unwrap_or_else(today);
@@ -133,6 +160,9 @@ fn run(args: RunArgs) -> i32 {
         Ok(s) => s,
         Err(code) => return code,
     };
+    if let Err(code) = check_selection(&args, &suite, &expectations) {
+        return code;
+    }
     let options = RunOptions {
         selection: select::Selection {
             filter: args.filter.clone(),
@@ -212,6 +242,10 @@ fn is_pcsc(card: &str) -> bool {
 /// The card provider `--card` names.
 fn card_provider(args: &RunArgs) -> Result<Box<dyn CardProvider>, i32> {
     match args.card.as_str() {
+        "emu" if args.persona.is_some() => Err(bad_argument(
+            "--persona describes the card in a real reader (with --card pcsc); the emulator \
+             plays each scenario's own `persona:` (default taro)",
+        )),
         "emu" => Ok(Box::new(EmuProvider::new(&args.suite.personas))),
         other if is_pcsc(other) => pcsc_provider(args),
         other => Err(bad_argument(&format!(
@@ -285,6 +319,10 @@ fn list(args: ListArgs) -> i32 {
 
 fn check(args: SuiteArgs) -> i32 {
     match load(&args, &families(&targets(&args))) {
+        Ok(suite) if suite.scenarios.is_empty() && suite.files.is_empty() => {
+            let message = crate::selection_checks::no_scenarios(&paths(&args), &suite.scenarios);
+            bad_argument(message.as_deref().unwrap_or("no scenario"))
+        }
         Ok(suite) => {
             eprintln!(
                 "ok: {} scenarios, {} requirements, {} files",

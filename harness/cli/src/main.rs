@@ -10,6 +10,7 @@ mod console;
 mod emu_serve;
 mod oqs_commands;
 mod record;
+mod selection_checks;
 
 use clap::Parser;
 

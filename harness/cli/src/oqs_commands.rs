@@ -102,6 +102,7 @@ pub fn bench_lookup(args: &BenchLookup<'_>) -> i32 {
         }
     };
     let ms = |us: u64| us as f64 / 1000.0;
+    let summary_only = result.ok == 0;
     crate::console::outln!(
         "scheduled {} · completed {} · ok {} · errors {}",
         result.scheduled,
@@ -112,7 +113,10 @@ pub fn bench_lookup(args: &BenchLookup<'_>) -> i32 {
     for (kind, n) in &result.error_kinds {
         crate::console::outln!("  {kind}: {n}");
     }
-    crate::console::outln!(
+    if summary_only {
+        eprintln!("error: no request succeeded, so there is no latency to report");
+    } else {
+        crate::console::outln!(
         "latency from schedule: p50 {:.3} ms · p90 {:.3} ms · p99 {:.3} ms · p99.9 {:.3} ms · max {:.3} ms · mean {:.3} ms",
         ms(result.p50_us),
         ms(result.p90_us),
@@ -121,6 +125,7 @@ pub fn bench_lookup(args: &BenchLookup<'_>) -> i32 {
         ms(result.max_us),
         result.mean_us / 1000.0
     );
+    }
     let json = serde_json::json!({
         "url": args.url,
         "rate": args.rate,
@@ -147,7 +152,7 @@ pub fn bench_lookup(args: &BenchLookup<'_>) -> i32 {
     match written {
         Ok(()) => {
             eprintln!("written to {}", path.display());
-            exit_code::OK
+            bench_exit_code(result.ok, result.errors)
         }
         Err(e) => {
             eprintln!("error: {e}");
@@ -156,9 +161,27 @@ pub fn bench_lookup(args: &BenchLookup<'_>) -> i32 {
     }
 }
 
+/// A load test whose requests failed did not measure the service: every
+/// request failing is an infrastructure error (nothing answered), some
+/// failing a conformance failure (the service answered errors under load).
+fn bench_exit_code(ok: u64, errors: u64) -> i32 {
+    match (ok, errors) {
+        (_, 0) => exit_code::OK,
+        (0, _) => exit_code::INFRASTRUCTURE,
+        _ => exit_code::FAILURES,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn failed_requests_make_the_exit_code() {
+        assert_eq!(bench_exit_code(10, 0), exit_code::OK);
+        assert_eq!(bench_exit_code(0, 10), exit_code::INFRASTRUCTURE);
+        assert_eq!(bench_exit_code(9, 1), exit_code::FAILURES);
+    }
 
     #[test]
     fn durations() {

@@ -98,7 +98,7 @@ fn tags_with_spaces_select_each_tag() {
         "run",
         "--no-progress",
         "--tags",
-        "no-such-tag, insurance-card",
+        "oqs , insurance-card",
         "--out",
         out_dir.to_str().unwrap(),
         "scenarios/oqs",
@@ -115,4 +115,109 @@ fn tags_with_spaces_select_each_tag() {
         .collect();
     assert!(ids.contains(&"oqs.insurance-card.lookup"), "{ids:?}");
     let _ = std::fs::remove_dir_all(&out_dir);
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("myna-habits-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn selections_that_run_nothing_are_bad_input() {
+    let empty = temp_dir("empty");
+    let out_dir = temp_dir("empty-out");
+    for command in ["run", "check"] {
+        let mut args = vec![command, empty.to_str().unwrap()];
+        if command == "run" {
+            args.extend(["--out", out_dir.to_str().unwrap()]);
+        }
+        let out = myna(&args);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{command}: {err}");
+        assert!(err.contains("no scenario file in"), "{command}: {err}");
+    }
+    // A tag no scenario carries is named, with a suggestion.
+    let out = myna(&[
+        "run",
+        "--tags",
+        "insurance-crd",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("did you mean `insurance-card`"), "{err}");
+    // An empty shard is fine: exit 0.
+    let out = myna(&[
+        "run",
+        "--no-progress",
+        "--filter",
+        "oqs.insurance-card.lookup",
+        "--shard",
+        "1/1000",
+        "--out",
+        out_dir.to_str().unwrap(),
+        "scenarios/oqs",
+    ]);
+    // Either shard 1 holds it (it runs and passes) or it is empty: both exit 0.
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+#[test]
+fn an_expectation_that_matches_nothing_is_located_bad_input() {
+    let dir = temp_dir("expect");
+    let file = dir.join("expectations.yaml");
+    std::fs::write(
+        &file,
+        "- id: card.jpki.auth-pin.lockot\n  reason: locks our only test card\n  verdict: skip\n",
+    )
+    .unwrap();
+    let out = myna(&[
+        "run",
+        "--expectations",
+        file.to_str().unwrap(),
+        "--out",
+        dir.join("out").to_str().unwrap(),
+        "scenarios/card",
+    ]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("expectations.yaml:1:"), "located: {err}");
+    assert!(err.contains("card.jpki.auth-pin.lockot"), "{err}");
+    assert!(!dir.join("out").join("report.json").exists(), "nothing ran");
+}
+
+#[test]
+fn a_persona_with_the_emulator_is_refused_not_ignored() {
+    let dir = temp_dir("persona");
+    let out = myna(&["run", "--persona", "nobody", "--out", dir.to_str().unwrap()]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("--persona"), "{err}");
+}
+
+#[test]
+fn record_without_vpcd_writes_nothing_and_exits_3() {
+    let dir = temp_dir("record");
+    let file = dir.join("recorded.yaml");
+    // A port nothing listens on: vpcd is not there.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let vpcd = format!("127.0.0.1:{port}");
+    let out = myna(&[
+        "record",
+        "--vpcd",
+        &vpcd,
+        "--seconds",
+        "1",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("never accepted"), "{err}");
+    assert!(!file.exists(), "no file written");
 }
