@@ -162,11 +162,13 @@ fn seed(opts: &BenchOptions, count: u32) -> Result<Vec<String>, BenchError> {
         config: None,
         persons: Vec::new(),
     };
-    let population = ControlCommand::Population {
-        count,
-        first_serial: format!("{first:X}"),
-    };
-    for command in [world, population] {
+    // In chunks of the control API's per-command maximum.
+    let chunk = crate::control::MAX_POPULATION_COUNT;
+    let populations = (0..count.div_ceil(chunk)).map(|i| ControlCommand::Population {
+        count: chunk.min(count - i * chunk),
+        first_serial: format!("{:X}", first + u64::from(i * chunk)),
+    });
+    for command in std::iter::once(world).chain(populations) {
         let bytes = serde_json::to_vec(&command).map_err(|e| BenchError::Setup(e.to_string()))?;
         let response = client
             .post(&url)
