@@ -14,9 +14,41 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "myna-conform", version, propagate_version = true)]
 pub struct Cli {
+    /// The profile of `myna-conform.toml` (at the project root) to apply over
+    /// `[profile.default]`; also `MYNA_CONFORM_PROFILE`.
+    #[arg(
+        long,
+        global = true,
+        env = "MYNA_CONFORM_PROFILE",
+        default_value = "default"
+    )]
+    pub profile: String,
+    /// More output: `-v` a line per scenario, `-vv` also each scenario's
+    /// evidence (secrets masked) as it finishes and the harness's debug log.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+    /// Less output: errors and the closing summary only (`emu serve`: no
+    /// line per APDU).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Colour in the tool's own output: `auto` (a terminal, unless
+    /// `NO_COLOR` is set), `always`, `never`.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set to a non-empty value.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// Subcommands.
@@ -212,9 +244,6 @@ pub enum EmuCommand {
         /// Persona directory.
         #[arg(long, default_value = "vectors/personas")]
         personas: PathBuf,
-        /// Do not print a line per APDU.
-        #[arg(long)]
-        quiet: bool,
         /// Give up when vpcd is unreachable instead of retrying.
         #[arg(long)]
         once: bool,

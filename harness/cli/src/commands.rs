@@ -16,14 +16,15 @@ use crate::args::{
 use crate::console;
 
 /// Runs a subcommand.
-pub fn dispatch(command: Command) -> i32 {
-    match command {
+pub fn dispatch(cli: crate::args::Cli) -> i32 {
+    let quiet = cli.quiet;
+    match cli.command {
         Command::Run(args) => run(*args),
         Command::List(args) => list(args),
         Command::Check(args) => check(args),
         Command::Schema { kind } => schema(kind),
         Command::Record(args) => crate::record::record(&args),
-        Command::Emu { command } => emu(command),
+        Command::Emu { command } => emu(command, quiet),
         Command::Oqs {
             command: OqsCommand::Serve { listen },
         } => crate::oqs_commands::oqs_serve(&listen),
@@ -60,6 +61,13 @@ fn paths(suite: &SuiteArgs) -> Vec<PathBuf> {
 }
 
 fn load(suite: &SuiteArgs, families: &[Box<dyn Family>]) -> Result<LoadedSuite, i32> {
+    // One error, not one per scenario that names a persona.
+    if !suite.personas.is_dir() {
+        return Err(bad_argument(&format!(
+            "persona directory {} not found (run inside the checkout, or pass --personas DIR)",
+            suite.personas.display()
+        )));
+    }
     load_suite(&paths(suite), &suite.catalogue, families).map_err(|problems| {
         console::print_problems(&problems);
         if problems.internal.is_empty() {
@@ -362,13 +370,12 @@ fn schema(kind: SchemaKind) -> i32 {
     }
 }
 
-fn emu(command: EmuCommand) -> i32 {
+fn emu(command: EmuCommand, quiet: bool) -> i32 {
     match command {
         EmuCommand::Serve {
             vpcd,
             persona,
             personas,
-            quiet,
             once,
             test_control,
             commands,

@@ -221,3 +221,165 @@ fn record_without_vpcd_writes_nothing_and_exits_3() {
     assert!(err.contains("never accepted"), "{err}");
     assert!(!file.exists(), "no file written");
 }
+
+fn myna_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_myna-conform"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("MYNA_CONFORM_PROFILE")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn check_works_from_any_directory_inside_the_checkout() {
+    for dir in ["scenarios/card", "harness", "harness/cli/src", "docs"] {
+        let out = myna_in(&root().join(dir), &["check"]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "from {dir}: {err}");
+        assert!(err.starts_with("ok: "), "from {dir}: {err}");
+    }
+    // Outside any checkout: one error naming the real flag, not hundreds.
+    let outside = temp_dir("outside");
+    let out = myna_in(&outside, &["check"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.lines().filter(|l| l.starts_with("error")).count() <= 2,
+        "{err}"
+    );
+    assert!(
+        err.contains("--personas") || err.contains("--catalogue"),
+        "{err}"
+    );
+    assert!(!err.contains("--requirements FILE"), "{err}");
+}
+
+/// A copy of the checkout's scenarios, catalogue and personas under a temp
+/// root with the given `myna-conform.toml`.
+fn project_with_config(name: &str, config: &str) -> PathBuf {
+    let dir = temp_dir(name);
+    let copy = |from: &str| {
+        let status = Command::new("cp")
+            .args(["-r", root().join(from).to_str().unwrap()])
+            .arg(dir.join(from).parent().unwrap())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    std::fs::create_dir_all(dir.join("vectors")).unwrap();
+    copy("scenarios");
+    copy("vectors/personas");
+    std::fs::write(dir.join("myna-conform.toml"), config).unwrap();
+    dir
+}
+
+#[test]
+fn a_profile_sets_defaults_and_the_command_line_wins() {
+    let dir = project_with_config(
+        "profile",
+        "[profile.default]\nout = \"reports/mine\"\n\
+         [profile.oqs-only]\ntags = [\"insurance-card\"]\nno-progress = true\n",
+    );
+    let out = myna_in(
+        &dir.join("scenarios"),
+        &["--profile", "oqs-only", "run", "oqs"],
+    );
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    // `out` from [profile.default], relative to the root, not the cwd.
+    let report = dir.join("reports/mine/report.json");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    let scenarios = report["scenarios"].as_array().unwrap();
+    assert!(!scenarios.is_empty());
+    for s in scenarios {
+        let tags = s["tags"].as_array().unwrap();
+        assert!(tags.iter().any(|t| t == "insurance-card"), "{s}");
+    }
+    // The command line wins over the profile.
+    let other = dir.join("elsewhere");
+    let out = myna_in(
+        &dir,
+        &[
+            "--profile",
+            "oqs-only",
+            "run",
+            "--out",
+            other.to_str().unwrap(),
+            "scenarios/oqs",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(other.join("report.json").exists());
+    // A mistyped key or profile is bad input, located.
+    std::fs::write(
+        dir.join("myna-conform.toml"),
+        "[profile.default]\nkard = \"emu\"\n",
+    )
+    .unwrap();
+    let out = myna_in(&dir, &["check"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("myna-conform.toml:2:8"), "{err}");
+    let out = myna_in(&dir, &["--profile", "nightly", "check"]);
+    assert_eq!(out.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn colour_follows_the_flag_and_no_color() {
+    let dir = temp_dir("colour");
+    let run = |extra: &[&str], no_color: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_myna-conform"));
+        cmd.current_dir(root()).args(extra).args([
+            "run",
+            "-v",
+            "--no-progress",
+            "--filter",
+            "oqs.insurance-card.lookup",
+            "--out",
+            dir.to_str().unwrap(),
+            "scenarios/oqs",
+        ]);
+        match no_color {
+            Some(v) => cmd.env("NO_COLOR", v),
+            None => cmd.env_remove("NO_COLOR"),
+        };
+        text(&cmd.output().unwrap().stderr)
+    };
+    assert!(run(&["--color", "always"], None).contains("\u{1b}["));
+    assert!(!run(&["--color", "never"], None).contains("\u{1b}["));
+    // Not a terminal: auto means no colour.
+    assert!(!run(&[], None).contains("\u{1b}["));
+    assert!(!run(&["--color", "auto"], Some("1")).contains("\u{1b}["));
+}
+
+#[test]
+fn verbosity_levels() {
+    let dir = temp_dir("verbosity");
+    let run = |flag: &str| {
+        let out = myna(&[
+            "run",
+            flag,
+            "--no-progress",
+            "--filter",
+            "card.common.",
+            "--out",
+            dir.to_str().unwrap(),
+            "scenarios/card",
+        ]);
+        text(&out.stderr)
+    };
+    let quiet = run("-q");
+    let normal = run("--color=never");
+    let very = run("-vv");
+    assert!(
+        !quiet.contains("pass "),
+        "-q lists no passing scenario: {quiet}"
+    );
+    assert!(quiet.contains("scenarios:"), "the summary stays: {quiet}");
+    assert!(normal.contains("pass "), "{normal}");
+    assert!(very.contains("[card]"), "-vv shows evidence: {very}");
+    assert!(very.len() > normal.len());
+}
