@@ -132,6 +132,19 @@ pub struct SuiteArgs {
     pub personas: PathBuf,
 }
 
+/// Which scenarios: `run` and `list` take the same options.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SelectArgs {
+    /// Only scenarios whose id contains this (or matches this glob with
+    /// `*`); repeat it to keep scenarios matching any.
+    #[arg(long)]
+    pub filter: Vec<String>,
+    /// Only scenarios with any of these tags (comma-separated; spaces around
+    /// a tag are ignored).
+    #[arg(long, value_delimiter = ',', value_parser = tag)]
+    pub tags: Vec<String>,
+}
+
 /// `run` options.
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -163,13 +176,8 @@ pub struct RunArgs {
     /// its PINs for good. Without it they are `not_applicable`.
     #[arg(long)]
     pub allow_destructive: bool,
-    /// Only scenarios whose id contains this (or matches this glob with `*`).
-    #[arg(long)]
-    pub filter: Option<String>,
-    /// Only scenarios with any of these tags (comma-separated; spaces around
-    /// a tag are ignored).
-    #[arg(long, value_delimiter = ',', value_parser = tag)]
-    pub tags: Vec<String>,
+    #[command(flatten)]
+    pub select: SelectArgs,
     /// The rule set in force on this date (YYYY-MM-DD, a real calendar date;
     /// default today, UTC).
     #[arg(long, value_parser = calendar_date)]
@@ -228,6 +236,16 @@ pub struct ListArgs {
     /// List requirement ids with their level and text instead.
     #[arg(long)]
     pub requirements: bool,
+    /// Preview a selection: only the scenarios `run` would select with
+    /// these options (with `--rules` and `--shard` too).
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// The rule set in force on this date, as for `run`.
+    #[arg(long, value_parser = calendar_date)]
+    pub rules: Option<String>,
+    /// A shard `K/N`, as for `run`.
+    #[arg(long)]
+    pub shard: Option<String>,
 }
 
 /// `emu` subcommands.

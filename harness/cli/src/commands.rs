@@ -99,6 +99,20 @@ fn today() -> String {
     )
 }
 
+/// The engine's selection from the command line's.
+fn selection(
+    select: &crate::args::SelectArgs,
+    rules_date: String,
+    shard: Option<(u32, u32)>,
+) -> select::Selection {
+    select::Selection {
+        filters: select.filter.clone(),
+        tags: select.tags.clone(),
+        rules_date,
+        shard,
+    }
+}
+
 /// What the user wrote that would select or excuse nothing: exit 2, every
 /// problem at once.
 fn check_selection(
@@ -106,10 +120,13 @@ fn check_selection(
     suite: &LoadedSuite,
     expectations: &[myna_scenario::ExpectedFailure],
 ) -> Result<(), i32> {
-    use crate::selection_checks::{no_scenarios, unknown_tags, unmatched_expectations};
+    use crate::selection_checks::{
+        no_scenarios, unknown_tags, unmatched_expectations, unmatched_filters,
+    };
     let mut problems = Vec::new();
     problems.extend(no_scenarios(&paths(&args.suite), &suite.scenarios));
-    problems.extend(unknown_tags(&args.tags, &suite.scenarios));
+    problems.extend(unmatched_filters(&args.select.filter, &suite.scenarios));
+    problems.extend(unknown_tags(&args.select.tags, &suite.scenarios));
     let unmatched = unmatched_expectations(expectations, &suite.scenarios);
     if problems.is_empty() && unmatched.is_empty() {
         return Ok(());
@@ -172,12 +189,7 @@ fn run(args: RunArgs) -> i32 {
         return code;
     }
     let options = RunOptions {
-        selection: select::Selection {
-            filter: args.filter.clone(),
-            tags: args.tags.clone(),
-            rules_date,
-            shard,
-        },
+        selection: selection(&args.select, rules_date, shard),
         expectations,
         run_info: RunInfo {
             command: std::env::args().collect(),
@@ -186,8 +198,10 @@ fn run(args: RunArgs) -> i32 {
                     .iter()
                     .map(|p| p.display().to_string())
                     .collect(),
-                filter: args.filter.clone(),
-                tags: args.tags.clone(),
+                // Several `--filter`s are listed comma-separated (schema 2.0
+                // has one string here).
+                filter: (!args.select.filter.is_empty()).then(|| args.select.filter.join(", ")),
+                tags: args.select.tags.clone(),
                 shard: args.shard.clone(),
             },
             expectations_file: args.expectations.as_ref().and_then(|p| {
@@ -201,16 +215,16 @@ fn run(args: RunArgs) -> i32 {
     };
     // A filter or tag that selects nothing is almost always a typo: say so
     // instead of passing an empty run. (An empty shard is legitimate.)
-    if args.filter.is_some() || !args.tags.is_empty() {
+    if !args.select.filter.is_empty() || !args.select.tags.is_empty() {
         let unsharded = select::Selection {
             shard: None,
             ..options.selection.clone()
         };
         if select::select(&suite.scenarios, &suite.requirements, &unsharded).is_empty() {
             return bad_argument(&format!(
-                "no scenario matches --filter {:?} --tags {:?} (see `myna-conform list`)",
-                args.filter.as_deref().unwrap_or(""),
-                args.tags.join(",")
+                "no scenario matches --filter {:?} --tags {:?} together (preview with `myna-conform list --filter … --tags …`)",
+                args.select.filter.join(","),
+                args.select.tags.join(",")
             ));
         }
     }
@@ -317,10 +331,31 @@ fn list(args: ListArgs) -> i32 {
         for r in &suite.requirements {
             crate::console::outln!("{}\t{}\t{}", r.id, r.level.as_str(), r.text);
         }
-    } else {
-        for s in &suite.scenarios {
-            crate::console::outln!("{}", s.id);
+        return exit_code::OK;
+    }
+    let shard = match args.shard.as_deref().map(select::parse_shard).transpose() {
+        Ok(s) => s,
+        Err(e) => return bad_argument(&format!("--shard: {e}")),
+    };
+    let mut problems =
+        crate::selection_checks::unmatched_filters(&args.select.filter, &suite.scenarios);
+    problems.extend(crate::selection_checks::unknown_tags(
+        &args.select.tags,
+        &suite.scenarios,
+    ));
+    if !problems.is_empty() {
+        for p in &problems {
+            eprintln!("error: {p}");
         }
+        return exit_code::BAD_INPUT;
+    }
+    let chosen = selection(
+        &args.select,
+        args.rules.clone().unwrap_or_else(today),
+        shard,
+    );
+    for s in select::select(&suite.scenarios, &suite.requirements, &chosen) {
+        crate::console::outln!("{}", s.id);
     }
     exit_code::OK
 }

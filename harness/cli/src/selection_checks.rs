@@ -37,6 +37,24 @@ pub fn unknown_tags(tags: &[String], scenarios: &[Scenario]) -> Vec<String> {
         .collect()
 }
 
+/// `--filter`s that match no loaded scenario id.
+pub fn unmatched_filters(filters: &[String], scenarios: &[Scenario]) -> Vec<String> {
+    filters
+        .iter()
+        .filter(|f| {
+            !scenarios
+                .iter()
+                .any(|s| myna_engine::select::id_matches(f, &s.id))
+        })
+        .map(|f| {
+            let hint = did_you_mean(f, scenarios.iter().map(|s| s.id.as_str()))
+                .map(|m| format!("; did you mean `{m}`?"))
+                .unwrap_or_else(|| "; `myna-conform list` prints the scenario ids".into());
+            format!("--filter {f:?}: no scenario id contains or matches it{hint}")
+        })
+        .collect()
+}
+
 /// Expectations entries whose id matches no loaded scenario: a mistyped
 /// `skip` must not let the scenario it meant run.
 pub fn unmatched_expectations(

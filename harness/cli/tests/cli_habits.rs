@@ -383,3 +383,41 @@ fn verbosity_levels() {
     assert!(very.contains("[card]"), "-vv shows evidence: {very}");
     assert!(very.len() > normal.len());
 }
+
+fn lines(out: &Output) -> Vec<String> {
+    text(&out.stdout).lines().map(str::to_owned).collect()
+}
+
+#[test]
+fn list_previews_the_selection_run_would_make() {
+    let all = lines(&myna(&["list"]));
+    let one = lines(&myna(&["list", "--filter", "oqs.insurance-card.lookup"]));
+    assert_eq!(one, ["oqs.insurance-card.lookup"]);
+    // --filter repeats: any of them.
+    let two = lines(&myna(&[
+        "list",
+        "--filter",
+        "oqs.insurance-card.lookup",
+        "--filter",
+        "card.common.change-key",
+    ]));
+    assert_eq!(two.len(), 2, "{two:?}");
+    let tagged = lines(&myna(&["list", "--tags", "insurance-card"]));
+    assert!(!tagged.is_empty() && tagged.len() < all.len());
+    // Shards partition the list.
+    let mut shards: Vec<String> = (1..=3)
+        .flat_map(|k| lines(&myna(&["list", "--shard", &format!("{k}/3")])))
+        .collect();
+    shards.sort();
+    let mut sorted = all.clone();
+    sorted.sort();
+    assert_eq!(shards, sorted);
+    // A filter that matches nothing: a suggestion, exit 2.
+    let out = myna(&["list", "--filter", "oqs.insurance-card.lokup"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("did you mean `oqs.insurance-card.lookup`"),
+        "{err}"
+    );
+}
