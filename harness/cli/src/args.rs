@@ -132,6 +132,46 @@ pub struct SuiteArgs {
     pub personas: PathBuf,
 }
 
+/// TLS of the HTTP targets (`--oqs https://…`, `--portal https://…`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct ClientTlsArgs {
+    /// Trust the CA certificates in this PEM file instead of the system's
+    /// roots (e.g. `vectors/tls/ca-cert.pem` for the reference servers'
+    /// test certificate).
+    #[arg(long, value_name = "PEM")]
+    pub ca: Option<PathBuf>,
+    /// Client certificate chain (PEM), for endpoints that require one; with
+    /// `--client-key`.
+    #[arg(long, value_name = "PEM", requires = "client_key")]
+    pub client_cert: Option<PathBuf>,
+    /// The client certificate's private key (PEM).
+    #[arg(long, value_name = "PEM", requires = "client_cert")]
+    pub client_key: Option<PathBuf>,
+}
+
+impl ClientTlsArgs {
+    /// As the HTTP client's settings.
+    pub fn options(&self) -> myna_http::TlsOptions {
+        myna_http::TlsOptions {
+            ca_file: self.ca.clone(),
+            client_cert: self.client_cert.clone(),
+            client_key: self.client_key.clone(),
+        }
+    }
+}
+
+/// HTTPS for a reference server.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ServerTlsArgs {
+    /// Serve HTTPS with this certificate chain (PEM; e.g. the test
+    /// certificate `vectors/tls/server-cert.pem`); with `--tls-key`.
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+}
+
 /// Which scenarios: `run` and `list` take the same options.
 #[derive(Debug, Args, Clone, Default)]
 pub struct SelectArgs {
@@ -160,9 +200,11 @@ pub struct RunArgs {
     /// Portal target: only `builtin` in this version.
     #[arg(long, default_value = "builtin")]
     pub portal: String,
-    /// Eligibility (OQS) target: `builtin` or a URL.
+    /// Eligibility (OQS) target: `builtin` or an `http://` / `https://` URL.
     #[arg(long, default_value = "builtin")]
     pub oqs: String,
+    #[command(flatten)]
+    pub tls: ClientTlsArgs,
     /// With `--card pcsc`: the persona (under `--personas`) describing the
     /// card in the reader, for `${persona.*}`; scenarios for other personas
     /// are then not applicable. Without it, persona scenarios are not applicable.
@@ -311,6 +353,8 @@ pub enum OqsCommand {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+        #[command(flatten)]
+        tls: ServerTlsArgs,
     },
 }
 
@@ -339,6 +383,8 @@ pub enum BenchCommand {
         /// Where `bench-lookup.json` is written.
         #[arg(long, default_value = "reports/latest")]
         out: PathBuf,
+        #[command(flatten)]
+        tls: ClientTlsArgs,
     },
 }
 

@@ -26,8 +26,8 @@ pub fn dispatch(cli: crate::args::Cli) -> i32 {
         Command::Record(args) => crate::record::record(&args),
         Command::Emu { command } => emu(command, quiet),
         Command::Oqs {
-            command: OqsCommand::Serve { listen },
-        } => crate::oqs_commands::oqs_serve(&listen),
+            command: OqsCommand::Serve { listen, tls },
+        } => crate::oqs_commands::oqs_serve(&listen, &tls),
         Command::Bench {
             command:
                 BenchCommand::Lookup {
@@ -37,6 +37,7 @@ pub fn dispatch(cli: crate::args::Cli) -> i32 {
                     connections,
                     seed,
                     out,
+                    tls,
                 },
         } => crate::oqs_commands::bench_lookup(&crate::oqs_commands::BenchLookup {
             url: &oqs,
@@ -45,6 +46,7 @@ pub fn dispatch(cli: crate::args::Cli) -> i32 {
             connections,
             seed,
             out: &out,
+            tls: tls.options(),
         }),
         Command::Report { command } => report(command),
         Command::Completions { shell } => crate::completions::completions(shell),
@@ -176,7 +178,7 @@ fn run(args: RunArgs) -> i32 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let oqs = match oqs_provider(&args.oqs) {
+    let oqs = match oqs_provider(&args.oqs, &args.tls) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -240,7 +242,7 @@ fn run(args: RunArgs) -> i32 {
 }
 
 /// The eligibility provider `--oqs` names: `builtin` or an `http(s)://` URL.
-fn oqs_provider(oqs: &str) -> Result<Box<dyn OqsProvider>, i32> {
+fn oqs_provider(oqs: &str, tls: &crate::args::ClientTlsArgs) -> Result<Box<dyn OqsProvider>, i32> {
     if oqs == "builtin" {
         return Ok(Box::new(BuiltinOqs));
     }
@@ -249,7 +251,15 @@ fn oqs_provider(oqs: &str) -> Result<Box<dyn OqsProvider>, i32> {
             "--oqs expects `builtin` or an http(s):// URL, found {oqs:?}"
         )));
     }
-    HttpOqs::connect(oqs)
+    let options = myna_http::ClientOptions {
+        tls: tls.options(),
+        ..myna_http::ClientOptions::default()
+    };
+    // A CA or client-certificate file that is not one is the user's mistake.
+    if let Err(e) = myna_http::agent(&options) {
+        return Err(bad_argument(&e.to_string()));
+    }
+    HttpOqs::connect_with(oqs, options)
         .map(|p| Box::new(p) as Box<dyn OqsProvider>)
         .map_err(|e| {
             eprintln!("error: {e}");

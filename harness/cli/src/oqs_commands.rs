@@ -7,7 +7,7 @@ use std::time::Duration;
 use myna_family::exit_code;
 
 /// `oqs serve --listen ADDR`: serves until interrupted.
-pub fn oqs_serve(listen: &str) -> i32 {
+pub fn oqs_serve(listen: &str, tls: &crate::args::ServerTlsArgs) -> i32 {
     let addr = match listen.parse() {
         Ok(a) => a,
         Err(_) => {
@@ -15,8 +15,24 @@ pub fn oqs_serve(listen: &str) -> i32 {
             return exit_code::BAD_INPUT;
         }
     };
-    eprintln!("reference eligibility service on http://{addr} (API: docs/oqs.md); Ctrl-C stops");
-    match myna_oqs::serve_blocking(addr, myna_oqs::ServerConfig::default()) {
+    let mut config = myna_oqs::ServerConfig::default();
+    let scheme = match (&tls.tls_cert, &tls.tls_key) {
+        (Some(cert), Some(key)) => match myna_serve::ServerTls::from_pem_files(cert, key) {
+            Ok(identity) => {
+                config.serve = config.serve.tls(Some(identity));
+                "https"
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit_code::BAD_INPUT;
+            }
+        },
+        _ => "http",
+    };
+    eprintln!(
+        "reference eligibility service on {scheme}://{addr} (API: docs/oqs.md); Ctrl-C stops"
+    );
+    match myna_oqs::serve_blocking(addr, config) {
         Ok(()) => exit_code::OK,
         Err(e) => {
             eprintln!("error: {e}");
@@ -65,6 +81,8 @@ pub struct BenchLookup<'a> {
     pub seed: Option<u32>,
     /// Where `bench-lookup.json` goes.
     pub out: &'a Path,
+    /// TLS for an `https://` URL.
+    pub tls: myna_http::TlsOptions,
 }
 
 /// `bench lookup`: open-loop load, latency from the scheduled send time.
@@ -82,6 +100,7 @@ pub fn bench_lookup(args: &BenchLookup<'_>) -> i32 {
         duration,
         connections: args.connections,
         seed_population: args.seed,
+        tls: args.tls.clone(),
         ..myna_oqs::BenchOptions::default()
     };
     eprintln!(

@@ -421,3 +421,118 @@ fn list_previews_the_selection_run_would_make() {
         "{err}"
     );
 }
+
+/// A server process killed when dropped.
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `oqs serve` on a free port (with `extra` options), once it accepts.
+fn oqs_server(extra: &[&str]) -> (Server, u16) {
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let child = Command::new(env!("CARGO_BIN_EXE_myna-conform"))
+        .args(["oqs", "serve", "--listen", &listen])
+        .args(extra)
+        .current_dir(root())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = Server(child);
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(&listen).is_ok() {
+            return (server, port);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("oqs serve did not start on {listen}");
+}
+
+#[test]
+fn the_eligibility_suite_runs_over_https_with_the_test_ca() {
+    let (_server, port) = oqs_server(&[
+        "--tls-cert",
+        "vectors/tls/server-cert.pem",
+        "--tls-key",
+        "vectors/tls/server-key.pem",
+    ]);
+    let url = format!("https://127.0.0.1:{port}");
+    let dir = temp_dir("https");
+    let out = myna(&[
+        "run",
+        "--no-progress",
+        "--oqs",
+        &url,
+        "--ca",
+        "vectors/tls/ca-cert.pem",
+        "--out",
+        dir.to_str().unwrap(),
+        "scenarios/oqs",
+    ]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("report.json")).unwrap()).unwrap();
+    assert!(
+        report["summary"]["pass"].as_u64().unwrap() > 10,
+        "{}",
+        report["summary"]
+    );
+    assert_eq!(report["summary"]["not_applicable"].as_u64(), Some(0));
+    // Without the test CA the certificate is not trusted: infrastructure.
+    let out = myna(&[
+        "run",
+        "--oqs",
+        &url,
+        "--out",
+        dir.to_str().unwrap(),
+        "scenarios/oqs",
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    // A CA file that is not PEM is the user's mistake.
+    let out = myna(&[
+        "run",
+        "--oqs",
+        &url,
+        "--ca",
+        "README.md",
+        "--out",
+        dir.to_str().unwrap(),
+        "scenarios/oqs",
+    ]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("README.md"), "{err}");
+}
+
+#[test]
+fn a_url_that_is_not_this_api_is_an_infrastructure_error_naming_the_probe() {
+    let (_server, port) = oqs_server(&[]);
+    let dir = temp_dir("wrong-base");
+    let url = format!("http://127.0.0.1:{port}/not/the/base");
+    let out = myna(&[
+        "run",
+        "--oqs",
+        &url,
+        "--out",
+        dir.to_str().unwrap(),
+        "scenarios/oqs",
+    ]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("not an eligibility service"), "{err}");
+    assert!(err.contains("/control/v1/capabilities"), "{err}");
+}
