@@ -105,7 +105,9 @@ pub fn check(
     match target.request("POST", SEARCH_PATH, &body, Some(deadline)) {
         Err(TargetError::Timeout(_)) => Eligibility::Timeout,
         Err(TargetError::Connect(_)) => Eligibility::Outage,
-        Err(TargetError::Other(message)) => Eligibility::Error { code: message },
+        Err(TargetError::Other(message) | TargetError::NotThisApi(message)) => {
+            Eligibility::Error { code: message }
+        }
         Ok(answer) if answer.status == 503 => Eligibility::Outage,
         Ok(answer) if answer.status != 200 => Eligibility::Error {
             code: error_code(&answer.body).unwrap_or_else(|| format!("HTTP {}", answer.status)),
