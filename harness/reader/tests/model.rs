@@ -5,6 +5,8 @@
 //! expires after 24 hours, each record matches the screens shown; and
 //! model-vs-subject comparison catches both test-only faulty readers.
 
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeMap;
 
 use myna_card_emu::persona::Persona;
@@ -118,7 +120,7 @@ fn check_invariants(steps: &[FuzzStep]) -> Result<(), TestCaseError> {
                     ConsentChoice::NotAsked | ConsentChoice::Statutory => {
                         prop_assert_eq!(record.end, VisitEnd::Completed);
                     }
-                    _ => prop_assert!(choices.get(&entry.item).is_none(), "none after a choice"),
+                    _ => prop_assert!(!choices.contains_key(&entry.item), "none after a choice"),
                 }
                 if entry.choice != ConsentChoice::Agreed {
                     prop_assert!(entry.flag == "0" || entry.choice == ConsentChoice::Statutory);

@@ -3,6 +3,8 @@
 //! silent reader is a timeout, never a hang. And the served reference
 //! reader refuses what it does not understand without dropping the line.
 
+#![allow(clippy::unwrap_used)]
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::Duration;

@@ -2,6 +2,8 @@
 //! eligibility model: the main flows, PIN lockout that is the card's, the
 //! dated consent rules and the output record.
 
+#![allow(clippy::unwrap_used)]
+
 use myna_card_emu::persona::Persona;
 use myna_family_card::target::{CardTarget, EmuCard};
 use myna_oqs::{InProcessTarget, OqsTarget};

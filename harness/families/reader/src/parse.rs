@@ -350,9 +350,7 @@ fn record(cx: &mut ParseCtx, node: &Node) -> Option<RecordExpect> {
     ] {
         if let Some(n) = fields.get(key) {
             if let Some(text) = cx.str(n, "a screen id") {
-                if text == "none" && key == "outcome" {
-                    *slot = Some(expected(cx, n, text.to_string()));
-                } else if ScreenName::parse(text).is_ok() {
+                if (text == "none" && key == "outcome") || ScreenName::parse(text).is_ok() {
                     *slot = Some(expected(cx, n, text.to_string()));
                 } else {
                     cx.choice_doc(n, "a core screen id", screens());

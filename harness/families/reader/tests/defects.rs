@@ -29,7 +29,7 @@ fn root() -> PathBuf {
 fn families(reader: BuiltinReader) -> Vec<Box<dyn Family>> {
     vec![
         Box::new(CardFamily::new(Box::new(EmuProvider::new(
-            &root().join("vectors/personas"),
+            root().join("vectors/personas"),
         )))),
         Box::new(OqsFamily::new(Box::new(BuiltinOqs))),
         Box::new(ReaderFamily::new(Box::new(reader))),
