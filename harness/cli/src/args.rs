@@ -87,6 +87,10 @@ pub struct SuiteArgs {
     /// against it).
     #[arg(long, default_value = "vectors/personas")]
     pub personas: PathBuf,
+    /// Every `include:` must resolve inside this directory (default: the
+    /// catalogue's directory).
+    #[arg(long)]
+    pub include_root: Option<PathBuf>,
 }
 
 /// `run` options.
