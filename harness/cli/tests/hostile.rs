@@ -208,3 +208,142 @@ fn a_clock_overflow_is_rejected_by_check_and_past_the_calendar_is_the_authors_er
     assert_eq!(report["scenarios"][0]["verdict"], "error");
     assert_eq!(report["scenarios"][0]["blame"], "author");
 }
+
+/// Every encoding of `secret` the issue names: ASCII, and the hex of its
+/// bytes spaced or not, in either case.
+fn encodings(secret: &str) -> Vec<String> {
+    let bytes = secret.as_bytes();
+    let upper: Vec<String> = bytes.iter().map(|b| format!("{b:02X}")).collect();
+    let lower: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    vec![
+        secret.to_string(),
+        upper.concat(),
+        lower.concat(),
+        upper.join(" "),
+        lower.join(" "),
+    ]
+}
+
+/// Every output of a `check` or `run`: console, and the report files.
+fn outputs(out: &Output, out_dir: &Path) -> String {
+    let mut all = all_output(out);
+    for file in ["report.json", "summary.md", "junit.xml"] {
+        if let Ok(text) = std::fs::read_to_string(out_dir.join(file)) {
+            all.push_str(&text);
+        }
+    }
+    all
+}
+
+fn assert_hidden(text: &str, secret: &str, case: &str) {
+    for encoded in encodings(secret) {
+        assert!(
+            !text.contains(&encoded),
+            "{case}: `{encoded}` (an encoding of the secret) is in the output:\n{text}"
+        );
+    }
+}
+
+/// PIN-shaped values (six digits, so they do not collide with line
+/// numbers or counts) from a fixed-seed generator.
+fn pins(n: usize) -> Vec<String> {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    (0..n)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            format!("{:06}", 100_000 + (state >> 33) % 900_000)
+        })
+        .collect()
+}
+
+/// The step shapes a PIN-shaped value is fed into: valid and invalid.
+fn secret_steps(pin: &str) -> Vec<String> {
+    let hex: String = pin.bytes().map(|b| format!("{b:02X}")).collect();
+    let spaced: Vec<String> = pin.bytes().map(|b| format!("{b:02X}")).collect();
+    let spaced = spaced.join(" ");
+    vec![
+        format!("  - verify: {pin}\n"),
+        format!("  - verify: {{ pin: \"{pin}\" }}\n"),
+        format!("  - verify: {{ pin: [{pin}] }}\n"),
+        format!("  - verify: {{ pin: {{ v: {pin} }} }}\n"),
+        format!("  - verify: {{ {pin}: 1 }}\n"),
+        format!("  - change_pin: {{ new: \"{pin}\" }}\n"),
+        format!("  - change_pin: {pin}\n"),
+        format!("  - apdu: \"00 20 00 80 06 {spaced} ZZ\"\n"),
+        format!("  - apdu: \"00200080 06{hex}0\"\n"),
+        format!("  - verify: {{ pin: \"{pin}\" }}\n    expect: {{ sw: \"9000\" }}\n"),
+    ]
+}
+
+#[test]
+fn pin_shaped_values_never_reach_any_output_in_any_encoding() {
+    let dir = std::env::temp_dir().join(format!("myna-hostile-pins-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (i, pin) in pins(3).iter().enumerate() {
+        for (j, step) in secret_steps(pin).iter().enumerate() {
+            let case = format!("pin {i} step {j}");
+            let file = dir.join(format!("s{i}-{j}.yaml"));
+            std::fs::write(
+                &file,
+                format!(
+                    "id: card.hostile.pin-{i}-{j}\ntitle: t\nrequirements: [CARD-SIGN-BAD-P1]\nsteps:\n  - select: jpki\n  - select_ef: auth-pin\n{step}"
+                ),
+            )
+            .unwrap();
+            let out_dir = dir.join(format!("out-{i}-{j}"));
+            let checked = myna(&[
+                "check",
+                "--include-root",
+                dir.to_str().unwrap(),
+                file.to_str().unwrap(),
+            ]);
+            assert_hidden(&all_output(&checked), pin, &format!("check {case}"));
+            let run = myna(&[
+                "run",
+                "--no-progress",
+                "--include-root",
+                dir.to_str().unwrap(),
+                "--out",
+                out_dir.to_str().unwrap(),
+                file.to_str().unwrap(),
+            ]);
+            assert_hidden(&outputs(&run, &out_dir), pin, &format!("run {case}"));
+        }
+    }
+}
+
+#[test]
+fn a_comparison_with_a_secret_says_nothing_of_its_bytes_nor_where_it_differs() {
+    // GET CHALLENGE answers random bytes; comparing them with the persona's
+    // auth PIN used to print the first differing byte and its offset, from
+    // which the PIN could be read off in about 100 runs (issue 9).
+    let dir = std::env::temp_dir().join(format!("myna-hostile-cmp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("cmp.yaml");
+    std::fs::write(
+        &file,
+        "id: card.hostile.cmp\ntitle: t\nrequirements: [CARD-SIGN-BAD-P1]\nsteps:\n  - select: jpki\n  - get_challenge: { le: 8 }\n    expect: { data: \"${persona.auth_pin}\" }\n",
+    )
+    .unwrap();
+    let out_dir = dir.join("out");
+    let run = myna(&[
+        "run",
+        "--no-progress",
+        "--include-root",
+        dir.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+        file.to_str().unwrap(),
+    ]);
+    let text = outputs(&run, &out_dir);
+    assert_eq!(run.status.code(), Some(1), "{text}");
+    assert!(text.contains("a secret value"), "{text}");
+    assert!(!text.contains("first difference"), "{text}");
+    // taro's auth PIN (vectors/personas/taro/persona.yaml).
+    assert_hidden(&text, "4826", "comparison");
+    assert!(!text.contains("48 26") && !text.contains("4826"), "{text}");
+}
