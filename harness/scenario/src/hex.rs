@@ -67,7 +67,7 @@ mod tests {
         // character is repeated, only where it is.
         let bad = parse_hex("31 32 3g").unwrap_err();
         assert!(bad.contains("at digit 6"), "{bad}");
-        assert!(!bad.contains('g') && !bad.contains("31"), "{bad}");
+        assert!(!bad.contains("`g`") && !bad.contains("31"), "{bad}");
     }
 
     #[test]
