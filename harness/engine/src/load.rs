@@ -191,7 +191,7 @@ pub fn load_suite_with(
             }
         }
         Err(e) => problems.io.push(format!(
-            "{e} (the requirement catalogue; pass --requirements FILE)"
+            "{e} (the requirement catalogue; run inside the checkout or pass --catalogue FILE)"
         )),
     }
 
@@ -244,5 +244,23 @@ pub fn load_suite_with(
     } else {
         problems.sources = sources;
         Err(problems)
+    }
+}
+
+#[cfg(test)]
+mod normalise_tests {
+    use super::normalise;
+    use std::path::{Path, PathBuf};
+
+    #[test]
+    fn parent_components_above_the_start_are_kept() {
+        let n = |p: &str| normalise(Path::new(p));
+        assert_eq!(
+            n("../../../s/card/../f/x.yaml"),
+            PathBuf::from("../../../s/f/x.yaml")
+        );
+        assert_eq!(n("a/./b/../c"), PathBuf::from("a/c"));
+        assert_eq!(n("../a/../../b"), PathBuf::from("../../b"));
+        assert_eq!(n("/a/../../b"), PathBuf::from("/b"));
     }
 }

@@ -37,6 +37,8 @@ pub struct ServeConfig {
     /// `<prefix>-BAD-BODY`, `<prefix>-INTERNAL`). Default `SERVE`; each
     /// server sets its own (`OQS`).
     pub error_code_prefix: String,
+    /// Serve HTTPS with this identity instead of plain HTTP. Default none.
+    pub tls: Option<crate::tls::ServerTls>,
 }
 
 impl Default for ServeConfig {
@@ -49,6 +51,7 @@ impl Default for ServeConfig {
             max_body_bytes: 1 << 20,
             shutdown_grace: Duration::from_secs(5),
             error_code_prefix: "SERVE".to_string(),
+            tls: None,
         }
     }
 }
@@ -83,6 +86,12 @@ impl ServeConfig {
     /// Sets [`ServeConfig::max_connections`] (at least 1).
     pub fn max_connections(mut self, value: usize) -> Self {
         self.max_connections = value.max(1);
+        self
+    }
+
+    /// Sets [`ServeConfig::tls`].
+    pub fn tls(mut self, value: Option<crate::tls::ServerTls>) -> Self {
+        self.tls = value;
         self
     }
 

@@ -11,7 +11,8 @@
 //!   answered with a JSON 408,
 //! - a panic catcher: a handler panic is a JSON 500 and the server goes on
 //!   (keep state in [`Shared`], which a panic cannot poison),
-//! - graceful shutdown.
+//! - graceful shutdown,
+//! - HTTPS when [`ServeConfig::tls`] holds a [`ServerTls`] (rustls).
 //!
 //! Every error it answers has the shape `{"error":{"code","message"}}`
 //! ([`ErrorBody`]); the limits and their defaults are [`ServeConfig`]'s.
@@ -24,9 +25,11 @@ mod error_body;
 mod guard;
 mod serve;
 mod shared;
+mod tls;
 
 pub use background::{serve_blocking, spawn_background, BackgroundServer};
 pub use config::ServeConfig;
 pub use error_body::{json_error, json_response, ErrorBody, ErrorDetail};
 pub use serve::{serve, ServeError};
 pub use shared::Shared;
+pub use tls::{ServerTls, TlsSetupError};

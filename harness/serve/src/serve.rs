@@ -102,9 +102,31 @@ async fn serve_connection(
     stream: TcpStream,
     app: Router,
     config: &Arc<ServeConfig>,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) {
     let _ = stream.set_nodelay(true);
+    match &config.tls {
+        None => serve_http(stream, app, config, stop).await,
+        Some(tls) => {
+            // The handshake counts against the header-read timeout.
+            let handshake = tls.acceptor().accept(stream);
+            if let Ok(Ok(stream)) =
+                tokio::time::timeout(config.header_read_timeout, handshake).await
+            {
+                serve_http(stream, app, config, stop).await;
+            }
+        }
+    }
+}
+
+async fn serve_http<S>(
+    stream: S,
+    app: Router,
+    config: &Arc<ServeConfig>,
+    mut stop: watch::Receiver<bool>,
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     let activity = Activity::new();
     let io = TokioIo::new(TrackedIo::new(stream, Arc::clone(&activity)));
     let service = {
