@@ -139,6 +139,10 @@ pub struct SuiteArgs {
     /// against it).
     #[arg(long, default_value = "vectors/personas")]
     pub personas: PathBuf,
+    /// Every `include:` must resolve inside this directory (default: the
+    /// catalogue's directory).
+    #[arg(long)]
+    pub include_root: Option<PathBuf>,
 }
 
 /// TLS of the HTTP targets (`--oqs https://…`, `--portal https://…`).

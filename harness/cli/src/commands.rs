@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 use myna_conform::families::{families, families_with_reader, Targets};
-use myna_engine::{exit_code, load_suite, run_suite, select, LoadedSuite, RunOptions};
+use myna_engine::{
+    exit_code, load_suite_with, run_suite, select, LoadOptions, LoadedSuite, RunOptions,
+};
 use myna_family::Family;
 use myna_family_card::target::{CardProvider, EmuProvider};
 use myna_family_oqs::{BuiltinOqs, HttpOqs, OqsProvider};
@@ -74,7 +76,8 @@ fn load(suite: &SuiteArgs, families: &[Box<dyn Family>]) -> Result<LoadedSuite, 
             suite.personas.display()
         )));
     }
-    load_suite(&paths(suite), &suite.catalogue, families).map_err(|problems| {
+    let options = LoadOptions::default().include_root(suite.include_root.clone());
+    load_suite_with(&paths(suite), &suite.catalogue, families, &options).map_err(|problems| {
         console::print_problems(&problems);
         if problems.internal.is_empty() {
             exit_code::BAD_INPUT
