@@ -103,6 +103,11 @@ impl OqsModel {
         &self.index
     }
 
+    /// The serial index, mutable (for the model's own operations in other files).
+    pub(crate) fn index_mut(&mut self) -> &mut SerialIndex {
+        &mut self.index
+    }
+
     /// A person by id.
     pub fn person(&self, id: PersonId) -> Option<&Person> {
         self.persons.get(id as usize)
@@ -157,6 +162,14 @@ impl OqsModel {
                     .find(serial)
                     .ok_or_else(|| ModelError::unknown("serial", serial.to_string()))?;
                 self.index.register(person, cert)?;
+            }
+            ControlCommand::LinkSerial {
+                person,
+                serial,
+                not_after,
+            } => {
+                let person = self.person_id(person)?;
+                self.link_serial(person, Serial::parse(serial)?, not_after.as_deref())?;
             }
             ControlCommand::Reissue {
                 person,

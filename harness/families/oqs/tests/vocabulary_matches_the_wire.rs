@@ -120,6 +120,7 @@ fn every_control_command_has_the_wire_types_fields() {
             "seed",
             "population",
             "register",
+            "link_serial",
             "reissue",
             "revoke",
             "expire",
