@@ -52,13 +52,21 @@ pub enum ControlCommand {
     /// linked is a no-op; another person's serial, or a revoked one, is a
     /// conflict (health-insurance-system.md §6, wrong-person linkage).
     LinkSerial {
-        /// Person handle.
-        person: String,
+        /// Person handle; absent: the serial's holder as J-LIS knows it
+        /// (the serial must then be known to the model).
+        #[serde(default)]
+        person: Option<String>,
         /// Serial of the person's 利用者証明用 certificate (hex).
         serial: String,
         /// Expiry (`YYYY-MM-DD`) of a certificate the model has not seen.
         #[serde(default)]
         not_after: Option<String>,
+    },
+    /// Cancels the registration the serial's holder has (利用登録の解除,
+    /// health-insurance-system.md §3.2); registering again links anew.
+    UnlinkSerial {
+        /// Serial of one of the holder's certificates (hex).
+        serial: String,
     },
     /// Re-issues the person's 利用者証明用 certificate: a new serial, the old
     /// one revoked (superseded). The registration is not touched until first use.

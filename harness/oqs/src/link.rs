@@ -30,10 +30,19 @@ impl OqsModel {
     /// a re-issue does.
     pub fn link_serial(
         &mut self,
-        person: PersonId,
+        person: Option<PersonId>,
         serial: Serial,
         not_after: Option<&str>,
     ) -> Result<LinkOutcome, ModelError> {
+        let holder = self
+            .index()
+            .find(serial)
+            .and_then(|c| self.index().owner(c));
+        let person = match (person, holder) {
+            (Some(person), _) => person,
+            (None, Some(holder)) => holder,
+            (None, None) => return Err(ModelError::unknown("serial", serial.to_string())),
+        };
         let cert = match self.index().resolve(serial) {
             Resolution::Linked { person: owner, .. } if owner == person => {
                 return Ok(LinkOutcome::AlreadyLinked)
@@ -69,6 +78,17 @@ impl OqsModel {
         };
         self.index_mut().register(person, cert)?;
         Ok(LinkOutcome::Linked)
+    }
+
+    /// Cancels the registration of `serial`'s holder.
+    pub fn unlink_serial(&mut self, serial: Serial) -> Result<(), ModelError> {
+        let holder = self
+            .index()
+            .find(serial)
+            .and_then(|c| self.index().owner(c))
+            .ok_or_else(|| ModelError::unknown("serial", serial.to_string()))?;
+        self.index_mut().cancel(holder);
+        Ok(())
     }
 }
 
@@ -120,7 +140,7 @@ mod tests {
     ) -> Result<(), ModelError> {
         model
             .apply(&ControlCommand::LinkSerial {
-                person: who.into(),
+                person: (!who.is_empty()).then(|| who.to_owned()),
                 serial: serial.into(),
                 not_after: not_after.map(str::to_owned),
             })
@@ -142,9 +162,31 @@ mod tests {
         ));
         let taro = model.person_id("taro").unwrap();
         assert_eq!(
-            model.link_serial(taro, serial, None),
+            model.link_serial(Some(taro), serial, None),
             Ok(LinkOutcome::AlreadyLinked)
         );
+        // The holder as J-LIS knows it, and the cancellation.
+        assert_eq!(
+            model.link_serial(None, serial, None),
+            Ok(LinkOutcome::AlreadyLinked)
+        );
+        model.unlink_serial(serial).unwrap();
+        assert_eq!(
+            model.authenticate(serial),
+            AuthOutcome::RegistrationCancelled
+        );
+        link(&mut model, "", "18C453E", None).unwrap();
+        assert!(matches!(
+            model.authenticate(serial),
+            AuthOutcome::Authenticated { .. }
+        ));
+    }
+
+    #[test]
+    fn without_a_person_an_unknown_serial_is_unknown() {
+        let mut model = world(vec![]);
+        let err = link(&mut model, "", "18C453E", Some("2030-01-01")).unwrap_err();
+        assert!(matches!(err, ModelError::Unknown { what: "serial", .. }));
     }
 
     #[test]

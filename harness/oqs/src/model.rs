@@ -168,8 +168,11 @@ impl OqsModel {
                 serial,
                 not_after,
             } => {
-                let person = self.person_id(person)?;
+                let person = person.as_deref().map(|p| self.person_id(p)).transpose()?;
                 self.link_serial(person, Serial::parse(serial)?, not_after.as_deref())?;
+            }
+            ControlCommand::UnlinkSerial { serial } => {
+                self.unlink_serial(Serial::parse(serial)?)?;
             }
             ControlCommand::Reissue {
                 person,

@@ -121,6 +121,7 @@ fn every_control_command_has_the_wire_types_fields() {
             "population",
             "register",
             "link_serial",
+            "unlink_serial",
             "reissue",
             "revoke",
             "expire",
