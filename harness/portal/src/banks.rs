@@ -4,8 +4,14 @@
 
 use crate::wire::Institution;
 
-/// `(bank code, bank name, [(branch code, branch name)])`.
-pub const BANKS: &[(&str, &str, &[(&str, &str)])] = &[
+/// `(code, name)` of a branch.
+pub type Branch = (&'static str, &'static str);
+
+/// `(bank code, bank name, branches)`.
+pub type Bank = (&'static str, &'static str, &'static [Branch]);
+
+/// The test banks.
+pub const BANKS: &[Bank] = &[
     (
         "9901",
         "テスト第一銀行",

@@ -45,6 +45,9 @@ pub struct Backend {
 
 type Shared = Arc<Mutex<Backend>>;
 
+/// The most a request body is read before the connection is given up.
+const DRAIN: usize = 16 * MAX_BODY;
+
 fn answer(response: PortalResponse) -> Response {
     let status = StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (
@@ -57,7 +60,9 @@ fn answer(response: PortalResponse) -> Response {
 
 async fn handle(State(shared): State<Shared>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let Ok(body) = axum::body::to_bytes(body, MAX_BODY + 1).await else {
+    // Read (and so drain) up to DRAIN bytes so an over-long body still gets
+    // its JSON 413 rather than a reset; the service refuses over MAX_BODY.
+    let Ok(body) = axum::body::to_bytes(body, DRAIN).await else {
         return answer(PortalResponse::error(&PortalError::new(
             Problem::PayloadTooLarge,
             format!("body over {MAX_BODY} bytes"),

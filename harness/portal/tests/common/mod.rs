@@ -1,7 +1,7 @@
 //! Shared helpers: the reference portal over an in-process eligibility
 //! model, and login proofs signed with the personas' committed keys (what
 //! the card would sign; the card itself is driven by the family's tests).
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use std::path::PathBuf;
 
@@ -223,5 +223,106 @@ impl Rig {
 
     pub fn terms_version(&mut self) -> Value {
         self.call("GET", "/terms", None, Value::Null).json["version"].clone()
+    }
+}
+
+/// The committed OpenAPI document as JSON, and response validation against
+/// it with a third-party JSON Schema validator (jsonschema, draft 2020-12).
+pub struct OpenApi {
+    pub doc: Value,
+}
+
+impl OpenApi {
+    pub fn load() -> OpenApi {
+        let yaml: serde_yaml::Value = serde_yaml::from_str(myna_portal::OPENAPI_YAML).unwrap();
+        OpenApi {
+            doc: serde_json::to_value(yaml).unwrap(),
+        }
+    }
+
+    fn template_for(&self, path: &str) -> Option<String> {
+        let path = path.split('?').next().unwrap_or(path);
+        let paths = self.doc["paths"].as_object()?;
+        paths
+            .keys()
+            .find(|template| {
+                let t: Vec<&str> = template.split('/').collect();
+                let p: Vec<&str> = path.split('/').collect();
+                t.len() == p.len()
+                    && t.iter()
+                        .zip(&p)
+                        .all(|(a, b)| a == b || (a.starts_with('{') && !b.is_empty()))
+            })
+            .cloned()
+    }
+
+    /// `Ok` when the answer is documented for the operation and its body
+    /// validates; a route or method the document lacks must be 404/405.
+    pub fn check(&self, method: &str, path: &str, answer: &Answer) -> Result<(), String> {
+        let Some(template) = self.template_for(path) else {
+            return if answer.status == 404 {
+                Ok(())
+            } else {
+                Err(format!("{path} undocumented, answered {}", answer.status))
+            };
+        };
+        let operation = &self.doc["paths"][&template][method.to_ascii_lowercase()];
+        if operation.is_null() {
+            return if answer.status == 405 {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{method} {template} undocumented, answered {}",
+                    answer.status
+                ))
+            };
+        }
+        let mut response = operation["responses"][answer.status.to_string()].clone();
+        if response.is_null() {
+            // 413 may answer any request with a body.
+            if answer.status == 413 {
+                response = json!({ "$ref": "#/components/responses/Error" });
+            } else {
+                return Err(format!(
+                    "{method} {template}: status {} undocumented ({})",
+                    answer.status, answer.json
+                ));
+            }
+        }
+        if let Some(reference) = response["$ref"].as_str() {
+            let name = reference.rsplit('/').next().unwrap();
+            response = self.doc["components"]["responses"][name].clone();
+        }
+        let content = response["content"].as_object().ok_or("no content")?;
+        let (media, body) = content.iter().next().ok_or("no media type")?;
+        if media != &answer.content_type {
+            return Err(format!(
+                "{method} {template}: content type {} not {media}",
+                answer.content_type
+            ));
+        }
+        if media != "application/json" {
+            return Ok(());
+        }
+        let schema = json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "components": self.doc["components"],
+            "allOf": [body["schema"]],
+        });
+        let validator = jsonschema::draft202012::new(&schema).map_err(|e| e.to_string())?;
+        let errors: Vec<String> = validator
+            .iter_errors(&answer.json)
+            .map(|e| format!("{} at {}", e, e.instance_path))
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{method} {template} {}: {}: {}",
+                answer.status,
+                answer.json,
+                errors.join("; ")
+            ))
+        }
     }
 }
