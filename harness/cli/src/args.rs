@@ -50,6 +50,12 @@ pub enum Command {
         #[command(subcommand)]
         command: OqsCommand,
     },
+    /// The reference portal (マイナポータル-like API, harness/portal/openapi.yaml).
+    Portal {
+        /// What to do with the portal.
+        #[command(subcommand)]
+        command: crate::portal_commands::PortalCommand,
+    },
     /// Load measurements.
     Bench {
         /// What to measure.
@@ -101,7 +107,8 @@ pub struct RunArgs {
     /// adapters come with the reader suite).
     #[arg(long, default_value = "builtin")]
     pub reader: String,
-    /// Portal target: only `builtin` in this version.
+    /// Portal target: `builtin` or the URL of a server implementing
+    /// harness/portal/openapi.yaml.
     #[arg(long, default_value = "builtin")]
     pub portal: String,
     /// Eligibility (OQS) target: `builtin` or a URL.

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use myna_conform::families::{families, families_with, Targets};
+use myna_conform::families::{families, families_with_portal, Targets};
 use myna_engine::{exit_code, load_suite, run_suite, select, LoadedSuite, RunOptions};
 use myna_family::Family;
 use myna_family_card::target::{CardProvider, EmuProvider};
@@ -46,6 +46,7 @@ pub fn dispatch(command: Command) -> i32 {
             out: &out,
         }),
         Command::Report { command } => report(command),
+        Command::Portal { command } => crate::portal_commands::dispatch(command),
     }
 }
 
@@ -138,7 +139,11 @@ fn run(args: RunArgs) -> i32 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let mut families = families_with(Some(card), Some(oqs), &targets(&args.suite));
+    let portal = match crate::portal_commands::portal_provider(&args.portal) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let mut families = families_with_portal(Some(card), Some(oqs), portal, &targets(&args.suite));
     let suite = match load(&args.suite, &families) {
         Ok(s) => s,
         Err(code) => return code,

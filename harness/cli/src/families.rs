@@ -8,6 +8,7 @@ use myna_family::Family;
 use myna_family_card::target::{CardProvider, EmuProvider};
 use myna_family_card::CardFamily;
 use myna_family_oqs::{BuiltinOqs, OqsFamily, OqsProvider};
+use myna_family_portal::{BuiltinPortal, PortalFamily, PortalProvider};
 
 /// Which target plays each role (the defaults: every role built in).
 #[derive(Clone, Debug)]
@@ -31,11 +32,23 @@ pub fn families_with(
     oqs: Option<Box<dyn OqsProvider>>,
     targets: &Targets,
 ) -> Vec<Box<dyn Family>> {
+    families_with_portal(card, oqs, None, targets)
+}
+
+/// [`families_with`] and the portal's provider (default the built-in reference).
+pub fn families_with_portal(
+    card: Option<Box<dyn CardProvider>>,
+    oqs: Option<Box<dyn OqsProvider>>,
+    portal: Option<Box<dyn PortalProvider>>,
+    targets: &Targets,
+) -> Vec<Box<dyn Family>> {
     let card = card.unwrap_or_else(|| Box::new(EmuProvider::new(&targets.personas)));
     let oqs = oqs.unwrap_or_else(|| Box::new(BuiltinOqs));
+    let portal = portal.unwrap_or_else(|| Box::new(BuiltinPortal::new(&targets.personas)));
     vec![
         Box::new(CardFamily::new(card)),
         Box::new(OqsFamily::new(oqs)),
+        Box::new(PortalFamily::new(portal, &targets.personas)),
     ]
 }
 

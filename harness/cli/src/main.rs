@@ -8,6 +8,7 @@ mod commands;
 mod console;
 mod emu_serve;
 mod oqs_commands;
+mod portal_commands;
 mod record;
 
 use clap::Parser;
