@@ -314,10 +314,13 @@ pub(crate) fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, PortalEr
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();
         // serde names a missing or unknown key in the message, not the path.
+        let names_a_key = ["missing field", "unknown field", "duplicate field"]
+            .iter()
+            .any(|prefix| inner.starts_with(prefix));
         let named = inner
             .split('`')
             .nth(1)
-            .filter(|f| !f.is_empty() && f.len() < 64);
+            .filter(|f| names_a_key && !f.is_empty() && f.len() < 64);
         let field = match (path.as_str(), named) {
             ("." | "", Some(name)) => name.to_owned(),
             ("." | "", None) => "body".to_owned(),

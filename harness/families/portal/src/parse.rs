@@ -60,6 +60,11 @@ fn pin(cx: &mut ParseCtx, value: &Node) -> Option<Option<myna_scenario::Template
     }
 }
 
+/// The steps that drive the card.
+pub(crate) fn reads_card(keyword: &str) -> bool {
+    matches!(keyword, "login" | "register_account")
+}
+
 fn expectations(
     cx: &mut ParseCtx,
     keyword: &str,
@@ -70,8 +75,8 @@ fn expectations(
     let mut out = Vec::new();
     for &(key, key_node, value) in &fields.entries {
         let at = cx.at(key_node);
-        if matches!(key, "outcome" | "tries_left") && keyword != "login" {
-            cx.error(key_node, format!("expected a key of a `{keyword}` step's expectations, found `{key}` (a `login` expectation)"));
+        if matches!(key, "outcome" | "tries_left") && !reads_card(keyword) {
+            cx.error(key_node, format!("expected a key of a `{keyword}` step's expectations, found `{key}` (an expectation of the steps that read the card: `login`, `register_account`)"));
             continue;
         }
         let expectation = match key {

@@ -32,8 +32,10 @@ fn expect_schema(keyword: &str) -> Value {
     let mut properties = Map::new();
     for key in EXPECT_KEYS {
         let schema = match key.name {
-            "outcome" if keyword == "login" => shape_schema(&Shape::Enum(OUTCOMES), key.doc),
-            "tries_left" if keyword == "login" => {
+            "outcome" if crate::parse::reads_card(keyword) => {
+                shape_schema(&Shape::Enum(OUTCOMES), key.doc)
+            }
+            "tries_left" if crate::parse::reads_card(keyword) => {
                 json!({ "type": "integer", "minimum": 0, "maximum": 15, "description": key.doc })
             }
             "outcome" | "tries_left" => continue,

@@ -253,11 +253,11 @@ pub const EXPECT_KEYS: &[Doc] = &[
     },
     Doc {
         name: "outcome",
-        doc: "login only: how the login ended",
+        doc: "login and register_account: how reading the card (and the login) ended",
     },
     Doc {
         name: "tries_left",
-        doc: "login only: the card's 利用者証明用 PIN tries left after the step",
+        doc: "login and register_account: the card's 利用者証明用 PIN tries left when the card refused the PIN",
     },
 ];
 
