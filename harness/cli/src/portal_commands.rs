@@ -63,17 +63,15 @@ fn serve(listen: &str, oqs: Option<&str>, personas: &std::path::Path) -> i32 {
             return exit_code::BAD_INPUT;
         }
     };
+    eprintln!(
+        "reference portal on http://{addr} (API: http://{addr}/openapi.yaml, eligibility: {}); Ctrl-C stops",
+        oqs.unwrap_or("in-process")
+    );
     let result = serve_blocking(
         addr,
         Backend {
             service,
             eligibility,
-        },
-        |bound| {
-            eprintln!(
-            "reference portal on http://{bound} (API: http://{bound}/openapi.yaml, eligibility: {}); Ctrl-C stops",
-            oqs.unwrap_or("in-process")
-        );
         },
     );
     match result {

@@ -155,7 +155,7 @@ pub fn run_suite(
     run_info.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     // A shard lists the whole catalogue too, so merged shards still show
     // the requirements no scenario covers.
-    let whole_suite = options.selection.filter.is_none() && options.selection.tags.is_empty();
+    let whole_suite = options.selection.filters.is_empty() && options.selection.tags.is_empty();
     let requirements = rollup(&suite.requirements, &scenarios, whole_suite);
     let summary = Summary::from_scenarios(&scenarios);
     RunResult {

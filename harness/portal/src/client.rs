@@ -2,14 +2,10 @@
 //! process, or any server speaking the API of `openapi.yaml` over HTTP.
 
 use std::path::Path;
-use std::time::Duration;
 
 use crate::eligibility::EligibilityLink;
 use crate::service::{PortalConfig, PortalRequest, PortalService};
 use crate::trust::TrustError;
-
-/// Default deadline of a request.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// An answer: status, content type, body bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -117,18 +113,21 @@ pub struct HttpPortal {
 }
 
 impl HttpPortal {
-    /// A client of `base_url` (e.g. `http://127.0.0.1:8090`); nothing is sent yet.
-    pub fn new(base_url: &str) -> Self {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .allow_non_standard_methods(true)
-            .timeout_global(Some(DEFAULT_TIMEOUT))
-            .build()
-            .into();
-        HttpPortal {
+    /// A client of `base_url` (e.g. `http://127.0.0.1:8090`) with default
+    /// settings; nothing is sent yet.
+    pub fn new(base_url: &str) -> Result<Self, myna_http::ClientSetupError> {
+        Self::with_options(base_url, &myna_http::ClientOptions::default())
+    }
+
+    /// A client with `options` (timeouts, TLS), built by myna-http.
+    pub fn with_options(
+        base_url: &str,
+        options: &myna_http::ClientOptions,
+    ) -> Result<Self, myna_http::ClientSetupError> {
+        Ok(HttpPortal {
             base: base_url.trim_end_matches('/').to_owned(),
-            agent,
-        }
+            agent: myna_http::agent(options)?,
+        })
     }
 }
 

@@ -77,7 +77,8 @@ fn control(target: &mut HttpPortal, body: &[u8]) -> Result<u16, String> {
 impl HttpPortalProvider {
     /// Probes `url` once for the control API.
     pub fn connect(url: &str) -> Result<Self, OpenError> {
-        let mut target = HttpPortal::new(url);
+        let mut target = HttpPortal::new(url)
+            .map_err(|e| OpenError::environment(format!("portal {url}: {e}")))?;
         let status = control(&mut target, br#"{"op":"state"}"#)
             .map_err(|e| OpenError::environment(format!("portal {url}: {e}")))?;
         Ok(HttpPortalProvider {
@@ -89,7 +90,8 @@ impl HttpPortalProvider {
 
 impl PortalProvider for HttpPortalProvider {
     fn open(&mut self) -> Result<Box<dyn PortalTarget>, OpenError> {
-        let mut target = HttpPortal::new(&self.url);
+        let mut target = HttpPortal::new(&self.url)
+            .map_err(|e| OpenError::environment(format!("portal {}: {e}", self.url)))?;
         if self.control {
             let status = control(&mut target, br#"{"op":"reset"}"#)
                 .map_err(|e| OpenError::environment(format!("portal {}: {e}", self.url)))?;
