@@ -153,7 +153,7 @@ fn run(args: RunArgs) -> i32 {
         Ok(s) => s,
         Err(e) => return bad_argument(&format!("--shard: {e}")),
     };
-    for (name, value) in [("--reader", &args.reader), ("--portal", &args.portal)] {
+    for (name, value) in [("--reader", &args.reader)] {
         if value != "builtin" {
             return bad_argument(&format!(
                 "{name} {value}: only `builtin` is available in this version"
