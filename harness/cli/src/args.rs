@@ -91,6 +91,12 @@ pub enum Command {
     /// Model-based random sequences against a reader or a card; a
     /// divergence is shrunk and written as a scenario.
     Fuzz(Box<crate::reader_commands::FuzzArgs>),
+    /// The reference portal (マイナポータル-like API, harness/portal/openapi.yaml).
+    Portal {
+        /// What to do with the portal.
+        #[command(subcommand)]
+        command: crate::portal_commands::PortalCommand,
+    },
     /// Load measurements.
     Bench {
         /// What to measure.
@@ -210,7 +216,8 @@ pub struct RunArgs {
     /// (any reader speaking harness/reader/PROTOCOL.md).
     #[arg(long, default_value = "builtin")]
     pub reader: String,
-    /// Portal target: only `builtin` in this version.
+    /// Portal target: `builtin` or the URL of a server implementing
+    /// harness/portal/openapi.yaml.
     #[arg(long, default_value = "builtin")]
     pub portal: String,
     /// Eligibility (OQS) target: `builtin` or an `http://` / `https://` URL.
