@@ -240,6 +240,12 @@ pub struct RunArgs {
     /// Print one line per scenario instead of a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+    /// Step executions one scenario may make (default 1,000,000).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub max_scenario_steps: u64,
+    /// Step executions the whole run may make (default 10,000,000).
+    #[arg(long, default_value_t = 10_000_000)]
+    pub max_run_steps: u64,
 }
 
 /// `record` options.
