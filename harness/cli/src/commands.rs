@@ -310,6 +310,7 @@ fn pcsc_provider(args: &RunArgs) -> Result<Box<dyn CardProvider>, i32> {
         },
     };
     let mut options = PcscOptions::reader(ReaderSelector::from_cli(name));
+    options.transmit_timeout = std::time::Duration::from_millis(args.card_timeout.max(1));
     if args.exclusive {
         options.sharing = Sharing::Exclusive;
     }
