@@ -256,6 +256,16 @@ pub struct RunArgs {
     /// Print one line per scenario instead of a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+    /// Step executions one scenario may make (default 1,000,000).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub max_scenario_steps: u64,
+    /// Step executions the whole run may make (default 10,000,000).
+    #[arg(long, default_value_t = 10_000_000)]
+    pub max_run_steps: u64,
+    /// With `--card pcsc`: milliseconds one command may take before its
+    /// step ends in `error` (environment, exit 3); default 30000.
+    #[arg(long, default_value_t = 30_000)]
+    pub card_timeout: u64,
 }
 
 /// `record` options.

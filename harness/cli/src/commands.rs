@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use myna_conform::families::{families, families_with, Providers, Targets};
 use myna_engine::{
-    exit_code, load_suite_with, run_suite, select, LoadOptions, LoadedSuite, RunOptions,
+    exit_code, load_suite_with, run_suite_budgeted, select, Budget, LoadOptions, LoadedSuite,
+    RunOptions,
 };
 use myna_family::Family;
 use myna_family_card::target::{CardProvider, EmuProvider};
@@ -246,7 +247,12 @@ fn run(args: RunArgs) -> i32 {
         }
     }
     let mut reporter = console::Reporter::new(args.no_progress);
-    let result = run_suite(&suite, &mut families, &options, &mut |e| reporter.event(e));
+    let budget = Budget::default()
+        .per_scenario(args.max_scenario_steps)
+        .per_run(args.max_run_steps);
+    let result = run_suite_budgeted(&suite, &mut families, &options, &budget, &mut |e| {
+        reporter.event(e)
+    });
     reporter.finish();
     if let Err(e) = myna_report::write_reports(&result.report, &args.out) {
         eprintln!("error: {e}");
@@ -316,6 +322,7 @@ fn pcsc_provider(args: &RunArgs) -> Result<Box<dyn CardProvider>, i32> {
         },
     };
     let mut options = PcscOptions::reader(ReaderSelector::from_cli(name));
+    options.transmit_timeout = std::time::Duration::from_millis(args.card_timeout.max(1));
     if args.exclusive {
         options.sharing = Sharing::Exclusive;
     }
