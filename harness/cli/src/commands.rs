@@ -10,10 +10,10 @@ use myna_family_oqs::{BuiltinOqs, HttpOqs, OqsProvider};
 use myna_report::{RunInfo, Selection as ReportSelection};
 
 use crate::args::{
-    BenchCommand, Command, EmuCommand, ListArgs, OqsCommand, ReportCommand, RunArgs, SchemaKind,
-    SuiteArgs,
+    BenchCommand, Command, EmuCommand, ListArgs, OqsCommand, RunArgs, SchemaKind, SuiteArgs,
 };
 use crate::console;
+use crate::report_commands::RunOutput;
 
 /// Runs a subcommand.
 pub fn dispatch(command: Command) -> i32 {
@@ -45,7 +45,7 @@ pub fn dispatch(command: Command) -> i32 {
             seed,
             out: &out,
         }),
-        Command::Report { command } => report(command),
+        Command::Report { command } => crate::report_commands::report(command),
     }
 }
 
@@ -115,6 +115,12 @@ fn run(args: RunArgs) -> i32 {
             ));
         }
     }
+    // Before anything runs: the output directory is locked and writable,
+    // the signing key readable. From here on every exit writes a report.
+    let output = match RunOutput::open(&args.out, args.sign.as_deref()) {
+        Ok(output) => output,
+        Err(code) => return code,
+    };
     let expectations = match &args.expectations {
         None => Vec::new(),
         Some(path) => match std::fs::read_to_string(path) {
@@ -129,19 +135,6 @@ fn run(args: RunArgs) -> i32 {
                 }
             },
         },
-    };
-    let card = match card_provider(&args) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let oqs = match oqs_provider(&args.oqs) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let mut families = families_with(Some(card), Some(oqs), &targets(&args.suite));
-    let suite = match load(&args.suite, &families) {
-        Ok(s) => s,
-        Err(code) => return code,
     };
     let options = RunOptions {
         selection: select::Selection {
@@ -170,6 +163,20 @@ fn run(args: RunArgs) -> i32 {
             }),
             ..RunInfo::default()
         },
+        interrupt: crate::report_commands::interrupt_on_ctrl_c(),
+    };
+    let providers = card_provider(&args).and_then(|card| Ok((card, oqs_provider(&args.oqs)?)));
+    let (card, oqs) = match providers {
+        Ok(p) => p,
+        Err((code, message)) => return output.abort(&options, code, &message),
+    };
+    let mut families = families_with(Some(card), Some(oqs), &targets(&args.suite));
+    let suite = match load(&args.suite, &families) {
+        Ok(s) => s,
+        Err(code) => {
+            let message = "the scenario files or the catalogue do not load (the problems are on the console; `myna-conform check` lists them)";
+            return output.abort(&options, code, message);
+        }
     };
     // A filter or tag that selects nothing is almost always a typo: say so
     // instead of passing an empty run. (An empty shard is legitimate.)
@@ -179,40 +186,39 @@ fn run(args: RunArgs) -> i32 {
             ..options.selection.clone()
         };
         if select::select(&suite.scenarios, &suite.requirements, &unsharded).is_empty() {
-            return bad_argument(&format!(
+            let message = format!(
                 "no scenario matches --filter {:?} --tags {:?} (see `myna-conform list`)",
                 args.filter.as_deref().unwrap_or(""),
                 args.tags.join(",")
-            ));
+            );
+            eprintln!("error: {message}");
+            return output.abort(&options, exit_code::BAD_INPUT, &message);
         }
     }
     let mut reporter = console::Reporter::new(args.no_progress);
     let result = run_suite(&suite, &mut families, &options, &mut |e| reporter.event(e));
     reporter.finish();
-    if let Err(e) = myna_report::write_reports(&result.report, &args.out) {
-        eprintln!("error: {e}");
-        return exit_code::INFRASTRUCTURE;
-    }
-    console::print_summary(&result.report, &args.out);
-    result.exit_code()
+    output.finish(&result)
 }
 
+/// Why a target could not be set up: the exit code and the message (for
+/// the console and the report's `errors`).
+pub(crate) type SetupError = (i32, String);
+
 /// The eligibility provider `--oqs` names: `builtin` or an `http(s)://` URL.
-fn oqs_provider(oqs: &str) -> Result<Box<dyn OqsProvider>, i32> {
+fn oqs_provider(oqs: &str) -> Result<Box<dyn OqsProvider>, SetupError> {
     if oqs == "builtin" {
         return Ok(Box::new(BuiltinOqs));
     }
     if !(oqs.starts_with("http://") || oqs.starts_with("https://")) {
-        return Err(bad_argument(&format!(
-            "--oqs expects `builtin` or an http(s):// URL, found {oqs:?}"
-        )));
+        return Err((
+            exit_code::BAD_INPUT,
+            format!("--oqs expects `builtin` or an http(s):// URL, found {oqs:?}"),
+        ));
     }
     HttpOqs::connect(oqs)
         .map(|p| Box::new(p) as Box<dyn OqsProvider>)
-        .map_err(|e| {
-            eprintln!("error: {e}");
-            exit_code::INFRASTRUCTURE
-        })
+        .map_err(|e| (exit_code::INFRASTRUCTURE, e.to_string()))
 }
 
 fn is_pcsc(card: &str) -> bool {
@@ -220,18 +226,19 @@ fn is_pcsc(card: &str) -> bool {
 }
 
 /// The card provider `--card` names.
-fn card_provider(args: &RunArgs) -> Result<Box<dyn CardProvider>, i32> {
+fn card_provider(args: &RunArgs) -> Result<Box<dyn CardProvider>, SetupError> {
     match args.card.as_str() {
         "emu" => Ok(Box::new(EmuProvider::new(&args.suite.personas))),
         other if is_pcsc(other) => pcsc_provider(args),
-        other => Err(bad_argument(&format!(
-            "--card expects `emu` or `pcsc[:NAME]`, found {other:?}"
-        ))),
+        other => Err((
+            exit_code::BAD_INPUT,
+            format!("--card expects `emu` or `pcsc[:NAME]`, found {other:?}"),
+        )),
     }
 }
 
 #[cfg(feature = "pcsc")]
-fn pcsc_provider(args: &RunArgs) -> Result<Box<dyn CardProvider>, i32> {
+fn pcsc_provider(args: &RunArgs) -> Result<Box<dyn CardProvider>, SetupError> {
     use myna_family_card::target::{
         persona_values, PcscCard, PcscOptions, PcscProvider, ReaderSelector, Sharing,
     };
@@ -241,7 +248,7 @@ fn pcsc_provider(args: &RunArgs) -> Result<Box<dyn CardProvider>, i32> {
         None => None,
         Some(id) => match myna_card_emu::persona::Persona::load_named(personas, id) {
             Ok(p) => Some((id.clone(), persona_values(&p))),
-            Err(e) => return Err(bad_argument(&format!("--persona {id}: {e}"))),
+            Err(e) => return Err((exit_code::BAD_INPUT, format!("--persona {id}: {e}"))),
         },
     };
     let mut options = PcscOptions::reader(ReaderSelector::from_cli(name));
@@ -250,10 +257,7 @@ fn pcsc_provider(args: &RunArgs) -> Result<Box<dyn CardProvider>, i32> {
     }
     let card = match PcscCard::open(options) {
         Ok(card) => card,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Err(exit_code::INFRASTRUCTURE);
-        }
+        Err(e) => return Err((exit_code::INFRASTRUCTURE, e.to_string())),
     };
     let mut provider = PcscProvider::new(card, persona).allow_destructive(args.allow_destructive);
     match provider.probe_factory_reset(personas) {
@@ -261,18 +265,16 @@ fn pcsc_provider(args: &RunArgs) -> Result<Box<dyn CardProvider>, i32> {
             "card: the emulator's test control answered; each scenario starts from a factory-reset card"
         ),
         Ok(false) => {}
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Err(exit_code::INFRASTRUCTURE);
-        }
+        Err(e) => return Err((exit_code::INFRASTRUCTURE, e.to_string())),
     }
     Ok(Box::new(provider))
 }
 
 #[cfg(not(feature = "pcsc"))]
-fn pcsc_provider(_: &RunArgs) -> Result<Box<dyn CardProvider>, i32> {
-    Err(bad_argument(
-        "--card pcsc needs a build with the `pcsc` feature (see docs/pcsc.md)",
+fn pcsc_provider(_: &RunArgs) -> Result<Box<dyn CardProvider>, SetupError> {
+    Err((
+        exit_code::BAD_INPUT,
+        "--card pcsc needs a build with the `pcsc` feature (see docs/pcsc.md)".to_owned(),
     ))
 }
 
@@ -353,41 +355,5 @@ fn emu(command: EmuCommand) -> i32 {
             test_control,
             commands,
         }),
-    }
-}
-
-fn report(command: ReportCommand) -> i32 {
-    match command {
-        ReportCommand::Merge { inputs, out } => {
-            let mut reports = Vec::new();
-            for input in &inputs {
-                match myna_report::read_json(input) {
-                    Ok(r) => reports.push(r),
-                    Err(e) => return bad_argument(&e.to_string()),
-                }
-            }
-            let merged = match myna_report::merge(reports) {
-                Ok(r) => r,
-                Err(e) => return bad_argument(&e.to_string()),
-            };
-            write_and_exit(&merged, &out)
-        }
-        ReportCommand::Render { input, out } => match myna_report::read_json(&input) {
-            Ok(r) => write_and_exit(&r, &out),
-            Err(e) => bad_argument(&e.to_string()),
-        },
-    }
-}
-
-fn write_and_exit(report: &myna_report::Report, out: &std::path::Path) -> i32 {
-    match myna_report::write_reports(report, out) {
-        Ok(_) => {
-            console::print_summary(report, out);
-            exit_code::OK
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            exit_code::INFRASTRUCTURE
-        }
     }
 }

@@ -9,6 +9,7 @@ mod console;
 mod emu_serve;
 mod oqs_commands;
 mod record;
+mod report_commands;
 
 use clap::Parser;
 

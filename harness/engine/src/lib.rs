@@ -14,12 +14,14 @@
 #![forbid(unsafe_code)]
 
 pub mod exit_code;
+pub mod interrupt;
 pub mod load;
 mod render;
 pub mod scenario_run;
 pub mod select;
 pub mod suite;
 
+pub use interrupt::Interrupt;
 pub use load::{load_suite, vocabulary, LoadProblems, LoadedSuite};
-pub use scenario_run::{run_scenario, ScenarioOutcome};
-pub use suite::{run_suite, Progress, RunOptions, RunResult};
+pub use scenario_run::{run_scenario, run_scenario_with, ScenarioOutcome};
+pub use suite::{exit_code_of, run_suite, Progress, RunOptions, RunResult};

@@ -17,6 +17,7 @@ use myna_family::{
 use myna_report::{ScenarioReport, StepReport, Verdict};
 use myna_scenario::{Level, Scenario, Step};
 
+use crate::interrupt::Interrupt;
 use crate::render;
 
 /// A scenario's report entry and, for `error`, who is at fault.
@@ -54,7 +55,7 @@ pub(crate) fn unrun(scenario: &Scenario, verdict: Verdict, message: String) -> S
         title: scenario.title.clone(),
         family: scenario.family.clone(),
         file: scenario.at.file.to_string(),
-        level: scenario.level.as_str().to_string(),
+        level: crate::render::level(scenario.level),
         verdict,
         message: Some(message),
         requirements: scenario.requirements.clone(),
@@ -85,6 +86,17 @@ fn capabilities(scenario: &Scenario, families: &[Box<dyn Family>]) -> Vec<String
 /// Runs `scenario` with the sessions of its families; never panics on
 /// anything a target answers (a family's panic is a harness `error`).
 pub fn run_scenario(scenario: &Scenario, families: &mut [Box<dyn Family>]) -> ScenarioOutcome {
+    run_scenario_with(scenario, families, &Interrupt::default())
+}
+
+/// [`run_scenario`] that stops after the current step when `interrupt` is
+/// requested: the `finally` steps still run, and the scenario is an
+/// `error` (blame `environment`) saying after which step it stopped.
+pub fn run_scenario_with(
+    scenario: &Scenario,
+    families: &mut [Box<dyn Family>],
+    interrupt: &Interrupt,
+) -> ScenarioOutcome {
     let started = Instant::now();
     let mut report = unrun(scenario, Verdict::Pass, String::new());
     report.message = None;
@@ -169,8 +181,13 @@ pub fn run_scenario(scenario: &Scenario, families: &mut [Box<dyn Family>]) -> Sc
 
     let mut not_applicable = None;
     let mut verdict = Verdict::Pass;
+    let mut interrupted = None;
     'steps: for step in &scenario.steps {
         for repetition in 1..=step.repeat.max(1) {
+            if interrupt.is_requested() {
+                interrupted = Some(run.drafts.len());
+                break 'steps;
+            }
             let draft = run.step(step, repetition, false);
             let v = draft.report.verdict;
             let stop_na = draft.not_applicable.clone();
@@ -193,11 +210,20 @@ pub fn run_scenario(scenario: &Scenario, families: &mut [Box<dyn Family>]) -> Sc
         }
     }
 
-    let blame = run
+    let mut blame = run
         .drafts
         .iter()
         .filter_map(|d| d.error.as_ref().map(|e| e.0))
         .max();
+    if let Some(ran) = interrupted {
+        report.message = Some(format!(
+            "{}: interrupted after {ran} step{}; the remaining steps did not run (the finally steps did)",
+            scenario.at,
+            if ran == 1 { "" } else { "s" }
+        ));
+        verdict = Verdict::Error;
+        blame = blame.max(Some(Blame::Environment));
+    }
     let redactor = &run.redactor;
     for draft in run.drafts {
         let mut step = draft.report;
@@ -230,7 +256,7 @@ pub fn run_scenario(scenario: &Scenario, families: &mut [Box<dyn Family>]) -> Sc
         _ => verdict,
     };
     report.blame = blame.map(|b| b.as_str().to_string());
-    report.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    report.duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     ScenarioOutcome { report, blame }
 }
 
