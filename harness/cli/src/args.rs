@@ -14,9 +14,41 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "myna-conform", version, propagate_version = true)]
 pub struct Cli {
+    /// The profile of `myna-conform.toml` (at the project root) to apply over
+    /// `[profile.default]`; also `MYNA_CONFORM_PROFILE`.
+    #[arg(
+        long,
+        global = true,
+        env = "MYNA_CONFORM_PROFILE",
+        default_value = "default"
+    )]
+    pub profile: String,
+    /// More output: `-v` a line per scenario, `-vv` also each scenario's
+    /// evidence (secrets masked) as it finishes and the harness's debug log.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+    /// Less output: errors and the closing summary only (`emu serve`: no
+    /// line per APDU).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Colour in the tool's own output: `auto` (a terminal, unless
+    /// `NO_COLOR` is set), `always`, `never`.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set to a non-empty value.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// Subcommands.
@@ -56,6 +88,17 @@ pub enum Command {
         #[command(subcommand)]
         command: BenchCommand,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell),
+    /// generated from these argument definitions: e.g.
+    /// `myna-conform completions bash > ~/.local/share/bash-completion/completions/myna-conform`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), generated from these argument
+    /// definitions: `myna-conform man | man -l -`.
+    Man,
     /// Work with reports.
     Report {
         /// What to do with reports.
@@ -89,6 +132,59 @@ pub struct SuiteArgs {
     pub personas: PathBuf,
 }
 
+/// TLS of the HTTP targets (`--oqs https://…`, `--portal https://…`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct ClientTlsArgs {
+    /// Trust the CA certificates in this PEM file instead of the system's
+    /// roots (e.g. `vectors/tls/ca-cert.pem` for the reference servers'
+    /// test certificate).
+    #[arg(long, value_name = "PEM")]
+    pub ca: Option<PathBuf>,
+    /// Client certificate chain (PEM), for endpoints that require one; with
+    /// `--client-key`.
+    #[arg(long, value_name = "PEM", requires = "client_key")]
+    pub client_cert: Option<PathBuf>,
+    /// The client certificate's private key (PEM).
+    #[arg(long, value_name = "PEM", requires = "client_cert")]
+    pub client_key: Option<PathBuf>,
+}
+
+impl ClientTlsArgs {
+    /// As the HTTP client's settings.
+    pub fn options(&self) -> myna_http::TlsOptions {
+        myna_http::TlsOptions {
+            ca_file: self.ca.clone(),
+            client_cert: self.client_cert.clone(),
+            client_key: self.client_key.clone(),
+        }
+    }
+}
+
+/// HTTPS for a reference server.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ServerTlsArgs {
+    /// Serve HTTPS with this certificate chain (PEM; e.g. the test
+    /// certificate `vectors/tls/server-cert.pem`); with `--tls-key`.
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+}
+
+/// Which scenarios: `run` and `list` take the same options.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SelectArgs {
+    /// Only scenarios whose id contains this (or matches this glob with
+    /// `*`); repeat it to keep scenarios matching any.
+    #[arg(long)]
+    pub filter: Vec<String>,
+    /// Only scenarios with any of these tags (comma-separated; spaces around
+    /// a tag are ignored).
+    #[arg(long, value_delimiter = ',', value_parser = tag)]
+    pub tags: Vec<String>,
+}
+
 /// `run` options.
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -104,9 +200,11 @@ pub struct RunArgs {
     /// Portal target: only `builtin` in this version.
     #[arg(long, default_value = "builtin")]
     pub portal: String,
-    /// Eligibility (OQS) target: `builtin` or a URL.
+    /// Eligibility (OQS) target: `builtin` or an `http://` / `https://` URL.
     #[arg(long, default_value = "builtin")]
     pub oqs: String,
+    #[command(flatten)]
+    pub tls: ClientTlsArgs,
     /// With `--card pcsc`: the persona (under `--personas`) describing the
     /// card in the reader, for `${persona.*}`; scenarios for other personas
     /// are then not applicable. Without it, persona scenarios are not applicable.
@@ -120,14 +218,11 @@ pub struct RunArgs {
     /// its PINs for good. Without it they are `not_applicable`.
     #[arg(long)]
     pub allow_destructive: bool,
-    /// Only scenarios whose id contains this (or matches this glob with `*`).
-    #[arg(long)]
-    pub filter: Option<String>,
-    /// Only scenarios with any of these tags (comma-separated).
-    #[arg(long, value_delimiter = ',')]
-    pub tags: Vec<String>,
-    /// The rule set in force on this date (YYYY-MM-DD; default today).
-    #[arg(long)]
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// The rule set in force on this date (YYYY-MM-DD, a real calendar date;
+    /// default today, UTC).
+    #[arg(long, value_parser = calendar_date)]
     pub rules: Option<String>,
     /// Known failures of this implementation, with reasons.
     #[arg(long)]
@@ -188,6 +283,16 @@ pub struct ListArgs {
     /// List requirement ids with their level and text instead.
     #[arg(long)]
     pub requirements: bool,
+    /// Preview a selection: only the scenarios `run` would select with
+    /// these options (with `--rules` and `--shard` too).
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// The rule set in force on this date, as for `run`.
+    #[arg(long, value_parser = calendar_date)]
+    pub rules: Option<String>,
+    /// A shard `K/N`, as for `run`.
+    #[arg(long)]
+    pub shard: Option<String>,
 }
 
 /// `emu` subcommands.
@@ -204,9 +309,6 @@ pub enum EmuCommand {
         /// Persona directory.
         #[arg(long, default_value = "vectors/personas")]
         personas: PathBuf,
-        /// Do not print a line per APDU.
-        #[arg(long)]
-        quiet: bool,
         /// Give up when vpcd is unreachable instead of retrying.
         #[arg(long)]
         once: bool,
@@ -290,6 +392,8 @@ pub enum OqsCommand {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+        #[command(flatten)]
+        tls: ServerTlsArgs,
     },
 }
 
@@ -318,5 +422,45 @@ pub enum BenchCommand {
         /// Where `bench-lookup.json` is written.
         #[arg(long, default_value = "reports/latest")]
         out: PathBuf,
+        #[command(flatten)]
+        tls: ClientTlsArgs,
     },
+}
+
+/// A `--tags` item: trimmed, not empty (`--tags 'pin, text'` is `pin` and `text`).
+fn tag(text: &str) -> Result<String, String> {
+    let tag = text.trim();
+    if tag.is_empty() {
+        return Err("expected a tag name, found an empty item".into());
+    }
+    Ok(tag.to_string())
+}
+
+/// A `YYYY-MM-DD` date that exists (`2026-02-30` does not).
+fn calendar_date(text: &str) -> Result<String, String> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(text, format)
+        .map(|_| text.to_string())
+        .map_err(|e| format!("expected a calendar date YYYY-MM-DD, found {text:?} ({e})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_are_trimmed_and_dates_exist() {
+        assert_eq!(tag(" text ").as_deref(), Ok("text"));
+        assert!(tag("  ").is_err());
+        assert_eq!(calendar_date("2024-10-07").as_deref(), Ok("2024-10-07"));
+        for bad in [
+            "2026-02-30",
+            "2024-13-01",
+            "2024-1-01",
+            "20241007",
+            "2024-10-07x",
+        ] {
+            assert!(calendar_date(bad).is_err(), "{bad} accepted");
+        }
+    }
 }

@@ -16,17 +16,18 @@ use crate::console;
 use crate::report_commands::RunOutput;
 
 /// Runs a subcommand.
-pub fn dispatch(command: Command) -> i32 {
-    match command {
+pub fn dispatch(cli: crate::args::Cli) -> i32 {
+    let quiet = cli.quiet;
+    match cli.command {
         Command::Run(args) => run(*args),
         Command::List(args) => list(args),
         Command::Check(args) => check(args),
         Command::Schema { kind } => schema(kind),
         Command::Record(args) => crate::record::record(&args),
-        Command::Emu { command } => emu(command),
+        Command::Emu { command } => emu(command, quiet),
         Command::Oqs {
-            command: OqsCommand::Serve { listen },
-        } => crate::oqs_commands::oqs_serve(&listen),
+            command: OqsCommand::Serve { listen, tls },
+        } => crate::oqs_commands::oqs_serve(&listen, &tls),
         Command::Bench {
             command:
                 BenchCommand::Lookup {
@@ -36,6 +37,7 @@ pub fn dispatch(command: Command) -> i32 {
                     connections,
                     seed,
                     out,
+                    tls,
                 },
         } => crate::oqs_commands::bench_lookup(&crate::oqs_commands::BenchLookup {
             url: &oqs,
@@ -44,8 +46,11 @@ pub fn dispatch(command: Command) -> i32 {
             connections,
             seed,
             out: &out,
+            tls: tls.options(),
         }),
         Command::Report { command } => crate::report_commands::report(command),
+        Command::Completions { shell } => crate::completions::completions(shell),
+        Command::Man => crate::completions::man(),
     }
 }
 
@@ -58,6 +63,13 @@ fn paths(suite: &SuiteArgs) -> Vec<PathBuf> {
 }
 
 fn load(suite: &SuiteArgs, families: &[Box<dyn Family>]) -> Result<LoadedSuite, i32> {
+    // One error, not one per scenario that names a persona.
+    if !suite.personas.is_dir() {
+        return Err(bad_argument(&format!(
+            "persona directory {} not found (run inside the checkout, or pass --personas DIR)",
+            suite.personas.display()
+        )));
+    }
     load_suite(&paths(suite), &suite.catalogue, families).map_err(|problems| {
         console::print_problems(&problems);
         if problems.internal.is_empty() {
@@ -89,21 +101,53 @@ fn today() -> String {
     )
 }
 
-fn valid_date(text: &str) -> bool {
-    let b = text.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+/// The engine's selection from the command line's.
+fn selection(
+    select: &crate::args::SelectArgs,
+    rules_date: String,
+    shard: Option<(u32, u32)>,
+) -> select::Selection {
+    select::Selection {
+        filters: select.filter.clone(),
+        tags: select.tags.clone(),
+        rules_date,
+        shard,
+    }
+}
+
+/// What the user wrote that would select or excuse nothing: exit 2, every
+/// problem at once.
+fn check_selection(
+    args: &RunArgs,
+    suite: &LoadedSuite,
+    expectations: &[myna_scenario::ExpectedFailure],
+) -> Result<(), i32> {
+    use crate::selection_checks::{
+        no_scenarios, unknown_tags, unmatched_expectations, unmatched_filters,
+    };
+    let mut problems = Vec::new();
+    problems.extend(no_scenarios(&paths(&args.suite), &suite.scenarios));
+    problems.extend(unmatched_filters(&args.select.filter, &suite.scenarios));
+    problems.extend(unknown_tags(&args.select.tags, &suite.scenarios));
+    let unmatched = unmatched_expectations(expectations, &suite.scenarios);
+    if problems.is_empty() && unmatched.is_empty() {
+        return Ok(());
+    }
+    for message in &problems {
+        eprintln!("error: {message}");
+    }
+    if let Some(path) = &args.expectations {
+        let source = std::fs::read_to_string(path).unwrap_or_default();
+        for d in &unmatched {
+            eprintln!("{}", d.render(&source));
+        }
+    }
+    Err(exit_code::BAD_INPUT)
 }
 
 fn run(args: RunArgs) -> i32 {
+    // `--rules` is checked by its clap value parser (a real calendar date).
     let rules_date = args.rules.clone().unwrap_or_else(today);
-    if !valid_date(&rules_date) {
-        return bad_argument(&format!("--rules expects YYYY-MM-DD, found {rules_date:?}"));
-    }
     let shard = match args.shard.as_deref().map(select::parse_shard).transpose() {
         Ok(s) => s,
         Err(e) => return bad_argument(&format!("--shard: {e}")),
@@ -137,12 +181,7 @@ fn run(args: RunArgs) -> i32 {
         },
     };
     let options = RunOptions {
-        selection: select::Selection {
-            filter: args.filter.clone(),
-            tags: args.tags.clone(),
-            rules_date,
-            shard,
-        },
+        selection: selection(&args.select, rules_date, shard),
         expectations,
         run_info: RunInfo {
             command: std::env::args().collect(),
@@ -151,8 +190,10 @@ fn run(args: RunArgs) -> i32 {
                     .iter()
                     .map(|p| p.display().to_string())
                     .collect(),
-                filter: args.filter.clone(),
-                tags: args.tags.clone(),
+                // Several `--filter`s are listed comma-separated (schema 2.0
+                // has one string here).
+                filter: (!args.select.filter.is_empty()).then(|| args.select.filter.join(", ")),
+                tags: args.select.tags.clone(),
                 shard: args.shard.clone(),
             },
             expectations_file: args.expectations.as_ref().and_then(|p| {
@@ -165,7 +206,8 @@ fn run(args: RunArgs) -> i32 {
         },
         interrupt: crate::report_commands::interrupt_on_ctrl_c(),
     };
-    let providers = card_provider(&args).and_then(|card| Ok((card, oqs_provider(&args.oqs)?)));
+    let providers =
+        card_provider(&args).and_then(|card| Ok((card, oqs_provider(&args.oqs, &args.tls)?)));
     let (card, oqs) = match providers {
         Ok(p) => p,
         Err((code, message)) => return output.abort(&options, code, &message),
@@ -178,20 +220,23 @@ fn run(args: RunArgs) -> i32 {
             return output.abort(&options, code, message);
         }
     };
+    if let Err(code) = check_selection(&args, &suite, &options.expectations) {
+        let message = "the selection is not usable (the problems are on the console)";
+        return output.abort(&options, code, message);
+    }
     // A filter or tag that selects nothing is almost always a typo: say so
     // instead of passing an empty run. (An empty shard is legitimate.)
-    if args.filter.is_some() || !args.tags.is_empty() {
+    if !args.select.filter.is_empty() || !args.select.tags.is_empty() {
         let unsharded = select::Selection {
             shard: None,
             ..options.selection.clone()
         };
         if select::select(&suite.scenarios, &suite.requirements, &unsharded).is_empty() {
             let message = format!(
-                "no scenario matches --filter {:?} --tags {:?} (see `myna-conform list`)",
-                args.filter.as_deref().unwrap_or(""),
-                args.tags.join(",")
+                "no scenario matches --filter {:?} --tags {:?} together (preview with `myna-conform list --filter … --tags …`)",
+                args.select.filter.join(","),
+                args.select.tags.join(",")
             );
-            eprintln!("error: {message}");
             return output.abort(&options, exit_code::BAD_INPUT, &message);
         }
     }
@@ -206,7 +251,10 @@ fn run(args: RunArgs) -> i32 {
 pub(crate) type SetupError = (i32, String);
 
 /// The eligibility provider `--oqs` names: `builtin` or an `http(s)://` URL.
-fn oqs_provider(oqs: &str) -> Result<Box<dyn OqsProvider>, SetupError> {
+fn oqs_provider(
+    oqs: &str,
+    tls: &crate::args::ClientTlsArgs,
+) -> Result<Box<dyn OqsProvider>, SetupError> {
     if oqs == "builtin" {
         return Ok(Box::new(BuiltinOqs));
     }
@@ -216,7 +264,15 @@ fn oqs_provider(oqs: &str) -> Result<Box<dyn OqsProvider>, SetupError> {
             format!("--oqs expects `builtin` or an http(s):// URL, found {oqs:?}"),
         ));
     }
-    HttpOqs::connect(oqs)
+    let options = myna_http::ClientOptions {
+        tls: tls.options(),
+        ..myna_http::ClientOptions::default()
+    };
+    // A CA or client-certificate file that is not one is the user's mistake.
+    if let Err(e) = myna_http::agent(&options) {
+        return Err((exit_code::BAD_INPUT, e.to_string()));
+    }
+    HttpOqs::connect_with(oqs, options)
         .map(|p| Box::new(p) as Box<dyn OqsProvider>)
         .map_err(|e| (exit_code::INFRASTRUCTURE, e.to_string()))
 }
@@ -228,6 +284,12 @@ fn is_pcsc(card: &str) -> bool {
 /// The card provider `--card` names.
 fn card_provider(args: &RunArgs) -> Result<Box<dyn CardProvider>, SetupError> {
     match args.card.as_str() {
+        "emu" if args.persona.is_some() => Err((
+            exit_code::BAD_INPUT,
+            "--persona describes the card in a real reader (with --card pcsc); the emulator \
+             plays each scenario's own `persona:` (default taro)"
+                .to_owned(),
+        )),
         "emu" => Ok(Box::new(EmuProvider::new(&args.suite.personas))),
         other if is_pcsc(other) => pcsc_provider(args),
         other => Err((
@@ -285,18 +347,43 @@ fn list(args: ListArgs) -> i32 {
     };
     if args.requirements {
         for r in &suite.requirements {
-            println!("{}\t{}\t{}", r.id, r.level.as_str(), r.text);
+            crate::console::outln!("{}\t{}\t{}", r.id, r.level.as_str(), r.text);
         }
-    } else {
-        for s in &suite.scenarios {
-            println!("{}", s.id);
+        return exit_code::OK;
+    }
+    let shard = match args.shard.as_deref().map(select::parse_shard).transpose() {
+        Ok(s) => s,
+        Err(e) => return bad_argument(&format!("--shard: {e}")),
+    };
+    let mut problems =
+        crate::selection_checks::unmatched_filters(&args.select.filter, &suite.scenarios);
+    problems.extend(crate::selection_checks::unknown_tags(
+        &args.select.tags,
+        &suite.scenarios,
+    ));
+    if !problems.is_empty() {
+        for p in &problems {
+            eprintln!("error: {p}");
         }
+        return exit_code::BAD_INPUT;
+    }
+    let chosen = selection(
+        &args.select,
+        args.rules.clone().unwrap_or_else(today),
+        shard,
+    );
+    for s in select::select(&suite.scenarios, &suite.requirements, &chosen) {
+        crate::console::outln!("{}", s.id);
     }
     exit_code::OK
 }
 
 fn check(args: SuiteArgs) -> i32 {
     match load(&args, &families(&targets(&args))) {
+        Ok(suite) if suite.scenarios.is_empty() && suite.files.is_empty() => {
+            let message = crate::selection_checks::no_scenarios(&paths(&args), &suite.scenarios);
+            bad_argument(message.as_deref().unwrap_or("no scenario"))
+        }
         Ok(suite) => {
             eprintln!(
                 "ok: {} scenarios, {} requirements, {} files",
@@ -326,7 +413,7 @@ fn schema(kind: SchemaKind) -> i32 {
     };
     match serde_json::to_string_pretty(&schema) {
         Ok(text) => {
-            println!("{text}");
+            crate::console::outln!("{text}");
             exit_code::OK
         }
         Err(e) => {
@@ -336,13 +423,12 @@ fn schema(kind: SchemaKind) -> i32 {
     }
 }
 
-fn emu(command: EmuCommand) -> i32 {
+fn emu(command: EmuCommand, quiet: bool) -> i32 {
     match command {
         EmuCommand::Serve {
             vpcd,
             persona,
             personas,
-            quiet,
             once,
             test_control,
             commands,

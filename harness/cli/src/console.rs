@@ -1,10 +1,91 @@
 //! What the user sees on the terminal: diagnostics, progress, summaries.
 
 use std::io::IsTerminal;
+use std::sync::OnceLock;
+
+use anstyle::{AnsiColor, Style};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use myna_engine::{LoadProblems, Progress};
 use myna_report::{Report, ScenarioReport, Verdict};
+
+/// How much the tool says, and whether in colour (`-v`, `-q`, `--color`).
+#[derive(Clone, Copy, Debug)]
+struct Output {
+    color: bool,
+    verbose: u8,
+    quiet: bool,
+}
+
+static OUTPUT: OnceLock<Output> = OnceLock::new();
+
+fn output() -> Output {
+    *OUTPUT.get_or_init(|| Output {
+        color: false,
+        verbose: 0,
+        quiet: false,
+    })
+}
+
+/// Whether `--color` (and `NO_COLOR`, and whether stderr is a terminal)
+/// allows colour.
+fn colour_wanted(choice: crate::args::ColorChoice) -> bool {
+    use crate::args::ColorChoice;
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stderr().is_terminal()
+        }
+    }
+}
+
+/// Sets verbosity and colour once, and the harness's own diagnostics log:
+/// `RUST_LOG` when set (e.g. `RUST_LOG=myna_engine=debug`), else `warn`, or
+/// `debug` with `-vv`; written to stderr.
+pub fn configure(choice: crate::args::ColorChoice, verbose: u8, quiet: bool) {
+    let color = colour_wanted(choice);
+    let _ = OUTPUT.set(Output {
+        color,
+        verbose,
+        quiet,
+    });
+    let default = if verbose >= 2 { "debug" } else { "warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(color)
+        .with_target(true)
+        .try_init();
+}
+
+fn verdict_style(verdict: Verdict) -> Style {
+    let colour = match verdict {
+        Verdict::Pass => AnsiColor::Green,
+        Verdict::Warn => AnsiColor::Yellow,
+        Verdict::Fail | Verdict::Error => AnsiColor::Red,
+        _ => AnsiColor::BrightBlack,
+    };
+    Style::new().fg_color(Some(colour.into())).bold()
+}
+
+/// `verdict` padded to a column, coloured when colour is on.
+fn verdict_text(verdict: Verdict, expected: bool) -> String {
+    let text = format!("{:<14}", verdict.as_str());
+    if !output().color {
+        return text;
+    }
+    // An excused failure is not shown as red: it is expected.
+    let style = if expected {
+        Style::new().fg_color(Some(AnsiColor::Cyan.into()))
+    } else {
+        verdict_style(verdict)
+    };
+    format!("{style}{text}{style:#}")
+}
 
 /// Prints every load problem with a source snippet.
 pub fn print_problems(problems: &LoadProblems) {
@@ -53,16 +134,23 @@ impl Reporter {
                 None => eprintln!("running {n} scenario{}", if n == 1 { "" } else { "s" }),
             },
             Progress::Finished(s) => {
-                let line = scenario_line(s);
+                let out = output();
+                let notable = s.verdict > Verdict::Pass && s.expected_failure.is_none();
+                let shown = notable || (!out.quiet && (self.bar.is_none() || out.verbose >= 1));
+                let mut line = scenario_line(s);
+                if out.verbose >= 2 {
+                    line.push_str(&evidence_lines(s));
+                }
                 match &self.bar {
                     Some(bar) => {
                         bar.inc(1);
                         bar.set_message(s.id.clone());
-                        if s.verdict > Verdict::Pass {
+                        if shown {
                             bar.println(line);
                         }
                     }
-                    None => eprintln!("{line}"),
+                    None if shown => eprintln!("{line}"),
+                    None => {}
                 }
             }
         }
@@ -76,8 +164,29 @@ impl Reporter {
     }
 }
 
+/// `-vv`: each step and its evidence summaries, from the report values
+/// (already through the redactor, so secrets are masked).
+fn evidence_lines(s: &ScenarioReport) -> String {
+    let mut text = String::new();
+    for step in &s.steps {
+        text.push_str(&format!(
+            "\n    {} {} {}",
+            step.location, step.kind, step.label
+        ));
+        for record in &step.evidence {
+            let summary = record.summary.as_deref().unwrap_or(&record.kind);
+            text.push_str(&format!("\n      [{}] {summary}", record.target));
+        }
+    }
+    text
+}
+
 fn scenario_line(s: &ScenarioReport) -> String {
-    let mut line = format!("{:<14} {}", s.verdict.as_str(), s.id);
+    let mut line = format!(
+        "{} {}",
+        verdict_text(s.verdict, s.expected_failure.is_some()),
+        s.id
+    );
     if let Some(reason) = &s.expected_failure {
         line.push_str(&format!(" (expected: {reason})"));
     }
@@ -106,3 +215,33 @@ pub fn print_summary(report: &Report, out: &std::path::Path) {
     );
     eprintln!("reports written to {}", out.display());
 }
+
+/// Writes one line to standard output. When the reader has gone away (`myna-conform list | head
+/// -1`), the process ends quietly with exit 0, as `cat` or `ls` would, instead of panicking.
+pub fn out_line(line: std::fmt::Arguments<'_>) {
+    let mut text = line.to_string();
+    text.push('\n');
+    out_bytes(text.as_bytes());
+}
+
+/// Writes `bytes` to standard output; a closed pipe is a quiet exit 0 (see [`out_line`]).
+pub fn out_bytes(bytes: &[u8]) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let written = stdout.write_all(bytes).and_then(|()| stdout.flush());
+    if let Err(e) = written {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(myna_engine::exit_code::OK);
+        }
+        eprintln!("error: cannot write to standard output: {e}");
+        std::process::exit(myna_engine::exit_code::INFRASTRUCTURE);
+    }
+}
+
+/// `println!` through [`out_line`]: a closed pipe is a quiet exit.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::console::out_line(format_args!($($arg)*))
+    };
+}
+pub(crate) use outln;

@@ -5,16 +5,23 @@
 
 mod args;
 mod commands;
+mod completions;
+mod config;
 mod console;
 mod emu_serve;
+mod invocation;
 mod oqs_commands;
+mod project;
 mod record;
 mod report_commands;
-
-use clap::Parser;
+mod selection_checks;
 
 fn main() {
-    let cli = args::Cli::parse();
-    let code = commands::dispatch(cli.command);
+    let cli = match invocation::parse(std::env::args_os().collect()) {
+        Ok(cli) => cli,
+        Err(code) => std::process::exit(code),
+    };
+    console::configure(cli.color, cli.verbose, cli.quiet);
+    let code = commands::dispatch(cli);
     std::process::exit(code);
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use myna_family::exit_code;
 
 /// `oqs serve --listen ADDR`: serves until interrupted.
-pub fn oqs_serve(listen: &str) -> i32 {
+pub fn oqs_serve(listen: &str, tls: &crate::args::ServerTlsArgs) -> i32 {
     let addr = match listen.parse() {
         Ok(a) => a,
         Err(_) => {
@@ -15,8 +15,24 @@ pub fn oqs_serve(listen: &str) -> i32 {
             return exit_code::BAD_INPUT;
         }
     };
-    eprintln!("reference eligibility service on http://{addr} (API: docs/oqs.md); Ctrl-C stops");
-    match myna_oqs::serve_blocking(addr, myna_oqs::ServerConfig::default()) {
+    let mut config = myna_oqs::ServerConfig::default();
+    let scheme = match (&tls.tls_cert, &tls.tls_key) {
+        (Some(cert), Some(key)) => match myna_serve::ServerTls::from_pem_files(cert, key) {
+            Ok(identity) => {
+                config.serve = config.serve.tls(Some(identity));
+                "https"
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit_code::BAD_INPUT;
+            }
+        },
+        _ => "http",
+    };
+    eprintln!(
+        "reference eligibility service on {scheme}://{addr} (API: docs/oqs.md); Ctrl-C stops"
+    );
+    match myna_oqs::serve_blocking(addr, config) {
         Ok(()) => exit_code::OK,
         Err(e) => {
             eprintln!("error: {e}");
@@ -65,6 +81,8 @@ pub struct BenchLookup<'a> {
     pub seed: Option<u32>,
     /// Where `bench-lookup.json` goes.
     pub out: &'a Path,
+    /// TLS for an `https://` URL.
+    pub tls: myna_http::TlsOptions,
 }
 
 /// `bench lookup`: open-loop load, latency from the scheduled send time.
@@ -82,6 +100,7 @@ pub fn bench_lookup(args: &BenchLookup<'_>) -> i32 {
         duration,
         connections: args.connections,
         seed_population: args.seed,
+        tls: args.tls.clone(),
         ..myna_oqs::BenchOptions::default()
     };
     eprintln!(
@@ -102,14 +121,21 @@ pub fn bench_lookup(args: &BenchLookup<'_>) -> i32 {
         }
     };
     let ms = |us: u64| us as f64 / 1000.0;
-    println!(
+    let summary_only = result.ok == 0;
+    crate::console::outln!(
         "scheduled {} · completed {} · ok {} · errors {}",
-        result.scheduled, result.completed, result.ok, result.errors
+        result.scheduled,
+        result.completed,
+        result.ok,
+        result.errors
     );
     for (kind, n) in &result.error_kinds {
-        println!("  {kind}: {n}");
+        crate::console::outln!("  {kind}: {n}");
     }
-    println!(
+    if summary_only {
+        eprintln!("error: no request succeeded, so there is no latency to report");
+    } else {
+        crate::console::outln!(
         "latency from schedule: p50 {:.3} ms · p90 {:.3} ms · p99 {:.3} ms · p99.9 {:.3} ms · max {:.3} ms · mean {:.3} ms",
         ms(result.p50_us),
         ms(result.p90_us),
@@ -118,6 +144,7 @@ pub fn bench_lookup(args: &BenchLookup<'_>) -> i32 {
         ms(result.max_us),
         result.mean_us / 1000.0
     );
+    }
     let json = serde_json::json!({
         "url": args.url,
         "rate": args.rate,
@@ -144,7 +171,7 @@ pub fn bench_lookup(args: &BenchLookup<'_>) -> i32 {
     match written {
         Ok(()) => {
             eprintln!("written to {}", path.display());
-            exit_code::OK
+            bench_exit_code(result.ok, result.errors)
         }
         Err(e) => {
             eprintln!("error: {e}");
@@ -153,9 +180,27 @@ pub fn bench_lookup(args: &BenchLookup<'_>) -> i32 {
     }
 }
 
+/// A load test whose requests failed did not measure the service: every
+/// request failing is an infrastructure error (nothing answered), some
+/// failing a conformance failure (the service answered errors under load).
+fn bench_exit_code(ok: u64, errors: u64) -> i32 {
+    match (ok, errors) {
+        (_, 0) => exit_code::OK,
+        (0, _) => exit_code::INFRASTRUCTURE,
+        _ => exit_code::FAILURES,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn failed_requests_make_the_exit_code() {
+        assert_eq!(bench_exit_code(10, 0), exit_code::OK);
+        assert_eq!(bench_exit_code(0, 10), exit_code::INFRASTRUCTURE);
+        assert_eq!(bench_exit_code(9, 1), exit_code::FAILURES);
+    }
 
     #[test]
     fn durations() {

@@ -6,7 +6,11 @@ use std::io::BufRead;
 use std::time::{Duration, Instant};
 
 use myna_card_emu::persona::Persona;
-use myna_card_emu::vpcd::{Emulator, EmulatorOptions, Silent};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use myna_card_emu::vpcd::{Emulator, EmulatorOptions, VpcdObserver};
 use myna_family::exit_code;
 use myna_family_card::record::{scenario_yaml, KnownSecret, RecordingCard, ScenarioHeader};
 use myna_family_card::target::{CardTarget, EmuCard};
@@ -17,6 +21,26 @@ use crate::commands::bad_argument;
 /// Persona fields the host may send as a PIN or password.
 fn is_pin_like(name: &str, secret: bool) -> bool {
     secret || name.starts_with("wrong_")
+}
+
+/// Notes whether vpcd ever accepted the virtual card, and says on stderr
+/// when it cannot be reached (the emulator keeps retrying).
+struct ConnectionWatch {
+    connected: Arc<AtomicBool>,
+    warned: bool,
+}
+
+impl VpcdObserver for ConnectionWatch {
+    fn on_connected(&mut self, _peer: SocketAddr) {
+        self.connected.store(true, Ordering::SeqCst);
+    }
+
+    fn on_connect_failed(&mut self, error: &str, _retry_in: Option<Duration>) {
+        if !self.warned {
+            self.warned = true;
+            eprintln!("warning: vpcd not reachable yet ({error}); retrying");
+        }
+    }
 }
 
 /// Runs `record`; returns the exit code.
@@ -65,9 +89,13 @@ pub fn record(args: &RecordArgs) -> i32 {
     };
     let origin_target = args.card.clone();
     let (card, recording) = RecordingCard::new(target);
+    let connected = Arc::new(AtomicBool::new(false));
     let (control, thread) = Emulator::new(args.vpcd.as_str(), card)
         .with_options(EmulatorOptions::default())
-        .with_observer(Silent)
+        .with_observer(ConnectionWatch {
+            connected: Arc::clone(&connected),
+            warned: false,
+        })
         .spawn();
     eprintln!(
         "recording: a virtual card at vpcd {} forwards to {}; {}",
@@ -93,7 +121,25 @@ pub fn record(args: &RecordArgs) -> i32 {
             return exit_code::INFRASTRUCTURE;
         }
     }
+    if !connected.load(Ordering::SeqCst) {
+        eprintln!(
+            "error: vpcd at {} never accepted the virtual card, nothing recorded and no file written \
+             (is pcscd running with vsmartcard-vpcd? see docs/pcsc.md)",
+            args.vpcd
+        );
+        return exit_code::INFRASTRUCTURE;
+    }
     let events = recording.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    if events
+        .iter()
+        .all(|e| !matches!(e, myna_family_card::record::RecordedEvent::Exchange { .. }))
+    {
+        eprintln!(
+            "error: the host sent no APDU to the virtual card at vpcd {}; no file written",
+            args.vpcd
+        );
+        return exit_code::INFRASTRUCTURE;
+    }
     let stamp = timestamp();
     let name = args.name.clone().unwrap_or_else(|| stamp.clone());
     let header = ScenarioHeader {

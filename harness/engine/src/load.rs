@@ -110,8 +110,14 @@ fn normalise(path: &Path) -> PathBuf {
         match c {
             std::path::Component::CurDir => {}
             std::path::Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
+                // `../..` stays `../..`: only a named component is popped,
+                // and nothing goes above the root.
+                match out.components().next_back() {
+                    Some(std::path::Component::Normal(_)) => {
+                        out.pop();
+                    }
+                    Some(std::path::Component::RootDir | std::path::Component::Prefix(_)) => {}
+                    _ => out.push(".."),
                 }
             }
             other => out.push(other),
@@ -202,7 +208,7 @@ pub fn load_suite(
             }
         }
         Err(e) => problems.io.push(format!(
-            "{e} (the requirement catalogue; pass --requirements FILE)"
+            "{e} (the requirement catalogue; run inside the checkout or pass --catalogue FILE)"
         )),
     }
 
@@ -255,5 +261,23 @@ pub fn load_suite(
     } else {
         problems.sources = sources;
         Err(problems)
+    }
+}
+
+#[cfg(test)]
+mod normalise_tests {
+    use super::normalise;
+    use std::path::{Path, PathBuf};
+
+    #[test]
+    fn parent_components_above_the_start_are_kept() {
+        let n = |p: &str| normalise(Path::new(p));
+        assert_eq!(
+            n("../../../s/card/../f/x.yaml"),
+            PathBuf::from("../../../s/f/x.yaml")
+        );
+        assert_eq!(n("a/./b/../c"), PathBuf::from("a/c"));
+        assert_eq!(n("../a/../../b"), PathBuf::from("../../b"));
+        assert_eq!(n("/a/../../b"), PathBuf::from("/b"));
     }
 }

@@ -6,8 +6,9 @@ use myna_scenario::{Requirement, Scenario};
 /// Selection options.
 #[derive(Clone, Debug, Default)]
 pub struct Selection {
-    /// Substring of the id, or a glob with `*`.
-    pub filter: Option<String>,
+    /// Substrings of the id, or globs with `*`: a scenario matching any is
+    /// kept (empty = all).
+    pub filters: Vec<String>,
     /// Keep scenarios carrying any of these tags (empty = all).
     pub tags: Vec<String>,
     /// `YYYY-MM-DD`: keep scenarios with at least one requirement in force.
@@ -65,10 +66,7 @@ pub fn select<'a>(
     scenarios
         .iter()
         .filter(|s| {
-            selection
-                .filter
-                .as_deref()
-                .is_none_or(|f| id_matches(f, &s.id))
+            selection.filters.is_empty() || selection.filters.iter().any(|f| id_matches(f, &s.id))
         })
         .filter(|s| selection.tags.is_empty() || s.tags.iter().any(|t| selection.tags.contains(t)))
         .filter(|s| {

@@ -263,7 +263,7 @@ pub fn run_suite(
     run_info.duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     // A shard lists the whole catalogue too, so merged shards still show
     // the requirements no scenario covers.
-    let whole_suite = options.selection.filter.is_none() && options.selection.tags.is_empty();
+    let whole_suite = options.selection.filters.is_empty() && options.selection.tags.is_empty();
     let requirements = rollup(&suite.requirements, &scenarios, whole_suite);
     let summary = Summary::from_scenarios(&scenarios);
     RunResult {

@@ -3,6 +3,7 @@
 
 use time::{Date, Duration, Month, PrimitiveDateTime, Time};
 
+use crate::control::Advance;
 use crate::error::ModelError;
 
 /// A clock that moves only when told to; every model decision reads it.
@@ -45,22 +46,19 @@ impl VirtualClock {
     }
 
     /// Moves the clock forward by months (clamped to month ends), then days,
-    /// hours and minutes.
-    pub fn advance(
-        &mut self,
-        months: u32,
-        days: i64,
-        hours: i64,
-        minutes: i64,
-    ) -> Result<(), ModelError> {
-        let date = add_months(self.now.date(), months)?;
+    /// hours and minutes. Every amount is checked against its range first
+    /// ([`Advance::validate`]); on any error the clock does not move.
+    pub fn advance(&mut self, by: &Advance) -> Result<(), ModelError> {
+        by.validate()?;
+        let beyond = || ModelError::invalid("advance", "leaves the supported date range");
+        let date = add_months(self.now.date(), by.months).map_err(|_| beyond())?;
+        // In range, each amount is far below what `Duration` holds, so the
+        // constructors cannot overflow.
         let moved = PrimitiveDateTime::new(date, self.now.time())
-            .checked_add(Duration::days(days))
-            .and_then(|t| t.checked_add(Duration::hours(hours)))
-            .and_then(|t| t.checked_add(Duration::minutes(minutes)))
-            .ok_or_else(|| {
-                ModelError::invalid("clock", "advance leaves the supported date range")
-            })?;
+            .checked_add(Duration::days(by.days))
+            .and_then(|t| t.checked_add(Duration::hours(by.hours)))
+            .and_then(|t| t.checked_add(Duration::minutes(by.minutes)))
+            .ok_or_else(beyond)?;
         self.now = moved;
         Ok(())
     }
@@ -217,7 +215,40 @@ mod tests {
         let mut c = VirtualClock::at(
             parse_datetime("t", "2025-01-31T23:00").unwrap_or(PrimitiveDateTime::MIN),
         );
-        assert!(c.advance(1, 0, 2, 0).is_ok());
+        let by = |months, days, hours, minutes| Advance {
+            months,
+            days,
+            hours,
+            minutes,
+        };
+        assert!(c.advance(&by(1, 0, 2, 0)).is_ok());
         assert_eq!(wire_datetime(c.now()), "20250301010000");
+        for (bad, field) in [
+            (by(0, i64::MIN, 0, 0), "advance.days"),
+            (by(0, 0, i64::MIN, 0), "advance.hours"),
+            (by(0, 0, 0, i64::MIN), "advance.minutes"),
+            (by(0, i64::MAX, 0, 0), "advance.days"),
+            (by(0, -1, 0, 0), "advance.days"),
+            (by(u32::MAX, 0, 0, 0), "advance.months"),
+        ] {
+            let before = c;
+            match c.advance(&bad) {
+                Err(ModelError::Invalid { field: named, .. }) => assert_eq!(named, field),
+                other => panic!("{bad:?}: {other:?}"),
+            }
+            assert_eq!(c, before, "a rejected advance must not move the clock");
+        }
+        // In range but beyond the calendar: rejected, the clock unmoved.
+        let far = by(0, 36_500, 0, 0);
+        let before = c;
+        let mut moved = 0;
+        while c.advance(&far).is_ok() {
+            moved += 1;
+            assert!(moved < 200, "the clock never reached the end of its range");
+        }
+        assert_ne!(c, before);
+        let end = c;
+        assert!(c.advance(&far).is_err());
+        assert_eq!(c, end);
     }
 }

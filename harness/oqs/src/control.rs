@@ -30,8 +30,9 @@ pub enum ControlCommand {
     /// Adds `count` registered persons with serials `first_serial`,
     /// `first_serial + 1`, … (for load tests).
     Population {
-        /// How many (at most 10,000,000).
-        #[schemars(range(min = 0, max = 10000000))]
+        /// How many (at most [`MAX_POPULATION_COUNT`], 100,000, per command;
+        /// the model holds at most [`MAX_POPULATION_TOTAL`] persons in all).
+        #[schemars(range(min = 0, max = 100000))]
         count: u32,
         /// First serial (hex).
         first_serial: String,
@@ -92,7 +93,8 @@ pub enum ControlCommand {
         /// Every lookup answers 503.
         #[serde(default)]
         outage: Option<bool>,
-        /// Every lookup answers after this many milliseconds.
+        /// Every lookup answers after this many milliseconds (at most
+        /// [`MAX_SLOW_MS`]).
         #[serde(default)]
         #[schemars(range(min = 0, max = 60000))]
         slow_ms: Option<u64>,
@@ -120,6 +122,47 @@ pub struct Advance {
     /// Minutes.
     #[schemars(range(min = 0, max = 52560000))]
     pub minutes: i64,
+}
+
+/// Largest `advance.months` (100 years). The model checks these bounds; the
+/// `schemars` ranges above repeat them as literals (the attribute takes
+/// nothing else) and a test holds the two equal.
+pub const MAX_ADVANCE_MONTHS: u32 = 1200;
+/// Largest `advance.days` (100 years).
+pub const MAX_ADVANCE_DAYS: i64 = 36_500;
+/// Largest `advance.hours` (100 years).
+pub const MAX_ADVANCE_HOURS: i64 = 876_000;
+/// Largest `advance.minutes` (100 years).
+pub const MAX_ADVANCE_MINUTES: i64 = 52_560_000;
+/// Largest `fault.slow_ms`: one minute.
+pub const MAX_SLOW_MS: u64 = 60_000;
+/// Largest `population.count` of one command: it answers in well under a
+/// second and about 100 MB (a synthetic person is about 1 KB).
+pub const MAX_POPULATION_COUNT: u32 = 100_000;
+/// Most persons a model holds in all (seeded and populated): about 1 GB.
+pub const MAX_POPULATION_TOTAL: usize = 1_000_000;
+
+impl Advance {
+    /// Every field within its range, or the first one that is not, named
+    /// `advance.<field>`.
+    pub fn validate(&self) -> Result<(), crate::ModelError> {
+        let out = |field: &'static str, max: i64| {
+            crate::ModelError::invalid(field, format!("expected a whole number from 0 to {max}"))
+        };
+        if self.months > MAX_ADVANCE_MONTHS {
+            return Err(out("advance.months", i64::from(MAX_ADVANCE_MONTHS)));
+        }
+        for (field, value, max) in [
+            ("advance.days", self.days, MAX_ADVANCE_DAYS),
+            ("advance.hours", self.hours, MAX_ADVANCE_HOURS),
+            ("advance.minutes", self.minutes, MAX_ADVANCE_MINUTES),
+        ] {
+            if !(0..=max).contains(&value) {
+                return Err(out(field, max));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The JSON Schema of [`ControlCommand`] (schemars, draft-07): the `oqs`

@@ -43,6 +43,8 @@ pub struct BenchOptions {
     pub serials: Vec<String>,
     /// Per-request deadline.
     pub timeout: Duration,
+    /// TLS settings for an `https://` URL.
+    pub tls: myna_http::TlsOptions,
 }
 
 impl Default for BenchOptions {
@@ -55,6 +57,7 @@ impl Default for BenchOptions {
             seed_population: None,
             serials: Vec::new(),
             timeout: Duration::from_secs(5),
+            tls: myna_http::TlsOptions::default(),
         }
     }
 }
@@ -104,12 +107,12 @@ fn histogram() -> Result<Histogram<u64>, BenchError> {
         .map_err(|e| BenchError::InvalidOptions(e.to_string()))
 }
 
-fn agent(timeout: Duration) -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(timeout))
-        .build()
-        .into()
+fn agent(timeout: Duration, tls: &myna_http::TlsOptions) -> Result<ureq::Agent, BenchError> {
+    myna_http::agent(&myna_http::ClientOptions {
+        timeout,
+        tls: tls.clone(),
+    })
+    .map_err(|e| BenchError::InvalidOptions(e.to_string()))
 }
 
 fn validate(opts: &BenchOptions) -> Result<u64, BenchError> {
@@ -156,17 +159,19 @@ fn request_body(serial: &str) -> Vec<u8> {
 fn seed(opts: &BenchOptions, count: u32) -> Result<Vec<String>, BenchError> {
     let first = 0xB000_0000u64;
     let url = format!("{}{}", opts.url.trim_end_matches('/'), CONTROL_PATH);
-    let client = agent(Duration::from_secs(120));
+    let client = agent(Duration::from_secs(120), &opts.tls)?;
     let world = ControlCommand::World {
         clock: None,
         config: None,
         persons: Vec::new(),
     };
-    let population = ControlCommand::Population {
-        count,
-        first_serial: format!("{first:X}"),
-    };
-    for command in [world, population] {
+    // In chunks of the control API's per-command maximum.
+    let chunk = crate::control::MAX_POPULATION_COUNT;
+    let populations = (0..count.div_ceil(chunk)).map(|i| ControlCommand::Population {
+        count: chunk.min(count - i * chunk),
+        first_serial: format!("{:X}", first + u64::from(i * chunk)),
+    });
+    for command in std::iter::once(world).chain(populations) {
         let bytes = serde_json::to_vec(&command).map_err(|e| BenchError::Setup(e.to_string()))?;
         let response = client
             .post(&url)
@@ -208,7 +213,7 @@ pub fn bench_lookup(opts: BenchOptions) -> Result<BenchResult, BenchError> {
     for _ in 0..opts.connections {
         let (bodies, url, next, merged) =
             (bodies.clone(), url.clone(), next.clone(), merged.clone());
-        let client = agent(opts.timeout);
+        let client = agent(opts.timeout, &opts.tls)?;
         let mut local = histogram()?;
         workers.push(std::thread::spawn(move || {
             let mut kinds: BTreeMap<String, u64> = BTreeMap::new();

@@ -10,7 +10,10 @@ use time::{Date, Duration, PrimitiveDateTime};
 use crate::clock::{
     add_months, date_of_day_number, day_number, month_end, parse_date, parse_datetime, VirtualClock,
 };
-use crate::control::{ControlCommand, LossSpec, ModelConfig, PersonSpec, QualificationSpec};
+use crate::control::{
+    ControlCommand, LossSpec, ModelConfig, PersonSpec, QualificationSpec, MAX_POPULATION_COUNT,
+    MAX_POPULATION_TOTAL, MAX_SLOW_MS,
+};
 use crate::error::ModelError;
 use crate::index::{CertId, PersonId, Resolution, SerialIndex};
 use crate::person::{
@@ -199,23 +202,32 @@ impl OqsModel {
                 self.change_qualification(person, lose.as_ref(), acquire.as_deref())?;
             }
             ControlCommand::Clock { advance, set } => {
+                // On a copy: a bad `advance` leaves a good `set` unapplied too.
+                let mut clock = self.clock;
                 if let Some(t) = set {
-                    self.clock.set(parse_datetime("set", t)?);
+                    clock.set(parse_datetime("set", t)?);
                 }
                 if let Some(a) = advance {
-                    self.clock.advance(a.months, a.days, a.hours, a.minutes)?;
+                    clock.advance(a)?;
                 }
+                self.clock = clock;
             }
             ControlCommand::Fault {
                 outage,
                 slow_ms,
                 jpki_down,
             } => {
+                if slow_ms.is_some_and(|v| v > MAX_SLOW_MS) {
+                    return Err(ModelError::invalid(
+                        "slow_ms",
+                        format!("expected a whole number from 0 to {MAX_SLOW_MS}"),
+                    ));
+                }
                 if let Some(v) = outage {
                     self.faults.outage = *v;
                 }
                 if let Some(v) = slow_ms {
-                    self.faults.slow_ms = (*v).min(60_000);
+                    self.faults.slow_ms = *v;
                 }
                 if let Some(v) = jpki_down {
                     self.faults.jpki_down = *v;
@@ -471,9 +483,7 @@ impl OqsModel {
     }
 
     fn seed_population(&mut self, count: u32, first: Serial) -> Result<(), ModelError> {
-        if count > 10_000_000 {
-            return Err(ModelError::invalid("count", "at most 10,000,000"));
-        }
+        self.check_population(count, first)?;
         let not_after = add_months(self.clock.today(), 60)?;
         let base = self.persons.len();
         for i in 0..count {
@@ -524,6 +534,36 @@ impl OqsModel {
             self.handles.insert(handle, id);
             let cert = self.index.issue(id, serial, day_number(not_after))?;
             self.index.register(id, cert)?;
+        }
+        Ok(())
+    }
+
+    /// Everything that could stop a population part-way, checked before
+    /// the first person is added, so a refused command changes nothing.
+    fn check_population(&self, count: u32, first: Serial) -> Result<(), ModelError> {
+        if count > MAX_POPULATION_COUNT {
+            return Err(ModelError::invalid(
+                "count",
+                format!("expected a whole number from 0 to {MAX_POPULATION_COUNT}"),
+            ));
+        }
+        let total = self.persons.len().saturating_add(count as usize);
+        if total > MAX_POPULATION_TOTAL {
+            return Err(ModelError::Capacity(format!(
+                "a model holds at most {MAX_POPULATION_TOTAL} persons"
+            )));
+        }
+        for i in 0..count {
+            let serial = first
+                .value()
+                .checked_add(u64::from(i))
+                .and_then(Serial::new)
+                .ok_or_else(|| ModelError::invalid("first_serial", "serial range overflows"))?;
+            if self.index.find(serial).is_some() {
+                return Err(ModelError::Conflict(format!(
+                    "serial {serial} is already issued"
+                )));
+            }
         }
         Ok(())
     }

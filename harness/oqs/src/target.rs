@@ -5,8 +5,8 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::service::{OqsService, CAPABILITIES_PATH, CAP_CONTROL, CAP_LOOKUP};
-use crate::wire::CapabilitiesAnswer;
+use crate::service::{OqsService, CAPABILITIES_PATH, CAP_CONTROL, CAP_LOOKUP, SEARCH_PATH};
+use crate::wire::{CapabilitiesAnswer, ErrorBody};
 
 /// An answer: HTTP status and body bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,6 +24,9 @@ pub enum TargetError {
     Timeout(String),
     /// Could not connect.
     Connect(String),
+    /// The server answers, but not as this API (a wrong base path, another
+    /// kind of server).
+    NotThisApi(String),
     /// Anything else.
     Other(String),
 }
@@ -33,6 +36,7 @@ impl fmt::Display for TargetError {
         match self {
             TargetError::Timeout(m) => write!(f, "timed out: {m}"),
             TargetError::Connect(m) => write!(f, "cannot connect: {m}"),
+            TargetError::NotThisApi(m) => f.write_str(m),
             TargetError::Other(m) => f.write_str(m),
         }
     }
@@ -122,31 +126,61 @@ pub struct HttpTarget {
 }
 
 impl HttpTarget {
-    /// Connects to `base_url` (e.g. `http://127.0.0.1:8080`) and asks for its
-    /// capabilities; a server without the control API reports `oqs.lookup` only.
+    /// Connects to `base_url` (e.g. `http://127.0.0.1:8080`) with the
+    /// default client settings; see [`HttpTarget::connect_with`].
     pub fn connect(base_url: &str) -> Result<HttpTarget, TargetError> {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(DEFAULT_TIMEOUT))
-            .build()
-            .into();
+        Self::connect_with(base_url, &myna_http::ClientOptions::default())
+    }
+
+    /// Connects to `base_url` with `options` (timeouts, TLS) and asks for
+    /// its capabilities; a server without the control API reports
+    /// `oqs.lookup` only. A server that answers neither the capabilities nor
+    /// the lookup path as this API does (a wrong base path, another kind of
+    /// server) is an error naming what was probed, not a service without
+    /// capabilities.
+    pub fn connect_with(
+        base_url: &str,
+        options: &myna_http::ClientOptions,
+    ) -> Result<HttpTarget, TargetError> {
+        let agent = myna_http::agent(options).map_err(|e| TargetError::Other(e.to_string()))?;
         let mut target = HttpTarget {
             base: base_url.trim_end_matches('/').to_string(),
             agent,
             capabilities: vec![CAP_LOOKUP.to_string()],
         };
         let answer = target.request("GET", CAPABILITIES_PATH, &[], None)?;
-        if answer.status == 200 {
-            let listed = serde_json::from_slice::<CapabilitiesAnswer>(&answer.body)
-                .map(|a| a.capabilities)
-                .unwrap_or_default();
-            for cap in listed {
-                if cap.starts_with("oqs.") && !target.capabilities.contains(&cap) {
-                    target.capabilities.push(cap);
+        match serde_json::from_slice::<CapabilitiesAnswer>(&answer.body) {
+            Ok(listed) if answer.status == 200 => {
+                for cap in listed.capabilities {
+                    if cap.starts_with("oqs.") && !target.capabilities.contains(&cap) {
+                        target.capabilities.push(cap);
+                    }
                 }
             }
+            _ => target.probe_lookup(answer.status)?,
         }
         Ok(target)
+    }
+
+    /// Without the control API, the lookup path must answer an empty
+    /// request as this API does: not 404, and a JSON error body
+    /// (`{"error":{…}}`) or a JSON answer.
+    fn probe_lookup(&mut self, capabilities_status: u16) -> Result<(), TargetError> {
+        let answer = self.request("POST", SEARCH_PATH, b"{}", None)?;
+        // A 404 is the wrong path even when its body is JSON.
+        let is_api_answer = answer.status != 404
+            && (serde_json::from_slice::<ErrorBody>(&answer.body).is_ok()
+                || (answer.status == 200
+                    && serde_json::from_slice::<serde_json::Value>(&answer.body).is_ok()));
+        if is_api_answer {
+            return Ok(());
+        }
+        Err(TargetError::NotThisApi(format!(
+            "{} is not an eligibility service of this API: GET {CAPABILITIES_PATH} answered \
+             {capabilities_status} and POST {SEARCH_PATH} answered {} without the API's JSON \
+             (is the base URL right? docs/oqs.md)",
+            self.base, answer.status
+        )))
     }
 }
 

@@ -104,21 +104,9 @@ pub struct SearchInfo {
 }
 
 /// Every API error: `{"error":{"code":"OQS-…","message":"…"}}` with a 4xx
-/// status (503 only for the injected outage).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorBody {
-    /// The error.
-    pub error: ErrorDetail,
-}
-
-/// What went wrong.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorDetail {
-    /// `OQS-…` (docs/oqs.md).
-    pub code: String,
-    /// For people: the reason.
-    pub message: String,
-}
+/// status (503 only for the injected outage): the one error shape of every
+/// reference server, myna-serve's.
+pub use myna_serve::{ErrorBody, ErrorDetail};
 
 /// `GET /control/v1/capabilities`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

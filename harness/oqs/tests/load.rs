@@ -19,6 +19,7 @@ fn open_loop_run_completes_every_scheduled_request() {
         seed_population: Some(50),
         serials: Vec::new(),
         timeout: Duration::from_secs(10),
+        ..BenchOptions::default()
     })
     .expect("the run happens");
     assert_eq!(result.scheduled, 100);
@@ -45,6 +46,7 @@ fn an_unreachable_target_counts_errors_instead_of_failing() {
         seed_population: None,
         serials: vec!["1A".into()],
         timeout: Duration::from_secs(2),
+        ..BenchOptions::default()
     })
     .expect("the run happens");
     assert_eq!(result.completed, 5);

@@ -38,16 +38,27 @@ impl OqsProvider for BuiltinOqs {
 #[derive(Debug)]
 pub struct HttpOqs {
     url: String,
+    options: myna_http::ClientOptions,
     capabilities: Vec<String>,
 }
 
 impl HttpOqs {
     /// Probes the server at `url` once for its capabilities.
     pub fn connect(url: &str) -> Result<Self, ProviderError> {
-        let target = HttpTarget::connect(url)
+        Self::connect_with(url, myna_http::ClientOptions::default())
+    }
+
+    /// Probes the server at `url` once, with these client settings (TLS,
+    /// timeouts), which every scenario's connection then uses.
+    pub fn connect_with(
+        url: &str,
+        options: myna_http::ClientOptions,
+    ) -> Result<Self, ProviderError> {
+        let target = HttpTarget::connect_with(url, &options)
             .map_err(|e| ProviderError::environment(format!("eligibility service {url}: {e}")))?;
         Ok(HttpOqs {
             url: url.to_string(),
+            options,
             capabilities: target.capabilities(),
         })
     }
@@ -55,7 +66,7 @@ impl HttpOqs {
 
 impl OqsProvider for HttpOqs {
     fn open(&mut self) -> Result<Box<dyn OqsTarget>, ProviderError> {
-        HttpTarget::connect(&self.url)
+        HttpTarget::connect_with(&self.url, &self.options)
             .map(|t| Box::new(t) as Box<dyn OqsTarget>)
             .map_err(|e| {
                 ProviderError::environment(format!("eligibility service {}: {e}", self.url))

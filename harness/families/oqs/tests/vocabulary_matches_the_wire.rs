@@ -185,7 +185,7 @@ fn ranges_docs_and_enums_are_derived() {
         Some(Shape::Int { min, max }) => (min, max),
         other => panic!("{name}: {other:?}"),
     };
-    assert_eq!(int(control_fields("population"), "count"), (0, 10_000_000));
+    assert_eq!(int(control_fields("population"), "count"), (0, 100_000));
     assert_eq!(int(control_fields("fault"), "slow_ms"), (0, 60_000));
     let config = nested(control_fields("world"), &["config"]);
     assert_eq!(int(config, "renewal_delay_hours"), (0, 8760));
