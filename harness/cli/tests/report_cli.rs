@@ -406,3 +406,16 @@ fn ctrl_c_stops_after_the_current_step_runs_finally_and_writes_a_partial_report(
     // No staging directory left beside the report.
     assert_eq!(names(tmp.path()), [".out.lock", "out"]);
 }
+
+/// The documented CI recipes are YAML and shard, merge and verify.
+#[test]
+fn the_ci_recipes_shard_merge_and_verify() {
+    for recipe in ["docs/ci/github-actions.yml", "docs/ci/gitlab-ci.yml"] {
+        let text = std::fs::read_to_string(root().join(recipe)).unwrap();
+        let parsed: Result<serde_yaml::Value, _> = serde_yaml::from_str(&text);
+        assert!(parsed.is_ok(), "{recipe}: {parsed:?}");
+        for needle in ["--shard", "report merge", "report verify", "--sign", "junit.xml"] {
+            assert!(text.contains(needle), "{recipe} lacks {needle}");
+        }
+    }
+}
