@@ -414,8 +414,28 @@ fn the_ci_recipes_shard_merge_and_verify() {
         let text = std::fs::read_to_string(root().join(recipe)).unwrap();
         let parsed: Result<serde_yaml::Value, _> = serde_yaml::from_str(&text);
         assert!(parsed.is_ok(), "{recipe}: {parsed:?}");
-        for needle in ["--shard", "report merge", "report verify", "--sign", "junit.xml"] {
+        for needle in [
+            "--shard",
+            "report merge",
+            "report verify",
+            "--sign",
+            "junit.xml",
+        ] {
             assert!(text.contains(needle), "{recipe} lacks {needle}");
         }
     }
+}
+
+#[test]
+fn report_schema_prints_the_json_schema_of_report_json() {
+    let out = myna(&["report", "schema"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let schema: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(schema["title"], "myna-conform report.json");
+    let verdicts = &schema["definitions"]["RequirementVerdict"]["oneOf"];
+    assert!(verdicts.to_string().contains("uncovered"), "{verdicts}");
+    assert_eq!(
+        schema["definitions"]["ScenarioReport"]["properties"]["duration_us"]["type"],
+        "integer"
+    );
 }
