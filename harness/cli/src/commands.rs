@@ -2,8 +2,10 @@
 
 use std::path::PathBuf;
 
-use myna_conform::families::{families, families_with, Targets};
-use myna_engine::{exit_code, load_suite, run_suite, select, LoadedSuite, RunOptions};
+use myna_conform::families::{families, families_with, Providers, Targets};
+use myna_engine::{
+    exit_code, load_suite_with, run_suite, select, LoadOptions, LoadedSuite, RunOptions,
+};
 use myna_family::Family;
 use myna_family_card::target::{CardProvider, EmuProvider};
 use myna_family_oqs::{BuiltinOqs, HttpOqs, OqsProvider};
@@ -49,6 +51,11 @@ pub fn dispatch(cli: crate::args::Cli) -> i32 {
             tls: tls.options(),
         }),
         Command::Report { command } => crate::report_commands::report(command),
+        Command::Reader {
+            command: crate::reader_commands::ReaderCommand::Serve(args),
+        } => crate::reader_commands::reader_serve(&args),
+        Command::Fuzz(args) => crate::reader_commands::fuzz(&args),
+        Command::Portal { command } => crate::portal_commands::dispatch(command),
         Command::Completions { shell } => crate::completions::completions(shell),
         Command::Man => crate::completions::man(),
     }
@@ -70,7 +77,8 @@ fn load(suite: &SuiteArgs, families: &[Box<dyn Family>]) -> Result<LoadedSuite, 
             suite.personas.display()
         )));
     }
-    load_suite(&paths(suite), &suite.catalogue, families).map_err(|problems| {
+    let options = LoadOptions::default().include_root(suite.include_root.clone());
+    load_suite_with(&paths(suite), &suite.catalogue, families, &options).map_err(|problems| {
         console::print_problems(&problems);
         if problems.internal.is_empty() {
             exit_code::BAD_INPUT
@@ -152,13 +160,6 @@ fn run(args: RunArgs) -> i32 {
         Ok(s) => s,
         Err(e) => return bad_argument(&format!("--shard: {e}")),
     };
-    for (name, value) in [("--reader", &args.reader), ("--portal", &args.portal)] {
-        if value != "builtin" {
-            return bad_argument(&format!(
-                "{name} {value}: only `builtin` is available in this version"
-            ));
-        }
-    }
     // Before anything runs: the output directory is locked and writable,
     // the signing key readable. From here on every exit writes a report.
     let output = match RunOutput::open(&args.out, args.sign.as_deref()) {
@@ -212,7 +213,27 @@ fn run(args: RunArgs) -> i32 {
         Ok(p) => p,
         Err((code, message)) => return output.abort(&options, code, &message),
     };
-    let mut families = families_with(Some(card), Some(oqs), &targets(&args.suite));
+    let reader = match crate::reader_commands::reader_provider(&args.reader) {
+        Ok(p) => p,
+        Err(code) => {
+            let message = "the --reader target could not be set up (the problem is on the console)";
+            return output.abort(&options, code, message);
+        }
+    };
+    let portal = match crate::portal_commands::portal_provider(&args.portal) {
+        Ok(p) => p,
+        Err(code) => {
+            let message = "the --portal target could not be set up (the problem is on the console)";
+            return output.abort(&options, code, message);
+        }
+    };
+    let providers = Providers {
+        card: Some(card),
+        oqs: Some(oqs),
+        reader: Some(reader),
+        portal,
+    };
+    let mut families = families_with(providers, &targets(&args.suite));
     let suite = match load(&args.suite, &families) {
         Ok(s) => s,
         Err(code) => {

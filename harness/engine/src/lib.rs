@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 pub mod exit_code;
+mod fs_source;
 pub mod interrupt;
 pub mod load;
 mod render;
@@ -21,7 +22,8 @@ pub mod scenario_run;
 pub mod select;
 pub mod suite;
 
+pub use fs_source::MAX_SOURCE_BYTES;
 pub use interrupt::Interrupt;
-pub use load::{load_suite, vocabulary, LoadProblems, LoadedSuite};
+pub use load::{load_suite, load_suite_with, vocabulary, LoadOptions, LoadProblems, LoadedSuite};
 pub use scenario_run::{run_scenario, run_scenario_with, ScenarioOutcome};
 pub use suite::{exit_code_of, run_suite, Progress, RunOptions, RunResult};
