@@ -250,9 +250,14 @@ pub struct RunArgs {
     /// Run shard K of N (e.g. `2/4`); ids are hashed, so shards are stable.
     #[arg(long)]
     pub shard: Option<String>,
-    /// Report directory.
+    /// Report directory: checked writable and locked before the first step
+    /// (a second run into it is refused), replaced as a set at the end.
     #[arg(long, default_value = "reports/latest")]
     pub out: PathBuf,
+    /// Sign `report.json` with this P-256 private key (PKCS#8 PEM, from
+    /// `report keygen`) into `report.json.sig`.
+    #[arg(long, value_name = "KEY")]
+    pub sign: Option<PathBuf>,
     /// Print one line per scenario instead of a progress bar.
     #[arg(long)]
     pub no_progress: bool,
@@ -355,22 +360,56 @@ pub enum EmuCommand {
 /// `report` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
-    /// Merge shard reports into one.
+    /// Merge shard reports into one (refuses reports of different
+    /// selections or targets unless `--allow-mixed`); the exit code follows
+    /// the merged verdicts, as `run`'s does.
     Merge {
-        /// `report.json` files of the shards.
+        /// `report.json` files (or directories holding one) of the shards.
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
         /// Output directory.
         #[arg(long, default_value = "reports/merged")]
         out: PathBuf,
+        /// Merge reports of different selections, targets or rules dates.
+        #[arg(long, alias = "force")]
+        allow_mixed: bool,
+        /// Sign the merged `report.json` with this private key.
+        #[arg(long, value_name = "KEY")]
+        sign: Option<PathBuf>,
     },
-    /// Re-render JUnit and Markdown from a `report.json`.
+    /// Rebuild `report.html`, `junit.xml` and `summary.md` from a
+    /// `report.json` (a directory holding one, or the file).
     Render {
-        /// The report.
+        /// The report directory or its `report.json`.
         input: PathBuf,
-        /// Output directory.
+        /// Output directory (default: the report's own directory).
         #[arg(long)]
+        out: Option<PathBuf>,
+        /// Sign the rewritten `report.json` with this private key.
+        #[arg(long, value_name = "KEY")]
+        sign: Option<PathBuf>,
+    },
+    /// Print the JSON Schema of `report.json`.
+    Schema,
+    /// Make a P-256 key pair for `run --sign`: `NAME.pem` (PKCS#8, private,
+    /// mode 0600) and `NAME.pub.pem` (SPKI, for `report verify`).
+    Keygen {
+        /// Directory to write the two files into.
+        #[arg(long, default_value = ".")]
         out: PathBuf,
+        /// File name stem.
+        #[arg(long, default_value = "report-signing-key")]
+        name: String,
+    },
+    /// Check `report.json.sig` over `report.json` and every file
+    /// `report.json` lists by its SHA-256; names the file that does not
+    /// match. Exit 0 when everything matches, 1 when something does not.
+    Verify {
+        /// The report directory.
+        dir: PathBuf,
+        /// The public key (SPKI PEM, from `report keygen`).
+        #[arg(long)]
+        key: PathBuf,
     },
 }
 

@@ -13,10 +13,10 @@ use myna_family_oqs::{BuiltinOqs, HttpOqs, OqsProvider};
 use myna_report::{RunInfo, Selection as ReportSelection};
 
 use crate::args::{
-    BenchCommand, Command, EmuCommand, ListArgs, OqsCommand, ReportCommand, RunArgs, SchemaKind,
-    SuiteArgs,
+    BenchCommand, Command, EmuCommand, ListArgs, OqsCommand, RunArgs, SchemaKind, SuiteArgs,
 };
 use crate::console;
+use crate::report_commands::RunOutput;
 
 /// Runs a subcommand.
 pub fn dispatch(cli: crate::args::Cli) -> i32 {
@@ -51,7 +51,7 @@ pub fn dispatch(cli: crate::args::Cli) -> i32 {
             out: &out,
             tls: tls.options(),
         }),
-        Command::Report { command } => report(command),
+        Command::Report { command } => crate::report_commands::report(command),
         Command::Reader {
             command: crate::reader_commands::ReaderCommand::Serve(args),
         } => crate::reader_commands::reader_serve(&args),
@@ -161,6 +161,12 @@ fn run(args: RunArgs) -> i32 {
         Ok(s) => s,
         Err(e) => return bad_argument(&format!("--shard: {e}")),
     };
+    // Before anything runs: the output directory is locked and writable,
+    // the signing key readable. From here on every exit writes a report.
+    let output = match RunOutput::open(&args.out, args.sign.as_deref()) {
+        Ok(output) => output,
+        Err(code) => return code,
+    };
     let expectations = match &args.expectations {
         None => Vec::new(),
         Some(path) => match std::fs::read_to_string(path) {
@@ -176,36 +182,6 @@ fn run(args: RunArgs) -> i32 {
             },
         },
     };
-    let card = match card_provider(&args) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let oqs = match oqs_provider(&args.oqs, &args.tls) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let reader = match crate::reader_commands::reader_provider(&args.reader) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let portal = match crate::portal_commands::portal_provider(&args.portal) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let providers = Providers {
-        card: Some(card),
-        oqs: Some(oqs),
-        reader: Some(reader),
-        portal,
-    };
-    let mut families = families_with(providers, &targets(&args.suite));
-    let suite = match load(&args.suite, &families) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    if let Err(code) = check_selection(&args, &suite, &expectations) {
-        return code;
-    }
     let options = RunOptions {
         selection: selection(&args.select, rules_date, shard),
         expectations,
@@ -230,7 +206,46 @@ fn run(args: RunArgs) -> i32 {
             }),
             ..RunInfo::default()
         },
+        interrupt: crate::report_commands::interrupt_on_ctrl_c(),
     };
+    let providers =
+        card_provider(&args).and_then(|card| Ok((card, oqs_provider(&args.oqs, &args.tls)?)));
+    let (card, oqs) = match providers {
+        Ok(p) => p,
+        Err((code, message)) => return output.abort(&options, code, &message),
+    };
+    let reader = match crate::reader_commands::reader_provider(&args.reader) {
+        Ok(p) => p,
+        Err(code) => {
+            let message = "the --reader target could not be set up (the problem is on the console)";
+            return output.abort(&options, code, message);
+        }
+    };
+    let portal = match crate::portal_commands::portal_provider(&args.portal) {
+        Ok(p) => p,
+        Err(code) => {
+            let message = "the --portal target could not be set up (the problem is on the console)";
+            return output.abort(&options, code, message);
+        }
+    };
+    let providers = Providers {
+        card: Some(card),
+        oqs: Some(oqs),
+        reader: Some(reader),
+        portal,
+    };
+    let mut families = families_with(providers, &targets(&args.suite));
+    let suite = match load(&args.suite, &families) {
+        Ok(s) => s,
+        Err(code) => {
+            let message = "the scenario files or the catalogue do not load (the problems are on the console; `myna-conform check` lists them)";
+            return output.abort(&options, code, message);
+        }
+    };
+    if let Err(code) = check_selection(&args, &suite, &options.expectations) {
+        let message = "the selection is not usable (the problems are on the console)";
+        return output.abort(&options, code, message);
+    }
     // A filter or tag that selects nothing is almost always a typo: say so
     // instead of passing an empty run. (An empty shard is legitimate.)
     if !args.select.filter.is_empty() || !args.select.tags.is_empty() {
@@ -239,11 +254,12 @@ fn run(args: RunArgs) -> i32 {
             ..options.selection.clone()
         };
         if select::select(&suite.scenarios, &suite.requirements, &unsharded).is_empty() {
-            return bad_argument(&format!(
+            let message = format!(
                 "no scenario matches --filter {:?} --tags {:?} together (preview with `myna-conform list --filter … --tags …`)",
                 args.select.filter.join(","),
                 args.select.tags.join(",")
-            ));
+            );
+            return output.abort(&options, exit_code::BAD_INPUT, &message);
         }
     }
     let mut reporter = console::Reporter::new(args.no_progress);
@@ -254,23 +270,26 @@ fn run(args: RunArgs) -> i32 {
         reporter.event(e)
     });
     reporter.finish();
-    if let Err(e) = myna_report::write_reports(&result.report, &args.out) {
-        eprintln!("error: {e}");
-        return exit_code::INFRASTRUCTURE;
-    }
-    console::print_summary(&result.report, &args.out);
-    result.exit_code()
+    output.finish(&result)
 }
 
+/// Why a target could not be set up: the exit code and the message (for
+/// the console and the report's `errors`).
+pub(crate) type SetupError = (i32, String);
+
 /// The eligibility provider `--oqs` names: `builtin` or an `http(s)://` URL.
-fn oqs_provider(oqs: &str, tls: &crate::args::ClientTlsArgs) -> Result<Box<dyn OqsProvider>, i32> {
+fn oqs_provider(
+    oqs: &str,
+    tls: &crate::args::ClientTlsArgs,
+) -> Result<Box<dyn OqsProvider>, SetupError> {
     if oqs == "builtin" {
         return Ok(Box::new(BuiltinOqs));
     }
     if !(oqs.starts_with("http://") || oqs.starts_with("https://")) {
-        return Err(bad_argument(&format!(
-            "--oqs expects `builtin` or an http(s):// URL, found {oqs:?}"
-        )));
+        return Err((
+            exit_code::BAD_INPUT,
+            format!("--oqs expects `builtin` or an http(s):// URL, found {oqs:?}"),
+        ));
     }
     let options = myna_http::ClientOptions {
         tls: tls.options(),
@@ -278,14 +297,11 @@ fn oqs_provider(oqs: &str, tls: &crate::args::ClientTlsArgs) -> Result<Box<dyn O
     };
     // A CA or client-certificate file that is not one is the user's mistake.
     if let Err(e) = myna_http::agent(&options) {
-        return Err(bad_argument(&e.to_string()));
+        return Err((exit_code::BAD_INPUT, e.to_string()));
     }
     HttpOqs::connect_with(oqs, options)
         .map(|p| Box::new(p) as Box<dyn OqsProvider>)
-        .map_err(|e| {
-            eprintln!("error: {e}");
-            exit_code::INFRASTRUCTURE
-        })
+        .map_err(|e| (exit_code::INFRASTRUCTURE, e.to_string()))
 }
 
 fn is_pcsc(card: &str) -> bool {
@@ -293,22 +309,25 @@ fn is_pcsc(card: &str) -> bool {
 }
 
 /// The card provider `--card` names.
-fn card_provider(args: &RunArgs) -> Result<Box<dyn CardProvider>, i32> {
+fn card_provider(args: &RunArgs) -> Result<Box<dyn CardProvider>, SetupError> {
     match args.card.as_str() {
-        "emu" if args.persona.is_some() => Err(bad_argument(
+        "emu" if args.persona.is_some() => Err((
+            exit_code::BAD_INPUT,
             "--persona describes the card in a real reader (with --card pcsc); the emulator \
-             plays each scenario's own `persona:` (default taro)",
+             plays each scenario's own `persona:` (default taro)"
+                .to_owned(),
         )),
         "emu" => Ok(Box::new(EmuProvider::new(&args.suite.personas))),
         other if is_pcsc(other) => pcsc_provider(args),
-        other => Err(bad_argument(&format!(
-            "--card expects `emu` or `pcsc[:NAME]`, found {other:?}"
-        ))),
+        other => Err((
+            exit_code::BAD_INPUT,
+            format!("--card expects `emu` or `pcsc[:NAME]`, found {other:?}"),
+        )),
     }
 }
 
 #[cfg(feature = "pcsc")]
-fn pcsc_provider(args: &RunArgs) -> Result<Box<dyn CardProvider>, i32> {
+fn pcsc_provider(args: &RunArgs) -> Result<Box<dyn CardProvider>, SetupError> {
     use myna_family_card::target::{
         persona_values, PcscCard, PcscOptions, PcscProvider, ReaderSelector, Sharing,
     };
@@ -318,7 +337,7 @@ fn pcsc_provider(args: &RunArgs) -> Result<Box<dyn CardProvider>, i32> {
         None => None,
         Some(id) => match myna_card_emu::persona::Persona::load_named(personas, id) {
             Ok(p) => Some((id.clone(), persona_values(&p))),
-            Err(e) => return Err(bad_argument(&format!("--persona {id}: {e}"))),
+            Err(e) => return Err((exit_code::BAD_INPUT, format!("--persona {id}: {e}"))),
         },
     };
     let mut options = PcscOptions::reader(ReaderSelector::from_cli(name));
@@ -328,10 +347,7 @@ fn pcsc_provider(args: &RunArgs) -> Result<Box<dyn CardProvider>, i32> {
     }
     let card = match PcscCard::open(options) {
         Ok(card) => card,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Err(exit_code::INFRASTRUCTURE);
-        }
+        Err(e) => return Err((exit_code::INFRASTRUCTURE, e.to_string())),
     };
     let mut provider = PcscProvider::new(card, persona).allow_destructive(args.allow_destructive);
     match provider.probe_factory_reset(personas) {
@@ -339,18 +355,16 @@ fn pcsc_provider(args: &RunArgs) -> Result<Box<dyn CardProvider>, i32> {
             "card: the emulator's test control answered; each scenario starts from a factory-reset card"
         ),
         Ok(false) => {}
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Err(exit_code::INFRASTRUCTURE);
-        }
+        Err(e) => return Err((exit_code::INFRASTRUCTURE, e.to_string())),
     }
     Ok(Box::new(provider))
 }
 
 #[cfg(not(feature = "pcsc"))]
-fn pcsc_provider(_: &RunArgs) -> Result<Box<dyn CardProvider>, i32> {
-    Err(bad_argument(
-        "--card pcsc needs a build with the `pcsc` feature (see docs/pcsc.md)",
+fn pcsc_provider(_: &RunArgs) -> Result<Box<dyn CardProvider>, SetupError> {
+    Err((
+        exit_code::BAD_INPUT,
+        "--card pcsc needs a build with the `pcsc` feature (see docs/pcsc.md)".to_owned(),
     ))
 }
 
@@ -455,41 +469,5 @@ fn emu(command: EmuCommand, quiet: bool) -> i32 {
             test_control,
             commands,
         }),
-    }
-}
-
-fn report(command: ReportCommand) -> i32 {
-    match command {
-        ReportCommand::Merge { inputs, out } => {
-            let mut reports = Vec::new();
-            for input in &inputs {
-                match myna_report::read_json(input) {
-                    Ok(r) => reports.push(r),
-                    Err(e) => return bad_argument(&e.to_string()),
-                }
-            }
-            let merged = match myna_report::merge(reports) {
-                Ok(r) => r,
-                Err(e) => return bad_argument(&e.to_string()),
-            };
-            write_and_exit(&merged, &out)
-        }
-        ReportCommand::Render { input, out } => match myna_report::read_json(&input) {
-            Ok(r) => write_and_exit(&r, &out),
-            Err(e) => bad_argument(&e.to_string()),
-        },
-    }
-}
-
-fn write_and_exit(report: &myna_report::Report, out: &std::path::Path) -> i32 {
-    match myna_report::write_reports(report, out) {
-        Ok(_) => {
-            console::print_summary(report, out);
-            exit_code::OK
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            exit_code::INFRASTRUCTURE
-        }
     }
 }

@@ -211,7 +211,7 @@ pub fn print_summary(report: &Report, out: &std::path::Path) {
         s.error,
         s.skipped,
         s.expected_failures,
-        report.run_info.duration_ms as f64 / 1000.0
+        report.run_info.duration_us as f64 / 1_000_000.0
     );
     eprintln!("reports written to {}", out.display());
 }

@@ -16,6 +16,7 @@ mod portal_commands;
 mod project;
 mod reader_commands;
 mod record;
+mod report_commands;
 mod selection_checks;
 
 fn main() {

@@ -102,7 +102,13 @@ fn eligibility_typos_fail_check_at_each_typo_and_run_exits_2() {
         &file,
     ]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
-    assert!(!out_dir.join("report.json").exists());
+    // Nothing ran, and the report says why (issue 12: a report on every exit).
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("report.json")).unwrap())
+            .unwrap();
+    assert_eq!(report["run_info"]["status"], "aborted");
+    assert_eq!(report["scenarios"].as_array().map(Vec::len), Some(0));
+    assert_eq!(report["errors"][0]["blame"], "author");
 }
 
 #[test]

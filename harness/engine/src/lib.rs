@@ -16,6 +16,7 @@
 mod budget;
 pub mod exit_code;
 mod fs_source;
+pub mod interrupt;
 pub mod load;
 mod render;
 pub mod scenario_run;
@@ -24,6 +25,7 @@ pub mod suite;
 
 pub use budget::{Budget, Spent};
 pub use fs_source::MAX_SOURCE_BYTES;
+pub use interrupt::Interrupt;
 pub use load::{load_suite, load_suite_with, vocabulary, LoadOptions, LoadProblems, LoadedSuite};
-pub use scenario_run::{run_scenario, run_scenario_budgeted, ScenarioOutcome};
-pub use suite::{run_suite, run_suite_budgeted, Progress, RunOptions, RunResult};
+pub use scenario_run::{run_scenario, run_scenario_budgeted, run_scenario_with, ScenarioOutcome};
+pub use suite::{exit_code_of, run_suite, run_suite_budgeted, Progress, RunOptions, RunResult};

@@ -25,6 +25,14 @@ pub(crate) fn failure(mismatch: &Mismatch, level: Level, redactor: &Redactor) ->
         expected: redactor.text(&mismatch.expected),
         actual: redactor.text(&mismatch.actual),
         note: mismatch.note.as_deref().map(|n| redactor.text(n)),
-        level: level.as_str().to_string(),
+        level: self::level(level),
+    }
+}
+
+/// A scenario file's level in report form.
+pub(crate) fn level(level: Level) -> myna_report::Level {
+    match level {
+        Level::Must => myna_report::Level::Must,
+        Level::Should => myna_report::Level::Should,
     }
 }

@@ -18,6 +18,7 @@ use myna_report::{ScenarioReport, StepReport, Verdict};
 use myna_scenario::{Level, Scenario, Step};
 
 use crate::budget::{Budget, Spent};
+use crate::interrupt::Interrupt;
 use crate::render;
 
 /// A scenario's report entry and, for `error`, who is at fault.
@@ -60,7 +61,7 @@ pub(crate) fn unrun(scenario: &Scenario, verdict: Verdict, message: String) -> S
         title: scenario.title.clone(),
         family: scenario.family.clone(),
         file: scenario.at.file.to_string(),
-        level: scenario.level.as_str().to_string(),
+        level: crate::render::level(scenario.level),
         verdict,
         message: Some(message),
         requirements: scenario.requirements.clone(),
@@ -106,6 +107,20 @@ pub fn run_scenario_budgeted(
     families: &mut [Box<dyn Family>],
     budget: &Budget,
     spent: &mut Spent,
+) -> ScenarioOutcome {
+    run_scenario_with(scenario, families, budget, spent, &Interrupt::default())
+}
+
+/// [`run_scenario_budgeted`] that also stops after the current step when
+/// `interrupt` is requested: the `finally` steps still run, and the
+/// scenario is an `error` (blame `environment`) saying after which step it
+/// stopped.
+pub fn run_scenario_with(
+    scenario: &Scenario,
+    families: &mut [Box<dyn Family>],
+    budget: &Budget,
+    spent: &mut Spent,
+    interrupt: &Interrupt,
 ) -> ScenarioOutcome {
     let started = Instant::now();
     let mut report = unrun(scenario, Verdict::Pass, String::new());
@@ -193,8 +208,13 @@ pub fn run_scenario_budgeted(
 
     let mut not_applicable = None;
     let mut verdict = Verdict::Pass;
+    let mut interrupted = None;
     'steps: for step in &scenario.steps {
         for repetition in 1..=step.repeat.max(1) {
+            if interrupt.is_requested() {
+                interrupted = Some(run.drafts.len());
+                break 'steps;
+            }
             let draft = match run.over_budget(step, repetition, budget, spent) {
                 Some(refused) => refused,
                 None => run.step(step, repetition, false),
@@ -230,11 +250,20 @@ pub fn run_scenario_budgeted(
         run.drafts.insert(at.min(run.drafts.len()), summary);
     }
 
-    let blame = run
+    let mut blame = run
         .drafts
         .iter()
         .filter_map(|d| d.error.as_ref().map(|e| e.0))
         .max();
+    if let Some(ran) = interrupted {
+        report.message = Some(format!(
+            "{}: interrupted after {ran} step{}; the remaining steps did not run (the finally steps did)",
+            scenario.at,
+            if ran == 1 { "" } else { "s" }
+        ));
+        verdict = Verdict::Error;
+        blame = blame.max(Some(Blame::Environment));
+    }
     let redactor = &run.redactor;
     for draft in run.drafts {
         let mut step = draft.report;
@@ -267,7 +296,7 @@ pub fn run_scenario_budgeted(
         _ => verdict,
     };
     report.blame = blame.map(|b| b.as_str().to_string());
-    report.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    report.duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     ScenarioOutcome { report, blame }
 }
 

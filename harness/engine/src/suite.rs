@@ -1,18 +1,21 @@
 //! Runs a selected suite and assembles the report.
 
 use std::collections::BTreeMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Instant, SystemTime};
 
 use myna_family::{Blame, Family};
 use myna_report::{
-    Report, RunInfo, ScenarioReport, Summary, TargetReport, Verdict, SCHEMA_VERSION,
+    Report, RunError, RunInfo, RunStatus, ScenarioReport, Summary, TargetReport, Verdict,
+    SCHEMA_VERSION,
 };
 use myna_scenario::{ExpectedFailure, ExpectedVerdict, Requirement};
 
 use crate::budget::{Budget, Spent};
 use crate::exit_code;
+use crate::interrupt::Interrupt;
 use crate::load::LoadedSuite;
-use crate::scenario_run::{run_scenario_budgeted, unrun};
+use crate::scenario_run::{run_scenario_with, unrun};
 use crate::select::{select, Selection};
 
 /// Options of one run.
@@ -24,6 +27,8 @@ pub struct RunOptions {
     pub expectations: Vec<ExpectedFailure>,
     /// Metadata for `run_info` (command line, paths).
     pub run_info: RunInfo,
+    /// Set by a Ctrl-C handler: stop after the current step.
+    pub interrupt: Interrupt,
 }
 
 /// A progress event for the console.
@@ -45,9 +50,40 @@ pub struct RunResult {
 }
 
 impl RunResult {
-    /// The process exit code for this run: the worst blame's, else 1 for
-    /// an unexpected failure, else 0.
+    /// The report of a run that could not start or went on no further:
+    /// no scenarios, `errors` holding `message` with its blame, the status
+    /// `aborted`. What `options` says about the run (command, selection,
+    /// rules date) is kept, so the report says what was attempted.
+    pub fn aborted(options: &RunOptions, blame: Blame, message: &str) -> RunResult {
+        let now = rfc3339(SystemTime::now());
+        let mut run_info = options.run_info.clone();
+        run_info.harness_version = env!("CARGO_PKG_VERSION").to_string();
+        run_info.rules_date = options.selection.rules_date.clone();
+        run_info.hostname = hostname();
+        run_info.started_at = now.clone();
+        run_info.finished_at = now;
+        run_info.status = RunStatus::Aborted;
+        RunResult {
+            report: Report {
+                schema_version: SCHEMA_VERSION.to_string(),
+                run_info,
+                errors: vec![RunError {
+                    blame: blame.as_str().to_string(),
+                    message: message.to_string(),
+                }],
+                ..Report::default()
+            },
+            blame: Some(blame),
+        }
+    }
+
+    /// The process exit code for this run: [`exit_code::INTERRUPTED`] for an
+    /// interrupted run, else the worst blame's, else 1 for an unexpected
+    /// failure, else 0.
     pub fn exit_code(&self) -> i32 {
+        if self.report.run_info.status == RunStatus::Interrupted {
+            return exit_code::INTERRUPTED;
+        }
         if let Some(blame) = self.blame {
             return exit_code::of_blame(blame);
         }
@@ -64,6 +100,37 @@ impl RunResult {
     }
 }
 
+/// The exit code a finished report stands for, as [`RunResult::exit_code`]
+/// computes it during the run (for `report merge`, which has only the
+/// reports): interrupted, else the worst blame of a run error or of an
+/// `error` scenario not listed as expected, else 1 for an unexpected
+/// failure, else 0.
+pub fn exit_code_of(report: &Report) -> i32 {
+    let blame_of = |name: &str| {
+        [
+            Blame::Iut,
+            Blame::Environment,
+            Blame::Author,
+            Blame::Harness,
+        ]
+        .into_iter()
+        .find(|b| b.as_str() == name)
+        // A blame this version does not know is still not a pass.
+        .unwrap_or(Blame::Harness)
+    };
+    let run_errors = report.errors.iter().map(|e| blame_of(&e.blame));
+    let scenario_errors = report
+        .scenarios
+        .iter()
+        .filter(|s| s.verdict == Verdict::Error && s.expected_failure.is_none())
+        .map(|s| s.blame.as_deref().map_or(Blame::Harness, blame_of));
+    RunResult {
+        report: report.clone(),
+        blame: run_errors.chain(scenario_errors).max(),
+    }
+    .exit_code()
+}
+
 fn rfc3339(t: SystemTime) -> String {
     let secs = t
         .duration_since(SystemTime::UNIX_EPOCH)
@@ -76,6 +143,20 @@ fn rfc3339(t: SystemTime) -> String {
                 .ok()
         })
         .unwrap_or_default()
+}
+
+/// The machine's name, for `run_info.hostname` and JUnit.
+fn hostname() -> Option<String> {
+    let from_kernel = std::fs::read_to_string("/proc/sys/kernel/hostname").ok();
+    let from_env = || {
+        std::env::var("HOSTNAME")
+            .or_else(|_| std::env::var("COMPUTERNAME"))
+            .ok()
+    };
+    from_kernel
+        .or_else(from_env)
+        .map(|name| name.trim().to_string())
+        .filter(|name| !name.is_empty())
 }
 
 /// What played each role the selected scenarios use.
@@ -139,10 +220,15 @@ pub fn run_suite_budgeted(
     run_info.scenario_files = suite.files.clone();
     run_info.requirements_file = suite.requirements_file.clone();
     run_info.targets = targets(families, &used);
+    run_info.hostname = hostname();
 
     let mut blame = None;
     let mut scenarios = Vec::with_capacity(selected.len());
     for scenario in selected {
+        if options.interrupt.is_requested() {
+            run_info.status = RunStatus::Interrupted;
+            break;
+        }
         let listed = options
             .expectations
             .iter()
@@ -153,7 +239,26 @@ pub fn run_suite_budgeted(
             scenarios.push(report);
             continue;
         }
-        let outcome = run_scenario_budgeted(scenario, families, budget, &mut spent);
+        // A family's panic outside a step (opening a session) is this
+        // scenario's harness error, and the run goes on.
+        let ran = catch_unwind(AssertUnwindSafe(|| {
+            run_scenario_with(scenario, families, budget, &mut spent, &options.interrupt)
+        }));
+        let outcome = ran.unwrap_or_else(|_| crate::scenario_run::ScenarioOutcome {
+            report: ScenarioReport {
+                verdict: Verdict::Error,
+                blame: Some(Blame::Harness.as_str().to_string()),
+                ..unrun(
+                    scenario,
+                    Verdict::Error,
+                    format!(
+                        "{}: internal error while running the scenario (please report it)",
+                        scenario.at
+                    ),
+                )
+            },
+            blame: Some(Blame::Harness),
+        });
         let mut report = outcome.report;
         if let Some(entry) = listed {
             apply_expectation(&mut report, entry);
@@ -164,10 +269,13 @@ pub fn run_suite_budgeted(
         progress(Progress::Finished(&report));
         scenarios.push(report);
     }
+    if options.interrupt.is_requested() {
+        run_info.status = RunStatus::Interrupted;
+    }
 
     run_info.started_at = rfc3339(started_at);
     run_info.finished_at = rfc3339(SystemTime::now());
-    run_info.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    run_info.duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     // A shard lists the whole catalogue too, so merged shards still show
     // the requirements no scenario covers.
     let whole_suite = options.selection.filters.is_empty() && options.selection.tags.is_empty();
@@ -180,6 +288,8 @@ pub fn run_suite_budgeted(
             summary,
             scenarios,
             requirements,
+            errors: Vec::new(),
+            files: Vec::new(),
         },
         blame,
     }
@@ -226,7 +336,8 @@ fn rollup(
         .map(|r| myna_report::RequirementInfo {
             id: r.id.clone(),
             text: r.text.clone(),
-            level: r.level.as_str().into(),
+            level: Some(crate::render::level(r.level)),
+            family: Some(r.family.clone()),
             source: r.source.clone(),
         })
         .collect();

@@ -133,7 +133,7 @@ pub fn failure_details(scenario: &ScenarioReport) -> String {
             text.push_str(&format!(
                 "  {} [{}]\n",
                 failure_line(failure),
-                failure.level
+                failure.level.as_str()
             ));
         }
         for evidence in &step.evidence {
@@ -170,7 +170,7 @@ mod tests {
             expected: "200".into(),
             actual: "400".into(),
             note: Some("invalid field `CertificateSerialNumber`\n: not hex".into()),
-            level: "must".into(),
+            level: crate::schema::Level::Must,
         };
         assert_eq!(
             failure_line(&failure),
@@ -188,7 +188,7 @@ mod tests {
                 expected: "9000".into(),
                 actual: "6A82".into(),
                 note: None,
-                level: "must".into(),
+                level: crate::schema::Level::Must,
             }],
             ..StepReport::default()
         };

@@ -61,7 +61,7 @@ pub enum ReportError {
     },
     /// The report was written by a writer whose schema major differs from ours.
     #[error(
-        "{}: schema_version {found} is not readable by this myna-report (reads 1.x and {supported_major}.x){}",
+        "{}: schema_version {found} is not readable by this myna-report (reads 1.x to {supported_major}.x){}",
         path.display(),
         if *found_newer { "; upgrade myna-conform to read it" } else { "" }
     )]
@@ -75,9 +75,28 @@ pub enum ReportError {
         /// Whether the file is from a newer major version.
         found_newer: bool,
     },
-    /// The JUnit XML could not be serialised.
-    #[error("cannot render junit.xml: {0}")]
-    Junit(#[from] quick_junit::SerializeError),
+    /// Another run holds the output directory's lock.
+    #[error("{}: another myna-conform run is writing its reports here ({holder}); wait for it to finish or choose another --out", path.display())]
+    Busy {
+        /// The output directory.
+        path: PathBuf,
+        /// What the lock file says about its holder (`pid N`).
+        holder: String,
+    },
+    /// The output path is not (and cannot become) a directory.
+    #[error("{}: not a directory that reports can be written to", path.display())]
+    NotADirectory {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// A signing or verifying key could not be read.
+    #[error("{}: {message}", path.display())]
+    Key {
+        /// The key file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
     /// Shard reports cannot be merged.
     #[error("cannot merge reports: {0}")]
     Merge(#[from] MergeError),
@@ -109,6 +128,16 @@ pub enum MergeError {
         /// This report's version.
         found: String,
     },
+    /// Shards ran different selections (paths, `--filter`, `--tags`).
+    #[error("report {index} ran the selection {found}, report 1 {expected} (`--allow-mixed` merges them anyway)")]
+    SelectionMismatch {
+        /// 1-based index of the mismatching report.
+        index: usize,
+        /// Report 1's selection.
+        expected: String,
+        /// This report's selection.
+        found: String,
+    },
     /// Shards ran under different rule sets.
     #[error("report {index} used rules {found}, report 1 used rules {expected}")]
     RulesDateMismatch {
@@ -121,7 +150,7 @@ pub enum MergeError {
     },
     /// Shards ran against different targets for one role, so one report
     /// would misdescribe them.
-    #[error("report {index} ran against {role} target `{found}`, an earlier report against `{expected}`")]
+    #[error("report {index} ran against {role} target `{found}`, an earlier report against `{expected}` (`--allow-mixed` merges them anyway)")]
     TargetMismatch {
         /// 1-based index of the mismatching report.
         index: usize,

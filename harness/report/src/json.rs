@@ -24,8 +24,8 @@ pub fn write_json(report: &Report, path: &Path) -> Result<(), ReportError> {
     write_atomically(path, render_json(report)?.as_bytes())
 }
 
-/// Reads a `report.json` of schema 2.x, or of 1.x (rewritten into the 2.0
-/// shape, see `crate::v1`). Fails with
+/// Reads a `report.json` of schema 3.x, or of 2.x or 1.x (rewritten into
+/// the current shape, see `crate::v1` and `crate::v2`). Fails with
 /// [`ReportError::UnsupportedSchemaVersion`] for any other major version (a
 /// newer minor is accepted: its extra fields are ignored).
 pub fn read_json(path: &Path) -> Result<Report, ReportError> {
@@ -57,7 +57,8 @@ pub fn parse_json(text: &str, origin: &Path) -> Result<Report, ReportError> {
     })?;
     let supported_major = supported_major();
     let value = match found_major {
-        1 => crate::v1::upgrade(value),
+        1 => crate::v2::upgrade(crate::v1::upgrade(value)),
+        2 => crate::v2::upgrade(value),
         major if major == supported_major => value,
         _ => {
             return Err(ReportError::UnsupportedSchemaVersion {
@@ -91,7 +92,7 @@ mod tests {
     #[test]
     fn schema_version_constant_is_major_dot_minor() {
         assert!(major_of(SCHEMA_VERSION).is_some());
-        assert_eq!(supported_major(), 2);
+        assert_eq!(supported_major(), 3);
     }
 
     #[test]

@@ -1,22 +1,26 @@
 //! `junit.xml` for CI systems: one `<testsuite>` per family, one
-//! `<testcase>` per scenario (DESIGN §5).
+//! `<testcase>` per scenario (DESIGN §5), valid against Jenkins' JUnit XSD
+//! (`tests/fixtures/junit-10*.xsd`, checked by `tests/junit_xsd.rs`).
+//!
+//! JUnit agrees with the exit code: only what makes the run exit non-zero
+//! is a `<failure>` or an `<error>`.
 //!
 //! | verdict | element |
 //! |---|---|
 //! | `pass` | none (success) |
-//! | `fail`, `warn` | `<failure type="fail|warn">`: message = first failed expectation, text = every failed expectation with its step and evidence |
+//! | `warn` | none (a passing testcase): the should-level failures in `<system-out>` |
+//! | `fail` | `<failure type="fail">`: message = first failed expectation, text = every failed expectation with its step and evidence |
 //! | `error` | `<error type="error">` with the harness or transport error |
 //! | `skipped`, `not_applicable` | `<skipped type="skipped|not_applicable">` with the reason |
+//! | listed in the expectations file | `<skipped type="expected_failure">`, the way pytest writes `xfail`, with every failure in its text |
 //!
-//! A `fail`/`warn`/`error` that the expectations file lists
-//! (`expected_failure`) is written as `<skipped type="expected_failure">`,
-//! the way pytest writes `xfail`: CI dashboards then show only new
-//! failures, in line with the expectations file's purpose (DESIGN §4), while
-//! the text still carries every failure.
+//! Each testcase has `file` and `line` (the scenario file, line 1) so GitLab
+//! and GitHub reporters link to the scenario, its time to the microsecond
+//! (a suite's to the millisecond, all the XSD allows there),
+//! and its requirement ids in `<system-out>`; each testsuite has the run's
+//! `timestamp` and `hostname` and the run facts as `<properties>`.
 
-use std::time::Duration;
-
-use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
+use std::fmt::Write as _;
 
 use crate::describe::{detail_text, failure_details, reason};
 use crate::error::ReportError;
@@ -27,25 +31,92 @@ const REPORT_NAME: &str = "myna-conform";
 
 /// Renders the report as JUnit XML.
 pub fn render_junit(report: &Report) -> Result<String, ReportError> {
-    let mut junit = quick_junit::Report::new(REPORT_NAME);
-    if let Some(time) = duration_from_ms(report.run_info.duration_ms as f64) {
-        junit.set_time(time);
-    }
-    let properties = run_properties(report);
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let all = Counts::of(report.scenarios.iter());
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"{REPORT_NAME}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{}\">",
+        all.tests,
+        all.failures,
+        all.errors,
+        suite_seconds(report.run_info.duration_us)
+    );
     for family in families_in_order(report) {
-        let mut suite = TestSuite::new(family);
-        suite.add_properties(properties.iter().cloned());
-        let mut total_ms = 0.0;
-        for scenario in report.scenarios.iter().filter(|s| s.family == family) {
-            total_ms += scenario.duration_ms;
-            suite.add_test_case(test_case(scenario));
+        let scenarios = || report.scenarios.iter().filter(move |s| s.family == family);
+        let counts = Counts::of(scenarios());
+        let total_us = scenarios().fold(0u64, |sum, s| sum.saturating_add(s.duration_us));
+        let _ = write!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\" timestamp=\"{}\"",
+            attr(family),
+            counts.tests,
+            counts.failures,
+            counts.errors,
+            counts.skipped,
+            suite_seconds(total_us),
+            attr(&report.run_info.started_at),
+        );
+        if let Some(host) = &report.run_info.hostname {
+            let _ = write!(out, " hostname=\"{}\"", attr(host));
         }
-        if let Some(time) = duration_from_ms(total_ms) {
-            suite.set_time(time);
+        out.push_str(">\n");
+        properties(&mut out, report);
+        for scenario in scenarios() {
+            test_case(&mut out, scenario);
         }
-        junit.add_test_suite(suite);
+        out.push_str("  </testsuite>\n");
     }
-    Ok(junit.to_string()?)
+    out.push_str("</testsuites>\n");
+    Ok(out)
+}
+
+/// What a testsuite counts.
+#[derive(Default)]
+struct Counts {
+    tests: usize,
+    failures: usize,
+    errors: usize,
+    skipped: usize,
+}
+
+impl Counts {
+    fn of<'a>(scenarios: impl Iterator<Item = &'a ScenarioReport>) -> Counts {
+        let mut counts = Counts::default();
+        for scenario in scenarios {
+            counts.tests += 1;
+            match Outcome::of(scenario) {
+                Outcome::Failure => counts.failures += 1,
+                Outcome::Error => counts.errors += 1,
+                Outcome::Skipped(_) => counts.skipped += 1,
+                Outcome::Success => {}
+            }
+        }
+        counts
+    }
+}
+
+/// How a scenario shows in JUnit.
+enum Outcome {
+    Success,
+    Failure,
+    Error,
+    Skipped(&'static str),
+}
+
+impl Outcome {
+    fn of(scenario: &ScenarioReport) -> Outcome {
+        match (scenario.verdict, &scenario.expected_failure) {
+            (Verdict::Pass | Verdict::Warn, None) => Outcome::Success,
+            (Verdict::Warn | Verdict::Fail | Verdict::Error, Some(_)) => {
+                Outcome::Skipped("expected_failure")
+            }
+            (Verdict::Pass, Some(_)) => Outcome::Success,
+            (Verdict::Fail, None) => Outcome::Failure,
+            (Verdict::Error, None) => Outcome::Error,
+            (Verdict::Skipped, _) => Outcome::Skipped("skipped"),
+            (Verdict::NotApplicable, _) => Outcome::Skipped("not_applicable"),
+        }
+    }
 }
 
 /// Families in order of first appearance.
@@ -60,73 +131,189 @@ fn families_in_order(report: &Report) -> Vec<&str> {
 }
 
 /// Run facts repeated on every suite (JUnit has no report-level properties).
-fn run_properties(report: &Report) -> Vec<Property> {
+fn properties(out: &mut String, report: &Report) {
     let info = &report.run_info;
     let mut properties = vec![
-        Property::new("harness_version", &info.harness_version),
-        Property::new("rules_date", &info.rules_date),
+        ("harness_version".to_owned(), info.harness_version.clone()),
+        ("rules_date".to_owned(), info.rules_date.clone()),
+        ("status".to_owned(), info.status.as_str().to_owned()),
     ];
     for (role, target) in &info.targets {
-        properties.push(Property::new(format!("{role}_target"), &target.target));
+        properties.push((format!("{role}_target"), target.target.clone()));
         for (key, value) in &target.details {
-            properties.push(Property::new(format!("{role}_{key}"), detail_text(value)));
+            properties.push((format!("{role}_{key}"), detail_text(value)));
         }
     }
-    properties.push(Property::new("started_at", &info.started_at));
-    properties
+    properties.push(("started_at".to_owned(), info.started_at.clone()));
+    out.push_str("    <properties>\n");
+    for (name, value) in properties {
+        let _ = writeln!(
+            out,
+            "      <property name=\"{}\" value=\"{}\"/>",
+            attr(&name),
+            attr(&value)
+        );
+    }
+    out.push_str("    </properties>\n");
 }
 
-fn test_case(scenario: &ScenarioReport) -> TestCase {
-    let mut case = TestCase::new(&scenario.id, status(scenario));
-    case.set_classname(&scenario.family);
-    if let Some(time) = duration_from_ms(scenario.duration_ms) {
-        case.set_time(time);
+fn test_case(out: &mut String, scenario: &ScenarioReport) {
+    let _ = write!(
+        out,
+        "    <testcase name=\"{}\" classname=\"{}\" time=\"{}\" file=\"{}\" line=\"1\"",
+        attr(&scenario.id),
+        attr(&scenario.family),
+        seconds(scenario.duration_us),
+        attr(&scenario.file),
+    );
+    let outcome = Outcome::of(scenario);
+    let system_out = system_out(scenario, &outcome);
+    if matches!(outcome, Outcome::Success) && system_out.is_empty() {
+        out.push_str("/>\n");
+        return;
     }
-    for requirement in &scenario.requirements {
-        case.add_property(Property::new("requirement", requirement));
+    out.push_str(">\n");
+    let details = || {
+        let details = failure_details(scenario);
+        if details.is_empty() {
+            String::new()
+        } else {
+            text(&details)
+        }
+    };
+    let element = |out: &mut String, name: &str, kind: &str, message: &str, body: String| {
+        let _ = write!(
+            out,
+            "      <{name} type=\"{}\" message=\"{}\"",
+            attr(kind),
+            attr(message)
+        );
+        if body.is_empty() {
+            out.push_str("/>\n");
+        } else {
+            let _ = writeln!(out, ">{body}</{name}>");
+        }
+    };
+    match outcome {
+        Outcome::Success => {}
+        Outcome::Failure => element(out, "failure", "fail", &reason(scenario), details()),
+        Outcome::Error => element(out, "error", "error", &reason(scenario), details()),
+        Outcome::Skipped(kind) => {
+            let message = match &scenario.expected_failure {
+                Some(expected) if scenario.verdict.is_problem() => {
+                    format!("expected failure ({expected}): {}", reason(scenario))
+                }
+                _ => reason(scenario),
+            };
+            let body = if scenario.verdict.is_problem() {
+                details()
+            } else {
+                String::new()
+            };
+            element(out, "skipped", kind, &message, body);
+        }
+    }
+    if !system_out.is_empty() {
+        let _ = writeln!(out, "      <system-out>{}</system-out>", text(&system_out));
+    }
+    out.push_str("    </testcase>\n");
+}
+
+/// The requirement ids, the expectation entry and, for a `warn`, its
+/// should-level failures: what a passing testcase has to say.
+fn system_out(scenario: &ScenarioReport, outcome: &Outcome) -> String {
+    let mut lines = Vec::new();
+    if !scenario.requirements.is_empty() {
+        lines.push(format!(
+            "requirements: {}",
+            scenario.requirements.join(", ")
+        ));
     }
     if let Some(expected) = &scenario.expected_failure {
-        case.add_property(Property::new("expected_failure", expected));
+        lines.push(format!("expected failure: {expected}"));
     }
-    case
+    if scenario.verdict == Verdict::Warn && matches!(outcome, Outcome::Success) {
+        lines.push(format!("warn (should-level): {}", reason(scenario)));
+        lines.push(failure_details(scenario));
+    }
+    lines.join("\n")
 }
 
-fn status(scenario: &ScenarioReport) -> TestCaseStatus {
-    let verdict = scenario.verdict;
-    let (mut status, kind, message) = match (verdict, &scenario.expected_failure) {
-        (Verdict::Pass, _) => return TestCaseStatus::success(),
-        (Verdict::Warn | Verdict::Fail | Verdict::Error, Some(expected)) => (
-            TestCaseStatus::skipped(),
-            "expected_failure",
-            format!("expected failure ({expected}): {}", reason(scenario)),
-        ),
-        (Verdict::Error, None) => (
-            TestCaseStatus::non_success(NonSuccessKind::Error),
-            verdict.as_str(),
-            reason(scenario),
-        ),
-        (Verdict::Warn | Verdict::Fail, None) => (
-            TestCaseStatus::non_success(NonSuccessKind::Failure),
-            verdict.as_str(),
-            reason(scenario),
-        ),
-        (Verdict::Skipped | Verdict::NotApplicable, _) => (
-            TestCaseStatus::skipped(),
-            verdict.as_str(),
-            reason(scenario),
-        ),
-    };
-    status.set_type(kind).set_message(message);
-    if verdict.is_problem() {
-        let details = failure_details(scenario);
-        if !details.is_empty() {
-            status.set_description(details);
+/// Microseconds as seconds with six decimals (`0.000850`), for a testcase.
+fn seconds(us: u64) -> String {
+    format!("{}.{:06}", us / 1_000_000, us % 1_000_000)
+}
+
+/// Microseconds as seconds with three decimals, rounded up so that a
+/// suite that took time never shows `0.000`: the XSD's `SUREFIRE_TIME`
+/// of `testsuite` and `testsuites` allows no more digits.
+fn suite_seconds(us: u64) -> String {
+    let ms = us.div_ceil(1000);
+    format!("{}.{:03}", ms / 1000, ms % 1000)
+}
+
+/// Text escaped for an attribute value (newlines kept as character references).
+fn attr(value: &str) -> String {
+    let mut escaped = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\n' => escaped.push_str("&#10;"),
+            '\r' => escaped.push_str("&#13;"),
+            '\t' => escaped.push_str("&#9;"),
+            c if is_xml_char(c) => escaped.push(c),
+            _ => escaped.push('\u{FFFD}'),
         }
     }
-    status
+    escaped
 }
 
-/// Milliseconds as a [`Duration`]; `None` for negative or non-finite input.
-fn duration_from_ms(ms: f64) -> Option<Duration> {
-    Duration::try_from_secs_f64(ms / 1000.0).ok()
+/// Text escaped for element content.
+fn text(value: &str) -> String {
+    let mut escaped = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '\n' | '\t' => escaped.push(c),
+            '\r' => escaped.push_str("&#13;"),
+            c if is_xml_char(c) => escaped.push(c),
+            _ => escaped.push('\u{FFFD}'),
+        }
+    }
+    escaped
+}
+
+/// Whether XML 1.0 allows `c` at all (control characters it does not are
+/// replaced, so a target's odd bytes cannot make the file unreadable).
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_microseconds() {
+        assert_eq!(seconds(0), "0.000000");
+        assert_eq!(seconds(850), "0.000850");
+        assert_eq!(seconds(12_345_678), "12.345678");
+        assert_eq!(suite_seconds(0), "0.000");
+        assert_eq!(suite_seconds(850), "0.001");
+        assert_eq!(suite_seconds(3_500_000), "3.500");
+    }
+
+    #[test]
+    fn escaping_keeps_the_xml_well_formed() {
+        assert_eq!(
+            attr("a<\"b\">&\n\u{1}"),
+            "a&lt;&quot;b&quot;&gt;&amp;&#10;\u{FFFD}"
+        );
+        assert_eq!(text("<x>\n&"), "&lt;x&gt;\n&amp;");
+    }
 }

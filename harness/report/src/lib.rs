@@ -22,23 +22,33 @@
 mod atomic;
 mod describe;
 mod error;
+mod html;
 mod json;
 mod junit;
 mod markdown;
 mod merge;
+mod report_dir;
 mod rollup;
 pub mod schema;
+mod signature;
 mod summary;
 mod v1;
+mod v2;
 mod write;
 
 pub use atomic::write_atomically;
 pub use describe::failure_line;
 pub use error::{IoAction, MergeError, ReportError};
+pub use html::{render_html, render_html_with_root, DEFAULT_SOURCE_ROOT};
 pub use json::{parse_json, read_json, render_json, supported_major, write_json};
 pub use junit::render_junit;
 pub use markdown::{render_markdown, render_markdown_listing, MAX_LISTED};
-pub use merge::merge;
+pub use merge::{merge, merge_with, MergeOptions};
+pub use report_dir::{ReportDir, SetFile};
 pub use rollup::{rollup, RequirementInfo, RollupScope};
 pub use schema::*;
-pub use write::{write_formats, write_reports, OutputFormat, WrittenFile, WrittenFiles};
+pub use signature::{
+    generate_key_pair, read_public_key, sha256_hex, verify_dir, ReportSigner, VerifyError,
+    SIGNATURE_FILE,
+};
+pub use write::{render_set, write_reports, OutputFormat, WrittenFile, WrittenFiles};

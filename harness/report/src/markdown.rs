@@ -2,14 +2,18 @@
 //!
 //! A headline (`✅`, `⚠️` when only should-level expectations failed, `❌`
 //! when a must-level one failed or something broke; failures listed in the
-//! expectations file do not change it), a table of scenario counts, the
-//! failing, warning and erroring scenarios with their first failure (at
-//! most [`MAX_LISTED`], then "…and N more"), and requirement verdict counts.
+//! expectations file do not change it), the run's errors and whether it
+//! was interrupted, a table of scenario counts, the failing, warning and
+//! erroring scenarios with their first failure (at most [`MAX_LISTED`],
+//! then "…and N more"; a failure the expectations file excuses is marked
+//! `☑️ excused`, not `❌`), the reasons of the not-applicable and skipped
+//! scenarios in a collapsed `<details>` block, and requirement verdict
+//! counts. The run line names only the roles the run used.
 
 use std::fmt::Write as _;
 
 use crate::describe::{detail_text, one_line, reason};
-use crate::schema::{Report, ScenarioReport, Summary, Verdict};
+use crate::schema::{Report, RunStatus, ScenarioReport, Summary, Verdict};
 
 /// At most this many problem scenarios are listed.
 pub const MAX_LISTED: usize = 50;
@@ -25,8 +29,10 @@ pub fn render_markdown_listing(report: &Report, max_listed: usize) -> String {
     let summary = Summary::from_scenarios(&report.scenarios);
     headline(&mut out, report, &summary);
     run_line(&mut out, report);
+    run_errors(&mut out, report);
     counts_table(&mut out, &summary);
     problems(&mut out, report, max_listed);
+    not_run(&mut out, report, max_listed);
     requirements(&mut out, report);
     out
 }
@@ -38,13 +44,14 @@ fn headline(out: &mut String, report: &Report, summary: &Summary) {
             .iter()
             .any(|s| s.verdict == verdict && s.expected_failure.is_none())
     };
-    let mark = if unexpected(Verdict::Fail) || unexpected(Verdict::Error) {
-        "❌"
-    } else if unexpected(Verdict::Warn) {
-        "⚠️"
-    } else {
-        "✅"
-    };
+    let mark =
+        if unexpected(Verdict::Fail) || unexpected(Verdict::Error) || !report.errors.is_empty() {
+            "❌"
+        } else if unexpected(Verdict::Warn) {
+            "⚠️"
+        } else {
+            "✅"
+        };
     let counts: Vec<String> = Verdict::DISPLAY_ORDER
         .iter()
         .map(|verdict| format!("{} {}", summary.count(*verdict), verdict_words(*verdict)))
@@ -82,6 +89,28 @@ fn run_line(out: &mut String, report: &Report) {
     let _ = writeln!(out, "{}\n", parts.join(" · "));
 }
 
+fn run_errors(out: &mut String, report: &Report) {
+    let status = report.run_info.status;
+    if status != RunStatus::Complete {
+        let _ = writeln!(
+            out,
+            "**The run is {}**: this report covers only the scenarios that ran.\n",
+            status.as_str()
+        );
+    }
+    for error in &report.errors {
+        let _ = writeln!(
+            out,
+            "- 💥 **error** ({}): {}",
+            escape_text(&error.blame),
+            code(&error.message)
+        );
+    }
+    if !report.errors.is_empty() {
+        out.push('\n');
+    }
+}
+
 fn counts_table(out: &mut String, summary: &Summary) {
     out.push_str("| verdict | scenarios |\n|---|---:|\n");
     for verdict in Verdict::DISPLAY_ORDER {
@@ -91,6 +120,13 @@ fn counts_table(out: &mut String, summary: &Summary) {
             icon(verdict),
             verdict_words(verdict),
             summary.count(verdict)
+        );
+    }
+    if summary.expected_failures > 0 {
+        let _ = writeln!(
+            out,
+            "| ☑️ of which excused by the expectations file | {} |",
+            summary.expected_failures
         );
     }
     let _ = writeln!(out, "| **total** | **{}** |\n", summary.total);
@@ -109,16 +145,27 @@ fn problems(out: &mut String, report: &Report, max_listed: usize) {
     }
     out.push_str("### Failures, warnings and errors\n\n");
     for scenario in listed.iter().take(max_listed) {
-        let _ = write!(
-            out,
-            "- {} **{}** {}: {}",
-            icon(scenario.verdict),
-            scenario.verdict.as_str(),
-            code(&scenario.id),
-            code(&reason(scenario))
-        );
-        if let Some(expected) = &scenario.expected_failure {
-            let _ = write!(out, " (expected failure: {})", escape_text(expected));
+        match &scenario.expected_failure {
+            None => {
+                let _ = write!(
+                    out,
+                    "- {} **{}** {}: {}",
+                    icon(scenario.verdict),
+                    scenario.verdict.as_str(),
+                    code(&scenario.id),
+                    code(&reason(scenario))
+                );
+            }
+            Some(expected) => {
+                let _ = write!(
+                    out,
+                    "- ☑️ excused **{}** {}: {} (expected failure: {})",
+                    scenario.verdict.as_str(),
+                    code(&scenario.id),
+                    code(&reason(scenario)),
+                    escape_text(expected)
+                );
+            }
         }
         out.push('\n');
     }
@@ -126,6 +173,37 @@ fn problems(out: &mut String, report: &Report, max_listed: usize) {
         let _ = writeln!(out, "- …and {more} more");
     }
     out.push('\n');
+}
+
+/// The not-applicable and skipped scenarios with their reasons, folded.
+fn not_run(out: &mut String, report: &Report, max_listed: usize) {
+    let listed: Vec<&ScenarioReport> = report
+        .scenarios
+        .iter()
+        .filter(|s| matches!(s.verdict, Verdict::NotApplicable | Verdict::Skipped))
+        .collect();
+    if listed.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<details><summary>Not applicable and skipped: {}</summary>\n",
+        listed.len()
+    );
+    for scenario in listed.iter().take(max_listed) {
+        let _ = writeln!(
+            out,
+            "- {} {} {}: {}",
+            icon(scenario.verdict),
+            verdict_words(scenario.verdict),
+            code(&scenario.id),
+            code(&reason(scenario))
+        );
+    }
+    if let Some(more) = listed.len().checked_sub(max_listed).filter(|n| *n > 0) {
+        let _ = writeln!(out, "- …and {more} more");
+    }
+    out.push_str("\n</details>\n\n");
 }
 
 fn requirements(out: &mut String, report: &Report) {
@@ -137,7 +215,9 @@ fn requirements(out: &mut String, report: &Report) {
     out.push_str("| verdict | requirements |\n|---|---:|\n");
     let covered = || report.requirements.iter().filter(|r| r.covered);
     for verdict in Verdict::DISPLAY_ORDER {
-        let count = covered().filter(|r| r.verdict == verdict).count();
+        let count = covered()
+            .filter(|r| r.verdict.scenario_verdict() == Some(verdict))
+            .count();
         if count > 0 {
             let _ = writeln!(
                 out,
@@ -261,5 +341,7 @@ mod tests {
         assert!(text.starts_with("✅ 0 pass · 1 fail"), "{text}");
         assert!(text.contains("(1 expected failure)"), "{text}");
         assert!(text.contains("(expected failure: vendor bug 12)"), "{text}");
+        assert!(text.contains("- ☑️ excused **fail** `s0`"), "{text}");
+        assert!(!text.contains("- ❌"), "{text}");
     }
 }

@@ -7,7 +7,16 @@ use time::OffsetDateTime;
 
 use crate::error::{MergeError, ReportError};
 use crate::rollup::{rollup, RequirementInfo, RollupScope};
-use crate::schema::{Report, RequirementReport, RunInfo, Summary, SCHEMA_VERSION};
+use crate::schema::{Report, RequirementReport, RunInfo, RunStatus, Summary, SCHEMA_VERSION};
+
+/// How strict [`merge_with`] is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MergeOptions {
+    /// Merge reports of different selections (paths, `--filter`, `--tags`),
+    /// targets or rules dates too (`report merge --allow-mixed`). The
+    /// merged report then keeps the first report's.
+    pub allow_mixed: bool,
+}
 
 /// Merges shard reports into one.
 ///
@@ -22,11 +31,19 @@ use crate::schema::{Report, RequirementReport, RunInfo, Summary, SCHEMA_VERSION}
 ///   finish, the wall time between them, scenario files and selected paths
 ///   unioned, and the shard cleared.
 ///
-/// Reports from different harness versions, rules dates or targets (one
-/// role played by two different implementations) cannot be merged: one
-/// report would misdescribe the run. The targets are the union of the
-/// shards' (a shard of card scenarios only names the card).
+/// Reports from different harness versions, rules dates, selections (the
+/// paths, `--filter` and `--tags`; shards differ only in `--shard`) or
+/// targets (one role played by two different implementations) cannot be
+/// merged: one report would misdescribe the run. The targets are the union
+/// of the shards' (a shard of card scenarios only names the card). The
+/// run errors are concatenated, the status is the worst (`aborted`, then
+/// `interrupted`), and `files` is left for the writer to fill.
 pub fn merge(reports: Vec<Report>) -> Result<Report, ReportError> {
+    merge_with(reports, MergeOptions::default())
+}
+
+/// [`merge`] with options.
+pub fn merge_with(reports: Vec<Report>, options: MergeOptions) -> Result<Report, ReportError> {
     let mut reports = reports.into_iter();
     let first = reports.next().ok_or(MergeError::NoReports)?;
     let mut run_info = first.run_info.clone();
@@ -35,10 +52,13 @@ pub fn merge(reports: Vec<Report>) -> Result<Report, ReportError> {
     let mut scenario_origin: HashMap<String, usize> = HashMap::new();
     let mut requirement_lists = Vec::new();
     let mut run_window = RunWindow::default();
+    let mut errors = Vec::new();
 
     for (index, report) in std::iter::once(first).chain(reports).enumerate() {
         let number = index + 1;
-        check_compatible(&run_info, &report.run_info, number)?;
+        check_compatible(&run_info, &report.run_info, number, options)?;
+        errors.extend(report.errors);
+        run_info.status = worse_status(run_info.status, report.run_info.status);
         run_window.include(&report.run_info);
         merge_run_info(&mut run_info, report.run_info);
         for scenario in report.scenarios {
@@ -63,15 +83,54 @@ pub fn merge(reports: Vec<Report>) -> Result<Report, ReportError> {
         summary: Summary::from_scenarios(&scenarios),
         requirements: rollup(&catalogue, &scenarios, RollupScope::All),
         scenarios,
+        errors,
+        files: Vec::new(),
     })
 }
 
-fn check_compatible(first: &RunInfo, other: &RunInfo, index: usize) -> Result<(), MergeError> {
+fn worse_status(a: RunStatus, b: RunStatus) -> RunStatus {
+    let rank = |status| match status {
+        RunStatus::Complete => 0,
+        RunStatus::Interrupted => 1,
+        RunStatus::Aborted => 2,
+    };
+    if rank(b) > rank(a) {
+        b
+    } else {
+        a
+    }
+}
+
+fn check_compatible(
+    first: &RunInfo,
+    other: &RunInfo,
+    index: usize,
+    options: MergeOptions,
+) -> Result<(), MergeError> {
     if other.harness_version != first.harness_version {
         return Err(MergeError::HarnessVersionMismatch {
             index,
             expected: first.harness_version.clone(),
             found: other.harness_version.clone(),
+        });
+    }
+    if options.allow_mixed {
+        return Ok(());
+    }
+    let (a, b) = (&first.selection, &other.selection);
+    if (&a.paths, &a.filter, &a.tags) != (&b.paths, &b.filter, &b.tags) {
+        let describe = |s: &crate::schema::Selection| {
+            format!(
+                "paths [{}], filter {}, tags [{}]",
+                s.paths.join(", "),
+                s.filter.as_deref().unwrap_or("none"),
+                s.tags.join(", ")
+            )
+        };
+        return Err(MergeError::SelectionMismatch {
+            index,
+            expected: describe(a),
+            found: describe(b),
         });
     }
     if other.rules_date != first.rules_date {
@@ -136,12 +195,12 @@ fn push_missing<T: PartialEq>(into: &mut Vec<T>, items: Vec<T>) {
 struct RunWindow {
     start: Option<(OffsetDateTime, String)>,
     finish: Option<(OffsetDateTime, String)>,
-    longest_ms: u64,
+    longest_us: u64,
 }
 
 impl RunWindow {
     fn include(&mut self, info: &RunInfo) {
-        self.longest_ms = self.longest_ms.max(info.duration_ms);
+        self.longest_us = self.longest_us.max(info.duration_us);
         if let Ok(start) = OffsetDateTime::parse(&info.started_at, &Rfc3339) {
             if self.start.as_ref().is_none_or(|(t, _)| start < *t) {
                 self.start = Some((start, info.started_at.clone()));
@@ -155,11 +214,11 @@ impl RunWindow {
     }
 
     fn apply(self, info: &mut RunInfo) {
-        info.duration_ms = self.longest_ms;
+        info.duration_us = self.longest_us;
         if let (Some((start, _)), Some((finish, _))) = (&self.start, &self.finish) {
-            let wall_ms = (*finish - *start).whole_milliseconds();
-            if let Ok(wall_ms) = u64::try_from(wall_ms) {
-                info.duration_ms = wall_ms;
+            let wall_us = (*finish - *start).whole_microseconds();
+            if let Ok(wall_us) = u64::try_from(wall_us) {
+                info.duration_us = wall_us;
             }
         }
         if let Some((_, text)) = self.start {
@@ -183,7 +242,8 @@ fn merged_catalogue(lists: &[Vec<RequirementReport>]) -> Vec<RequirementInfo> {
             entries.push(RequirementInfo {
                 id: entry.id.clone(),
                 text: entry.text.clone(),
-                level: entry.level.clone(),
+                level: entry.level,
+                family: entry.family.clone(),
                 source: entry.source.clone(),
             });
         }

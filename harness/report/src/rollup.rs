@@ -2,16 +2,15 @@
 //! requirement's verdict is the worst of its scenarios).
 //!
 //! Uncited requirements: a certifier needs to see which requirements no
-//! scenario exercised, so [`RollupScope::All`] lists them with
-//! [`RequirementReport::covered`] `= false` (verdict `not_applicable`, no
-//! scenarios). A separate flag was chosen over reusing the verdict
-//! `skipped` because `skipped` already means "listed in the expectations
-//! file with a reason"; overloading it would make "we chose not to run
-//! this" and "nothing tests this" indistinguishable.
+//! scenario exercised, so [`RollupScope::All`] lists them with the verdict
+//! `uncovered` and [`RequirementReport::covered`] `= false` (no scenarios).
+//! Neither `skipped` ("listed in the expectations file with a reason") nor
+//! `not_applicable` ("the target lacks a capability") says "nothing tests
+//! this", hence a verdict of its own.
 
 use std::collections::HashMap;
 
-use crate::schema::{RequirementReport, ScenarioReport, Verdict};
+use crate::schema::{Level, RequirementReport, RequirementVerdict, ScenarioReport, Verdict};
 
 /// One catalogue entry, as the rollup needs it. The caller maps the
 /// requirement catalogue (`scenarios/requirements.yaml`) into these, in
@@ -22,8 +21,10 @@ pub struct RequirementInfo {
     pub id: String,
     /// One-sentence text.
     pub text: String,
-    /// `must` / `should`.
-    pub level: String,
+    /// `must` / `should` (`None`: unknown).
+    pub level: Option<Level>,
+    /// The family whose scenarios may cite it.
+    pub family: Option<String>,
     /// Seed file + quoted words, or a public document.
     pub source: String,
 }
@@ -117,9 +118,12 @@ impl Cited {
         RequirementReport {
             id: info.id.clone(),
             text: info.text.clone(),
-            level: info.level.clone(),
+            level: info.level,
+            family: info.family.clone(),
             source: info.source.clone(),
-            verdict: self.verdict.unwrap_or(Verdict::NotApplicable),
+            verdict: self
+                .verdict
+                .map_or(RequirementVerdict::Uncovered, RequirementVerdict::from),
             scenarios: self.scenarios,
             covered: true,
         }
@@ -130,9 +134,10 @@ fn uncovered(info: &RequirementInfo) -> RequirementReport {
     RequirementReport {
         id: info.id.clone(),
         text: info.text.clone(),
-        level: info.level.clone(),
+        level: info.level,
+        family: info.family.clone(),
         source: info.source.clone(),
-        verdict: Verdict::NotApplicable,
+        verdict: RequirementVerdict::Uncovered,
         scenarios: Vec::new(),
         covered: false,
     }
@@ -146,7 +151,8 @@ mod tests {
         RequirementInfo {
             id: id.to_owned(),
             text: format!("text of {id}"),
-            level: "must".to_owned(),
+            level: Some(Level::Must),
+            family: None,
             source: "seed".to_owned(),
         }
     }
@@ -177,26 +183,26 @@ mod tests {
     #[test]
     fn verdict_is_worst_of_citing_scenarios_in_catalogue_order() {
         let rolled = rollup(&catalogue(), &scenarios(), RollupScope::Cited);
-        let summary: Vec<(&str, Verdict, Vec<&str>, bool)> = rolled
+        let summary: Vec<(&str, Option<Verdict>, Vec<&str>, bool)> = rolled
             .iter()
             .map(|r| {
                 let ids = r.scenarios.iter().map(String::as_str).collect();
-                (r.id.as_str(), r.verdict, ids, r.covered)
+                (r.id.as_str(), r.verdict.scenario_verdict(), ids, r.covered)
             })
             .collect();
         assert_eq!(
             summary,
             vec![
-                ("R1", Verdict::Warn, vec!["s1", "s2"], true),
-                ("R3", Verdict::Error, vec!["s1", "s4", "s5"], true),
-                ("R4", Verdict::Skipped, vec!["s3"], true),
-                ("X9", Verdict::Error, vec!["s4"], true),
+                ("R1", Some(Verdict::Warn), vec!["s1", "s2"], true),
+                ("R3", Some(Verdict::Error), vec!["s1", "s4", "s5"], true),
+                ("R4", Some(Verdict::Skipped), vec!["s3"], true),
+                ("X9", Some(Verdict::Error), vec!["s4"], true),
             ]
         );
-        let r1 = rolled.first().map(|r| (r.text.as_str(), r.level.as_str()));
-        assert_eq!(r1, Some(("text of R1", "must")));
-        let unknown = rolled.last().map(|r| r.text.as_str());
-        assert_eq!(unknown, Some(""));
+        let r1 = rolled.first().map(|r| (r.text.as_str(), r.level));
+        assert_eq!(r1, Some(("text of R1", Some(Level::Must))));
+        let unknown = rolled.last().map(|r| (r.text.as_str(), r.level));
+        assert_eq!(unknown, Some(("", None)));
     }
 
     #[test]
@@ -207,7 +213,7 @@ mod tests {
         let r2 = rolled
             .get(1)
             .map(|r| (r.covered, r.verdict, r.scenarios.len()));
-        assert_eq!(r2, Some((false, Verdict::NotApplicable, 0)));
+        assert_eq!(r2, Some((false, RequirementVerdict::Uncovered, 0)));
         assert_eq!(rolled.iter().filter(|r| r.covered).count(), 4);
     }
 

@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// `major.minor`; minor grows when fields are added.
@@ -22,10 +23,20 @@ use serde::{Deserialize, Serialize};
 /// steps name their `family`, failures may carry a `note` (e.g. a server's
 /// reason for a 4xx answer), scenarios their `blame` and `targets`. 1.x
 /// files are still read (`crate::v1`).
-pub const SCHEMA_VERSION: &str = "2.0";
+///
+/// `3.0`: durations are integer microseconds (`run_info.duration_us`,
+/// `scenarios[].duration_us`; the float `duration_ms` is gone); levels are
+/// the enum `must`/`should` (`null` for a requirement the catalogue lacks,
+/// never `""`); a requirement no scenario cites has the verdict
+/// `uncovered`; new: `run_info.status` (`complete`, `interrupted`,
+/// `aborted`), `run_info.hostname`, `errors[]` (what stopped or prevented
+/// the run) and `files[]` (the SHA-256 of the other report files, signed
+/// with `report.json`). 2.x files are read through `crate::v2`.
+pub const SCHEMA_VERSION: &str = "3.0";
 
 /// A whole run.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, JsonSchema)]
+#[schemars(title = "myna-conform report.json")]
 pub struct Report {
     /// [`SCHEMA_VERSION`] of the writer.
     pub schema_version: String,
@@ -39,12 +50,119 @@ pub struct Report {
     /// A full rollup also lists the catalogue's uncited requirements, marked
     /// `covered: false` (see [`RequirementReport::covered`]).
     pub requirements: Vec<RequirementReport>,
+    /// What went wrong outside any scenario: an infrastructure error before
+    /// the first step (a reader that cannot be opened), a scenario file
+    /// that does not load, an interruption (since 3.0).
+    #[serde(default)]
+    pub errors: Vec<RunError>,
+    /// The other report files written with this one (`junit.xml`,
+    /// `summary.md`, `report.html`) and their SHA-256, so that the
+    /// signature over `report.json` covers them too (since 3.0).
+    #[serde(default)]
+    pub files: Vec<FileHash>,
+}
+
+/// An error of the run as a whole (not of one scenario).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, JsonSchema)]
+pub struct RunError {
+    /// Who is at fault: `iut`, `environment`, `author` or `harness`.
+    #[schemars(schema_with = "blame_schema")]
+    pub blame: String,
+    /// What happened, secrets redacted.
+    pub message: String,
+}
+
+/// How far the run got.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    /// Every selected scenario ran.
+    #[default]
+    Complete,
+    /// Stopped early on request (Ctrl-C): the scenario running then
+    /// finished its current step and its `finally` steps; the rest did not run.
+    Interrupted,
+    /// Stopped before or during the run by an error in `errors`.
+    Aborted,
+}
+
+impl RunStatus {
+    /// The name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Complete => "complete",
+            RunStatus::Interrupted => "interrupted",
+            RunStatus::Aborted => "aborted",
+        }
+    }
+}
+
+/// `must` or `should`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// A failed expectation is a `fail`.
+    #[default]
+    Must,
+    /// A failed expectation is a `warn`.
+    Should,
+}
+
+impl Level {
+    /// The name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Must => "must",
+            Level::Should => "should",
+        }
+    }
+}
+
+/// The JSON Schema of a blame name.
+fn blame_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+    string_enum(&["iut", "environment", "author", "harness"])
+}
+
+/// The JSON Schema of an optional blame name.
+fn optional_blame_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+    let mut schema = schemars::schema::SchemaObject::default();
+    schema.metadata().description =
+        Some("For `error`: who is at fault (`null` otherwise).".to_owned());
+    schema.subschemas().any_of = Some(vec![
+        string_enum(&["iut", "environment", "author", "harness"]),
+        schemars::schema::SchemaObject {
+            instance_type: Some(schemars::schema::InstanceType::Null.into()),
+            ..Default::default()
+        }
+        .into(),
+    ]);
+    schema.into()
+}
+
+fn string_enum(values: &[&str]) -> schemars::schema::Schema {
+    schemars::schema::SchemaObject {
+        instance_type: Some(schemars::schema::InstanceType::String.into()),
+        enum_values: Some(values.iter().map(|v| (*v).into()).collect()),
+        ..Default::default()
+    }
+    .into()
 }
 
 /// Verdicts, from best to worst. A scenario's verdict only gets worse step
 /// by step; a requirement's is the worst of its scenarios.
 #[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
@@ -84,7 +202,7 @@ impl Verdict {
 }
 
 /// Run metadata.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct RunInfo {
     /// `myna-conform` version.
     pub harness_version: String,
@@ -92,8 +210,15 @@ pub struct RunInfo {
     pub started_at: String,
     /// RFC 3339 UTC.
     pub finished_at: String,
-    /// Wall time of the run.
-    pub duration_ms: u64,
+    /// Wall time of the run, in microseconds (since 3.0; 2.x had
+    /// `duration_ms`).
+    pub duration_us: u64,
+    /// Whether every selected scenario ran (since 3.0).
+    #[serde(default)]
+    pub status: RunStatus,
+    /// The machine the run ran on (since 3.0).
+    #[serde(default)]
+    pub hostname: Option<String>,
     /// The command line, secrets removed.
     pub command: Vec<String>,
     /// What played each role the run used (`card`, `oqs`, …), by role name.
@@ -112,7 +237,7 @@ pub struct RunInfo {
 
 /// What played one role: a built-in reference or an implementation under
 /// test.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct TargetReport {
     /// `emu`, `pcsc:NAME`, `builtin`, a URL, ….
     pub target: String,
@@ -125,7 +250,7 @@ pub struct TargetReport {
 }
 
 /// Scenario selection.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct Selection {
     /// Paths given to `run`.
     pub paths: Vec<String>,
@@ -138,7 +263,7 @@ pub struct Selection {
 }
 
 /// A file and its content hash.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct FileHash {
     /// Path as loaded.
     pub path: String,
@@ -147,7 +272,7 @@ pub struct FileHash {
 }
 
 /// Counts per verdict.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct Summary {
     /// Scenarios in the report.
     pub total: usize,
@@ -168,7 +293,7 @@ pub struct Summary {
 }
 
 /// One scenario's result.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct ScenarioReport {
     /// Scenario id.
     pub id: String,
@@ -179,7 +304,7 @@ pub struct ScenarioReport {
     /// Scenario file (`file:line:col` of its start is `file:1:1`).
     pub file: String,
     /// `must` / `should`.
-    pub level: String,
+    pub level: Level,
     /// Final verdict.
     pub verdict: Verdict,
     /// Why: the first failure, the missing capability, the skip reason, the error.
@@ -187,6 +312,7 @@ pub struct ScenarioReport {
     /// For `error`: who is at fault, `iut`, `environment`, `author` or
     /// `harness` (since 2.0).
     #[serde(default)]
+    #[schemars(schema_with = "optional_blame_schema")]
     pub blame: Option<String>,
     /// The roles whose targets the scenario used, in the order they were
     /// opened (since 2.0).
@@ -200,14 +326,15 @@ pub struct ScenarioReport {
     pub persona: Option<String>,
     /// If the expectations file lists this scenario: its reason.
     pub expected_failure: Option<String>,
-    /// Wall time.
-    pub duration_ms: f64,
+    /// Wall time, in microseconds (since 3.0; 2.x had a float
+    /// `duration_ms`).
+    pub duration_us: u64,
     /// Steps in run order (`finally` steps included, marked).
     pub steps: Vec<StepReport>,
 }
 
 /// One executed step (a repeated step appears once per repetition).
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct StepReport {
     /// 0-based position in the run order.
     pub index: usize,
@@ -237,7 +364,7 @@ pub struct StepReport {
 }
 
 /// A failed expectation.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct Failure {
     /// `file:line:col` of the expectation.
     pub location: String,
@@ -252,13 +379,13 @@ pub struct Failure {
     #[serde(default)]
     pub note: Option<String>,
     /// `must` → fail, `should` → warn.
-    pub level: String,
+    pub level: Level,
 }
 
 /// One recorded event: a wire exchange (`apdu`, `http`, …), a power or
 /// transport event, a note. `type` says which; the family that recorded it
 /// names its own fields, which sit beside the common ones.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct Evidence {
     /// What kind of event (`apdu`, `http`, `power`, `transport_error`,
     /// `note`, …).
@@ -291,23 +418,28 @@ impl Evidence {
 }
 
 /// One requirement's rollup.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, JsonSchema)]
 pub struct RequirementReport {
     /// Catalogue id.
     pub id: String,
     /// One-sentence text.
     pub text: String,
-    /// `must` / `should`.
-    pub level: String,
+    /// `must` / `should`; `null` for an id the catalogue lacks.
+    pub level: Option<Level>,
+    /// The family whose scenarios may cite it, from the catalogue; `null`
+    /// for an id the catalogue lacks (since 3.0).
+    #[serde(default)]
+    pub family: Option<String>,
     /// Seed file + quoted words, or a public document.
     pub source: String,
-    /// Worst verdict of its scenarios.
-    pub verdict: Verdict,
+    /// Worst verdict of its scenarios; `uncovered` when none cites it.
+    pub verdict: RequirementVerdict,
     /// Scenario ids that cite it.
     pub scenarios: Vec<String>,
     /// Whether any scenario in the report cites it (since schema 1.1). An
     /// uncovered requirement is listed so certifiers see the gap; its
-    /// `verdict` is `not_applicable` and `scenarios` is empty. Absent in 1.0
+    /// `verdict` is `uncovered` (since 3.0; `not_applicable` before) and
+    /// `scenarios` is empty. Absent in 1.0
     /// files, which only listed cited requirements, hence the default `true`.
     #[serde(default = "covered_by_default")]
     pub covered: bool,
@@ -325,11 +457,73 @@ impl Default for RequirementReport {
         RequirementReport {
             id: String::new(),
             text: String::new(),
-            level: String::new(),
+            level: None,
+            family: None,
             source: String::new(),
-            verdict: Verdict::default(),
+            verdict: RequirementVerdict::default(),
             scenarios: Vec::new(),
             covered: covered_by_default(),
         }
     }
+}
+
+/// A requirement's verdict: the worst of its scenarios' verdicts, or
+/// `uncovered` when no scenario in the report cites it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RequirementVerdict {
+    /// No scenario in the report cites it.
+    Uncovered,
+    /// Every citing scenario was skipped.
+    Skipped,
+    /// No citing scenario applied to the target.
+    NotApplicable,
+    /// The worst citing scenario passed.
+    #[default]
+    Pass,
+    /// The worst citing scenario warned.
+    Warn,
+    /// The worst citing scenario failed.
+    Fail,
+    /// The worst citing scenario erred.
+    Error,
+}
+
+impl From<Verdict> for RequirementVerdict {
+    fn from(verdict: Verdict) -> Self {
+        match verdict {
+            Verdict::Skipped => RequirementVerdict::Skipped,
+            Verdict::NotApplicable => RequirementVerdict::NotApplicable,
+            Verdict::Pass => RequirementVerdict::Pass,
+            Verdict::Warn => RequirementVerdict::Warn,
+            Verdict::Fail => RequirementVerdict::Fail,
+            Verdict::Error => RequirementVerdict::Error,
+        }
+    }
+}
+
+impl RequirementVerdict {
+    /// The scenario verdict it rolls up, `None` for `uncovered`.
+    pub fn scenario_verdict(self) -> Option<Verdict> {
+        Some(match self {
+            RequirementVerdict::Uncovered => return None,
+            RequirementVerdict::Skipped => Verdict::Skipped,
+            RequirementVerdict::NotApplicable => Verdict::NotApplicable,
+            RequirementVerdict::Pass => Verdict::Pass,
+            RequirementVerdict::Warn => Verdict::Warn,
+            RequirementVerdict::Fail => Verdict::Fail,
+            RequirementVerdict::Error => Verdict::Error,
+        })
+    }
+
+    /// The name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        self.scenario_verdict().map_or("uncovered", Verdict::as_str)
+    }
+}
+
+/// The JSON Schema of `report.json` (draft-07), as `report schema` prints it.
+pub fn report_schema() -> serde_json::Value {
+    let schema = schemars::schema_for!(Report);
+    serde_json::to_value(schema).unwrap_or(serde_json::Value::Null)
 }

@@ -1,21 +1,27 @@
-//! Writing a run's report files into the output directory (DESIGN §5).
+//! Writing a run's report files into the output directory (DESIGN §5), as
+//! one set ([`crate::ReportDir`]).
 //!
 //! Each file is one [`OutputFormat`]: a file name and a renderer from
-//! [`Report`] to bytes. Adding `report.html` is one new variant and one
-//! renderer. `report.json.sig` should sign the exact bytes
-//! [`OutputFormat::Json`] renders (render once, write and sign those bytes).
+//! [`Report`] to bytes. [`render_set`] renders `junit.xml`, `summary.md`
+//! and `report.html`, lists their SHA-256 in the report's `files`, renders
+//! `report.json` last and, with a signer, signs its exact bytes into
+//! `report.json.sig`. The other renderers ignore `files`, so `report
+//! render` rebuilds byte-identical files from `report.json`.
 
 use std::path::{Path, PathBuf};
 
-use crate::atomic::write_atomically;
-use crate::error::{IoAction, ReportError};
+use crate::error::ReportError;
+use crate::html::render_html;
 use crate::json::render_json;
 use crate::junit::render_junit;
 use crate::markdown::render_markdown;
-use crate::schema::Report;
+use crate::report_dir::{ReportDir, SetFile};
+use crate::schema::{FileHash, Report};
+use crate::signature::{sha256_hex, ReportSigner, SIGNATURE_FILE};
 
 /// One kind of report file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OutputFormat {
     /// `report.json`, the contract.
     Json,
@@ -23,15 +29,18 @@ pub enum OutputFormat {
     Junit,
     /// `summary.md`, for a pull-request comment.
     Markdown,
+    /// `report.html`, for people: one self-contained page.
+    Html,
 }
 
 impl OutputFormat {
-    /// The files every run writes, in writing order (`report.json` first:
-    /// it is the source the others can be re-rendered from).
-    pub const DEFAULT: [OutputFormat; 3] = [
-        OutputFormat::Json,
+    /// The files every run writes, in rendering order (`report.json` last:
+    /// it lists the others' hashes).
+    pub const DEFAULT: [OutputFormat; 4] = [
         OutputFormat::Junit,
         OutputFormat::Markdown,
+        OutputFormat::Html,
+        OutputFormat::Json,
     ];
 
     /// The file name inside the output directory.
@@ -40,6 +49,7 @@ impl OutputFormat {
             OutputFormat::Json => "report.json",
             OutputFormat::Junit => "junit.xml",
             OutputFormat::Markdown => "summary.md",
+            OutputFormat::Html => "report.html",
         }
     }
 
@@ -49,6 +59,7 @@ impl OutputFormat {
             OutputFormat::Json => render_json(report)?,
             OutputFormat::Junit => render_junit(report)?,
             OutputFormat::Markdown => render_markdown(report),
+            OutputFormat::Html => render_html(report),
         };
         Ok(text.into_bytes())
     }
@@ -80,33 +91,54 @@ impl WrittenFiles {
     }
 }
 
-/// Writes `report.json`, `junit.xml` and `summary.md` into `dir` (created if
-/// needed). Each file is replaced atomically; every file is rendered before
-/// the first is written, so a rendering error leaves the directory as it was.
-pub fn write_reports(report: &Report, dir: &Path) -> Result<WrittenFiles, ReportError> {
-    write_formats(report, dir, &OutputFormat::DEFAULT)
+/// Renders the whole set: the other files, their hashes in
+/// `report.files`, `report.json`, and the signature when `signer` is given.
+pub fn render_set(
+    report: &Report,
+    signer: Option<&ReportSigner>,
+) -> Result<Vec<SetFile>, ReportError> {
+    let mut files = Vec::new();
+    let mut listed = Vec::new();
+    for format in OutputFormat::DEFAULT {
+        if format == OutputFormat::Json {
+            continue;
+        }
+        let bytes = format.render(report)?;
+        listed.push(FileHash {
+            path: format.file_name().to_owned(),
+            sha256: sha256_hex(&bytes),
+        });
+        files.push(SetFile {
+            format: Some(format),
+            name: format.file_name(),
+            bytes,
+        });
+    }
+    let mut with_hashes = report.clone();
+    with_hashes.files = listed;
+    let json = OutputFormat::Json.render(&with_hashes)?;
+    if let Some(signer) = signer {
+        files.push(SetFile {
+            format: None,
+            name: SIGNATURE_FILE,
+            bytes: signer.sign(&json),
+        });
+    }
+    files.insert(
+        0,
+        SetFile {
+            format: Some(OutputFormat::Json),
+            name: OutputFormat::Json.file_name(),
+            bytes: json,
+        },
+    );
+    Ok(files)
 }
 
-/// [`write_reports`] for a chosen list of formats.
-pub fn write_formats(
-    report: &Report,
-    dir: &Path,
-    formats: &[OutputFormat],
-) -> Result<WrittenFiles, ReportError> {
-    let rendered = formats
-        .iter()
-        .map(|format| Ok((*format, format.render(report)?)))
-        .collect::<Result<Vec<_>, ReportError>>()?;
-    std::fs::create_dir_all(dir).map_err(|source| ReportError::Io {
-        path: dir.to_path_buf(),
-        action: IoAction::CreateDir,
-        source,
-    })?;
-    let mut written = WrittenFiles::default();
-    for (format, bytes) in rendered {
-        let path = dir.join(format.file_name());
-        write_atomically(&path, &bytes)?;
-        written.files.push(WrittenFile { format, path });
-    }
-    Ok(written)
+/// Writes the report set into `dir` (created if needed) as one set: every
+/// file is rendered before the directory is touched, so a rendering error
+/// leaves it as it was.
+pub fn write_reports(report: &Report, dir: &Path) -> Result<WrittenFiles, ReportError> {
+    let files = render_set(report, None)?;
+    ReportDir::open(dir)?.commit(&files)
 }

@@ -6,8 +6,9 @@ use std::error::Error;
 use std::path::Path;
 
 use myna_report::{
-    merge, parse_json, read_json, render_junit, render_markdown, write_json, write_reports,
-    MergeError, OutputFormat, Report, ReportError, Selection, Verdict, SCHEMA_VERSION,
+    merge, merge_with, parse_json, read_json, render_junit, render_markdown, write_json,
+    write_reports, MergeError, MergeOptions, OutputFormat, Report, ReportError, Selection, Verdict,
+    SCHEMA_VERSION,
 };
 use quick_xml::events::Event;
 
@@ -63,7 +64,7 @@ fn junit_is_well_formed_with_one_case_per_scenario() -> TestResult {
         XmlCounts {
             testsuites: 2, // card, reader
             testcases: 7,
-            failures: 2, // card.pin.lockout (fail), card.pin.empty (warn)
+            failures: 1, // card.pin.lockout (fail); card.pin.empty warns: a passing case
             errors: 1,   // card.read.cert
             skipped: 3,  // card.read.extended (expected), reader.face, reader.pin.screen
         }
@@ -130,16 +131,16 @@ fn version_error(version: &str) -> Option<(String, bool)> {
 
 #[test]
 fn other_schema_majors_are_refused_clearly() {
-    assert_eq!(version_error("3.0"), Some(("3.0".to_owned(), true)));
+    assert_eq!(version_error("4.0"), Some(("4.0".to_owned(), true)));
     assert_eq!(version_error("0.9"), Some(("0.9".to_owned(), false)));
-    let text = r#"{"schema_version": "3.1"}"#;
+    let text = r#"{"schema_version": "4.1"}"#;
     let message = parse_json(text, Path::new("x/report.json"))
         .err()
         .map(|e| e.to_string());
     assert_eq!(
         message.as_deref(),
         Some(
-            "x/report.json: schema_version 3.1 is not readable by this myna-report (reads 1.x and 2.x); \
+            "x/report.json: schema_version 4.1 is not readable by this myna-report (reads 1.x to 3.x); \
              upgrade myna-conform to read it"
         )
     );
@@ -148,8 +149,8 @@ fn other_schema_majors_are_refused_clearly() {
 #[test]
 fn newer_minor_with_unknown_fields_is_read() -> TestResult {
     let mut value = serde_json::to_value(fixture::report())?;
-    value["schema_version"] = "2.99".into();
-    value["run_info"]["added_in_2_99"] = "x".into();
+    value["schema_version"] = "3.99".into();
+    value["run_info"]["added_in_3_99"] = "x".into();
     let report = parse_json(&value.to_string(), Path::new("r.json"))?;
     assert_eq!(report.scenarios.len(), 7);
     Ok(())
@@ -159,7 +160,7 @@ fn newer_minor_with_unknown_fields_is_read() -> TestResult {
 const GOLDEN_1_1: &str = include_str!("golden/report-1.1.json");
 
 #[test]
-fn a_schema_1_1_report_is_read_into_the_2_0_shape() -> TestResult {
+fn a_schema_1_1_report_is_read_into_the_current_shape() -> TestResult {
     let report = parse_json(GOLDEN_1_1, Path::new("golden/report-1.1.json"))?;
     assert_eq!(report.schema_version, SCHEMA_VERSION);
     // Only the role its scenarios used; 1.x also claimed reader and portal.
@@ -229,7 +230,12 @@ fn write_reports_creates_the_dir_and_leaves_no_temp_files() -> TestResult {
     let written = write_reports(&report, &out)?;
     assert_eq!(
         file_names(&out)?,
-        ["junit.xml", "report.json", "summary.md"]
+        ["junit.xml", "report.html", "report.json", "summary.md"]
+    );
+    // Beside it only the lock: no staging directory is left.
+    assert_eq!(
+        file_names(&root.path().join("reports"))?,
+        [".latest.lock", "latest"]
     );
     assert_eq!(
         written.path(OutputFormat::Json),
@@ -242,9 +248,17 @@ fn write_reports_creates_the_dir_and_leaves_no_temp_files() -> TestResult {
     write_reports(&second, &out)?;
     assert_eq!(
         file_names(&out)?,
-        ["junit.xml", "report.json", "summary.md"]
+        ["junit.xml", "report.html", "report.json", "summary.md"]
     );
-    assert_eq!(read_json(&out.join("report.json"))?, second);
+    assert_eq!(
+        file_names(&root.path().join("reports"))?,
+        [".latest.lock", "latest"]
+    );
+    let read = read_json(&out.join("report.json"))?;
+    assert_eq!(read.run_info, second.run_info);
+    assert_eq!(read.scenarios, second.scenarios);
+    let listed: Vec<&str> = read.files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(listed, ["junit.xml", "summary.md", "report.html"]);
     let markdown = std::fs::read_to_string(out.join("summary.md"))?;
     assert_eq!(markdown, render_markdown(&second));
     Ok(())
@@ -257,7 +271,7 @@ fn unwritable_directory_is_a_located_io_error() -> TestResult {
     std::fs::write(&blocker, "x")?;
     let target = blocker.join("out");
     match write_reports(&fixture::report(), &target) {
-        Err(ReportError::Io { path, .. }) => assert_eq!(path, target),
+        Err(ReportError::Io { path, .. }) => assert_eq!(path, blocker),
         other => return Err(format!("expected an io error, got {other:?}").into()),
     }
     assert_eq!(file_names(root.path())?, ["not-a-dir"]);
@@ -267,20 +281,20 @@ fn unwritable_directory_is_a_located_io_error() -> TestResult {
 #[test]
 fn requirement_verdict_is_worst_of_its_scenarios() {
     let report = fixture::report();
-    let verdicts: Vec<(&str, Verdict, bool)> = report
+    let verdicts: Vec<(&str, Option<Verdict>, bool)> = report
         .requirements
         .iter()
-        .map(|r| (r.id.as_str(), r.verdict, r.covered))
+        .map(|r| (r.id.as_str(), r.verdict.scenario_verdict(), r.covered))
         .collect();
     assert_eq!(
         verdicts,
         [
-            ("CARD-SELECT-1", Verdict::Pass, true),
-            ("CARD-PIN-3", Verdict::Fail, true),
-            ("CARD-PIN-EMPTY", Verdict::Fail, true), // fail + warn
-            ("CARD-READ-1", Verdict::Error, true),   // error + fail
-            ("READER-UI-1", Verdict::NotApplicable, true), // not_applicable + skipped
-            ("PORTAL-UNCITED", Verdict::NotApplicable, false),
+            ("CARD-SELECT-1", Some(Verdict::Pass), true),
+            ("CARD-PIN-3", Some(Verdict::Fail), true),
+            ("CARD-PIN-EMPTY", Some(Verdict::Fail), true), // fail + warn
+            ("CARD-READ-1", Some(Verdict::Error), true),   // error + fail
+            ("READER-UI-1", Some(Verdict::NotApplicable), true), // not_applicable + skipped
+            ("PORTAL-UNCITED", None, false),               // uncovered
         ]
     );
 }
@@ -294,7 +308,6 @@ fn shards() -> (Report, Report) {
     info_1.finished_at = "2025-01-10T09:00:09Z".to_owned();
     let mut info_2 = fixture::run_info();
     info_2.selection = Selection {
-        paths: vec!["scenarios/".to_owned(), "extra/".to_owned()],
         shard: Some("2/2".to_owned()),
         ..info_2.selection
     };
@@ -323,9 +336,9 @@ fn merging_shards_equals_the_unsharded_report() -> TestResult {
     let info = &merged.run_info;
     assert_eq!(info.started_at, "2025-01-10T08:59:58+00:00");
     assert_eq!(info.finished_at, "2025-01-10T09:00:09Z");
-    assert_eq!(info.duration_ms, 11_000);
+    assert_eq!(info.duration_us, 11_000_000);
     assert_eq!(info.selection.shard, None);
-    assert_eq!(info.selection.paths, ["scenarios/", "extra/"]);
+    assert_eq!(info.selection.paths, ["scenarios/"]);
     let files: Vec<&str> = info
         .scenario_files
         .iter()
@@ -374,6 +387,22 @@ fn merge_refuses_incompatible_or_overlapping_shards() {
         merge_error(first.clone(), other_rules),
         Some(MergeError::RulesDateMismatch { index: 2, .. })
     ));
+
+    let mut other_paths = second.clone();
+    other_paths
+        .run_info
+        .selection
+        .paths
+        .push("extra/".to_owned());
+    assert!(matches!(
+        merge_error(first.clone(), other_paths.clone()),
+        Some(MergeError::SelectionMismatch { index: 2, .. })
+    ));
+    let mixed = merge_with(
+        vec![first.clone(), other_paths],
+        MergeOptions { allow_mixed: true },
+    );
+    assert!(mixed.is_ok(), "{mixed:?}");
 
     let mut other_card = second;
     if let Some(card) = other_card.run_info.targets.get_mut("card") {

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# What the report tests need (docs/reports.md): headless Chromium for the
+# report.html browser test, xmllint for the JUnit XSD test, CJK fonts so
+# the screenshot shows the Japanese requirement texts. Idempotent; root.
+set -Eeuo pipefail
+need=()
+command -v chromium >/dev/null || need+=(chromium)
+command -v xmllint >/dev/null || need+=(libxml2-utils)
+command -v openssl >/dev/null || need+=(openssl)
+fc-list 2>/dev/null | grep -qi 'noto.*cjk' || need+=(fonts-noto-cjk)
+if ((${#need[@]})); then
+  echo "installing ${need[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+chromium --version
+xmllint --version 2>&1 | head -1
