@@ -271,6 +271,15 @@ pub struct RunArgs {
     /// step ends in `error` (environment, exit 3); default 30000.
     #[arg(long, default_value_t = 30_000)]
     pub card_timeout: u64,
+    /// The implementation conformance statement of the implementation under
+    /// test (TOML: name and version, the test card's persona and
+    /// capabilities, known failures with reasons); see README "IUT profile".
+    #[arg(long, value_name = "FILE")]
+    pub iut: Option<PathBuf>,
+    /// With `--card pcsc`: the capabilities the card declares
+    /// (comma-separated `card.…`), instead of the PC/SC defaults.
+    #[arg(long, value_delimiter = ',', value_parser = tag)]
+    pub card_capabilities: Vec<String>,
 }
 
 /// `record` options.

@@ -145,11 +145,10 @@ fn check_selection(
     for message in &problems {
         eprintln!("error: {message}");
     }
-    if let Some(path) = &args.expectations {
-        let source = std::fs::read_to_string(path).unwrap_or_default();
-        for d in &unmatched {
-            eprintln!("{}", d.render(&source));
-        }
+    for d in &unmatched {
+        // The expectations file or the IUT profile the entry came from.
+        let source = std::fs::read_to_string(d.at.file.as_ref()).unwrap_or_default();
+        eprintln!("{}", d.render(&source));
     }
     Err(exit_code::BAD_INPUT)
 }
@@ -182,6 +181,31 @@ fn run(args: RunArgs) -> i32 {
             },
         },
     };
+    let mut expectations = expectations;
+    let mut args = args;
+    let iut = match &args.iut {
+        None => None,
+        Some(path) => match crate::iut::load(path) {
+            Ok((profile, text)) => {
+                expectations.extend(profile.expectations(path, &text));
+                if let Some(card) = &profile.card {
+                    if args.persona.is_none() && is_pcsc(&args.card) {
+                        args.persona = card.persona.clone();
+                    }
+                    if args.card_capabilities.is_empty() {
+                        args.card_capabilities = card.capabilities.clone();
+                    }
+                }
+                serde_json::to_value(&profile).ok()
+            }
+            Err(problems) => {
+                for p in problems {
+                    eprintln!("error: {p}");
+                }
+                return exit_code::BAD_INPUT;
+            }
+        },
+    };
     let options = RunOptions {
         selection: selection(&args.select, rules_date, shard),
         expectations,
@@ -204,6 +228,7 @@ fn run(args: RunArgs) -> i32 {
                     sha256: myna_engine::load::sha256_hex(&bytes),
                 })
             }),
+            iut,
             ..RunInfo::default()
         },
         interrupt: crate::report_commands::interrupt_on_ctrl_c(),
@@ -342,6 +367,9 @@ fn pcsc_provider(args: &RunArgs) -> Result<Box<dyn CardProvider>, SetupError> {
     };
     let mut options = PcscOptions::reader(ReaderSelector::from_cli(name));
     options.transmit_timeout = std::time::Duration::from_millis(args.card_timeout.max(1));
+    if !args.card_capabilities.is_empty() {
+        options.capabilities = args.card_capabilities.clone();
+    }
     if args.exclusive {
         options.sharing = Sharing::Exclusive;
     }

@@ -11,6 +11,7 @@ mod config;
 mod console;
 mod emu_serve;
 mod invocation;
+mod iut;
 mod oqs_commands;
 mod portal_commands;
 mod project;

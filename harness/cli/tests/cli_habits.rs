@@ -536,3 +536,77 @@ fn a_url_that_is_not_this_api_is_an_infrastructure_error_naming_the_probe() {
     assert!(err.contains("not an eligibility service"), "{err}");
     assert!(err.contains("/control/v1/capabilities"), "{err}");
 }
+
+#[test]
+fn an_iut_profile_declares_the_implementation_and_its_known_failures() {
+    let dir = temp_dir("iut");
+    let profile = dir.join("iut.toml");
+    std::fs::write(
+        &profile,
+        "[implementation]\nname = \"ACME oqs\"\nversion = \"2.3.1\"\n\n\
+         [[known_failures]]\nid = \"oqs.insurance-card.lookup\"\nreason = \"not implemented yet\"\nverdict = \"skip\"\n",
+    )
+    .unwrap();
+    let out_dir = dir.join("out");
+    let out = myna(&[
+        "run",
+        "--no-progress",
+        "--iut",
+        profile.to_str().unwrap(),
+        "--filter",
+        "oqs.insurance-card",
+        "--out",
+        out_dir.to_str().unwrap(),
+        "scenarios/oqs",
+    ]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("report.json")).unwrap()).unwrap();
+    assert_eq!(
+        report["run_info"]["iut"]["implementation"]["name"],
+        "ACME oqs"
+    );
+    let skipped = report["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "oqs.insurance-card.lookup")
+        .unwrap();
+    assert_eq!(skipped["verdict"], "skipped", "{skipped}");
+    // A mistyped known failure is located bad input, as in an expectations file.
+    std::fs::write(
+        &profile,
+        "[implementation]\nname = \"ACME\"\nversion = \"1\"\n\n\
+         [[known_failures]]\nid = \"oqs.insurance-card.lokup\"\nreason = \"x\"\n",
+    )
+    .unwrap();
+    let out = myna(&[
+        "run",
+        "--iut",
+        profile.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+        "scenarios/oqs",
+    ]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("iut.toml:6:"), "{err}");
+    // An unknown key is a located error.
+    std::fs::write(
+        &profile,
+        "[implementation]\nname = \"A\"\nversion = \"1\"\nvendr = \"x\"\n",
+    )
+    .unwrap();
+    let out = myna(&[
+        "run",
+        "--iut",
+        profile.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+        "scenarios/oqs",
+    ]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("iut.toml:4:"), "{err}");
+}

@@ -233,6 +233,12 @@ pub struct RunInfo {
     pub scenario_files: Vec<FileHash>,
     /// The requirement catalogue with its SHA-256.
     pub requirements_file: Option<FileHash>,
+    /// The implementation conformance statement given with `--iut FILE`:
+    /// what the implementation under test is and declares (name, version,
+    /// capabilities, the test card's persona, known failures), as read;
+    /// absent without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iut: Option<serde_json::Value>,
 }
 
 /// What played one role: a built-in reference or an implementation under
