@@ -82,6 +82,21 @@ pub enum Command {
         #[command(subcommand)]
         command: OqsCommand,
     },
+    /// The reference reception reader (harness/reader/PROTOCOL.md).
+    Reader {
+        /// What to do with the reader.
+        #[command(subcommand)]
+        command: crate::reader_commands::ReaderCommand,
+    },
+    /// Model-based random sequences against a reader or a card; a
+    /// divergence is shrunk and written as a scenario.
+    Fuzz(Box<crate::reader_commands::FuzzArgs>),
+    /// The reference portal (マイナポータル-like API, harness/portal/openapi.yaml).
+    Portal {
+        /// What to do with the portal.
+        #[command(subcommand)]
+        command: crate::portal_commands::PortalCommand,
+    },
     /// Load measurements.
     Bench {
         /// What to measure.
@@ -197,11 +212,12 @@ pub struct RunArgs {
     /// Card target: `emu` (built-in emulator) or `pcsc[:READER NAME]`.
     #[arg(long, default_value = "emu")]
     pub card: String,
-    /// Reader target: only `builtin` in this version (`tcp://HOST:PORT`
-    /// adapters come with the reader suite).
+    /// Reader target: `builtin` (the reference reader) or `tcp://HOST:PORT`
+    /// (any reader speaking harness/reader/PROTOCOL.md).
     #[arg(long, default_value = "builtin")]
     pub reader: String,
-    /// Portal target: only `builtin` in this version.
+    /// Portal target: `builtin` or the URL of a server implementing
+    /// harness/portal/openapi.yaml.
     #[arg(long, default_value = "builtin")]
     pub portal: String,
     /// Eligibility (OQS) target: `builtin` or an `http://` / `https://` URL.

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use myna_conform::families::{families, families_with, Targets};
+use myna_conform::families::{families, families_with, Providers, Targets};
 use myna_engine::{
     exit_code, load_suite_with, run_suite_budgeted, select, Budget, LoadOptions, LoadedSuite,
     RunOptions,
@@ -52,6 +52,11 @@ pub fn dispatch(cli: crate::args::Cli) -> i32 {
             tls: tls.options(),
         }),
         Command::Report { command } => report(command),
+        Command::Reader {
+            command: crate::reader_commands::ReaderCommand::Serve(args),
+        } => crate::reader_commands::reader_serve(&args),
+        Command::Fuzz(args) => crate::reader_commands::fuzz(&args),
+        Command::Portal { command } => crate::portal_commands::dispatch(command),
         Command::Completions { shell } => crate::completions::completions(shell),
         Command::Man => crate::completions::man(),
     }
@@ -156,13 +161,6 @@ fn run(args: RunArgs) -> i32 {
         Ok(s) => s,
         Err(e) => return bad_argument(&format!("--shard: {e}")),
     };
-    for (name, value) in [("--reader", &args.reader), ("--portal", &args.portal)] {
-        if value != "builtin" {
-            return bad_argument(&format!(
-                "{name} {value}: only `builtin` is available in this version"
-            ));
-        }
-    }
     let expectations = match &args.expectations {
         None => Vec::new(),
         Some(path) => match std::fs::read_to_string(path) {
@@ -186,7 +184,21 @@ fn run(args: RunArgs) -> i32 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let mut families = families_with(Some(card), Some(oqs), &targets(&args.suite));
+    let reader = match crate::reader_commands::reader_provider(&args.reader) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let portal = match crate::portal_commands::portal_provider(&args.portal) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let providers = Providers {
+        card: Some(card),
+        oqs: Some(oqs),
+        reader: Some(reader),
+        portal,
+    };
+    let mut families = families_with(providers, &targets(&args.suite));
     let suite = match load(&args.suite, &families) {
         Ok(s) => s,
         Err(code) => return code,

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod card_fuzz;
 mod commands;
 mod completions;
 mod config;
@@ -11,7 +12,9 @@ mod console;
 mod emu_serve;
 mod invocation;
 mod oqs_commands;
+mod portal_commands;
 mod project;
+mod reader_commands;
 mod record;
 mod selection_checks;
 

@@ -15,6 +15,7 @@ pub mod control;
 pub mod error;
 pub mod index;
 pub mod jis;
+pub mod link;
 pub mod load;
 pub mod lookup;
 pub mod model;
@@ -30,8 +31,9 @@ pub use codes::{CodeConfig, NoCurrentQualification, QualificationValidity};
 pub use control::{ControlCommand, ModelConfig};
 pub use error::ModelError;
 pub use index::{Resolution, SerialIndex};
+pub use link::LinkOutcome;
 pub use load::{bench_lookup, BenchError, BenchOptions, BenchResult};
-pub use model::{AuthOutcome, Faults, OqsModel};
+pub use model::{AuthOutcome, Faults, OqsModel, RegistrationRequest, REGISTER_PATH};
 pub use serial::Serial;
 pub use server::{
     serve, serve_blocking, spawn_background, BackgroundServer, ServerConfig, ServerError,

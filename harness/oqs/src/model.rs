@@ -66,6 +66,9 @@ pub enum AuthOutcome {
     JpkiUnavailable,
 }
 
+mod registration;
+pub use registration::{RegistrationRequest, REGISTER_PATH};
+
 /// The eligibility model.
 #[derive(Clone, Debug, Default)]
 pub struct OqsModel {
@@ -104,6 +107,11 @@ impl OqsModel {
     /// The serial index (read-only).
     pub fn index(&self) -> &SerialIndex {
         &self.index
+    }
+
+    /// The serial index, mutable (for the model's own operations in other files).
+    pub(crate) fn index_mut(&mut self) -> &mut SerialIndex {
+        &mut self.index
     }
 
     /// A person by id.
@@ -160,6 +168,17 @@ impl OqsModel {
                     .find(serial)
                     .ok_or_else(|| ModelError::unknown("serial", serial.to_string()))?;
                 self.index.register(person, cert)?;
+            }
+            ControlCommand::LinkSerial {
+                person,
+                serial,
+                not_after,
+            } => {
+                let person = person.as_deref().map(|p| self.person_id(p)).transpose()?;
+                self.link_serial(person, Serial::parse(serial)?, not_after.as_deref())?;
+            }
+            ControlCommand::UnlinkSerial { serial } => {
+                self.unlink_serial(Serial::parse(serial)?)?;
             }
             ControlCommand::Reissue {
                 person,
