@@ -140,3 +140,71 @@ fn the_schema_ranges_are_the_checked_limits() {
     );
     assert_eq!(op_max("fault", "slow_ms"), MAX_SLOW_MS);
 }
+
+/// The committed findings of issue 9 (fuzz/regressions/oqs): each is a 4xx
+/// and leaves the service answering.
+#[test]
+fn the_committed_regressions_are_4xx() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions/oqs");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let body = std::fs::read(&path).unwrap();
+        let mut service = OqsService::new();
+        let answer = service.handle("POST", CONTROL_PATH, &body);
+        assert!(
+            (400..500).contains(&answer.status),
+            "{}: {}",
+            path.display(),
+            answer.status
+        );
+        assert_eq!(service.handle("GET", "/healthz", b"").status, 200);
+        seen += 1;
+    }
+    assert!(seen >= 7, "{seen} regression files");
+}
+
+mod fuzz_counterpart {
+    use super::*;
+    use myna_oqs::service::{CAPABILITIES_PATH, SEARCH_PATH};
+    use proptest::prelude::*;
+
+    /// Bodies: random bytes, and control commands with random numbers in
+    /// every numeric field (the stable counterpart of fuzz/oqs_request).
+    fn body() -> impl Strategy<Value = Vec<u8>> {
+        let number = prop_oneof![
+            any::<i64>().prop_map(|n| n.to_string()),
+            any::<u64>().prop_map(|n| n.to_string()),
+            Just("-9223372036854775808".to_string()),
+            Just("1e400".to_string()),
+        ];
+        prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..256),
+            (0..4usize, number.clone()).prop_map(|(field, n)| {
+                let field = ["months", "days", "hours", "minutes"][field];
+                format!(r#"{{"op":"clock","advance":{{"{field}":{n}}}}}"#).into_bytes()
+            }),
+            number
+                .clone()
+                .prop_map(|n| format!(r#"{{"op":"fault","slow_ms":{n}}}"#).into_bytes()),
+            number.prop_map(|n| {
+                format!(r#"{{"op":"population","count":{n},"first_serial":"FFFFFFFFFFFFFF00"}}"#)
+                    .into_bytes()
+            }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_body_on_any_route_is_answered_below_500(body in body()) {
+            let mut service = OqsService::new();
+            for (method, path) in [("POST", CONTROL_PATH), ("POST", SEARCH_PATH), ("GET", CAPABILITIES_PATH)] {
+                let answer = service.handle(method, path, &body);
+                prop_assert!(answer.status < 500, "{method} {path}: {}", answer.status);
+            }
+            prop_assert_eq!(service.handle("GET", "/healthz", b"").status, 200);
+        }
+    }
+}
