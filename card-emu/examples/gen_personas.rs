@@ -278,6 +278,35 @@ fn specs() -> Vec<Spec> {
             face_only: false,
             auth_pin_left: None,
         },
+        // The portal family's revoked certificate: valid dates, listed on
+        // the test CA's revocation list (vectors/personas/ca/auth-ca.crl,
+        // harness/portal/examples/gen_crl.rs).
+        Spec {
+            id: "revoked",
+            description: "利用者証明用 certificate revoked (listed on the test CA's CRL, ca/auth-ca.crl); card, PINs and dates valid.",
+            name: "中村\u{3000}翔",
+            name_kana: "ナカムラ\u{3000}ショウ",
+            address: "宮城県仙台市青葉区本町３丁目８番１号",
+            prefecture_romaji: "Miyagi-ken",
+            city_romaji: "Sendai-shi Aoba-ku",
+            birth: (1990, 4, 12),
+            sex: 1,
+            my_number_body: "30277563776",
+            auth_pin: Some("5182"),
+            sign_password: Some("SHO90REV"),
+            text_pin: Some("6647"),
+            juki_pin: Some("2209"),
+            security_code: "8093",
+            card_expiry: (2034, 4, 12),
+            municipality_code: "04101",
+            card_serial: "400000010000808",
+            auth_serial: 0x8A7_0601,
+            sign_serial: Some(0x8A7_0602),
+            cert_not_before: (2024, 4, 20),
+            cert_not_after: (2029, 4, 12),
+            face_only: false,
+            auth_pin_left: None,
+        },
     ]
 }
 

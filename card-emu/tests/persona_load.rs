@@ -19,7 +19,7 @@ fn list_names_the_seven_personas_sorted_without_ca() {
     let ids = persona::list(&root()).expect("list");
     assert_eq!(
         ids,
-        ["blocked", "expired", "hanako", "kao", "kiyoshi", "sakura", "taro"]
+        ["blocked", "expired", "hanako", "kao", "kiyoshi", "revoked", "sakura", "taro"]
     );
 }
 

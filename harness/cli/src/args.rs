@@ -91,6 +91,12 @@ pub enum Command {
     /// Model-based random sequences against a reader or a card; a
     /// divergence is shrunk and written as a scenario.
     Fuzz(Box<crate::reader_commands::FuzzArgs>),
+    /// The reference portal (マイナポータル-like API, harness/portal/openapi.yaml).
+    Portal {
+        /// What to do with the portal.
+        #[command(subcommand)]
+        command: crate::portal_commands::PortalCommand,
+    },
     /// Load measurements.
     Bench {
         /// What to measure.
@@ -139,6 +145,10 @@ pub struct SuiteArgs {
     /// against it).
     #[arg(long, default_value = "vectors/personas")]
     pub personas: PathBuf,
+    /// Every `include:` must resolve inside this directory (default: the
+    /// catalogue's directory).
+    #[arg(long)]
+    pub include_root: Option<PathBuf>,
 }
 
 /// TLS of the HTTP targets (`--oqs https://…`, `--portal https://…`).
@@ -206,7 +216,8 @@ pub struct RunArgs {
     /// (any reader speaking harness/reader/PROTOCOL.md).
     #[arg(long, default_value = "builtin")]
     pub reader: String,
-    /// Portal target: only `builtin` in this version.
+    /// Portal target: `builtin` or the URL of a server implementing
+    /// harness/portal/openapi.yaml.
     #[arg(long, default_value = "builtin")]
     pub portal: String,
     /// Eligibility (OQS) target: `builtin` or an `http://` / `https://` URL.
@@ -245,6 +256,16 @@ pub struct RunArgs {
     /// Print one line per scenario instead of a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+    /// Step executions one scenario may make (default 1,000,000).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub max_scenario_steps: u64,
+    /// Step executions the whole run may make (default 10,000,000).
+    #[arg(long, default_value_t = 10_000_000)]
+    pub max_run_steps: u64,
+    /// With `--card pcsc`: milliseconds one command may take before its
+    /// step ends in `error` (environment, exit 3); default 30000.
+    #[arg(long, default_value_t = 30_000)]
+    pub card_timeout: u64,
 }
 
 /// `record` options.

@@ -12,6 +12,7 @@ mod console;
 mod emu_serve;
 mod invocation;
 mod oqs_commands;
+mod portal_commands;
 mod project;
 mod reader_commands;
 mod record;

@@ -10,7 +10,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use myna_conform::families::{families, families_with_reader, Targets};
+use myna_conform::families::{families, families_with, Providers, Targets};
 use myna_engine::{load_suite, run_scenario};
 use myna_family_oqs::HttpOqs;
 use myna_family_reader::TcpReader;
@@ -55,12 +55,12 @@ fn every_reader_scenario_passes_over_tcp() {
     for scenario in &scenarios {
         let reader = TcpReader::connect(&server.url(), ClientOptions::default()).unwrap();
         let oqs_provider = HttpOqs::connect(&oqs.url()).unwrap();
-        let mut families = families_with_reader(
-            None,
-            Some(Box::new(oqs_provider)),
-            Some(Box::new(reader)),
-            &Targets::default(),
-        );
+        let providers = Providers {
+            oqs: Some(Box::new(oqs_provider)),
+            reader: Some(Box::new(reader)),
+            ..Providers::default()
+        };
+        let mut families = families_with(providers, &Targets::default());
         let report = run_scenario(scenario, &mut families).report;
         match report.verdict {
             Verdict::Pass => passed += 1,

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use myna_conform::families::{families, families_with, Targets};
+use myna_conform::families::{families, families_with, Providers, Targets};
 use myna_engine::{load_suite, run_scenario};
 use myna_family::Family;
 use myna_family_oqs::{HttpOqs, OqsProvider};
@@ -46,7 +46,11 @@ fn verdict(report: ScenarioReport) -> Result<(), Failed> {
 /// Runs `scenario` the way `myna-conform run` does, with the registered
 /// families (the eligibility service from `oqs` when given).
 fn run_with(scenario: &Scenario, oqs: Option<Box<dyn OqsProvider>>) -> Result<(), Failed> {
-    let mut families: Vec<Box<dyn Family>> = families_with(None, oqs, &Targets::default());
+    let providers = Providers {
+        oqs,
+        ..Providers::default()
+    };
+    let mut families: Vec<Box<dyn Family>> = families_with(providers, &Targets::default());
     verdict(run_scenario(scenario, &mut families).report)
 }
 
@@ -77,7 +81,58 @@ fn run_oqs_http(scenario: &Scenario) -> Result<(), Failed> {
         Err(e) => return Err(format!("cannot start the reference server: {e}").into()),
     };
     let provider = HttpOqs::connect(&url).map_err(|e| Failed::from(e.to_string()))?;
+    if scenario.families.contains(&"portal") {
+        return run_portal_http(scenario, provider, &url);
+    }
     run_with(scenario, Some(Box::new(provider)))
+}
+
+/// The reference portal server for the `http::` trials of portal
+/// scenarios, linking its registrations at the eligibility server `oqs`.
+fn portal_server(
+    oqs: &str,
+) -> &'static Result<(myna_portal::server::BackgroundServer, String), String> {
+    static SERVER: OnceLock<Result<(myna_portal::server::BackgroundServer, String), String>> =
+        OnceLock::new();
+    SERVER.get_or_init(|| {
+        let eligibility = myna_oqs::HttpTarget::connect(oqs).map_err(|e| e.to_string())?;
+        let service = myna_portal::PortalService::new(
+            Path::new("vectors/personas/ca"),
+            myna_portal::PortalConfig::default(),
+        )
+        .map_err(|e| e.to_string())?;
+        let backend = myna_portal::server::Backend {
+            service,
+            eligibility: Box::new(eligibility),
+        };
+        let listen = "127.0.0.1:0"
+            .parse()
+            .map_err(|_| "a socket address".to_string())?;
+        myna_portal::server::spawn_background(listen, backend)
+            .map(|server| {
+                let url = server.url();
+                (server, url)
+            })
+            .map_err(|e| e.to_string())
+    })
+}
+
+/// A portal scenario with the portal and the eligibility service both over
+/// HTTP (`portal serve --oqs URL` as CI runs it), the card in process.
+fn run_portal_http(scenario: &Scenario, oqs: HttpOqs, oqs_url: &str) -> Result<(), Failed> {
+    let url = match portal_server(oqs_url) {
+        Ok((_, url)) => url.clone(),
+        Err(e) => return Err(format!("cannot start the reference portal: {e}").into()),
+    };
+    let portal = myna_family_portal::HttpPortalProvider::connect(&url)
+        .map_err(|e| Failed::from(format!("{e:?}")))?;
+    let providers = Providers {
+        oqs: Some(Box::new(oqs)),
+        portal: Some(Box::new(portal)),
+        ..Providers::default()
+    };
+    let mut families: Vec<Box<dyn Family>> = families_with(providers, &Targets::default());
+    verdict(run_scenario(scenario, &mut families).report)
 }
 
 fn main() {
@@ -120,7 +175,8 @@ fn main() {
                 let kind = scenario.family.clone();
                 let id = scenario.id.clone();
                 // A scenario that talks to the eligibility service runs again
-                // over HTTP against the reference server.
+                // over HTTP against the reference server (a portal scenario
+                // with the portal over HTTP too).
                 if scenario.families.contains(&"oqs") {
                     let over_http = Arc::clone(&scenario);
                     trials.push(

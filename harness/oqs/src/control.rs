@@ -44,6 +44,31 @@ pub enum ControlCommand {
         /// Serial of one of the person's valid certificates.
         serial: String,
     },
+    /// 健康保険証利用申込 as the portal and the reception reader send it:
+    /// links the 利用者証明用 certificate `serial` to `person`'s
+    /// registration (seed 001 第5条の2: the registration sends the
+    /// certificate's serial). A serial the model has not seen is issued to
+    /// the person first (it then needs `not_after`), replacing the person's
+    /// previous certificate as a re-issue does. Linking the serial already
+    /// linked is a no-op; another person's serial, or a revoked one, is a
+    /// conflict (health-insurance-system.md §6, wrong-person linkage).
+    LinkSerial {
+        /// Person handle; absent: the serial's holder as J-LIS knows it
+        /// (the serial must then be known to the model).
+        #[serde(default)]
+        person: Option<String>,
+        /// Serial of the person's 利用者証明用 certificate (hex).
+        serial: String,
+        /// Expiry (`YYYY-MM-DD`) of a certificate the model has not seen.
+        #[serde(default)]
+        not_after: Option<String>,
+    },
+    /// Cancels the registration the serial's holder has (利用登録の解除,
+    /// health-insurance-system.md §3.2); registering again links anew.
+    UnlinkSerial {
+        /// Serial of one of the holder's certificates (hex).
+        serial: String,
+    },
     /// Re-issues the person's 利用者証明用 certificate: a new serial, the old
     /// one revoked (superseded). The registration is not touched until first use.
     Reissue {

@@ -109,6 +109,11 @@ impl OqsModel {
         &self.index
     }
 
+    /// The serial index, mutable (for the model's own operations in other files).
+    pub(crate) fn index_mut(&mut self) -> &mut SerialIndex {
+        &mut self.index
+    }
+
     /// A person by id.
     pub fn person(&self, id: PersonId) -> Option<&Person> {
         self.persons.get(id as usize)
@@ -163,6 +168,17 @@ impl OqsModel {
                     .find(serial)
                     .ok_or_else(|| ModelError::unknown("serial", serial.to_string()))?;
                 self.index.register(person, cert)?;
+            }
+            ControlCommand::LinkSerial {
+                person,
+                serial,
+                not_after,
+            } => {
+                let person = person.as_deref().map(|p| self.person_id(p)).transpose()?;
+                self.link_serial(person, Serial::parse(serial)?, not_after.as_deref())?;
+            }
+            ControlCommand::UnlinkSerial { serial } => {
+                self.unlink_serial(Serial::parse(serial)?)?;
             }
             ControlCommand::Reissue {
                 person,

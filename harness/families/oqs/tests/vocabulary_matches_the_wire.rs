@@ -120,6 +120,8 @@ fn every_control_command_has_the_wire_types_fields() {
             "seed",
             "population",
             "register",
+            "link_serial",
+            "unlink_serial",
             "reissue",
             "revoke",
             "expire",

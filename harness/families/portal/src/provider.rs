@@ -1,0 +1,119 @@
+//! The portal role: the reference in process (a fresh portal per
+//! scenario) or any server implementing harness/portal/openapi.yaml.
+
+use std::path::PathBuf;
+
+use myna_family::OpenError;
+use myna_portal::client::ClientRequest;
+use myna_portal::{HttpPortal, InProcessPortal, NoLink, PortalConfig, PortalTarget};
+
+use crate::vocabulary::{CAP_API, CAP_CONTROL};
+
+/// Opens a portal target for each scenario.
+pub trait PortalProvider {
+    /// A target for one scenario, in its start state.
+    fn open(&mut self) -> Result<Box<dyn PortalTarget>, OpenError>;
+    /// Capabilities (`portal.api`, `portal.control`).
+    fn capabilities(&self) -> Vec<String>;
+    /// `builtin` or the URL.
+    fn describe(&self) -> String;
+}
+
+/// The reference, in process, trusting the test CA under the personas.
+#[derive(Clone, Debug)]
+pub struct BuiltinPortal {
+    ca_dir: PathBuf,
+}
+
+impl BuiltinPortal {
+    /// Trusting `personas/ca`.
+    pub fn new(personas: impl Into<PathBuf>) -> Self {
+        BuiltinPortal {
+            ca_dir: personas.into().join("ca"),
+        }
+    }
+}
+
+impl PortalProvider for BuiltinPortal {
+    fn open(&mut self) -> Result<Box<dyn PortalTarget>, OpenError> {
+        InProcessPortal::new(&self.ca_dir, PortalConfig::default())
+            .map(|p| Box::new(p) as Box<dyn PortalTarget>)
+            .map_err(|e| OpenError::environment(format!("the reference portal: {e}")))
+    }
+
+    fn capabilities(&self) -> Vec<String> {
+        vec![CAP_API.to_owned(), CAP_CONTROL.to_owned()]
+    }
+
+    fn describe(&self) -> String {
+        "builtin".into()
+    }
+}
+
+/// A portal under test at a URL. It offers `portal.control` when its
+/// control `state` command answers 200; each scenario then starts with a
+/// `reset`.
+#[derive(Clone, Debug)]
+pub struct HttpPortalProvider {
+    url: String,
+    control: bool,
+}
+
+fn control(target: &mut HttpPortal, body: &[u8]) -> Result<u16, String> {
+    target
+        .request(
+            ClientRequest {
+                method: "POST",
+                path: "/control/v1/command",
+                session: None,
+                idempotency_key: None,
+                body,
+            },
+            &mut NoLink,
+        )
+        .map(|a| a.status)
+}
+
+impl HttpPortalProvider {
+    /// Probes `url` once for the control API.
+    pub fn connect(url: &str) -> Result<Self, OpenError> {
+        let mut target = HttpPortal::new(url)
+            .map_err(|e| OpenError::environment(format!("portal {url}: {e}")))?;
+        let status = control(&mut target, br#"{"op":"state"}"#)
+            .map_err(|e| OpenError::environment(format!("portal {url}: {e}")))?;
+        Ok(HttpPortalProvider {
+            url: url.to_owned(),
+            control: status == 200,
+        })
+    }
+}
+
+impl PortalProvider for HttpPortalProvider {
+    fn open(&mut self) -> Result<Box<dyn PortalTarget>, OpenError> {
+        let mut target = HttpPortal::new(&self.url)
+            .map_err(|e| OpenError::environment(format!("portal {}: {e}", self.url)))?;
+        if self.control {
+            let status = control(&mut target, br#"{"op":"reset"}"#)
+                .map_err(|e| OpenError::environment(format!("portal {}: {e}", self.url)))?;
+            if status != 200 {
+                return Err(OpenError::environment(format!(
+                    "portal {}: reset answered {status}",
+                    self.url
+                )));
+            }
+        }
+        Ok(Box::new(target))
+    }
+
+    fn capabilities(&self) -> Vec<String> {
+        let mut caps = vec![CAP_API.to_owned()];
+        if self.control {
+            caps.push(CAP_CONTROL.to_owned());
+        }
+        caps
+    }
+
+    fn describe(&self) -> String {
+        self.url.clone()
+    }
+}
