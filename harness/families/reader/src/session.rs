@@ -10,7 +10,7 @@ use myna_family_card::CardSession;
 use myna_family_oqs::OqsSession;
 use myna_reader::protocol::{Client, ClientError};
 use myna_reader::{
-    Observation, OutputRecord, Peers, PinDigits, Reaction, ReferenceReader, Stimulus,
+    Observation, OutputRecord, Peers, PinDigits, Reaction, ReaderConfig, ReferenceReader, Stimulus,
 };
 use myna_scenario::{downcast, StepBody};
 
@@ -179,8 +179,6 @@ impl ReaderSession {
         StepEnd::Done(mismatches)
     }
 }
-
-use myna_reader::ReaderConfig;
 
 fn client_error(e: ClientError) -> StepEnd {
     match e {
