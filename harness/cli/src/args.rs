@@ -88,6 +88,15 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::portal_commands::PortalCommand,
     },
+    /// The reference reception reader (harness/reader/PROTOCOL.md).
+    Reader {
+        /// What to do with the reader.
+        #[command(subcommand)]
+        command: crate::reader_commands::ReaderCommand,
+    },
+    /// Model-based random sequences against a reader or a card; a
+    /// divergence is shrunk and written as a scenario.
+    Fuzz(Box<crate::reader_commands::FuzzArgs>),
     /// Load measurements.
     Bench {
         /// What to measure.
@@ -199,8 +208,8 @@ pub struct RunArgs {
     /// Card target: `emu` (built-in emulator) or `pcsc[:READER NAME]`.
     #[arg(long, default_value = "emu")]
     pub card: String,
-    /// Reader target: only `builtin` in this version (`tcp://HOST:PORT`
-    /// adapters come with the reader suite).
+    /// Reader target: `builtin` (the reference reader) or `tcp://HOST:PORT`
+    /// (any reader speaking harness/reader/PROTOCOL.md).
     #[arg(long, default_value = "builtin")]
     pub reader: String,
     /// Portal target: `builtin` or the URL of a server implementing

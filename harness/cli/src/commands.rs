@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use myna_conform::families::{families, families_with_portal, Targets};
+use myna_conform::families::{families, families_with_targets, Providers, Targets};
 use myna_engine::{exit_code, load_suite, run_suite, select, LoadedSuite, RunOptions};
 use myna_family::Family;
 use myna_family_card::target::{CardProvider, EmuProvider};
@@ -50,6 +50,10 @@ pub fn dispatch(cli: crate::args::Cli) -> i32 {
         }),
         Command::Report { command } => report(command),
         Command::Portal { command } => crate::portal_commands::dispatch(command),
+        Command::Reader {
+            command: crate::reader_commands::ReaderCommand::Serve(args),
+        } => crate::reader_commands::reader_serve(&args),
+        Command::Fuzz(args) => crate::reader_commands::fuzz(&args),
         Command::Completions { shell } => crate::completions::completions(shell),
         Command::Man => crate::completions::man(),
     }
@@ -153,13 +157,6 @@ fn run(args: RunArgs) -> i32 {
         Ok(s) => s,
         Err(e) => return bad_argument(&format!("--shard: {e}")),
     };
-    for (name, value) in [("--reader", &args.reader)] {
-        if value != "builtin" {
-            return bad_argument(&format!(
-                "{name} {value}: only `builtin` is available in this version"
-            ));
-        }
-    }
     let expectations = match &args.expectations {
         None => Vec::new(),
         Some(path) => match std::fs::read_to_string(path) {
@@ -187,7 +184,17 @@ fn run(args: RunArgs) -> i32 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let mut families = families_with_portal(Some(card), Some(oqs), portal, &targets(&args.suite));
+    let reader = match crate::reader_commands::reader_provider(&args.reader) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let providers = Providers {
+        card: Some(card),
+        oqs: Some(oqs),
+        reader: Some(reader),
+        portal,
+    };
+    let mut families = families_with_targets(providers, &targets(&args.suite));
     let suite = match load(&args.suite, &families) {
         Ok(s) => s,
         Err(code) => return code,

@@ -1,6 +1,6 @@
 //! THE one place that registers the families: a new family is a new crate
-//! plus one line in [`families`]. No logic of its own beyond turning the
-//! target arguments into each family's provider.
+//! plus one line in [`families_with_targets`]. No logic of its own beyond
+//! turning the target arguments into each family's provider.
 
 use std::path::PathBuf;
 
@@ -9,6 +9,7 @@ use myna_family_card::target::{CardProvider, EmuProvider};
 use myna_family_card::CardFamily;
 use myna_family_oqs::{BuiltinOqs, OqsFamily, OqsProvider};
 use myna_family_portal::{BuiltinPortal, PortalFamily, PortalProvider};
+use myna_family_reader::{BuiltinReader, ReaderFamily, ReaderProvider};
 
 /// Which target plays each role (the defaults: every role built in).
 #[derive(Clone, Debug)]
@@ -25,6 +26,19 @@ impl Default for Targets {
     }
 }
 
+/// The providers of a run; `None`: the built-in reference.
+#[derive(Default)]
+pub struct Providers {
+    /// The card.
+    pub card: Option<Box<dyn CardProvider>>,
+    /// The eligibility service.
+    pub oqs: Option<Box<dyn OqsProvider>>,
+    /// The reception reader.
+    pub reader: Option<Box<dyn ReaderProvider>>,
+    /// The portal.
+    pub portal: Option<Box<dyn PortalProvider>>,
+}
+
 /// The registered families with the given providers; `card`/`oqs` default
 /// to the built-in references.
 pub fn families_with(
@@ -32,22 +46,63 @@ pub fn families_with(
     oqs: Option<Box<dyn OqsProvider>>,
     targets: &Targets,
 ) -> Vec<Box<dyn Family>> {
-    families_with_portal(card, oqs, None, targets)
+    families_with_reader(card, oqs, None, targets)
 }
 
-/// [`families_with`] and the portal's provider (default the built-in reference).
+/// [`families_with`] and the reader target (default: the reference reader
+/// in process).
+pub fn families_with_reader(
+    card: Option<Box<dyn CardProvider>>,
+    oqs: Option<Box<dyn OqsProvider>>,
+    reader: Option<Box<dyn ReaderProvider>>,
+    targets: &Targets,
+) -> Vec<Box<dyn Family>> {
+    families_with_targets(
+        Providers {
+            card,
+            oqs,
+            reader,
+            portal: None,
+        },
+        targets,
+    )
+}
+
+/// [`families_with`] and the portal target (default: the reference portal
+/// in process).
 pub fn families_with_portal(
     card: Option<Box<dyn CardProvider>>,
     oqs: Option<Box<dyn OqsProvider>>,
     portal: Option<Box<dyn PortalProvider>>,
     targets: &Targets,
 ) -> Vec<Box<dyn Family>> {
-    let card = card.unwrap_or_else(|| Box::new(EmuProvider::new(&targets.personas)));
-    let oqs = oqs.unwrap_or_else(|| Box::new(BuiltinOqs));
-    let portal = portal.unwrap_or_else(|| Box::new(BuiltinPortal::new(&targets.personas)));
+    families_with_targets(
+        Providers {
+            card,
+            oqs,
+            reader: None,
+            portal,
+        },
+        targets,
+    )
+}
+
+/// Every registered family with its provider from `providers`.
+pub fn families_with_targets(providers: Providers, targets: &Targets) -> Vec<Box<dyn Family>> {
+    let card = providers
+        .card
+        .unwrap_or_else(|| Box::new(EmuProvider::new(&targets.personas)));
+    let oqs = providers.oqs.unwrap_or_else(|| Box::new(BuiltinOqs));
+    let reader = providers
+        .reader
+        .unwrap_or_else(|| Box::new(BuiltinReader::default()));
+    let portal = providers
+        .portal
+        .unwrap_or_else(|| Box::new(BuiltinPortal::new(&targets.personas)));
     vec![
         Box::new(CardFamily::new(card)),
         Box::new(OqsFamily::new(oqs)),
+        Box::new(ReaderFamily::new(reader)),
         Box::new(PortalFamily::new(portal, &targets.personas)),
     ]
 }

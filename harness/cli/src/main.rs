@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod card_fuzz;
 mod commands;
 mod completions;
 mod config;
@@ -13,6 +14,7 @@ mod invocation;
 mod oqs_commands;
 mod portal_commands;
 mod project;
+mod reader_commands;
 mod record;
 mod selection_checks;
 

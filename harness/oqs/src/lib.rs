@@ -33,7 +33,7 @@ pub use error::ModelError;
 pub use index::{Resolution, SerialIndex};
 pub use link::LinkOutcome;
 pub use load::{bench_lookup, BenchError, BenchOptions, BenchResult};
-pub use model::{AuthOutcome, Faults, OqsModel};
+pub use model::{AuthOutcome, Faults, OqsModel, RegistrationRequest, REGISTER_PATH};
 pub use serial::Serial;
 pub use server::{
     serve, serve_blocking, spawn_background, BackgroundServer, ServerConfig, ServerError,

@@ -66,6 +66,9 @@ pub enum AuthOutcome {
     JpkiUnavailable,
 }
 
+mod registration;
+pub use registration::{RegistrationRequest, REGISTER_PATH};
+
 /// The eligibility model.
 #[derive(Clone, Debug, Default)]
 pub struct OqsModel {

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::control::ControlCommand;
 use crate::error::ModelError;
 use crate::lookup::handle_lookup;
-use crate::model::OqsModel;
+use crate::model::{OqsModel, RegistrationRequest, REGISTER_PATH};
 use crate::wire::{CapabilitiesAnswer, ControlAnswer, ErrorBody, ErrorDetail};
 
 /// The lookup path of this reference.
@@ -113,6 +113,7 @@ impl OqsService {
         match (method, path) {
             ("POST", SEARCH_PATH | WEB_API_SEARCH_PATH) => self.search(body),
             ("POST", CONTROL_PATH) => self.control(body),
+            ("POST", REGISTER_PATH) => self.register(body),
             ("GET", CAPABILITIES_PATH) => ServiceResponse::ok(
                 serde_json::to_value(CapabilitiesAnswer {
                     capabilities: vec![CAP_LOOKUP.to_string(), CAP_CONTROL.to_string()],
@@ -157,6 +158,20 @@ impl OqsService {
                 body: v,
                 delay_ms: faults.slow_ms,
             },
+            Err(e) => ServiceResponse::from_model_error(&e),
+        }
+    }
+
+    /// `POST /oqs/v1/register`: the reader's registration by serial.
+    fn register(&mut self, body: &[u8]) -> ServiceResponse {
+        let request: RegistrationRequest = match serde_json::from_slice(body) {
+            Ok(r) => r,
+            Err(e) => return ServiceResponse::error(400, "OQS-INVALID-FIELD", e.to_string()),
+        };
+        let registered = crate::serial::Serial::parse(&request.certificate_serial_number)
+            .and_then(|serial| self.model.register_by_serial(serial));
+        match registered {
+            Ok(()) => ServiceResponse::ok(json!({ "ok": true })),
             Err(e) => ServiceResponse::from_model_error(&e),
         }
     }

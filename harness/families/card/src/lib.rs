@@ -20,6 +20,7 @@ pub mod host;
 pub mod label;
 pub mod names;
 pub mod parse;
+pub mod pin_fuzz;
 pub mod record;
 pub mod run;
 mod schema;

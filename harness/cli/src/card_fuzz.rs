@@ -1,0 +1,97 @@
+//! `fuzz --family card`: the PIN model against `--card` (the emulator, or
+//! any card through PC/SC); the logic is myna-family-card's `pin_fuzz`.
+
+use myna_card_emu::Secret;
+use myna_family::exit_code;
+use myna_family_card::pin_fuzz::{fuzz_pin, pin_scenario_yaml};
+use myna_family_card::target::{CardTarget, EmuCard};
+
+use crate::reader_commands::{write_finding, FuzzArgs};
+
+/// Runs the card fuzzer.
+pub fn fuzz_card(args: &FuzzArgs) -> i32 {
+    let persona = match myna_card_emu::persona::Persona::load_named(&args.personas, &args.persona) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: persona `{}`: {e}", args.persona);
+            return exit_code::BAD_INPUT;
+        }
+    };
+    let Some(right) = persona.auth_pin().cloned() else {
+        eprintln!("error: persona `{}` has no 利用者証明用 PIN", args.persona);
+        return exit_code::BAD_INPUT;
+    };
+    let wrong = Secret::new(if right.expose() == b"0000" {
+        b"1111".to_vec()
+    } else {
+        b"0000".to_vec()
+    });
+    let profile = persona.card_profile();
+    let card = args.card.clone();
+    // The emulator: a fresh card per case, so even blocking sequences may run.
+    let destructive = args.allow_destructive || card == "emu";
+    let mut open = move || -> Result<Box<dyn CardTarget>, String> {
+        if card == "emu" {
+            return Ok(Box::new(EmuCard::new(profile.clone())));
+        }
+        open_pcsc(&card)
+    };
+    match fuzz_pin(
+        &mut open,
+        &right,
+        &wrong,
+        args.cases,
+        args.seed,
+        args.max_len,
+        destructive,
+    ) {
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit_code::INFRASTRUCTURE
+        }
+        Ok(None) => {
+            eprintln!(
+                "{} random VERIFY sequences: the card agreed with the PIN model",
+                args.cases
+            );
+            exit_code::OK
+        }
+        Ok(Some(f)) => {
+            let yaml = pin_scenario_yaml(
+                &format!("card.fuzz.seed-{}", args.seed),
+                &args.persona,
+                &f.steps,
+            );
+            write_finding(
+                &args.out,
+                &yaml,
+                &format!(
+                "the card differed from the PIN model at step {} of {}: expected {:04X}, got {}",
+                f.at + 1,
+                f.steps.len(),
+                f.expected,
+                f.actual
+            ),
+            )
+        }
+    }
+}
+
+#[cfg(feature = "pcsc")]
+fn open_pcsc(card: &str) -> Result<Box<dyn CardTarget>, String> {
+    use myna_family_card::target::{PcscCard, PcscOptions, ReaderSelector};
+    let name = card.strip_prefix("pcsc:");
+    if !(card == "pcsc" || name.is_some()) {
+        return Err(format!(
+            "--card expects `emu` or `pcsc[:NAME]`, found {card:?}"
+        ));
+    }
+    PcscCard::open(PcscOptions::reader(ReaderSelector::from_cli(name)))
+        .map(|c| Box::new(c) as Box<dyn CardTarget>)
+        .map_err(|e| format!("PC/SC card: {e}"))
+}
+
+#[cfg(not(feature = "pcsc"))]
+fn open_pcsc(_card: &str) -> Result<Box<dyn CardTarget>, String> {
+    Err("this build has no PC/SC support (feature `pcsc`)".into())
+}

@@ -1,0 +1,233 @@
+//! One scenario's reader: the reference reader in process (borrowing the
+//! scenario's card and eligibility sessions for each stimulus, so its APDUs
+//! are the card role's evidence), or a reader under test over the adapter
+//! protocol.
+
+use std::any::Any;
+
+use myna_family::{Blame, FieldValue, RawEvidence, Session, StepCtx, StepEnd};
+use myna_family_card::CardSession;
+use myna_family_oqs::OqsSession;
+use myna_reader::protocol::{Client, ClientError};
+use myna_reader::{
+    Observation, OutputRecord, Peers, PinDigits, Reaction, ReferenceReader, Stimulus,
+};
+use myna_scenario::{downcast, StepBody};
+
+use crate::check::{check, Seen};
+use crate::step::{ReaderAction, ReaderStep};
+use crate::trace::{facts, TraceTap, TracedApdu};
+use crate::vocabulary::{CAP_CARD_TRACE, CAP_CLOCK, CAP_CONFIG, FAMILY};
+
+/// Where the scenario's reader is.
+pub enum Backend {
+    /// The reference reader, in process.
+    InProcess(Box<ReferenceReader>),
+    /// A reader under test, over the adapter protocol.
+    Remote(Box<Client>),
+}
+
+/// A reader session.
+pub struct ReaderSession {
+    backend: Backend,
+    capabilities: Vec<String>,
+    trace: Vec<TracedApdu>,
+    records: Vec<OutputRecord>,
+    observation: Observation,
+    entry: usize,
+}
+
+impl ReaderSession {
+    /// A session on `backend`, which declares `capabilities`.
+    pub fn new(backend: Backend, capabilities: Vec<String>) -> Self {
+        ReaderSession {
+            backend,
+            capabilities,
+            trace: Vec::new(),
+            records: Vec::new(),
+            observation: Observation::default(),
+            entry: 0,
+        }
+    }
+
+    fn has(&self, capability: &str) -> bool {
+        self.capabilities.iter().any(|c| c == capability)
+    }
+
+    /// Sends `stimulus` to the in-process reader with the scenario's card
+    /// and eligibility sessions as its peers.
+    fn in_process(
+        reader: &mut ReferenceReader,
+        stimulus: &Stimulus,
+        trace: &mut Vec<TracedApdu>,
+        entry: usize,
+        cx: &mut StepCtx<'_>,
+    ) -> Result<Reaction, StepEnd> {
+        let harness = |m: &str| StepEnd::Error {
+            blame: Blame::Harness,
+            message: m.to_string(),
+        };
+        let mut oqs_box = cx
+            .others
+            .take("oqs")
+            .ok_or_else(|| harness("the reader step found no eligibility session"))?;
+        let result = {
+            let any: &mut dyn Any = oqs_box.as_mut();
+            match (
+                any.downcast_mut::<OqsSession>(),
+                cx.others.get_mut::<CardSession>("card"),
+            ) {
+                (Some(oqs), Some(card)) => {
+                    let mut recording = card.recording(cx.evidence, cx.redactor);
+                    let mut tap = TraceTap {
+                        inner: &mut recording,
+                        log: trace,
+                        entry,
+                    };
+                    let mut peers = Peers {
+                        card: &mut tap,
+                        eligibility: oqs.target(),
+                    };
+                    reader
+                        .handle(stimulus, &mut peers)
+                        .map_err(|e| StepEnd::environment(format!("the reader's card: {e}")))
+                }
+                _ => Err(harness("the reader step found no card session")),
+            }
+        };
+        cx.others.put_back("oqs", oqs_box);
+        result
+    }
+
+    fn run(&mut self, step: &ReaderStep, cx: &mut StepCtx<'_>) -> StepEnd {
+        self.entry += 1;
+        let at_us = cx.evidence.now_us();
+        let stimulus = match &step.action {
+            ReaderAction::Stimulus(s) => Some(s.clone()),
+            ReaderAction::EnterPin(template) => match cx.render(template) {
+                Ok(rendered) => {
+                    cx.redactor.add_text(&rendered.text);
+                    Some(Stimulus::EnterPin {
+                        digits: PinDigits::new(&rendered.text),
+                    })
+                }
+                Err(end) => return end,
+            },
+            ReaderAction::Config(_) | ReaderAction::Observe => None,
+        };
+        if matches!(stimulus, Some(Stimulus::Clock { .. })) && !self.has(CAP_CLOCK) {
+            return StepEnd::NotApplicable(format!("the reader does not declare `{CAP_CLOCK}`"));
+        }
+        if step.expect.trace.is_some() && !self.has(CAP_CARD_TRACE) {
+            return StepEnd::NotApplicable(format!(
+                "the reader's card trace is not visible (`{CAP_CARD_TRACE}`)"
+            ));
+        }
+        let mut accepted = None;
+        let outcome: Result<Observation, StepEnd> = match (&mut self.backend, &step.action) {
+            (Backend::InProcess(reader), ReaderAction::Config(config)) => {
+                reader.set_config(ReaderConfig::clone(config));
+                Ok(reader.observe(self.records.len()))
+            }
+            (Backend::Remote(client), ReaderAction::Config(config)) => {
+                if !self.capabilities.iter().any(|c| c == CAP_CONFIG) {
+                    return StepEnd::NotApplicable(format!(
+                        "the reader does not declare `{CAP_CONFIG}`"
+                    ));
+                }
+                client.configure(config).map_err(client_error)
+            }
+            (Backend::InProcess(reader), _) => match &stimulus {
+                Some(s) => match Self::in_process(reader, s, &mut self.trace, self.entry, cx) {
+                    Ok(reaction) => {
+                        accepted = Some(match reaction {
+                            Reaction::Accepted => (true, None),
+                            Reaction::Rejected(why) => (false, Some(why)),
+                        });
+                        Ok(reader.observe(self.records.len()))
+                    }
+                    Err(end) => Err(end),
+                },
+                None => Ok(reader.observe(self.records.len())),
+            },
+            (Backend::Remote(client), _) => match &stimulus {
+                Some(s) => client.stimulate(s).map_err(client_error).map(|reply| {
+                    accepted = Some((reply.accepted, reply.reason));
+                    reply.observation
+                }),
+                None => client.observe().map_err(client_error),
+            },
+        };
+        let observation = match outcome {
+            Ok(o) => o,
+            Err(end) => {
+                cx.evidence.push(evidence(at_us, step, None, None));
+                return end;
+            }
+        };
+        self.records.extend(observation.records.iter().cloned());
+        cx.evidence
+            .push(evidence(at_us, step, accepted.as_ref(), Some(&observation)));
+        let seen = Seen {
+            observation: &observation,
+            accepted,
+            records: &self.records,
+            trace: self.has(CAP_CARD_TRACE).then(|| facts(&self.trace)),
+        };
+        let mismatches = check(&step.expect, &seen, cx.vars);
+        self.observation = observation;
+        StepEnd::Done(mismatches)
+    }
+}
+
+use myna_reader::ReaderConfig;
+
+fn client_error(e: ClientError) -> StepEnd {
+    match e {
+        ClientError::Protocol(m) => StepEnd::iut(m),
+        ClientError::Transport(m) => StepEnd::environment(m),
+    }
+}
+
+/// The step's evidence: the stimulus (a PIN never in it), whether it was
+/// taken, the screen and the records written.
+fn evidence(
+    at_us: u64,
+    step: &ReaderStep,
+    accepted: Option<&(bool, Option<String>)>,
+    observation: Option<&Observation>,
+) -> RawEvidence {
+    let mut e = RawEvidence::new(FAMILY, "stimulus", at_us)
+        .with("stimulus", FieldValue::text(step.label()));
+    e.summary = Some(step.label());
+    if let Some((taken, reason)) = accepted {
+        e = e.with("accepted", FieldValue::text(taken.to_string()));
+        if let Some(r) = reason {
+            e = e.with("reason", FieldValue::text(r.clone()));
+        }
+    }
+    if let Some(o) = observation {
+        let screen = serde_json::to_value(&o.screen).unwrap_or_default();
+        e = e.with("screen", FieldValue::Json(screen));
+        if !o.records.is_empty() {
+            let records = serde_json::to_value(&o.records).unwrap_or_default();
+            e = e.with("records", FieldValue::Json(records));
+        }
+    }
+    e
+}
+
+impl Session for ReaderSession {
+    fn run_step(&mut self, step: &dyn StepBody, cx: &mut StepCtx<'_>) -> StepEnd {
+        match downcast::<ReaderStep>(step) {
+            Some(step) => self.run(step, cx),
+            None => StepEnd::Error {
+                blame: Blame::Harness,
+                message: format!(
+                    "the reader session was handed a `{}` step of another family",
+                    step.keyword()
+                ),
+            },
+        }
+    }
+}
