@@ -36,6 +36,7 @@ mod mf;
 mod my_number;
 #[allow(clippy::module_inception)]
 mod persona;
+mod phone;
 mod retry;
 pub mod rsa_util;
 mod sex;
@@ -61,6 +62,7 @@ pub use jpki_ap::{ef0006_token_info, ef0008_availability, TokenInfo, JPKI_AP_AID
 pub use load::list;
 pub use my_number::{complete_my_number, is_valid_my_number, my_number_check_digit};
 pub use persona::{Persona, DEFAULT_ATR, DEFAULT_TOKEN_LABEL};
+pub use phone::PhoneOptions;
 pub use retry::{Counter, RetrySettings};
 pub use sex::Sex;
 pub use signed_images::SignedImages;

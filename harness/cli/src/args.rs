@@ -82,12 +82,6 @@ pub enum Command {
         #[command(subcommand)]
         command: OqsCommand,
     },
-    /// The reference portal (マイナポータル-like API, harness/portal/openapi.yaml).
-    Portal {
-        /// What to do with the portal.
-        #[command(subcommand)]
-        command: crate::portal_commands::PortalCommand,
-    },
     /// The reference reception reader (harness/reader/PROTOCOL.md).
     Reader {
         /// What to do with the reader.
@@ -97,6 +91,12 @@ pub enum Command {
     /// Model-based random sequences against a reader or a card; a
     /// divergence is shrunk and written as a scenario.
     Fuzz(Box<crate::reader_commands::FuzzArgs>),
+    /// The reference portal (マイナポータル-like API, harness/portal/openapi.yaml).
+    Portal {
+        /// What to do with the portal.
+        #[command(subcommand)]
+        command: crate::portal_commands::PortalCommand,
+    },
     /// Load measurements.
     Bench {
         /// What to measure.
@@ -145,6 +145,10 @@ pub struct SuiteArgs {
     /// against it).
     #[arg(long, default_value = "vectors/personas")]
     pub personas: PathBuf,
+    /// Every `include:` must resolve inside this directory (default: the
+    /// catalogue's directory).
+    #[arg(long)]
+    pub include_root: Option<PathBuf>,
 }
 
 /// TLS of the HTTP targets (`--oqs https://…`, `--portal https://…`).
@@ -252,6 +256,16 @@ pub struct RunArgs {
     /// Print one line per scenario instead of a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+    /// Step executions one scenario may make (default 1,000,000).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub max_scenario_steps: u64,
+    /// Step executions the whole run may make (default 10,000,000).
+    #[arg(long, default_value_t = 10_000_000)]
+    pub max_run_steps: u64,
+    /// With `--card pcsc`: milliseconds one command may take before its
+    /// step ends in `error` (environment, exit 3); default 30000.
+    #[arg(long, default_value_t = 30_000)]
+    pub card_timeout: u64,
 }
 
 /// `record` options.

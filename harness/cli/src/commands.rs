@@ -2,8 +2,11 @@
 
 use std::path::PathBuf;
 
-use myna_conform::families::{families, families_with_targets, Providers, Targets};
-use myna_engine::{exit_code, load_suite, run_suite, select, LoadedSuite, RunOptions};
+use myna_conform::families::{families, families_with, Providers, Targets};
+use myna_engine::{
+    exit_code, load_suite_with, run_suite_budgeted, select, Budget, LoadOptions, LoadedSuite,
+    RunOptions,
+};
 use myna_family::Family;
 use myna_family_card::target::{CardProvider, EmuProvider};
 use myna_family_oqs::{BuiltinOqs, HttpOqs, OqsProvider};
@@ -49,11 +52,11 @@ pub fn dispatch(cli: crate::args::Cli) -> i32 {
             tls: tls.options(),
         }),
         Command::Report { command } => report(command),
-        Command::Portal { command } => crate::portal_commands::dispatch(command),
         Command::Reader {
             command: crate::reader_commands::ReaderCommand::Serve(args),
         } => crate::reader_commands::reader_serve(&args),
         Command::Fuzz(args) => crate::reader_commands::fuzz(&args),
+        Command::Portal { command } => crate::portal_commands::dispatch(command),
         Command::Completions { shell } => crate::completions::completions(shell),
         Command::Man => crate::completions::man(),
     }
@@ -75,7 +78,8 @@ fn load(suite: &SuiteArgs, families: &[Box<dyn Family>]) -> Result<LoadedSuite, 
             suite.personas.display()
         )));
     }
-    load_suite(&paths(suite), &suite.catalogue, families).map_err(|problems| {
+    let options = LoadOptions::default().include_root(suite.include_root.clone());
+    load_suite_with(&paths(suite), &suite.catalogue, families, &options).map_err(|problems| {
         console::print_problems(&problems);
         if problems.internal.is_empty() {
             exit_code::BAD_INPUT
@@ -180,11 +184,11 @@ fn run(args: RunArgs) -> i32 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let portal = match crate::portal_commands::portal_provider(&args.portal) {
+    let reader = match crate::reader_commands::reader_provider(&args.reader) {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let reader = match crate::reader_commands::reader_provider(&args.reader) {
+    let portal = match crate::portal_commands::portal_provider(&args.portal) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -194,7 +198,7 @@ fn run(args: RunArgs) -> i32 {
         reader: Some(reader),
         portal,
     };
-    let mut families = families_with_targets(providers, &targets(&args.suite));
+    let mut families = families_with(providers, &targets(&args.suite));
     let suite = match load(&args.suite, &families) {
         Ok(s) => s,
         Err(code) => return code,
@@ -243,7 +247,12 @@ fn run(args: RunArgs) -> i32 {
         }
     }
     let mut reporter = console::Reporter::new(args.no_progress);
-    let result = run_suite(&suite, &mut families, &options, &mut |e| reporter.event(e));
+    let budget = Budget::default()
+        .per_scenario(args.max_scenario_steps)
+        .per_run(args.max_run_steps);
+    let result = run_suite_budgeted(&suite, &mut families, &options, &budget, &mut |e| {
+        reporter.event(e)
+    });
     reporter.finish();
     if let Err(e) = myna_report::write_reports(&result.report, &args.out) {
         eprintln!("error: {e}");
@@ -313,6 +322,7 @@ fn pcsc_provider(args: &RunArgs) -> Result<Box<dyn CardProvider>, i32> {
         },
     };
     let mut options = PcscOptions::reader(ReaderSelector::from_cli(name));
+    options.transmit_timeout = std::time::Duration::from_millis(args.card_timeout.max(1));
     if args.exclusive {
         options.sharing = Sharing::Exclusive;
     }

@@ -1,6 +1,7 @@
 //! THE one place that registers the families: a new family is a new crate
-//! plus one line in [`families_with_targets`]. No logic of its own beyond
-//! turning the target arguments into each family's provider.
+//! plus one line in [`families_with`] (and a field in [`Providers`] when its
+//! target can be external). No logic of its own beyond turning the target
+//! arguments into each family's provider.
 
 use std::path::PathBuf;
 
@@ -26,79 +27,31 @@ impl Default for Targets {
     }
 }
 
-/// The providers of a run; `None`: the built-in reference.
+/// The provider of each role; `None` is the built-in reference.
 #[derive(Default)]
 pub struct Providers {
-    /// The card.
+    /// The card (`--card`).
     pub card: Option<Box<dyn CardProvider>>,
-    /// The eligibility service.
+    /// The eligibility service (`--oqs`).
     pub oqs: Option<Box<dyn OqsProvider>>,
-    /// The reception reader.
+    /// The reception reader (`--reader`).
     pub reader: Option<Box<dyn ReaderProvider>>,
-    /// The portal.
+    /// The portal (`--portal`).
     pub portal: Option<Box<dyn PortalProvider>>,
 }
 
-/// The registered families with the given providers; `card`/`oqs` default
-/// to the built-in references.
-pub fn families_with(
-    card: Option<Box<dyn CardProvider>>,
-    oqs: Option<Box<dyn OqsProvider>>,
-    targets: &Targets,
-) -> Vec<Box<dyn Family>> {
-    families_with_reader(card, oqs, None, targets)
-}
-
-/// [`families_with`] and the reader target (default: the reference reader
-/// in process).
-pub fn families_with_reader(
-    card: Option<Box<dyn CardProvider>>,
-    oqs: Option<Box<dyn OqsProvider>>,
-    reader: Option<Box<dyn ReaderProvider>>,
-    targets: &Targets,
-) -> Vec<Box<dyn Family>> {
-    families_with_targets(
-        Providers {
-            card,
-            oqs,
-            reader,
-            portal: None,
-        },
-        targets,
-    )
-}
-
-/// [`families_with`] and the portal target (default: the reference portal
-/// in process).
-pub fn families_with_portal(
-    card: Option<Box<dyn CardProvider>>,
-    oqs: Option<Box<dyn OqsProvider>>,
-    portal: Option<Box<dyn PortalProvider>>,
-    targets: &Targets,
-) -> Vec<Box<dyn Family>> {
-    families_with_targets(
-        Providers {
-            card,
-            oqs,
-            reader: None,
-            portal,
-        },
-        targets,
-    )
-}
-
-/// Every registered family with its provider from `providers`.
-pub fn families_with_targets(providers: Providers, targets: &Targets) -> Vec<Box<dyn Family>> {
-    let card = providers
-        .card
-        .unwrap_or_else(|| Box::new(EmuProvider::new(&targets.personas)));
-    let oqs = providers.oqs.unwrap_or_else(|| Box::new(BuiltinOqs));
-    let reader = providers
-        .reader
-        .unwrap_or_else(|| Box::new(BuiltinReader::default()));
-    let portal = providers
-        .portal
-        .unwrap_or_else(|| Box::new(BuiltinPortal::new(&targets.personas)));
+/// The registered families with the given providers.
+pub fn families_with(providers: Providers, targets: &Targets) -> Vec<Box<dyn Family>> {
+    let Providers {
+        card,
+        oqs,
+        reader,
+        portal,
+    } = providers;
+    let card = card.unwrap_or_else(|| Box::new(EmuProvider::new(&targets.personas)));
+    let oqs = oqs.unwrap_or_else(|| Box::new(BuiltinOqs));
+    let reader = reader.unwrap_or_else(|| Box::new(BuiltinReader::default()));
+    let portal = portal.unwrap_or_else(|| Box::new(BuiltinPortal::new(&targets.personas)));
     vec![
         Box::new(CardFamily::new(card)),
         Box::new(OqsFamily::new(oqs)),
@@ -110,5 +63,5 @@ pub fn families_with_targets(providers: Providers, targets: &Targets) -> Vec<Box
 /// Every registered family, each with its built-in reference target (for
 /// `check`, `schema`, `list` and tests).
 pub fn families(targets: &Targets) -> Vec<Box<dyn Family>> {
-    families_with(None, None, targets)
+    families_with(Providers::default(), targets)
 }

@@ -10,7 +10,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use myna_conform::families::{families, families_with_reader, Targets};
+use myna_conform::families::{families, families_with, Providers, Targets};
 use myna_engine::{load_suite, run_scenario};
 use myna_family_oqs::HttpOqs;
 use myna_family_reader::TcpReader;
@@ -55,12 +55,12 @@ fn every_reader_scenario_passes_over_tcp() {
     for scenario in &scenarios {
         let reader = TcpReader::connect(&server.url(), ClientOptions::default()).unwrap();
         let oqs_provider = HttpOqs::connect(&oqs.url()).unwrap();
-        let mut families = families_with_reader(
-            None,
-            Some(Box::new(oqs_provider)),
-            Some(Box::new(reader)),
-            &Targets::default(),
-        );
+        let providers = Providers {
+            oqs: Some(Box::new(oqs_provider)),
+            reader: Some(Box::new(reader)),
+            ..Providers::default()
+        };
+        let mut families = families_with(providers, &Targets::default());
         let report = run_scenario(scenario, &mut families).report;
         match report.verdict {
             Verdict::Pass => passed += 1,
@@ -77,4 +77,37 @@ fn every_reader_scenario_passes_over_tcp() {
     }
     assert!(problems.is_empty(), "{problems:#?}");
     assert!(passed >= 55, "only {passed} passed over TCP");
+}
+
+#[test]
+fn fuzz_over_tcp_catches_a_served_faulty_reader() {
+    use myna_reader::fuzz::{fuzz, Local, Remote};
+    common::enter_root().unwrap();
+    let persona =
+        myna_card_emu::persona::Persona::load_named(Path::new("vectors/personas"), "taro").unwrap();
+    let oqs =
+        myna_oqs::spawn_background("127.0.0.1:0".parse().unwrap(), Default::default()).unwrap();
+    for (defect, must_find) in [
+        (None, false),
+        (Some(myna_reader::Defect::ConsentOnRemoval), true),
+        (Some(myna_reader::Defect::RetriesWrongPin), true),
+    ] {
+        let factory = EmuFactory {
+            personas: PathBuf::from("vectors/personas"),
+            default_persona: "taro".into(),
+            oqs_url: Some(oqs.url()),
+        };
+        let config = ServeConfig {
+            defect,
+            ..ServeConfig::default()
+        };
+        let server = serve("127.0.0.1:0".parse().unwrap(), config, Box::new(factory)).unwrap();
+        let target = myna_oqs::HttpTarget::connect(&oqs.url()).unwrap();
+        let address = server.addr().to_string();
+        let mut subject = Remote::new(&address, Box::new(target), "taro");
+        let mut model = Local::new(persona.clone(), None);
+        let cases = if must_find { 256 } else { 24 };
+        let found = fuzz(cases, 7, 30, false, &persona, &mut model, &mut subject);
+        assert_eq!(found.is_some(), must_find, "{defect:?}");
+    }
 }

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use myna_conform::families::{families, families_with, Targets};
+use myna_conform::families::{families, families_with, Providers, Targets};
 use myna_engine::{load_suite, run_scenario};
 use myna_family::Family;
 use myna_family_oqs::{HttpOqs, OqsProvider};
@@ -46,7 +46,11 @@ fn verdict(report: ScenarioReport) -> Result<(), Failed> {
 /// Runs `scenario` the way `myna-conform run` does, with the registered
 /// families (the eligibility service from `oqs` when given).
 fn run_with(scenario: &Scenario, oqs: Option<Box<dyn OqsProvider>>) -> Result<(), Failed> {
-    let mut families: Vec<Box<dyn Family>> = families_with(None, oqs, &Targets::default());
+    let providers = Providers {
+        oqs,
+        ..Providers::default()
+    };
+    let mut families: Vec<Box<dyn Family>> = families_with(providers, &Targets::default());
     verdict(run_scenario(scenario, &mut families).report)
 }
 
@@ -122,12 +126,12 @@ fn run_portal_http(scenario: &Scenario, oqs: HttpOqs, oqs_url: &str) -> Result<(
     };
     let portal = myna_family_portal::HttpPortalProvider::connect(&url)
         .map_err(|e| Failed::from(format!("{e:?}")))?;
-    let mut families: Vec<Box<dyn Family>> = myna_conform::families::families_with_portal(
-        None,
-        Some(Box::new(oqs)),
-        Some(Box::new(portal)),
-        &Targets::default(),
-    );
+    let providers = Providers {
+        oqs: Some(Box::new(oqs)),
+        portal: Some(Box::new(portal)),
+        ..Providers::default()
+    };
+    let mut families: Vec<Box<dyn Family>> = families_with(providers, &Targets::default());
     verdict(run_scenario(scenario, &mut families).report)
 }
 

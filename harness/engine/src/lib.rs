@@ -13,13 +13,17 @@
 
 #![forbid(unsafe_code)]
 
+mod budget;
 pub mod exit_code;
+mod fs_source;
 pub mod load;
 mod render;
 pub mod scenario_run;
 pub mod select;
 pub mod suite;
 
-pub use load::{load_suite, vocabulary, LoadProblems, LoadedSuite};
-pub use scenario_run::{run_scenario, ScenarioOutcome};
-pub use suite::{run_suite, Progress, RunOptions, RunResult};
+pub use budget::{Budget, Spent};
+pub use fs_source::MAX_SOURCE_BYTES;
+pub use load::{load_suite, load_suite_with, vocabulary, LoadOptions, LoadProblems, LoadedSuite};
+pub use scenario_run::{run_scenario, run_scenario_budgeted, ScenarioOutcome};
+pub use suite::{run_suite, run_suite_budgeted, Progress, RunOptions, RunResult};

@@ -1,15 +1,14 @@
 //! Reads scenario files, fragments and the requirement catalogue from disk
 //! (the scenario crate itself does no I/O), hashing every file loaded.
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use myna_family::Family;
 use myna_report::FileHash;
-use myna_scenario::{
-    Diagnostic, LoadEnv, Requirement, Scenario, SourceLoader, StepSyntax, Vocabulary,
-};
+use myna_scenario::{Diagnostic, LoadEnv, Requirement, Scenario, StepSyntax, Vocabulary};
+
+use crate::fs_source::{normalise, FsLoader};
 use sha2::{Digest, Sha256};
 
 /// Everything a run needs from disk.
@@ -75,57 +74,6 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-struct FsLoader {
-    sources: RefCell<BTreeMap<String, String>>,
-}
-
-fn display(path: &Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
-}
-
-impl FsLoader {
-    fn read(&self, path: &Path) -> Result<(String, String), String> {
-        let shown = display(path);
-        let text =
-            std::fs::read_to_string(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
-        self.sources
-            .borrow_mut()
-            .insert(shown.clone(), text.clone());
-        Ok((shown, text))
-    }
-}
-
-impl SourceLoader for FsLoader {
-    fn load(&self, including_file: &str, relative: &str) -> Result<(String, String), String> {
-        let base = Path::new(including_file).parent().unwrap_or(Path::new(""));
-        let joined = normalise(&base.join(relative));
-        self.read(&joined)
-    }
-}
-
-/// Removes `.` and resolvable `..` components so display paths are stable.
-fn normalise(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                // `../..` stays `../..`: only a named component is popped,
-                // and nothing goes above the root.
-                match out.components().next_back() {
-                    Some(std::path::Component::Normal(_)) => {
-                        out.pop();
-                    }
-                    Some(std::path::Component::RootDir | std::path::Component::Prefix(_)) => {}
-                    _ => out.push(".."),
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
 /// Whether `path` is a scenario file to load when walking a directory.
 fn is_scenario_file(path: &Path) -> bool {
     let name = path
@@ -167,6 +115,8 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
             }
         } else if path.is_file() {
             files.push(path.clone());
+        } else if path.exists() {
+            problems.push(format!("{}: not a regular file", path.display()));
         } else {
             problems.push(format!("{}: no such file or directory", path.display()));
         }
@@ -174,17 +124,50 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
     (files, problems)
 }
 
+/// How files are read.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct LoadOptions {
+    /// The include root: every `include:` must resolve inside it. Default:
+    /// the catalogue's directory (`scenarios/`).
+    pub include_root: Option<PathBuf>,
+}
+
+impl LoadOptions {
+    /// Sets [`LoadOptions::include_root`].
+    pub fn include_root(mut self, root: Option<PathBuf>) -> Self {
+        self.include_root = root;
+        self
+    }
+}
+
 /// Loads and validates the suite: scenarios under `paths`, read with the
 /// vocabularies of `families`, and the catalogue at `requirements`.
-/// Collects every problem before giving up.
+/// Collects every problem before giving up. Includes resolve inside the
+/// catalogue's directory ([`load_suite_with`] to give another root).
 pub fn load_suite(
     paths: &[PathBuf],
     requirements: &Path,
     families: &[Box<dyn Family>],
 ) -> Result<LoadedSuite, LoadProblems> {
-    let loader = FsLoader {
-        sources: RefCell::new(BTreeMap::new()),
-    };
+    load_suite_with(paths, requirements, families, &LoadOptions::default())
+}
+
+/// [`load_suite`] with [`LoadOptions`].
+pub fn load_suite_with(
+    paths: &[PathBuf],
+    requirements: &Path,
+    families: &[Box<dyn Family>],
+    options: &LoadOptions,
+) -> Result<LoadedSuite, LoadProblems> {
+    let root = options
+        .include_root
+        .clone()
+        .unwrap_or_else(|| match requirements.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        });
+    let loader = FsLoader::new(&root);
     let mut problems = LoadProblems::default();
     let mut suite = LoadedSuite::default();
     let vocabulary = match vocabulary(families) {

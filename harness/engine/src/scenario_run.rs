@@ -17,6 +17,7 @@ use myna_family::{
 use myna_report::{ScenarioReport, StepReport, Verdict};
 use myna_scenario::{Level, Scenario, Step};
 
+use crate::budget::{Budget, Spent};
 use crate::render;
 
 /// A scenario's report entry and, for `error`, who is at fault.
@@ -45,6 +46,11 @@ struct Run {
     log: EvidenceLog,
     level: Level,
     drafts: Vec<StepDraft>,
+    /// Step executions of this scenario so far (the index of the next).
+    executed: usize,
+    /// Passing step executions summarised instead of kept, and where the
+    /// summary goes among the drafts.
+    summarised: Option<(usize, u64)>,
 }
 
 /// The report entry of a scenario that did not get to run.
@@ -84,7 +90,23 @@ fn capabilities(scenario: &Scenario, families: &[Box<dyn Family>]) -> Vec<String
 
 /// Runs `scenario` with the sessions of its families; never panics on
 /// anything a target answers (a family's panic is a harness `error`).
+/// Under the default [`Budget`].
 pub fn run_scenario(scenario: &Scenario, families: &mut [Box<dyn Family>]) -> ScenarioOutcome {
+    run_scenario_budgeted(
+        scenario,
+        families,
+        &Budget::default(),
+        &mut Spent::default(),
+    )
+}
+
+/// [`run_scenario`] under `budget`, counting into the run's `spent`.
+pub fn run_scenario_budgeted(
+    scenario: &Scenario,
+    families: &mut [Box<dyn Family>],
+    budget: &Budget,
+    spent: &mut Spent,
+) -> ScenarioOutcome {
     let started = Instant::now();
     let mut report = unrun(scenario, Verdict::Pass, String::new());
     report.message = None;
@@ -111,6 +133,8 @@ pub fn run_scenario(scenario: &Scenario, families: &mut [Box<dyn Family>]) -> Sc
         log: EvidenceLog::new(),
         level: scenario.level,
         drafts: Vec::new(),
+        executed: 0,
+        summarised: None,
     };
     for name in &scenario.families {
         let Some(family) = families.iter_mut().find(|f| f.family() == *name) else {
@@ -171,10 +195,13 @@ pub fn run_scenario(scenario: &Scenario, families: &mut [Box<dyn Family>]) -> Sc
     let mut verdict = Verdict::Pass;
     'steps: for step in &scenario.steps {
         for repetition in 1..=step.repeat.max(1) {
-            let draft = run.step(step, repetition, false);
+            let draft = match run.over_budget(step, repetition, budget, spent) {
+                Some(refused) => refused,
+                None => run.step(step, repetition, false),
+            };
             let v = draft.report.verdict;
             let stop_na = draft.not_applicable.clone();
-            run.drafts.push(draft);
+            run.keep(draft, budget);
             if let Some(why) = stop_na {
                 not_applicable = Some(why);
                 break 'steps;
@@ -185,12 +212,22 @@ pub fn run_scenario(scenario: &Scenario, families: &mut [Box<dyn Family>]) -> Sc
             }
         }
     }
-    for step in &scenario.finally {
+    'finally: for step in &scenario.finally {
         for repetition in 1..=step.repeat.max(1) {
-            let draft = run.step(step, repetition, true);
+            // `finally` runs whatever happened, but within the budget too.
+            let refused = run.over_budget(step, repetition, budget, spent);
+            let stop = refused.is_some();
+            let draft = refused.unwrap_or_else(|| run.step(step, repetition, true));
             verdict = verdict.worst(draft.report.verdict);
             run.drafts.push(draft);
+            if stop {
+                break 'finally;
+            }
         }
+    }
+    if let Some((at, count)) = run.summarised {
+        let summary = summary_draft(at, count, budget);
+        run.drafts.insert(at.min(run.drafts.len()), summary);
     }
 
     let blame = run
@@ -234,15 +271,79 @@ pub fn run_scenario(scenario: &Scenario, families: &mut [Box<dyn Family>]) -> Sc
     ScenarioOutcome { report, blame }
 }
 
+/// The step standing for the passing executions not kept one by one.
+fn summary_draft(at: usize, count: u64, budget: &Budget) -> StepDraft {
+    StepDraft {
+        report: StepReport {
+            index: at,
+            family: String::new(),
+            kind: "summarised".to_string(),
+            label: format!(
+                "{count} more passing step executions, summarised (evidence is kept for the first {} of a scenario)",
+                budget.detailed_step_runs
+            ),
+            verdict: Verdict::Pass,
+            ..StepReport::default()
+        },
+        evidence: Vec::new(),
+        mismatches: Vec::new(),
+        error: None,
+        not_applicable: None,
+    }
+}
+
 impl Run {
-    /// Runs one repetition of `step` with its family's session.
-    fn step(&mut self, step: &Step, repetition: u32, is_finally: bool) -> StepDraft {
-        let level = step.level.unwrap_or(self.level);
-        let started = Instant::now();
+    /// Keeps `draft` with its evidence, or, once `detailed_step_runs`
+    /// drafts are kept, counts a passing one in the summary instead.
+    fn keep(&mut self, draft: StepDraft, budget: &Budget) {
+        let plain_pass = draft.report.verdict == Verdict::Pass
+            && draft.not_applicable.is_none()
+            && draft.mismatches.is_empty();
+        if plain_pass && self.drafts.len() >= budget.detailed_step_runs {
+            let at = self.drafts.len();
+            let (_, count) = self.summarised.get_or_insert((at, 0));
+            *count += 1;
+        } else {
+            self.drafts.push(draft);
+        }
+    }
+
+    /// An `error` draft when the next execution would pass a budget; else
+    /// counts the execution and gives `None`.
+    fn over_budget(
+        &mut self,
+        step: &Step,
+        repetition: u32,
+        budget: &Budget,
+        spent: &mut Spent,
+    ) -> Option<StepDraft> {
+        let message = if self.executed as u64 >= budget.per_scenario {
+            format!(
+                "{}: the scenario reached its budget of {} step executions (--max-scenario-steps)",
+                step.at, budget.per_scenario
+            )
+        } else if spent.step_runs >= budget.per_run {
+            format!(
+                "{}: the run reached its budget of {} step executions (--max-run-steps)",
+                step.at, budget.per_run
+            )
+        } else {
+            spent.step_runs += 1;
+            return None;
+        };
+        let mut draft = self.blank_draft(step, repetition, false);
+        draft.report.verdict = Verdict::Error;
+        draft.error = Some((Blame::Author, message));
+        Some(draft)
+    }
+
+    fn blank_draft(&mut self, step: &Step, repetition: u32, is_finally: bool) -> StepDraft {
         let label = step.name.clone().unwrap_or_else(|| step.body.label());
-        let mut draft = StepDraft {
+        let index = self.executed;
+        self.executed += 1;
+        StepDraft {
             report: StepReport {
-                index: self.drafts.len(),
+                index,
                 family: step.family.to_string(),
                 kind: step.body.keyword().to_string(),
                 label,
@@ -257,7 +358,14 @@ impl Run {
             mismatches: Vec::new(),
             error: None,
             not_applicable: None,
-        };
+        }
+    }
+
+    /// Runs one repetition of `step` with its family's session.
+    fn step(&mut self, step: &Step, repetition: u32, is_finally: bool) -> StepDraft {
+        let level = step.level.unwrap_or(self.level);
+        let started = Instant::now();
+        let mut draft = self.blank_draft(step, repetition, is_finally);
         let first_record = self.log.len();
         let end = match self.sessions.take(step.family) {
             None => StepEnd::Error {
@@ -290,7 +398,7 @@ impl Run {
                 })
             }
         };
-        draft.evidence = self.log.since(first_record);
+        draft.evidence = self.log.take_since(first_record);
         match end {
             StepEnd::Done(mismatches) => {
                 if !mismatches.is_empty() {

@@ -9,9 +9,10 @@ use myna_report::{
 };
 use myna_scenario::{ExpectedFailure, ExpectedVerdict, Requirement};
 
+use crate::budget::{Budget, Spent};
 use crate::exit_code;
 use crate::load::LoadedSuite;
-use crate::scenario_run::{run_scenario, unrun};
+use crate::scenario_run::{run_scenario_budgeted, unrun};
 use crate::select::{select, Selection};
 
 /// Options of one run.
@@ -99,13 +100,27 @@ fn targets(families: &mut [Box<dyn Family>], used: &[&str]) -> BTreeMap<String, 
     targets
 }
 
-/// Runs the selected scenarios of `suite` with `families`.
+/// Runs the selected scenarios of `suite` with `families`, under the
+/// default [`Budget`].
 pub fn run_suite(
     suite: &LoadedSuite,
     families: &mut [Box<dyn Family>],
     options: &RunOptions,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> RunResult {
+    run_suite_budgeted(suite, families, options, &Budget::default(), progress)
+}
+
+/// [`run_suite`] under `budget` (exchanges per scenario and per run, the
+/// evidence cap).
+pub fn run_suite_budgeted(
+    suite: &LoadedSuite,
+    families: &mut [Box<dyn Family>],
+    options: &RunOptions,
+    budget: &Budget,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> RunResult {
+    let mut spent = Spent::default();
     let started_at = SystemTime::now();
     let started = Instant::now();
     let selected = select(&suite.scenarios, &suite.requirements, &options.selection);
@@ -138,7 +153,7 @@ pub fn run_suite(
             scenarios.push(report);
             continue;
         }
-        let outcome = run_scenario(scenario, families);
+        let outcome = run_scenario_budgeted(scenario, families, budget, &mut spent);
         let mut report = outcome.report;
         if let Some(entry) = listed {
             apply_expectation(&mut report, entry);

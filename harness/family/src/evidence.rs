@@ -169,6 +169,19 @@ impl EvidenceLog {
         self.records.is_empty()
     }
 
+    /// The events recorded from `start` on, time-ordered, removed from the
+    /// log (so a long run's log does not grow: the engine keeps each step's
+    /// records with the step, or drops them when it summarises).
+    pub fn take_since(&mut self, start: usize) -> Vec<RawEvidence> {
+        let mut records = if start < self.records.len() {
+            self.records.split_off(start)
+        } else {
+            Vec::new()
+        };
+        records.sort_by_key(|r| r.at_us);
+        records
+    }
+
     /// The events from `start` on, in time order (sessions borrowing one
     /// another may record out of order).
     pub fn since(&self, start: usize) -> Vec<RawEvidence> {

@@ -14,6 +14,9 @@ pub struct Diagnostic {
     pub message: String,
     /// How to fix it, when the loader can tell (e.g. `did you mean …`).
     pub help: Option<String>,
+    /// The problem is in a value given to a secret field: the rendering
+    /// leaves out the source line (which would show the value).
+    pub hide_source: bool,
 }
 
 impl Diagnostic {
@@ -23,7 +26,14 @@ impl Diagnostic {
             at,
             message: message.into(),
             help: None,
+            hide_source: false,
         }
+    }
+
+    /// The same diagnostic, rendered without its source line.
+    pub fn hiding_source(mut self) -> Self {
+        self.hide_source = true;
+        self
     }
 
     /// The same diagnostic with a help line.
@@ -45,7 +55,10 @@ impl Diagnostic {
         let index = usize::try_from(self.at.line)
             .ok()
             .and_then(|line| line.checked_sub(1));
-        if let Some(line) = index.and_then(|index| source.lines().nth(index)) {
+        let shown = index
+            .filter(|_| !self.hide_source)
+            .and_then(|index| source.lines().nth(index));
+        if let Some(line) = shown {
             let line = line.trim_end_matches('\r');
             let col = usize::try_from(self.at.col)
                 .unwrap_or(1)

@@ -5,12 +5,16 @@ use crate::ast::{Template, TemplatePart};
 /// Bytes from hex text; whitespace is ignored. `Err` says what is wrong.
 pub fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
     let digits: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
-    if let Some(bad) = digits.iter().find(|c| !c.is_ascii_hexdigit()) {
-        return Err(format!("expected hex digits, found `{bad}` in `{text}`"));
+    // The text is never repeated: it may hold a secret (issue 9).
+    if let Some(i) = digits.iter().position(|c| !c.is_ascii_hexdigit()) {
+        return Err(format!(
+            "expected hex digits, found a non-hex character at digit {}",
+            i + 1
+        ));
     }
     if !digits.len().is_multiple_of(2) {
         return Err(format!(
-            "expected an even number of hex digits, found {} in `{text}`",
+            "expected an even number of hex digits, found {}",
             digits.len()
         ));
     }
@@ -25,13 +29,17 @@ pub fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
 
 /// Checks a hex template: literal parts hold hex digits and whitespace
 /// only; without `${…}` the digit count must be even.
-pub fn check_hex_template(template: &Template, written: &str) -> Result<(), String> {
+/// Messages never repeat the template (it may hold a secret, issue 9).
+pub fn check_hex_template(template: &Template, _written: &str) -> Result<(), String> {
     let mut count = 0usize;
     for part in &template.parts {
         if let TemplatePart::Literal(text) = part {
             for c in text.chars().filter(|c| !c.is_whitespace()) {
                 if !c.is_ascii_hexdigit() {
-                    return Err(format!("expected hex digits, found `{c}` in `{written}`"));
+                    return Err(format!(
+                        "expected hex digits, found `{c}` at digit {}",
+                        count + 1
+                    ));
                 }
                 count += 1;
             }
@@ -39,7 +47,7 @@ pub fn check_hex_template(template: &Template, written: &str) -> Result<(), Stri
     }
     if !template.has_vars() && !count.is_multiple_of(2) {
         return Err(format!(
-            "expected an even number of hex digits, found {count} in `{written}`"
+            "expected an even number of hex digits, found {count}"
         ));
     }
     Ok(())
@@ -55,7 +63,11 @@ mod tests {
         assert_eq!(parse_hex("00 a4 0402").unwrap(), vec![0, 0xA4, 4, 2]);
         assert_eq!(parse_hex("").unwrap(), Vec::<u8>::new());
         assert!(parse_hex("0").unwrap_err().contains("even"));
-        assert!(parse_hex("0g").unwrap_err().contains("`g`"));
+        // The rendered text may hold a secret: neither it nor the bad
+        // character is repeated, only where it is.
+        let bad = parse_hex("31 32 3g").unwrap_err();
+        assert!(bad.contains("at digit 6"), "{bad}");
+        assert!(!bad.contains("`g`") && !bad.contains("31"), "{bad}");
     }
 
     #[test]

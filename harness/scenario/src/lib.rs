@@ -22,6 +22,7 @@
 
 pub mod ast;
 
+mod budget;
 mod diagnostic;
 mod expectations;
 mod hex;
@@ -46,6 +47,7 @@ mod vocabulary;
 mod yaml;
 
 pub use ast::*;
+pub use budget::{step_runs, MAX_STEP_RUNS};
 pub use diagnostic::Diagnostic;
 pub use expectations::{glob_matches, load_expectations, ExpectedFailure, ExpectedVerdict};
 pub use hex::{check_hex_template, parse_hex};

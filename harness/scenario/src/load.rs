@@ -126,6 +126,8 @@ pub fn load_scenario(
     ctx.diags
         .extend(expansion.scope.check(env.vocabulary, &families));
     check_capabilities(&mut ctx, &applies_if, &families, env.vocabulary);
+    ctx.diags
+        .extend(crate::budget::over_budget(&step_list, &finally));
 
     if !ctx.diags.is_empty() {
         return Err(ctx.into_sorted_diags());

@@ -61,6 +61,19 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// A diagnostic about a secret value: nothing after `found` (nor any help,
+/// which may suggest a near value), no source line.
+fn hush(mut diagnostic: Diagnostic) -> Diagnostic {
+    if let Some(cut) = diagnostic.message.find(", found") {
+        diagnostic.message.truncate(cut);
+        diagnostic
+            .message
+            .push_str(", found something else (not shown: the value is secret)");
+    }
+    diagnostic.help = None;
+    diagnostic.hiding_source()
+}
+
 /// Collects diagnostics, variable references and captures for one file.
 pub struct ParseCtx {
     /// The file as displayed in locations.
@@ -71,6 +84,8 @@ pub struct ParseCtx {
     refs: Vec<VarRef>,
     /// Captures declared since the loader last took them.
     captures: Vec<CaptureDecl>,
+    /// Inside [`ParseCtx::secretly`]: how deep.
+    secret: usize,
 }
 
 impl ParseCtx {
@@ -81,7 +96,18 @@ impl ParseCtx {
             diags: Vec::new(),
             refs: Vec::new(),
             captures: Vec::new(),
+            secret: 0,
         }
+    }
+
+    /// Parses a value given to a secret field (a PIN, a password): every
+    /// diagnostic `f` reports says what was expected and nothing of what
+    /// was found, and is rendered without its source line (issue 9).
+    pub fn secretly<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.secret += 1;
+        let value = f(self);
+        self.secret -= 1;
+        value
     }
 
     /// The file as displayed in locations.
@@ -97,6 +123,11 @@ impl ParseCtx {
 
     /// Records a problem.
     pub fn push(&mut self, diagnostic: Diagnostic) {
+        let diagnostic = if self.secret > 0 {
+            hush(diagnostic)
+        } else {
+            diagnostic
+        };
         self.diags.push(diagnostic);
     }
 
@@ -167,14 +198,13 @@ impl ParseCtx {
     /// Records a problem at `node`.
     pub fn error(&mut self, node: &Node, message: impl Into<String>) {
         let at = self.at(node);
-        self.diags.push(Diagnostic::new(at, message));
+        self.push(Diagnostic::new(at, message));
     }
 
     /// Records a problem at `node` with a help line.
     pub fn error_help(&mut self, node: &Node, message: impl Into<String>, help: impl Into<String>) {
         let at = self.at(node);
-        self.diags
-            .push(Diagnostic::new(at, message).with_help(help));
+        self.push(Diagnostic::new(at, message).with_help(help));
     }
 
     /// Records `expected {what}, found {node}`.
@@ -376,7 +406,9 @@ impl ParseCtx {
         match check_hex_template(&template, written) {
             Ok(()) => Some(template),
             Err(message) => {
-                self.error(node, message);
+                // Nor its source line: the template may hold a secret (issue 9).
+                let at = self.at(node);
+                self.push(Diagnostic::new(at, message).hiding_source());
                 None
             }
         }

@@ -11,7 +11,7 @@ use crate::step::{step, StepItem};
 use crate::syntax::{StepParser, StepSyntax};
 use crate::vars::variables;
 use crate::vocabulary::Vocabulary;
-use crate::yaml::{parse, Node};
+use crate::yaml::{parse, Node, NodeKind};
 
 /// Deepest include nesting accepted.
 pub const MAX_INCLUDE_DEPTH: usize = 16;
@@ -192,13 +192,33 @@ fn include(
         return Vec::new();
     }
     let mut fragment = ParseCtx::new(&display);
-    let steps = match parse(&fragment.file, &text) {
-        Ok(root) => fragment_steps(&mut fragment, &root, expansion),
+    // A file that is not a fragment at all (not YAML, or not a map with
+    // `steps`: `/etc/passwd`, a persona file with its PINs) is one error at
+    // the include, quoting nothing of its content (issue 9).
+    let root = match parse(&fragment.file, &text) {
+        Ok(root) if is_fragment_shaped(&root) => root,
+        Ok(_) => {
+            ctx.error(
+                path_node,
+                format!(
+                    "expected a fragment file (a YAML map with `steps` and optional `vars`), found `{display}`, which is not one"
+                ),
+            );
+            return Vec::new();
+        }
         Err(diags) => {
-            fragment.diags.extend(diags);
-            Vec::new()
+            let at = diags
+                .first()
+                .map(|d| format!(" (the first problem at {})", d.at))
+                .unwrap_or_default();
+            ctx.error(
+                path_node,
+                format!("expected a fragment file, found `{display}`, which is not valid YAML{at}"),
+            );
+            return Vec::new();
         }
     };
+    let steps = fragment_steps(&mut fragment, &root, expansion);
     ctx.diags.append(&mut fragment.diags);
     expansion.included_steps = expansion.included_steps.saturating_add(steps.len());
     steps
@@ -210,6 +230,19 @@ fn include(
             step
         })
         .collect()
+}
+
+/// A map with `steps`, or whose keys are all fragment keys (so a fragment
+/// with a misspelt key still gets its own located diagnostics).
+fn is_fragment_shaped(root: &Node) -> bool {
+    let NodeKind::Map(entries) = &root.kind else {
+        return false;
+    };
+    let key = |k: &Node| k.as_str().map(str::to_string).unwrap_or_default();
+    entries.iter().any(|(k, _)| key(k) == "steps")
+        || entries
+            .iter()
+            .all(|(k, _)| FRAGMENT_KEYS.iter().any(|doc| doc.name == key(k)))
 }
 
 fn fragment_steps(

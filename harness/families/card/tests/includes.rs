@@ -138,10 +138,15 @@ fn problems_inside_fragments_carry_the_fragment_file() {
         diags[0].message,
         "expected key `steps` (the fragment's steps), found none"
     );
+    // Not YAML: one error at the include, with the fragment's location and
+    // nothing of its text (issue 9).
     let loader = MemoryLoader::new().with("f.yaml", "steps: [\n");
     let diags =
         load_scenario("s.yaml", &scenario_with("  - include: f.yaml\n"), &loader).unwrap_err();
-    assert_eq!(diags[0].at.file.as_ref(), "f.yaml");
+    assert_eq!(diags[0].at.file.as_ref(), "s.yaml");
+    assert!(diags[0]
+        .message
+        .contains("not valid YAML (the first problem at f.yaml:"));
 }
 
 #[test]

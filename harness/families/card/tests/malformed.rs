@@ -21,7 +21,7 @@ fn every_problem_is_reported_at_its_place() {
         (2, 1, "expected one of the keys `id`, `title`, `family`, `requirements`, `level`, `tags`, `applies_if`, `persona`, `vars`, `steps`, `finally`, found `titel`"),
         (3, 16, "expected a requirement id like `CARD-JPKI-AUTH-PIN-LOCK`, found `card-lower`"),
         (5, 13, "expected an application (`jpki`, `text`, `surface`, `common`, `juki`, `isd`) or a hex AID of 5 to 16 bytes, found `jpkx`"),
-        (6, 11, "expected an even number of hex digits, found 5 in `00 A4 0`"),
+        (6, 11, "expected an even number of hex digits, found 5"),
         (7, 20, "expected `}` closing `${` in a template, found the end of the text"),
         (8, 19, "expected a status word of 4 hex digits or `X` (like `9000`, `63CX`), found `9G00`"),
         (9, 13, "expected a repeat count (an integer from 1 to 10000), found `0`"),

@@ -251,11 +251,25 @@ pub(crate) fn run(target: &mut dyn OqsTarget, step: &OqsStep, cx: &mut StepCtx<'
         take(capture, response.status, &json, &mut checks, cx);
     }
     // The server's reason for a 4xx answer goes with every failed check.
-    let reason = (400..500)
+    let refusal = (400..500)
         .contains(&response.status)
         .then(|| serde_json::from_value::<ErrorBody>(json.clone()).ok())
-        .flatten()
-        .map(|e| e.error.message);
+        .flatten();
+    // A control command the service refuses as malformed (an argument out
+    // of its documented range, a clock moved past the calendar) is the
+    // author's mistake, not a failure of the service (issue 9).
+    if let (OqsRequest::Control(_), None, Some(refused)) = (&step.request, &step.expect, &refusal) {
+        if matches!(
+            refused.error.code.as_str(),
+            "OQS-INVALID-FIELD" | "OQS-BAD-COMMAND"
+        ) {
+            return StepEnd::author(format!(
+                "{}: the control API refused the command ({}): {}",
+                cx.at, refused.error.code, refused.error.message
+            ));
+        }
+    }
+    let reason = refusal.map(|e| e.error.message);
     if let Some(reason) = reason {
         for mismatch in &mut checks.found {
             mismatch.note = Some(format!("the service answered: {reason}"));

@@ -23,17 +23,10 @@ pub const REGISTER_PATH: &str = "/oqs/v1/register";
 
 impl OqsModel {
     /// Registers the holder of the certificate `serial` (it must be known
-    /// and not revoked).
+    /// and not revoked): [`OqsModel::link_serial`] without a person, the one
+    /// registration logic the portal's 利用申込 uses too.
     pub fn register_by_serial(&mut self, serial: Serial) -> Result<(), ModelError> {
-        let cert = self
-            .index
-            .find(serial)
-            .ok_or_else(|| ModelError::unknown("serial", serial.to_string()))?;
-        let person = self
-            .index
-            .owner(cert)
-            .ok_or_else(|| ModelError::unknown("holder of serial", serial.to_string()))?;
-        self.index.register(person, cert)
+        self.link_serial(None, serial, None).map(drop)
     }
 }
 

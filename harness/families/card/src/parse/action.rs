@@ -32,7 +32,8 @@ pub(crate) fn card_action(
         "apdu" => apdu(ctx, value),
         "select" => select(ctx, value).map(CardAction::Select),
         "select_ef" => select_ef(ctx, value, current_app).map(CardAction::SelectEf),
-        "verify" => verify(ctx, value),
+        // The values of these steps are secrets: no diagnostic quotes them.
+        "verify" => ctx.secretly(|ctx| verify(ctx, value)),
         "change_pin" => change_pin(ctx, value),
         "read_binary" => read_binary(ctx, value),
         "read_file" => read_file(ctx, value),
@@ -166,7 +167,8 @@ fn verify(ctx: &mut Ctx, value: &Node) -> Option<CardAction> {
 }
 
 fn change_pin(ctx: &mut Ctx, value: &Node) -> Option<CardAction> {
-    let fields = ctx.map(value, "a map `{ new, command }`", CHANGE_PIN_KEYS, false)?;
+    let fields =
+        ctx.secretly(|ctx| ctx.map(value, "a map `{ new, command }`", CHANGE_PIN_KEYS, false))?;
     let command = match fields.get("command") {
         Some(node) => ctx.choice(node, "a PIN change command", PIN_CHANGES),
         None => Some(PinChange::ReferenceData),
@@ -225,7 +227,7 @@ fn secure(ctx: &mut Ctx, value: &Node, current_app: Option<AppName>) -> Option<S
         }
     };
     match key {
-        "verify" => match verify(ctx, node)? {
+        "verify" => match ctx.secretly(|ctx| verify(ctx, node))? {
             CardAction::Verify { pin: Some(pin), p2 } => Some(SecureCommand::Verify { pin, p2 }),
             _ => {
                 ctx.missing(

@@ -49,13 +49,19 @@ pub fn check(
         }
     }
     if let Some(expected) = &expect.data {
-        let want = hex_of(vars, &expected.value, &expected.at)?;
+        let (want, secret) = secret_hex_of(vars, &expected.value, &expected.at)?;
         if &want != data {
+            let (expected_text, actual) = if secret || redactor.hex(data) != hex::encode_upper(data)
+            {
+                secret_mismatch(want.len(), data.len())
+            } else {
+                (describe_bytes(&want), describe_difference(&want, data))
+            };
             out.push(Mismatch {
                 at: expected.at.clone(),
                 check: "data".into(),
-                expected: describe_bytes(&want),
-                actual: describe_difference(&want, data),
+                expected: expected_text,
+                actual,
                 note: None,
             });
         }
@@ -72,8 +78,17 @@ pub fn check(
         }
     }
     if let Some(prefix) = &expect.data_prefix {
-        let want = hex_of(vars, &prefix.value, &prefix.at)?;
-        if !data.starts_with(&want) {
+        let (want, secret) = secret_hex_of(vars, &prefix.value, &prefix.at)?;
+        if secret && !data.starts_with(&want) {
+            let (expected, actual) = secret_mismatch(want.len(), data.len());
+            out.push(Mismatch {
+                at: prefix.at.clone(),
+                check: "data_prefix".into(),
+                expected,
+                actual,
+                note: None,
+            });
+        } else if !data.starts_with(&want) {
             out.push(Mismatch {
                 at: prefix.at.clone(),
                 check: "data_prefix".into(),
@@ -126,13 +141,25 @@ pub fn check(
             (TlvExpect::Present(_), _) => None,
             (_, None) => Some(("present".to_string(), "absent".to_string())),
             (TlvExpect::Hex(t), Some(v)) => {
-                let want = hex_of(vars, t, &item.at)?;
-                (want != v).then(|| (describe_bytes(&want), describe_difference(&want, v)))
+                let (want, secret) = secret_hex_of(vars, t, &item.at)?;
+                (want != v).then(|| {
+                    if secret {
+                        secret_mismatch(want.len(), v.len())
+                    } else {
+                        (describe_bytes(&want), describe_difference(&want, v))
+                    }
+                })
             }
             (TlvExpect::Text(t), Some(v)) => {
-                let want = vars.render(t).map_err(|e| undefined(&item.at, &e.0))?.text;
+                let want = vars.render(t).map_err(|e| undefined(&item.at, &e.0))?;
                 let got = String::from_utf8_lossy(v);
-                (want.as_bytes() != v).then(|| (format!("{want:?}"), format!("{got:?}")))
+                (want.text.as_bytes() != v).then(|| {
+                    if want.secret {
+                        secret_mismatch(want.text.len(), v.len())
+                    } else {
+                        (format!("{:?}", want.text), format!("{got:?}"))
+                    }
+                })
             }
             (TlvExpect::Len(range), Some(v)) => (!in_range(v.len(), *range))
                 .then(|| (describe_range(*range), format!("{} bytes", v.len()))),
@@ -214,11 +241,32 @@ pub fn hex_of(
     template: &myna_scenario::Template,
     at: &Location,
 ) -> Result<Vec<u8>, AuthorError> {
-    let text = vars.render(template).map_err(|e| undefined(at, &e.0))?.text;
-    parse_hex(&text).map_err(|_| AuthorError {
+    secret_hex_of(vars, template, at).map(|(bytes, _)| bytes)
+}
+
+/// [`hex_of`], and whether a secret was substituted into it.
+fn secret_hex_of(
+    vars: &Vars,
+    template: &myna_scenario::Template,
+    at: &Location,
+) -> Result<(Vec<u8>, bool), AuthorError> {
+    let rendered = vars.render(template).map_err(|e| undefined(at, &e.0))?;
+    let bytes = parse_hex(&rendered.text).map_err(|_| AuthorError {
         at: at.clone(),
         message: "expected hex bytes after substitution".into(),
-    })
+    })?;
+    Ok((bytes, rendered.secret))
+}
+
+/// A comparison with a secret side: what the failure may say. Neither the
+/// secret's bytes nor the offset of the first difference (which, beside the
+/// other side's bytes in the evidence, gives the secret's prefix away:
+/// issue 9) — only that it differs, and the lengths.
+fn secret_mismatch(want_len: usize, got_len: usize) -> (String, String) {
+    (
+        format!("a secret value ({want_len} bytes)"),
+        format!("{got_len} bytes that differ from it (where is not said: the value is secret)"),
+    )
 }
 
 fn in_range(n: usize, range: LenRange) -> bool {

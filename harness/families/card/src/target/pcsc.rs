@@ -8,6 +8,9 @@
 
 use std::ffi::CString;
 use std::fmt;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
+use std::time::Duration;
 
 use ::pcsc::{
     Card, Context, Disposition, Error as PcscError, Protocols, Scope, ShareMode,
@@ -106,7 +109,15 @@ pub struct PcscOptions {
     pub sharing: Sharing,
     /// What the card can do, for `applies_if`.
     pub capabilities: Vec<String>,
+    /// How long one command (with its GET RESPONSEs) may take before the
+    /// step ends in `error` blamed on the environment. Default
+    /// [`DEFAULT_TRANSMIT_TIMEOUT`].
+    pub transmit_timeout: Duration,
 }
+
+/// Default [`PcscOptions::transmit_timeout`]: 30 s, far above any card's
+/// slowest command (an RSA-2048 signature takes well under a second).
+pub const DEFAULT_TRANSMIT_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl Default for PcscOptions {
     /// First reader with a card, shared, [`DEFAULT_PCSC_CAPABILITIES`].
@@ -118,6 +129,7 @@ impl Default for PcscOptions {
                 .iter()
                 .map(|c| (*c).to_owned())
                 .collect(),
+            transmit_timeout: DEFAULT_TRANSMIT_TIMEOUT,
         }
     }
 }
@@ -213,13 +225,21 @@ impl fmt::Debug for TransportNote {
 
 /// A card in a PC/SC reader.
 pub struct PcscCard {
-    card: Card,
+    /// Shared with the transmit thread of a command in flight, which holds
+    /// the lock while it waits for the card.
+    card: Arc<Mutex<Card>>,
     reader: String,
     atr: Vec<u8>,
     sharing: Sharing,
     capabilities: Vec<String>,
     notes: Vec<TransportNote>,
+    transmit_timeout: Duration,
+    /// The answer of a command that outlived its timeout, still awaited.
+    pending: Option<Receiver<Transmitted>>,
 }
+
+/// What a transmit thread hands back.
+type Transmitted = (Result<Vec<u8>, Failure>, Vec<TransportNote>);
 
 impl fmt::Debug for PcscCard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -274,12 +294,14 @@ impl PcscCard {
                 Ok(card) => {
                     let atr = current_atr(&card).map_err(PcscOpenError::Transport)?;
                     return Ok(Self {
-                        card,
+                        card: Arc::new(Mutex::new(card)),
                         reader: reader.clone(),
                         atr,
                         sharing: options.sharing,
                         capabilities: options.capabilities,
                         notes: Vec::new(),
+                        transmit_timeout: options.transmit_timeout,
+                        pending: None,
                     });
                 }
                 Err(e @ (PcscError::NoService | PcscError::ServiceStopped)) => {
@@ -300,6 +322,7 @@ impl PcscCard {
             reader: ReaderSelector::Exact(self.reader.clone()),
             sharing: self.sharing,
             capabilities: self.capabilities.clone(),
+            transmit_timeout: self.transmit_timeout,
         };
         *self = PcscCard::open(options).map_err(TransportError::from)?;
         Ok(())
@@ -324,7 +347,18 @@ impl PcscCard {
         body: impl FnOnce(&mut dyn CardTarget) -> R,
     ) -> Result<R, TransportError> {
         let sharing = self.sharing;
-        let error = match self.card.transaction() {
+        self.settle_pending()?;
+        let shared = Arc::clone(&self.card);
+        let mut card = match shared.try_lock() {
+            Ok(card) => card,
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(TryLockError::WouldBlock) => {
+                return Err(TransportError::Timeout(
+                    "the card has not answered an earlier command".to_owned(),
+                ))
+            }
+        };
+        let error = match card.transaction() {
             Ok(tx) => {
                 let mut inside = InTransaction {
                     tx,
@@ -343,6 +377,7 @@ impl PcscCard {
             }
             Err(e) => e,
         };
+        drop(card);
         let mapped = map_error("beginning a transaction", error);
         if error == PcscError::ResetCard {
             return Err(self.recover_from_reset(mapped));
@@ -353,9 +388,12 @@ impl PcscCard {
     /// After another application reset the card, PC/SC wants a reconnect
     /// before the handle works again.
     fn recover_from_reset(&mut self, error: TransportError) -> TransportError {
-        let reconnected =
-            self.card
-                .reconnect(self.sharing.mode(), Protocols::ANY, Disposition::LeaveCard);
+        let mode = self.sharing.mode();
+        let Ok(mut card) = self.card_mut() else {
+            return error;
+        };
+        let reconnected = card.reconnect(mode, Protocols::ANY, Disposition::LeaveCard);
+        drop(card);
         match reconnected {
             Ok(()) => TransportError::Other(format!(
                 "the card was reset by another PC/SC application; its security state is lost \
@@ -366,16 +404,91 @@ impl PcscCard {
     }
 }
 
+impl PcscCard {
+    /// The card handle for an operation that needs it alone (reconnect):
+    /// not while a timed-out command is still in flight.
+    fn card_mut(&mut self) -> Result<MutexGuard<'_, Card>, TransportError> {
+        self.settle_pending()?;
+        match self.card.try_lock() {
+            Ok(card) => Ok(card),
+            Err(TryLockError::Poisoned(poisoned)) => Ok(poisoned.into_inner()),
+            Err(TryLockError::WouldBlock) => Err(TransportError::Timeout(
+                "the card has not answered an earlier command".to_owned(),
+            )),
+        }
+    }
+
+    /// Waits (at most the transmit timeout) for the command that timed out
+    /// before; its late answer is dropped.
+    fn settle_pending(&mut self) -> Result<(), TransportError> {
+        let Some(pending) = self.pending.take() else {
+            return Ok(());
+        };
+        match pending.recv_timeout(self.transmit_timeout) {
+            Ok(_) | Err(RecvTimeoutError::Disconnected) => Ok(()),
+            Err(RecvTimeoutError::Timeout) => {
+                self.pending = Some(pending);
+                Err(TransportError::Timeout(format!(
+                    "the card has not answered an earlier command for another {} ms",
+                    self.transmit_timeout.as_millis()
+                )))
+            }
+        }
+    }
+
+    /// Sends `command` (with GET RESPONSE and resends) on a thread of its
+    /// own and waits at most the transmit timeout: SCardTransmit itself has
+    /// none, and a stopped card or emulator behind pcscd blocks it for as
+    /// long as it is stopped (issue 9).
+    fn transmit_in_time(&mut self, command: &[u8]) -> Result<Vec<u8>, Failure> {
+        if let Err(stuck) = self.settle_pending() {
+            return Err(Failure::Stuck(stuck.to_string()));
+        }
+        let card = Arc::clone(&self.card);
+        let command = command.to_vec();
+        let (answer, answered) = mpsc::channel::<Transmitted>();
+        let spawned = std::thread::Builder::new()
+            .name("pcsc-transmit".to_owned())
+            .spawn(move || {
+                let mut notes = Vec::new();
+                let mut card = card.lock().unwrap_or_else(PoisonError::into_inner);
+                let outcome = match card.transaction() {
+                    Ok(tx) => exchange(
+                        &mut |apdu: &[u8]| transmit_raw(&tx, apdu),
+                        &command,
+                        &mut notes,
+                    ),
+                    Err(e) => Err(Failure::Pcsc("beginning a transaction", e)),
+                };
+                let _ = answer.send((outcome, notes));
+            });
+        if spawned.is_err() {
+            return Err(Failure::Stuck(
+                "cannot start the transmit thread".to_owned(),
+            ));
+        }
+        match answered.recv_timeout(self.transmit_timeout) {
+            Ok((outcome, notes)) => {
+                self.notes.extend(notes);
+                outcome
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                self.pending = Some(answered);
+                Err(Failure::Stuck(format!(
+                    "no answer from the card within {} ms (--card-timeout)",
+                    self.transmit_timeout.as_millis()
+                )))
+            }
+            Err(RecvTimeoutError::Disconnected) => Err(Failure::Stuck(
+                "the transmit thread ended without an answer".to_owned(),
+            )),
+        }
+    }
+}
+
 impl CardTarget for PcscCard {
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        let outcome = match self.card.transaction() {
-            Ok(tx) => exchange(
-                &mut |apdu: &[u8]| transmit_raw(&tx, apdu),
-                command,
-                &mut self.notes,
-            ),
-            Err(e) => Err(Failure::Pcsc("beginning a transaction", e)),
-        };
+        let outcome = self.transmit_in_time(command);
         match outcome {
             Ok(response) => Ok(response),
             Err(Failure::Pcsc(op, PcscError::ResetCard)) => {
@@ -387,7 +500,11 @@ impl CardTarget for PcscCard {
     }
 
     fn power(&mut self, event: PowerEvent) -> Result<Option<Vec<u8>>, TransportError> {
-        let atr = power(&mut self.card, self.sharing, event)?;
+        let sharing = self.sharing;
+        let atr = {
+            let mut card = self.card_mut()?;
+            power(&mut card, sharing, event)?
+        };
         if let Some(atr) = &atr {
             self.atr.clone_from(atr);
         }
@@ -540,6 +657,8 @@ enum Failure {
     EndlessGetResponse,
     /// The reader reported success with not even a status word.
     EmptyAnswer,
+    /// No answer within the transmit timeout.
+    Stuck(String),
 }
 
 impl Failure {
@@ -551,6 +670,7 @@ impl Failure {
                  pulled out or the reader lost it"
                     .to_owned(),
             ),
+            Failure::Stuck(why) => TransportError::Timeout(why),
             Failure::EndlessGetResponse => TransportError::Other(format!(
                 "the card still answered 61xx after {MAX_GET_RESPONSES} GET RESPONSE commands"
             )),
