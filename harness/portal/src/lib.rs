@@ -21,6 +21,7 @@ pub mod account;
 pub mod banks;
 pub mod client;
 pub mod control;
+pub mod defect;
 pub mod eligibility;
 pub mod error;
 mod flows;

@@ -45,6 +45,8 @@ struct Issued {
 #[derive(Clone, Debug, Default)]
 pub struct Challenges {
     issued: HashMap<String, Issued>,
+    /// The `ReusableChallenges` defect (mutation test only).
+    pub(crate) reusable: bool,
 }
 
 impl Challenges {
@@ -81,7 +83,7 @@ impl Challenges {
                 "the challenge was used already",
             ));
         }
-        issued.used = true;
+        issued.used = !self.reusable;
         if now > issued.expires_at {
             return Err(PortalError::field(
                 Problem::ChallengeExpired,

@@ -181,6 +181,9 @@ fn logout(
     authorization: Option<&str>,
 ) -> Result<PortalResponse, PortalError> {
     service.session(authorization)?;
+    if service.has(crate::defect::Defect::ImmortalSessions) {
+        return Ok(PortalResponse::json(200, &LoggedOut { logged_out: true }));
+    }
     if let Some(token) = authorization.and_then(|h| h.strip_prefix("Bearer ")) {
         service.sessions.remove(token.trim());
     }

@@ -95,6 +95,8 @@ pub struct PortalConfig {
     pub terms_version: String,
     /// Seed of the random ids and codes (`None`: from the OS).
     pub seed: Option<u64>,
+    /// Deliberate defects (the mutation test only; empty by default).
+    pub defects: Vec<crate::defect::Defect>,
 }
 
 impl Default for PortalConfig {
@@ -107,6 +109,7 @@ impl Default for PortalConfig {
             processing_minutes: 60,
             terms_version: "2024-12".to_owned(),
             seed: None,
+            defects: Vec::new(),
         }
     }
 }
@@ -145,7 +148,10 @@ pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
 impl PortalService {
     /// A portal trusting the CA in `ca_dir` (`vectors/personas/ca`).
     pub fn new(ca_dir: &Path, config: PortalConfig) -> Result<PortalService, TrustError> {
-        let trust = TrustStore::load(ca_dir)?;
+        let mut trust = TrustStore::load(ca_dir)?;
+        trust.ignore_revocation = config
+            .defects
+            .contains(&crate::defect::Defect::IgnoreRevocation);
         Ok(PortalService::with_trust(trust, config))
     }
 
@@ -155,13 +161,17 @@ impl PortalService {
             Some(seed) => StdRng::seed_from_u64(seed),
             None => StdRng::from_entropy(),
         };
+        let mut challenges = Challenges::default();
+        challenges.reusable = config
+            .defects
+            .contains(&crate::defect::Defect::ReusableChallenges);
         PortalService {
+            challenges,
             now: config.start,
             terms_version: config.terms_version.clone(),
             config,
             trust,
             rng,
-            challenges: Challenges::default(),
             sessions: HashMap::new(),
             holders: HashMap::new(),
             applications: HashMap::new(),
@@ -190,6 +200,10 @@ impl PortalService {
             .filter(|(_, h)| h.application.is_some())
             .map(|(s, _)| s.as_str())
             .collect()
+    }
+
+    pub(crate) fn has(&self, defect: crate::defect::Defect) -> bool {
+        self.config.defects.contains(&defect)
     }
 
     pub(crate) fn random_token(&mut self, bytes: usize) -> String {
@@ -242,7 +256,11 @@ impl PortalService {
                 "unknown or logged-out session",
             ));
         };
-        if now - session.last_seen > idle {
+        let immortal = self
+            .config
+            .defects
+            .contains(&crate::defect::Defect::ImmortalSessions);
+        if now - session.last_seen > idle && !immortal {
             self.sessions.remove(token);
             return Err(PortalError::new(
                 Problem::SessionExpired,

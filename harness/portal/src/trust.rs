@@ -40,6 +40,8 @@ pub struct TrustStore {
     crl_next_update: Option<OffsetDateTime>,
     /// Revoked at run time through the test CA's status service.
     revoked_now: BTreeSet<String>,
+    /// The `IgnoreRevocation` defect (mutation test only).
+    pub(crate) ignore_revocation: bool,
 }
 
 /// A certificate that passed the checks.
@@ -152,6 +154,7 @@ impl TrustStore {
             ca,
             crl_revoked,
             revoked_now: BTreeSet::new(),
+            ignore_revocation: false,
         })
     }
 
@@ -168,7 +171,8 @@ impl TrustStore {
 
     /// Whether `serial` is revoked (CRL or status service).
     pub fn is_revoked(&self, serial: &str) -> bool {
-        self.crl_revoked.contains(serial) || self.revoked_now.contains(serial)
+        !self.ignore_revocation
+            && (self.crl_revoked.contains(serial) || self.revoked_now.contains(serial))
     }
 
     /// Checks `cert_der` and a signature over `message` at `now`, in the

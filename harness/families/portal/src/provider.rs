@@ -23,20 +23,27 @@ pub trait PortalProvider {
 #[derive(Clone, Debug)]
 pub struct BuiltinPortal {
     ca_dir: PathBuf,
+    config: PortalConfig,
 }
 
 impl BuiltinPortal {
     /// Trusting `personas/ca`.
     pub fn new(personas: impl Into<PathBuf>) -> Self {
+        BuiltinPortal::with_config(personas, PortalConfig::default())
+    }
+
+    /// With `config` (the mutation test sets defects).
+    pub fn with_config(personas: impl Into<PathBuf>, config: PortalConfig) -> Self {
         BuiltinPortal {
             ca_dir: personas.into().join("ca"),
+            config,
         }
     }
 }
 
 impl PortalProvider for BuiltinPortal {
     fn open(&mut self) -> Result<Box<dyn PortalTarget>, OpenError> {
-        InProcessPortal::new(&self.ca_dir, PortalConfig::default())
+        InProcessPortal::new(&self.ca_dir, self.config.clone())
             .map(|p| Box::new(p) as Box<dyn PortalTarget>)
             .map_err(|e| OpenError::environment(format!("the reference portal: {e}")))
     }
