@@ -186,7 +186,13 @@ fn an_expectation_that_matches_nothing_is_located_bad_input() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("expectations.yaml:1:"), "located: {err}");
     assert!(err.contains("card.jpki.auth-pin.lockot"), "{err}");
-    assert!(!dir.join("out").join("report.json").exists(), "nothing ran");
+    // Nothing ran, and the report says so (issue 12: a report on every exit).
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("out").join("report.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(report["run_info"]["status"], "aborted", "nothing ran");
+    assert_eq!(report["scenarios"].as_array().map(Vec::len), Some(0));
 }
 
 #[test]
