@@ -110,6 +110,19 @@ fn today() -> String {
     )
 }
 
+/// The families the selected scenarios use (their own and those they need):
+/// only their targets are set up and probed.
+fn used_families(suite: &LoadedSuite, selection: &select::Selection) -> Vec<&'static str> {
+    let mut used: Vec<&'static str> =
+        select::select(&suite.scenarios, &suite.requirements, selection)
+            .iter()
+            .flat_map(|s| s.families.iter().copied())
+            .collect();
+    used.sort();
+    used.dedup();
+    used
+}
+
 /// The engine's selection from the command line's.
 fn selection(
     select: &crate::args::SelectArgs,
@@ -233,34 +246,9 @@ fn run(args: RunArgs) -> i32 {
         },
         interrupt: crate::report_commands::interrupt_on_ctrl_c(),
     };
-    let providers =
-        card_provider(&args).and_then(|card| Ok((card, oqs_provider(&args.oqs, &args.tls)?)));
-    let (card, oqs) = match providers {
-        Ok(p) => p,
-        Err((code, message)) => return output.abort(&options, code, &message),
-    };
-    let reader = match crate::reader_commands::reader_provider(&args.reader) {
-        Ok(p) => p,
-        Err(code) => {
-            let message = "the --reader target could not be set up (the problem is on the console)";
-            return output.abort(&options, code, message);
-        }
-    };
-    let portal = match crate::portal_commands::portal_provider(&args.portal) {
-        Ok(p) => p,
-        Err(code) => {
-            let message = "the --portal target could not be set up (the problem is on the console)";
-            return output.abort(&options, code, message);
-        }
-    };
-    let providers = Providers {
-        card: Some(card),
-        oqs: Some(oqs),
-        reader: Some(reader),
-        portal,
-    };
-    let mut families = families_with(providers, &targets(&args.suite));
-    let suite = match load(&args.suite, &families) {
+    // Loaded with the built-in targets: parsing needs no external target,
+    // and a target no selected scenario uses is then never probed.
+    let suite = match load(&args.suite, &families(&targets(&args.suite))) {
         Ok(s) => s,
         Err(code) => {
             let message = "the scenario files or the catalogue do not load (the problems are on the console; `myna-conform check` lists them)";
@@ -287,6 +275,55 @@ fn run(args: RunArgs) -> i32 {
             return output.abort(&options, exit_code::BAD_INPUT, &message);
         }
     }
+    let used = used_families(&suite, &options.selection);
+    let uses = |family: &str| used.contains(&family);
+    let card = if uses("card") {
+        match card_provider(&args) {
+            Ok(p) => Some(p),
+            Err((code, message)) => return output.abort(&options, code, &message),
+        }
+    } else {
+        None
+    };
+    let oqs = if uses("oqs") {
+        match oqs_provider(&args.oqs, &args.tls) {
+            Ok(p) => Some(p),
+            Err((code, message)) => return output.abort(&options, code, &message),
+        }
+    } else {
+        None
+    };
+    let reader = if uses("reader") {
+        match crate::reader_commands::reader_provider(&args.reader) {
+            Ok(p) => Some(p),
+            Err(code) => {
+                let message =
+                    "the --reader target could not be set up (the problem is on the console)";
+                return output.abort(&options, code, message);
+            }
+        }
+    } else {
+        None
+    };
+    let portal = if uses("portal") {
+        match crate::portal_commands::portal_provider(&args.portal) {
+            Ok(p) => p,
+            Err(code) => {
+                let message =
+                    "the --portal target could not be set up (the problem is on the console)";
+                return output.abort(&options, code, message);
+            }
+        }
+    } else {
+        None
+    };
+    let providers = Providers {
+        card,
+        oqs,
+        reader,
+        portal,
+    };
+    let mut families = families_with(providers, &targets(&args.suite));
     let mut reporter = console::Reporter::new(args.no_progress);
     let budget = Budget::default()
         .per_scenario(args.max_scenario_steps)

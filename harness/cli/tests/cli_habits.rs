@@ -616,3 +616,57 @@ fn an_iut_profile_declares_the_implementation_and_its_known_failures() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("iut.toml:4:"), "{err}");
 }
+
+#[test]
+fn a_target_no_selected_scenario_uses_is_not_probed() {
+    let dir = temp_dir("unused");
+    // Nothing listens at this eligibility URL, and no such PC/SC reader
+    // exists: neither matters to scenarios that do not use them.
+    let port = free_port();
+    let out = myna(&[
+        "run",
+        "--no-progress",
+        "--oqs",
+        &format!("http://127.0.0.1:{port}"),
+        "--filter",
+        "card.common.change-key",
+        "--out",
+        dir.to_str().unwrap(),
+        "scenarios/card",
+    ]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("report.json")).unwrap()).unwrap();
+    assert!(
+        report["run_info"]["targets"].get("oqs").is_none(),
+        "{}",
+        report["run_info"]["targets"]
+    );
+    let out = myna(&[
+        "run",
+        "--no-progress",
+        "--card",
+        "pcsc:No Such Reader 00 00",
+        "--filter",
+        "oqs.insurance-card.lookup",
+        "--out",
+        dir.to_str().unwrap(),
+        "scenarios/oqs",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // Used, the unreachable service is an infrastructure error naming it.
+    let out = myna(&[
+        "run",
+        "--oqs",
+        &format!("http://127.0.0.1:{port}"),
+        "--filter",
+        "oqs.insurance-card.lookup",
+        "--out",
+        dir.to_str().unwrap(),
+        "scenarios/oqs",
+    ]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains(&format!("127.0.0.1:{port}")), "{err}");
+}

@@ -11,7 +11,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::response::Response;
 use axum::Router;
-use http_body_util::{BodyExt, LengthLimitError, Limited};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use tower_service::Service;
 
@@ -26,15 +26,13 @@ pub(crate) async fn guarded(
     config: &ServeConfig,
 ) -> Response {
     let max = config.max_body_bytes;
-    if declared_length(&request).is_some_and(|length| length > max as u64) {
-        return too_large(config);
-    }
+    let declared = declared_length(&request);
     let (parts, body) = request.into_parts();
-    let read = tokio::time::timeout(config.body_read_timeout, Limited::new(body, max).collect());
+    let read = tokio::time::timeout(config.body_read_timeout, read_body(body, max, declared));
     let bytes = match read.await {
-        Ok(Ok(collected)) => collected.to_bytes(),
-        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => return too_large(config),
-        Ok(Err(_)) => {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(BodyProblem::TooLarge)) => return too_large(config),
+        Ok(Err(BodyProblem::Unreadable)) => {
             return json_error(
                 StatusCode::BAD_REQUEST,
                 &config.code("BAD-BODY"),
@@ -68,6 +66,58 @@ pub(crate) async fn guarded(
             "the handler failed; the server goes on",
         ),
     }
+}
+
+/// How many times the cap an oversize body may be before the server stops
+/// reading it: up to that, the rest is read and dropped so that the client,
+/// still sending, gets to read the 413 (closing at once makes its write fail
+/// with a broken pipe before it sees the answer); beyond it the connection
+/// is closed after the answer.
+const DRAIN_FACTOR: u64 = 16;
+
+enum BodyProblem {
+    TooLarge,
+    Unreadable,
+}
+
+/// The body, at most `max` bytes. An oversize body is drained (read and
+/// dropped, up to [`DRAIN_FACTOR`] × `max`) before `TooLarge`, so the
+/// answer reaches a client that is still writing.
+async fn read_body(
+    mut body: Incoming,
+    max: usize,
+    declared: Option<u64>,
+) -> Result<axum::body::Bytes, BodyProblem> {
+    let drain_limit = (max as u64).saturating_mul(DRAIN_FACTOR);
+    let mut kept: Vec<u8> = Vec::new();
+    let mut seen: u64 = 0;
+    let mut too_large = declared.is_some_and(|length| length > max as u64);
+    if declared.is_some_and(|length| length > drain_limit) {
+        return Err(BodyProblem::TooLarge);
+    }
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            return Err(BodyProblem::Unreadable);
+        };
+        let Ok(data) = frame.into_data() else {
+            continue; // trailers
+        };
+        seen = seen.saturating_add(data.len() as u64);
+        if seen > max as u64 {
+            too_large = true;
+        }
+        if too_large {
+            if seen > drain_limit {
+                break;
+            }
+            continue;
+        }
+        kept.extend_from_slice(&data);
+    }
+    if too_large {
+        return Err(BodyProblem::TooLarge);
+    }
+    Ok(axum::body::Bytes::from(kept))
 }
 
 fn declared_length(request: &Request<Incoming>) -> Option<u64> {
