@@ -50,6 +50,23 @@ def strings(value):
             yield from strings(v)
 
 
+JSON_SCRIPT = re.compile(
+    r'<script type="application/json"[^>]*>(.*?)</script>', re.DOTALL)
+
+
+def html_texts(raw: str):
+    """report.html embeds its data as JSON in a script element: that part is
+    checked string by string (timings there are numbers, as in report.json),
+    the rest of the page as text."""
+    texts = [JSON_SCRIPT.sub("", raw)]
+    for block in JSON_SCRIPT.findall(raw):
+        try:
+            texts.extend(strings(json.loads(block)))
+        except ValueError:
+            texts.append(block)
+    return texts
+
+
 def files(paths):
     for p in map(pathlib.Path, paths):
         if p.is_dir():
@@ -73,6 +90,8 @@ def main():
                 texts = list(strings(json.loads(raw)))
             except ValueError:
                 pass
+        elif f.suffix == ".html":
+            texts = html_texts(raw)
         if any(leaks(t, v) for t in texts for v in values):
             found.append(f"{f}: contains a persona secret (value withheld)")
     if checked == 0:
