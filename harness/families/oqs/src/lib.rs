@@ -13,7 +13,7 @@
 
 mod control_vocabulary;
 mod family;
-mod parse;
+pub mod parse;
 mod provider;
 mod run;
 mod schema;

@@ -120,8 +120,9 @@ fn expectations(cx: &mut ParseCtx, node: &Node) -> Option<Vec<Spanned<Expectatio
     (cx.problems() == before).then_some(out)
 }
 
-/// A matcher: a scalar, `null`, or a map of matcher operators.
-fn matcher(cx: &mut ParseCtx, node: &Node) -> Option<Value> {
+/// A matcher: a scalar, `null`, or a map of matcher operators. Shared by
+/// every family whose expectations match JSON values (the portal's too).
+pub fn matcher(cx: &mut ParseCtx, node: &Node) -> Option<Value> {
     match &node.kind {
         NodeKind::Map(_) => {
             let names: Vec<&str> = MATCHERS.iter().map(|m| m.name).collect();
@@ -226,7 +227,7 @@ fn result_field(cx: &mut ParseCtx, field: &str, key: &Node) -> bool {
 }
 
 /// `json:`: JSON pointers (`/XmlMsg/…`) to matchers.
-fn json_pointers(cx: &mut ParseCtx, node: &Node) -> Option<Vec<(String, Value)>> {
+pub fn json_pointers(cx: &mut ParseCtx, node: &Node) -> Option<Vec<(String, Value)>> {
     let entries = cx.free_map(node, "a map of JSON pointers to matchers")?;
     let mut out = Vec::new();
     let mut ok = true;

@@ -8,10 +8,11 @@ use myna_scenario::{
     secret_entries, LongForm, Node, NodeKind, ParseCtx, Shape, Spanned, StepBody, StepParser,
     StepSource,
 };
-use serde_json::Value;
 
 use crate::step::{Expectation, PortalCapture, PortalStep};
-use crate::vocabulary::{fields, EXPECT_KEYS, KEYWORDS, MATCHERS, OUTCOMES};
+use myna_family_oqs::parse::{json_pointers, matcher};
+
+use crate::vocabulary::{fields, EXPECT_KEYS, KEYWORDS, OUTCOMES};
 
 /// Parses the `portal` steps of a scenario.
 #[derive(Debug, Default)]
@@ -98,60 +99,6 @@ fn expectations(
         }
     }
     (cx.problems() == before).then_some(out)
-}
-
-/// A matcher: a scalar, `null`, or a map of matcher operators.
-fn matcher(cx: &mut ParseCtx, node: &Node) -> Option<Value> {
-    match &node.kind {
-        NodeKind::Map(_) => {
-            let names: Vec<&str> = MATCHERS.iter().map(|m| m.name).collect();
-            let fields = cx.map(node, "a matcher", &names, false)?;
-            let mut out = serde_json::Map::new();
-            for &(op, _, value) in &fields.entries {
-                let parsed = match op {
-                    "present" => cx.bool(value).map(Value::Bool),
-                    "len" => cx
-                        .int(value, "a length", 0, u64::from(u32::MAX))
-                        .map(Value::from),
-                    "one_of" => cx
-                        .list(value, "a list of values", false)
-                        .map(|items| Value::Array(items.into_iter().map(|i| cx.json(i)).collect())),
-                    _ => Some(cx.json(value)),
-                };
-                out.insert(op.to_string(), parsed?);
-            }
-            Some(Value::Object(out))
-        }
-        NodeKind::Seq(_) => {
-            cx.expected(
-                node,
-                "a value, `null` or a matcher map (`present`, `contains`, `one_of`, `not`, `len`)",
-            );
-            None
-        }
-        _ => Some(cx.json(node)),
-    }
-}
-
-fn json_pointers(cx: &mut ParseCtx, node: &Node) -> Option<Vec<(String, Value)>> {
-    let entries = cx.free_map(node, "a map of JSON pointers to matchers")?;
-    let mut out = Vec::new();
-    let mut ok = true;
-    for (pointer, key, value) in entries {
-        if !pointer.starts_with('/') {
-            cx.error(
-                key,
-                format!("expected a JSON pointer starting with `/`, found `{pointer}`"),
-            );
-            ok = false;
-            continue;
-        }
-        match matcher(cx, value) {
-            Some(m) => out.push((pointer.to_string(), m)),
-            None => ok = false,
-        }
-    }
-    ok.then_some(out)
 }
 
 fn captures(cx: &mut ParseCtx, node: &Node) -> Vec<PortalCapture> {
