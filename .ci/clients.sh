@@ -26,7 +26,7 @@ if [[ ${#missing[@]} -gt 0 ]]; then
 fi
 
 bin="${CARGO_HOME:-$HOME/.cargo}/bin/jpki-cli"
-if [[ -x "$bin" ]] && "$bin" --version 2>/dev/null | grep -q " $JPKI_CLI_VERSION\$"; then
+if [[ -x "$bin" ]] && grep -q " $JPKI_CLI_VERSION\$" <<<"$("$bin" --version 2>/dev/null || true)"; then
     say "jpki-cli $JPKI_CLI_VERSION present"
 else
     say "building jpki-cli $JPKI_CLI_VERSION (cargo install --locked)"

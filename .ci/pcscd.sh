@@ -34,7 +34,7 @@ need_root() {
 missing_packages() {
     local pkg
     for pkg in "${PACKAGES[@]}"; do
-        if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+        if [[ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)" != *'install ok installed'* ]]; then
             printf '%s\n' "$pkg"
         fi
     done

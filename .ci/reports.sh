@@ -7,11 +7,15 @@ need=()
 command -v chromium >/dev/null || need+=(chromium)
 command -v xmllint >/dev/null || need+=(libxml2-utils)
 command -v openssl >/dev/null || need+=(openssl)
-fc-list 2>/dev/null | grep -qi 'noto.*cjk' || need+=(fonts-noto-cjk)
+# Here-strings, not pipes into grep -q/head: under pipefail the writer's
+# SIGPIPE (exit 141) would fail the step.
+fonts="$(fc-list 2>/dev/null || true)"
+grep -qi 'noto.*cjk' <<<"$fonts" || need+=(fonts-noto-cjk)
 if ((${#need[@]})); then
   echo "installing ${need[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 chromium --version
-xmllint --version 2>&1 | head -1
+xmllint_version="$(xmllint --version 2>&1 || true)"
+echo "${xmllint_version%%$'\n'*}"

@@ -73,3 +73,41 @@ fn only_myna_serve_runs_an_http_server() {
         "HTTP served outside myna-serve: {offenders:?}"
     );
 }
+
+/// The CI scripts run under `set -o pipefail`: a pipe into a reader that
+/// stops early (`head`, `grep -q`, `grep -m`) kills the writer with SIGPIPE
+/// and fails the whole step with exit 141 (it did, on CI). Read a command's
+/// output into a variable and match that instead.
+#[test]
+fn ci_scripts_pipe_nothing_into_an_early_exiting_reader() {
+    let dir = root().join(".ci");
+    let mut offenders = Vec::new();
+    let mut scripts = 0;
+    for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !(name == "run" || name.ends_with(".sh")) {
+            continue;
+        }
+        scripts += 1;
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split(" #").next().unwrap_or("").trim_start();
+            if code.starts_with('#') {
+                continue;
+            }
+            let squeezed: String = code.split_whitespace().collect::<Vec<_>>().join(" ");
+            if ["| head", "| grep -q", "| grep -m", "| grep -l"]
+                .iter()
+                .any(|bad| squeezed.contains(bad))
+            {
+                offenders.push(format!("{name}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(scripts >= 4, "found the CI scripts in {}", dir.display());
+    assert!(
+        offenders.is_empty(),
+        "early-exiting pipe readers: {offenders:#?}"
+    );
+}
