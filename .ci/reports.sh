@@ -19,3 +19,10 @@ fi
 chromium --version
 xmllint_version="$(xmllint --version 2>&1 || true)"
 echo "${xmllint_version%%$'\n'*}"
+# The CI recipes' check (.ci/recipes.py): the GitHub and GitLab schemas
+# check-jsonschema vendors, and PyYAML to read the recipes.
+if ! python3 -c 'import yaml' 2>/dev/null || ! python3 -m check_jsonschema --version >/dev/null 2>&1; then
+  echo "installing check-jsonschema and PyYAML (pip)"
+  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore 'check-jsonschema==0.39.0' 'PyYAML>=6,<7'
+fi
+python3 -m check_jsonschema --version

@@ -45,7 +45,7 @@ impl ReportSigner {
         let text = std::fs::read_to_string(path)
             .map_err(|e| key_error(path, format!("cannot read the signing key: {e}")))?;
         // The key's bytes never go into a message.
-        let key = SigningKey::from_pkcs8_pem(&text).map_err(|_| {
+        let key = SigningKey::from_pkcs8_pem(&pem_as_written(&text)).map_err(|_| {
             key_error(
                 path,
                 "not a P-256 private key in PKCS#8 PEM (`myna-conform report keygen` makes one)",
@@ -113,11 +113,21 @@ pub enum VerifyError {
     BadName(String),
 }
 
+/// A PEM as `report keygen` writes it, from one a person or a CI secret
+/// store passed on: CRLF line ends become LF and blank lines around the
+/// armour go (a secret pasted with `printf '%s\n'` ends in one more
+/// newline, which the strict PEM reader refuses).
+fn pem_as_written(text: &str) -> String {
+    let mut pem = text.replace("\r\n", "\n").trim().to_string();
+    pem.push('\n');
+    pem
+}
+
 /// Reads an SPKI PEM public key.
 pub fn read_public_key(path: &Path) -> Result<VerifyingKey, ReportError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| key_error(path, format!("cannot read the public key: {e}")))?;
-    VerifyingKey::from_public_key_pem(&text)
+    VerifyingKey::from_public_key_pem(&pem_as_written(&text))
         .map_err(|_| key_error(path, "not a P-256 public key in SPKI PEM"))
 }
 

@@ -145,3 +145,39 @@ fn a_key_that_is_not_pem_is_a_clear_error_without_its_bytes() -> TestResult {
     assert!(!message.contains("SECRET-BYTES-1234"), "{message}");
     Ok(())
 }
+
+/// A key passed through a CI secret store or an editor comes back with a
+/// trailing blank line or CRLF line ends; it is still the same key, and a
+/// file that is not a key is still refused.
+#[test]
+fn keys_with_crlf_or_blank_lines_around_them_are_read() -> TestResult {
+    let root = tempfile::tempdir()?;
+    let (private, public) = generate_key_pair()?;
+    let variants = [
+        format!("{private}\n"),
+        format!("\n{private}\n\n"),
+        private.replace('\n', "\r\n"),
+    ];
+    let public_path = root.path().join("key.pub.pem");
+    std::fs::write(
+        &public_path,
+        format!("{}\r\n", public.replace('\n', "\r\n")),
+    )?;
+    let verifying = read_public_key(&public_path)?;
+    for (n, text) in variants.iter().enumerate() {
+        let path = root.path().join(format!("key-{n}.pem"));
+        std::fs::write(&path, text)?;
+        let signer = ReportSigner::from_pem_file(&path)?;
+        let files = render_set(&fixture::report(), Some(&signer))?;
+        let out = root.path().join(format!("out-{n}"));
+        ReportDir::open(&out)?.commit(&files)?;
+        verify_dir(&out, &verifying)?;
+    }
+    let not_a_key = root.path().join("not-a-key.pem");
+    std::fs::write(
+        &not_a_key,
+        "\n-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n\n",
+    )?;
+    assert!(ReportSigner::from_pem_file(&not_a_key).is_err());
+    Ok(())
+}
