@@ -1,68 +1,68 @@
-//! Rendering time of a large run's files (1,000 scenarios × 100 steps, one
-//! APDU each): `report.html` alone and the whole set. A benchmark, not a
-//! test: `cargo bench -p myna-report`; `cargo test --benches` runs it once.
+//! Writing a large run's reports (1,000 scenarios × 100 steps, one APDU
+//! each; issue 14 goal 6: ≤ 200 ms), each figure beside baselines measured
+//! in the same run:
+//! - `report.html` alone, and the whole set rendered in memory
+//!   (`render_set`: junit, markdown, html, json, their hashes);
+//! - the whole set written as a run writes it (`write_reports`: a staging
+//!   directory, every file synced, the swap);
+//! - baseline `serde_json::to_writer` of the same report into a `Vec` (the
+//!   least any JSON report of this data costs);
+//! - baseline the same number of bytes as the whole set, written and synced
+//!   into one file in the same directory (the least the disk costs).
+//!
+//! A benchmark, not a test: `cargo bench -p myna-report --bench render`;
+//! `cargo test --benches` runs each once.
+
+mod large;
+
+use std::io::Write as _;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use myna_report::{
-    render_html, render_set, Evidence, Report, ScenarioReport, StepReport, Summary, Verdict,
-};
-
-fn large_report() -> Report {
-    let evidence = Evidence {
-        kind: "apdu".to_owned(),
-        at_us: 1200,
-        target: "card".to_owned(),
-        duration_us: Some(850),
-        summary: Some("READ BINARY offset 0 Le 255 → 9000 SUCCESS, 255 bytes".to_owned()),
-        fields: serde_json::json!({
-            "command": "00B00000FF",
-            "response": "AB".repeat(255),
-            "sw": "9000",
-        })
-        .as_object()
-        .cloned()
-        .unwrap_or_default(),
-    };
-    let scenarios: Vec<ScenarioReport> = (0..1000)
-        .map(|i| ScenarioReport {
-            id: format!("card.large.{i}"),
-            title: format!("Large scenario {i}"),
-            family: "card".to_owned(),
-            file: format!("scenarios/card/large-{i}.yaml"),
-            verdict: if i % 10 == 0 {
-                Verdict::Fail
-            } else {
-                Verdict::Pass
-            },
-            requirements: vec![format!("CARD-LARGE-{}", i % 50)],
-            steps: (0..100)
-                .map(|index| StepReport {
-                    index,
-                    family: "card".to_owned(),
-                    kind: "read_binary".to_owned(),
-                    label: format!("READ BINARY offset {index}"),
-                    location: format!("scenarios/card/large-{i}.yaml:{}:5", index + 5),
-                    evidence: vec![evidence.clone()],
-                    ..StepReport::default()
-                })
-                .collect(),
-            ..ScenarioReport::default()
-        })
-        .collect();
-    Report {
-        summary: Summary::from_scenarios(&scenarios),
-        scenarios,
-        ..Report::default()
-    }
-}
+use large::large_report;
+use myna_report::{render_html, render_set, write_reports};
 
 fn render(c: &mut Criterion) {
     let report = large_report();
+    let set_bytes: usize = render_set(&report, None)
+        .map(|files| files.iter().map(|f| f.bytes.len()).sum())
+        .unwrap_or(0);
+    let html_bytes = render_html(&report).len();
+    let json_bytes = serde_json::to_vec(&report).map_or(0, |v| v.len());
+    eprintln!(
+        "render_1000x100: whole set {:.1} MB (report.html {:.1} MB); compact serde_json {:.1} MB",
+        set_bytes as f64 / 1e6,
+        html_bytes as f64 / 1e6,
+        json_bytes as f64 / 1e6,
+    );
+    let dir = tempfile::tempdir().ok();
+    let dir = dir.as_ref().map(|d| d.path().to_path_buf());
+    let filler = vec![b'x'; set_bytes];
+
     let mut group = c.benchmark_group("render_1000x100");
     group.sample_size(10);
     group.bench_function("report.html", |b| b.iter(|| render_html(&report).len()));
-    group.bench_function("whole set", |b| {
+    group.bench_function("whole set in memory", |b| {
         b.iter(|| render_set(&report, None).map(|files| files.len()))
+    });
+    if let Some(dir) = &dir {
+        let out = dir.join("latest");
+        group.bench_function("whole set written (write_reports)", |b| {
+            b.iter(|| write_reports(&report, &out).map(|w| w.files.len()))
+        });
+        let file = dir.join("baseline.bin");
+        group.bench_function("baseline: as many bytes written and synced", |b| {
+            b.iter(|| {
+                std::fs::File::create(&file)
+                    .and_then(|mut f| f.write_all(&filler).and_then(|()| f.sync_all()))
+                    .is_ok()
+            })
+        });
+    }
+    group.bench_function("baseline: serde_json::to_writer into a Vec", |b| {
+        b.iter(|| {
+            let mut out = Vec::with_capacity(json_bytes);
+            serde_json::to_writer(&mut out, &report).map(|()| out.len())
+        })
     });
     group.finish();
 }

@@ -3,11 +3,11 @@
 //! header bytes and the status word's meaning from card-emu's own tables;
 //! `http`: the exchange and its JSON bodies; `power`), and for every other
 //! type (a reader's stimulus and screen, a portal's exchange, a type added
-//! tomorrow) the generic one: every field as text.
+//! tomorrow) none: the page shows every record's raw fields as text
+//! (`steps.rs`).
 
 use myna_card_emu::{Instruction, StatusWord};
 
-use crate::describe::detail_text;
 use crate::schema::Evidence;
 
 /// One labelled line of a decoding.
@@ -20,24 +20,6 @@ pub(crate) fn decode(evidence: &Evidence) -> Vec<Row> {
         "http" => http(evidence),
         _ => Vec::new(),
     }
-}
-
-/// The raw fields, each as text (JSON pretty-printed), in record order.
-pub(crate) fn fields(evidence: &Evidence) -> Vec<Row> {
-    evidence
-        .fields
-        .iter()
-        .map(|(key, value)| {
-            let text = match value {
-                serde_json::Value::Object(_) | serde_json::Value::Array(_) => {
-                    serde_json::to_string_pretty(value).unwrap_or_else(|_| detail_text(value))
-                }
-                other => detail_text(other),
-            };
-            (key.clone(), text)
-        })
-        .filter(|(_, text)| !text.is_empty())
-        .collect()
 }
 
 /// Hex text (with `**` for redacted bytes) as bytes, redacted ones `None`.
@@ -91,7 +73,9 @@ fn apdu(evidence: &Evidence) -> Vec<Row> {
         rows.push(("status".to_owned(), format!("{sw} {meaning}")));
     }
     if let Some(response) = evidence.text("response") {
-        let len = hex_bytes(response).len();
+        // Counted, not decoded: a response is often hundreds of bytes.
+        let digits = response.chars().filter(|c| !c.is_whitespace()).count();
+        let len = digits.div_ceil(2);
         rows.push(("response data".to_owned(), format!("{len} bytes")));
     }
     rows
@@ -212,17 +196,8 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_type_shows_every_field() {
-        let e = evidence(
-            "screen",
-            json!({"screen": "pin_entry", "fields": {"tries": 3}, "empty": null}),
-        );
+    fn an_unknown_type_has_no_decoding() {
+        let e = evidence("screen", json!({"screen": "pin_entry"}));
         assert!(decode(&e).is_empty());
-        let rows = fields(&e);
-        assert_eq!(rows.len(), 2);
-        assert!(rows.contains(&("screen".to_owned(), "pin_entry".to_owned())));
-        assert!(rows
-            .iter()
-            .any(|(k, v)| k == "fields" && v.contains("\"tries\": 3")));
     }
 }

@@ -3,15 +3,25 @@
 //! run's errors, a requirement matrix filterable by family, verdict and
 //! text (sources linked, scenarios linked), a latency chart when exchanges
 //! were timed, and every scenario with its steps and decoded evidence,
-//! folded. The data is embedded as JSON (`view.rs`) and the page is built
-//! by a small script (`page.js`) lazily: scenarios are added as the reader
-//! scrolls, a scenario's steps when it is opened, a step's evidence when
-//! that is opened, so 1,000 scenarios × 100 steps stay usable.
+//! folded.
+//!
+//! The data is embedded as JSON: what the page shows when it opens
+//! (`view.rs`) in one element, parsed at load, and each scenario's steps
+//! with their evidence (`steps.rs`) in an element of its own, parsed only
+//! when that scenario is opened. A small script (`page.js`) builds the page
+//! lazily: requirement rows and scenarios in pages as the reader scrolls or
+//! asks for more, a scenario's steps when it is opened, a step's evidence
+//! when that is opened, with one listener per list rather than per row.
+//! All embedded JSON is ASCII (`script_json.rs`). So 1,000 scenarios × 100
+//! steps open in about a second (docs/reports.md "How fast the page
+//! opens").
 //!
 //! Everything on the page comes from the [`Report`]'s values, which the
 //! engine has passed through the redactor; the page adds no other data.
 
 mod decode;
+mod script_json;
+mod steps;
 mod view;
 
 use crate::schema::Report;
@@ -31,37 +41,51 @@ pub fn render_html(report: &Report) -> String {
 /// Renders `report.html`; `source_root` is the project root relative to
 /// the page (ending in `/`), for the links to the sources requirements cite.
 pub fn render_html_with_root(report: &Report, source_root: &str) -> String {
-    let data = view::view(report, source_root).to_string();
     let title = format!(
         "myna-conform report · {} · {}",
         report.run_info.started_at,
         report.run_info.status.as_str()
     );
-    let mut page = String::with_capacity(data.len() + CSS.len() + SCRIPT.len() + 1024);
-    page.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    page.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    page.push_str(
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n",
+    let mut page = Vec::with_capacity(estimated_size(report));
+    page.extend_from_slice(b"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    page.extend_from_slice(b"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    page.extend_from_slice(
+        b"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n",
     );
-    page.push_str(&format!("<title>{}</title>\n", escape(&title)));
-    page.push_str("<style>\n");
-    page.push_str(CSS);
-    page.push_str("</style>\n</head>\n<body>\n<noscript>This report needs JavaScript; report.json holds the same data.</noscript>\n<main id=\"app\"></main>\n");
-    page.push_str("<script type=\"application/json\" id=\"report-data\">");
-    page.push_str(&script_safe(&data));
-    page.push_str("</script>\n<script>\n");
-    page.push_str(SCRIPT);
-    page.push_str("</script>\n</body>\n</html>\n");
-    page
+    page.extend_from_slice(format!("<title>{}</title>\n<style>\n", escape(&title)).as_bytes());
+    page.extend_from_slice(CSS.as_bytes());
+    page.extend_from_slice(b"</style>\n</head>\n<body>\n<noscript>This report needs JavaScript; report.json holds the same data.</noscript>\n<main id=\"app\"></main>\n");
+    page.extend_from_slice(b"<script type=\"application/json\" id=\"report-data\">");
+    script_json::write(&mut page, &view::view(report, source_root));
+    page.extend_from_slice(b"</script>\n");
+    for (index, scenario) in report.scenarios.iter().enumerate() {
+        if scenario.steps.is_empty() {
+            continue;
+        }
+        page.extend_from_slice(
+            format!("<script type=\"application/json\" id=\"st-{index}\">").as_bytes(),
+        );
+        script_json::write(&mut page, &steps::Steps(&scenario.steps));
+        page.extend_from_slice(b"</script>\n");
+    }
+    page.extend_from_slice(b"<script>\n");
+    page.extend_from_slice(SCRIPT.as_bytes());
+    page.extend_from_slice(b"</script>\n</body>\n</html>\n");
+    // Every piece is UTF-8: the constant markup, the escaped title, and
+    // JSON (ASCII).
+    String::from_utf8(page).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-/// JSON that cannot end its `<script>` element early: every `<` (only
-/// inside strings in JSON) as `\u003c`, and the line separators JavaScript
-/// once refused.
-fn script_safe(json: &str) -> String {
-    json.replace('<', "\\u003c")
-        .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029")
+/// A guess at the page's size, so its buffer grows once or twice at most:
+/// about 700 bytes per evidence record, plus the page's own text.
+fn estimated_size(report: &Report) -> usize {
+    let records: usize = report
+        .scenarios
+        .iter()
+        .flat_map(|s| &s.steps)
+        .map(|s| s.evidence.len() + 1)
+        .sum();
+    records * 700 + CSS.len() + SCRIPT.len() + 64 * 1024
 }
 
 fn escape(text: &str) -> String {
@@ -87,6 +111,7 @@ mod tests {
         };
         let page = render_html(&report);
         assert_eq!(page.matches("</script>").count(), 2, "{page}");
+        assert!(!page.contains("st-0"), "a scenario without steps has no step data");
         assert!(!page.contains("<script>alert"));
     }
 

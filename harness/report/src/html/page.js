@@ -118,6 +118,7 @@
   }
 
   // ---- requirement matrix ----
+  // Rows are built 500 at a time; links need no listener of their own.
   app.appendChild(el("h2", { text: "Requirements" }));
   var rf = el("select", { id: "req-family" }), rv = el("select", { id: "req-verdict" }), rt = el("input", { id: "req-text", type: "search", placeholder: "filter by id, text or source" });
   options(rf, unique(data.req.map(function (r) { return r.fam; })), "every family");
@@ -150,7 +151,9 @@
   function renderReqs(reset) {
     if (reset) { rbody.textContent = ""; rshown = 0; rmatch = data.req.filter(reqMatches); }
     var end = Math.min(rmatch.length, rshown + 500);
-    for (; rshown < end; rshown++) rbody.appendChild(reqRow(rmatch[rshown]));
+    var rows = document.createDocumentFragment();
+    for (; rshown < end; rshown++) rows.appendChild(reqRow(rmatch[rshown]));
+    rbody.appendChild(rows);
     rcount.textContent = rmatch.length + " of " + data.req.length + " requirements";
     rmore.style.display = rshown < rmatch.length ? "" : "none";
   }
@@ -160,6 +163,10 @@
   renderReqs(true);
 
   // ---- scenarios ----
+  // A scenario's steps are in its own JSON element (`st-N`, steps.rs gives
+  // the positions), parsed when the scenario is first opened; its steps'
+  // summaries are built then, 200 at a time, and a step's evidence when the
+  // step is opened. One toggle and one click listener serve the whole list.
   app.appendChild(el("h2", { text: "Scenarios" }));
   var sf = el("select", { id: "sc-family" }), sv = el("select", { id: "sc-verdict" }), st = el("input", { id: "sc-text", type: "search", placeholder: "filter by id, title, requirement or reason" });
   options(sf, unique(data.sc.map(function (s) { return s.fam; })), "every family");
@@ -171,59 +178,105 @@
   var smore = el("button", { cls: "more", type: "button", text: "show more scenarios" });
   app.appendChild(smore);
   var sshown = 0, smatch = [];
+  var STEP_PAGE = 200;
+  var parsedSteps = {};
+  function stepsOf(index) {
+    if (!parsedSteps[index]) {
+      var node = document.getElementById("st-" + index);
+      parsedSteps[index] = node ? JSON.parse(node.textContent) : [];
+    }
+    return parsedSteps[index];
+  }
   function scMatches(s) {
     var q = st.value.trim().toLowerCase();
     return (!sf.value || s.fam === sf.value) && (!sv.value || s.v === sv.value) &&
       (!q || (s.id + " " + s.ti + " " + s.req.join(" ") + " " + s.why).toLowerCase().indexOf(q) >= 0);
   }
-  function evidenceBlock(e) {
-    var head = e.g + " " + e.t + (e.s ? ": " + e.s : "") + (e.d !== null && e.d !== undefined ? " · " + us(e.d) : "") + " · at " + us(e.a);
-    return el("div", { cls: "ev" }, [el("div", { cls: "mono", text: head }), e.r.length ? kv(e.r) : null, e.f.length ? el("details", null, [el("summary", { text: "raw fields" }), kv(e.f)]) : null]);
+  // Hex bytes carried as base64 (steps.rs) shown as the hex they were.
+  function fieldText(v) {
+    if (typeof v === "string") return v;
+    var bin = atob(v.b), out = new Array(bin.length);
+    for (var i = 0; i < bin.length; i++) { var c = bin.charCodeAt(i); out[i] = HEX[c >> 4] + HEX[c & 15]; }
+    return out.join("");
   }
-  function stepBlock(step) {
+  var HEX = "0123456789ABCDEF";
+  function pairs(flat) {
+    var rows = [];
+    for (var i = 0; i + 1 < flat.length; i += 2) rows.push([flat[i], fieldText(flat[i + 1])]);
+    return rows;
+  }
+  // e: [type, target, at_us, duration_us, summary, decoded, fields]
+  function evidenceBlock(e) {
+    var head = e[1] + " " + e[0] + (e[4] ? ": " + e[4] : "") + (e[3] !== null && e[3] !== undefined ? " · " + us(e[3]) : "") + " · at " + us(e[2]);
+    return el("div", { cls: "ev" }, [el("div", { cls: "mono", text: head }), e[5].length ? kv(pairs(e[5])) : null,
+      e[6].length ? el("details", null, [el("summary", { text: "raw fields" }), kv(pairs(e[6]))]) : null]);
+  }
+  // step: [index, kind, family, label, location, included_from, repetition,
+  //        is_finally, verdict, duration_us, failures, evidence]
+  function stepBlock(step, scenario, position) {
     var notes = [];
-    if (step.rep) notes.push("repetition " + step.rep);
-    if (step.fin) notes.push("finally");
-    if (step.inc) notes.push("included from " + step.inc);
-    var summary = el("summary", null, [badge(step.v), " ", el("code", { text: step.l }), " ",
-      el("span", { cls: "muted", text: step.loc + (notes.length ? " (" + notes.join(", ") + ")" : "") + " · " + us(step.d) })]);
-    var node = el("details", { cls: "step" }, [summary]);
-    step.fail.forEach(function (f) {
-      node.appendChild(el("div", { cls: "failure mono", text: f.loc + ": " + f.c + ": expected " + f.e + ", got " + f.a + (f.n ? " (note: " + f.n + ")" : "") + " [" + f.lv + "]" }));
+    if (step[6]) notes.push("repetition " + step[6]);
+    if (step[7]) notes.push("finally");
+    if (step[5]) notes.push("included from " + step[5]);
+    var summary = el("summary", null, [badge(step[8]), " ", el("code", { text: step[3] }), " ",
+      el("span", { cls: "muted", text: step[4] + (notes.length ? " (" + notes.join(", ") + ")" : "") + " · " + us(step[9]) })]);
+    var node = el("details", { cls: step[10].length ? "step failed" : "step", "data-sc": scenario, "data-step": position }, [summary]);
+    step[10].forEach(function (f) {
+      node.appendChild(el("div", { cls: "failure mono", text: f[0] + ": " + f[1] + ": expected " + f[2] + ", got " + f[3] + (f[4] ? " (note: " + f[4] + ")" : "") + " [" + f[5] + "]" }));
     });
-    node.addEventListener("toggle", function () {
-      if (node.open && !node.dataset.filled) {
-        node.dataset.filled = "1";
-        if (!step.ev.length) node.appendChild(el("div", { cls: "ev muted", text: "no evidence recorded" }));
-        step.ev.forEach(function (e) { node.appendChild(evidenceBlock(e)); });
-      }
-    });
-    if (step.fail.length) node.className += " failed";
     return node;
   }
+  function fillStep(node) {
+    var step = stepsOf(Number(node.getAttribute("data-sc")))[Number(node.getAttribute("data-step"))];
+    if (!step) return;
+    if (!step[11].length) node.appendChild(el("div", { cls: "ev muted", text: "no evidence recorded" }));
+    step[11].forEach(function (e) { node.appendChild(evidenceBlock(e)); });
+  }
+  function moreSteps(body, index) {
+    var steps = stepsOf(index), from = Number(body.getAttribute("data-shown") || 0);
+    var end = Math.min(steps.length, from + STEP_PAGE), nodes = document.createDocumentFragment();
+    for (var i = from; i < end; i++) nodes.appendChild(stepBlock(steps[i], index, i));
+    var button = body.querySelector(":scope > button.more-steps");
+    if (button) button.remove();
+    body.appendChild(nodes);
+    body.setAttribute("data-shown", String(end));
+    if (end < steps.length) body.appendChild(el("button", { cls: "more more-steps", type: "button", text: "show more steps (" + (steps.length - end) + " left)" }));
+  }
+  function fillScenario(node) {
+    var index = Number(node.id.slice(2)), s = data.sc[index];
+    var facts = [["file", s.file], ["family", s.fam], ["level", s.lv], ["requirements", s.req.join(", ")], ["tags", s.tags.join(", ")], ["targets", s.tg.join(", ")]];
+    if (s.p) facts.push(["persona", s.p]);
+    if (s.bl) facts.push(["blame", s.bl]);
+    if (s.x) facts.push(["expected failure", s.x]);
+    var body = el("div", { cls: "body" }, [kv(facts)]);
+    node.appendChild(body);
+    if (s.n) moreSteps(body, index);
+    else body.appendChild(el("p", { cls: "muted", text: "no step ran" }));
+  }
+  // toggle does not bubble: listened to while it goes down (capture).
+  slist.addEventListener("toggle", function (event) {
+    var node = event.target;
+    if (!node.open || node.getAttribute("data-filled")) return;
+    if (node.classList.contains("sc")) { node.setAttribute("data-filled", "1"); fillScenario(node); }
+    else if (node.classList.contains("step")) { node.setAttribute("data-filled", "1"); fillStep(node); }
+  }, true);
+  slist.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button.more-steps");
+    if (!button) return;
+    var body = button.parentNode;
+    moreSteps(body, Number(body.parentNode.id.slice(2)));
+  });
   function scenarioBlock(s, index) {
     var summary = el("summary", null, [badge(s.v, !!s.x && ["fail", "warn", "error"].indexOf(s.v) >= 0), " ", el("code", { text: s.id }), " ", s.ti,
       el("div", { cls: "muted", text: s.why + " · " + us(s.d) })]);
-    var node = el("details", { cls: "sc target", id: "s-" + index, "data-id": s.id }, [summary]);
-    node.addEventListener("toggle", function () {
-      if (node.open && !node.dataset.filled) {
-        node.dataset.filled = "1";
-        var facts = [["file", s.file], ["family", s.fam], ["level", s.lv], ["requirements", s.req.join(", ")], ["tags", s.tags.join(", ")], ["targets", s.tg.join(", ")]];
-        if (s.p) facts.push(["persona", s.p]);
-        if (s.bl) facts.push(["blame", s.bl]);
-        if (s.x) facts.push(["expected failure", s.x]);
-        var body = el("div", { cls: "body" }, [kv(facts)]);
-        s.st.forEach(function (step) { body.appendChild(stepBlock(step)); });
-        if (!s.st.length) body.appendChild(el("p", { cls: "muted", text: "no step ran" }));
-        node.appendChild(body);
-      }
-    });
-    return node;
+    return el("details", { cls: "sc target", id: "s-" + index, "data-id": s.id }, [summary]);
   }
   function renderScenarios(reset, upTo) {
     if (reset) { slist.textContent = ""; sshown = 0; smatch = []; data.sc.forEach(function (s, i) { if (scMatches(s)) smatch.push(i); }); }
     var end = Math.min(smatch.length, Math.max(sshown + PAGE, upTo || 0));
-    for (; sshown < end; sshown++) slist.appendChild(scenarioBlock(data.sc[smatch[sshown]], smatch[sshown]));
+    var nodes = document.createDocumentFragment();
+    for (; sshown < end; sshown++) nodes.appendChild(scenarioBlock(data.sc[smatch[sshown]], smatch[sshown]));
+    slist.appendChild(nodes);
     scount.textContent = smatch.length + " of " + data.sc.length + " scenarios";
     smore.style.display = sshown < smatch.length ? "" : "none";
   }
@@ -251,5 +304,6 @@
   }
   window.addEventListener("hashchange", reveal);
   reveal();
+  window.__reportReady = true;
   document.body.setAttribute("data-ready", "1");
 })();

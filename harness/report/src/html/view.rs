@@ -1,12 +1,12 @@
-//! The data `report.html` embeds: the report's values (already redacted by
-//! the engine: nothing else goes in), evidence decoded, requirement sources
-//! as links, latency figures. Short keys keep a large run's page small.
+//! The data `report.html` parses when it opens: the report's values
+//! (already redacted by the engine: nothing else goes in) but the steps
+//! (`steps.rs`, parsed when a scenario is opened), requirement sources as
+//! links, latency figures. Short keys keep a large run's page small.
 
 use serde_json::{json, Value};
 
 use crate::describe::reason;
-use crate::html::decode::{decode, fields, Row};
-use crate::schema::{Evidence, Report, ScenarioReport, StepReport};
+use crate::schema::{Report, ScenarioReport};
 
 /// Where the links of requirement sources point: `spec:FILE` to
 /// `{root}docs/reference/FILE`, `seed:FILE "words"` to
@@ -67,42 +67,6 @@ fn percent_encode(text: &str) -> String {
     out
 }
 
-fn rows(rows: Vec<Row>) -> Value {
-    Value::Array(rows.into_iter().map(|(k, v)| json!([k, v])).collect())
-}
-
-fn evidence(e: &Evidence) -> Value {
-    json!({
-        "t": e.kind,
-        "g": e.target,
-        "a": e.at_us,
-        "d": e.duration_us,
-        "s": e.summary,
-        "r": rows(decode(e)),
-        "f": rows(fields(e)),
-    })
-}
-
-fn step(step: &StepReport) -> Value {
-    json!({
-        "i": step.index,
-        "k": step.kind,
-        "fam": step.family,
-        "l": step.label,
-        "loc": step.location,
-        "inc": step.included_from,
-        "rep": step.repetition,
-        "fin": step.is_finally,
-        "v": step.verdict.as_str(),
-        "d": step.duration_us,
-        "fail": step.failures.iter().map(|f| json!({
-            "loc": f.location, "c": f.check, "e": f.expected, "a": f.actual,
-            "n": f.note, "lv": f.level.as_str(),
-        })).collect::<Vec<_>>(),
-        "ev": step.evidence.iter().map(evidence).collect::<Vec<_>>(),
-    })
-}
-
 fn scenario(s: &ScenarioReport) -> Value {
     json!({
         "id": s.id,
@@ -119,7 +83,7 @@ fn scenario(s: &ScenarioReport) -> Value {
         "p": s.persona,
         "tg": s.targets,
         "d": s.duration_us,
-        "st": s.steps.iter().map(step).collect::<Vec<_>>(),
+        "n": s.steps.len(),
     })
 }
 
@@ -167,7 +131,7 @@ fn latency(report: &Report) -> Value {
     Value::Object(out)
 }
 
-/// The page's data.
+/// The page's data but the steps; each scenario's `n` counts its steps.
 pub(crate) fn view(report: &Report, root: &str) -> Value {
     let info = &report.run_info;
     json!({
