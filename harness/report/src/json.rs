@@ -4,7 +4,12 @@ use std::path::Path;
 
 use crate::atomic::write_atomically;
 use crate::error::{IoAction, ReportError};
-use crate::schema::{Report, SCHEMA_VERSION};
+use serde::Serialize;
+
+use crate::schema::{
+    FileHash, Report, RequirementReport, RunError, RunInfo, ScenarioReport, Summary,
+    SCHEMA_VERSION,
+};
 
 /// Where in-memory JSON is said to come from in errors.
 const IN_MEMORY: &str = "<memory>";
@@ -17,6 +22,52 @@ pub fn render_json(report: &Report) -> Result<String, ReportError> {
     })?;
     text.push('\n');
     Ok(text)
+}
+
+/// [`render_json`] of `report` with `files` in place of its own, without
+/// copying the report (a large run's is hundreds of megabytes).
+pub(crate) fn render_json_with_files(
+    report: &Report,
+    files: &[FileHash],
+) -> Result<String, ReportError> {
+    // Every field named, so a field added to `Report` must be added here.
+    let Report {
+        schema_version,
+        run_info,
+        summary,
+        scenarios,
+        requirements,
+        errors,
+        files: _,
+    } = report;
+    let view = ReportWithFiles {
+        schema_version,
+        run_info,
+        summary,
+        scenarios,
+        requirements,
+        errors,
+        files,
+    };
+    let mut text = serde_json::to_string_pretty(&view).map_err(|source| ReportError::Json {
+        path: IN_MEMORY.into(),
+        source,
+    })?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// [`Report`]'s fields, borrowed, in its order: it serializes as `Report`
+/// does (a test holds them equal).
+#[derive(Serialize)]
+struct ReportWithFiles<'a> {
+    schema_version: &'a String,
+    run_info: &'a RunInfo,
+    summary: &'a Summary,
+    scenarios: &'a [ScenarioReport],
+    requirements: &'a [RequirementReport],
+    errors: &'a [RunError],
+    files: &'a [FileHash],
 }
 
 /// Writes `report` to `path` as pretty JSON, atomically.
@@ -88,6 +139,29 @@ pub fn supported_major() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_report_with_other_files_serializes_as_the_report_would() {
+        let mut report = Report {
+            schema_version: SCHEMA_VERSION.to_owned(),
+            scenarios: vec![ScenarioReport {
+                id: "card.x".to_owned(),
+                ..ScenarioReport::default()
+            }],
+            errors: vec![RunError {
+                blame: "author".to_owned(),
+                message: "m".to_owned(),
+            }],
+            ..Report::default()
+        };
+        let files = [FileHash {
+            path: "junit.xml".to_owned(),
+            sha256: "ab".repeat(32),
+        }];
+        let borrowed = render_json_with_files(&report, &files).unwrap();
+        report.files = files.to_vec();
+        assert_eq!(borrowed, render_json(&report).unwrap());
+    }
 
     #[test]
     fn schema_version_constant_is_major_dot_minor() {

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::ReportError;
 use crate::html::render_html;
-use crate::json::render_json;
+use crate::json::{render_json, render_json_with_files};
 use crate::junit::render_junit;
 use crate::markdown::render_markdown;
 use crate::report_dir::{ReportDir, SetFile};
@@ -114,9 +114,7 @@ pub fn render_set(
             bytes,
         });
     }
-    let mut with_hashes = report.clone();
-    with_hashes.files = listed;
-    let json = OutputFormat::Json.render(&with_hashes)?;
+    let json = render_json_with_files(report, &listed)?.into_bytes();
     if let Some(signer) = signer {
         files.push(SetFile {
             format: None,

@@ -1,7 +1,10 @@
 //! The large run the report benchmarks and the page-open measurement use:
 //! 1,000 scenarios × 100 steps, one APDU of evidence each (a 255-byte
 //! READ BINARY answer), one failing scenario in ten, 200 requirements
-//! rolled up from the scenarios' citations.
+//! rolled up from the scenarios' citations. Also read by the browser test
+//! (tests/browser.rs), which opens such a page and one of its scenarios.
+
+#![allow(dead_code)] // each user takes what it needs
 
 use myna_report::{
     rollup, Evidence, Failure, Level, Report, RequirementInfo, RollupScope, ScenarioReport,
@@ -13,10 +16,16 @@ pub const SCENARIOS: usize = 1000;
 /// Steps per scenario.
 pub const STEPS: usize = 100;
 
-fn evidence(seed: usize) -> Evidence {
-    let response: String = (0..255)
+/// The response of the APDU of step `index` of scenario `scenario`, as
+/// hex: different in every step.
+pub fn response_hex(scenario: usize, index: usize, steps: usize) -> String {
+    let seed = scenario * steps + index;
+    (0..255)
         .map(|i| format!("{:02X}", (i * 7 + seed * 13) % 256))
-        .collect();
+        .collect()
+}
+
+fn evidence(response: String, seed: usize) -> Evidence {
     Evidence {
         kind: "apdu".to_owned(),
         at_us: 1200 + seed as u64,
@@ -34,7 +43,7 @@ fn evidence(seed: usize) -> Evidence {
     }
 }
 
-fn step(scenario: usize, index: usize, failing: bool) -> StepReport {
+fn step(scenario: usize, index: usize, steps: usize, failing: bool) -> StepReport {
     let location = format!("scenarios/card/large-{scenario}.yaml:{}:5", index + 5);
     let failures = if failing {
         vec![Failure {
@@ -57,7 +66,10 @@ fn step(scenario: usize, index: usize, failing: bool) -> StepReport {
         verdict: if failing { Verdict::Fail } else { Verdict::Pass },
         duration_us: 900,
         failures,
-        evidence: vec![evidence(scenario * STEPS + index)],
+        evidence: vec![evidence(
+            response_hex(scenario, index, steps),
+            scenario * steps + index,
+        )],
         ..StepReport::default()
     }
 }
@@ -77,7 +89,12 @@ pub fn catalogue() -> Vec<RequirementInfo> {
 
 /// The large run's report.
 pub fn large_report() -> Report {
-    let scenarios: Vec<ScenarioReport> = (0..SCENARIOS)
+    large_report_of(SCENARIOS, STEPS)
+}
+
+/// A run of `count` scenarios × `steps` steps shaped as the large run.
+pub fn large_report_of(count: usize, steps: usize) -> Report {
+    let scenarios: Vec<ScenarioReport> = (0..count)
         .map(|i| {
             let failing = i % 10 == 0;
             ScenarioReport {
@@ -88,8 +105,8 @@ pub fn large_report() -> Report {
                 verdict: if failing { Verdict::Fail } else { Verdict::Pass },
                 requirements: vec![format!("CARD-LARGE-{}", i % 200)],
                 duration_us: 90_000,
-                steps: (0..STEPS)
-                    .map(|index| step(i, index, failing && index == STEPS - 1))
+                steps: (0..steps)
+                    .map(|index| step(i, index, steps, failing && index + 1 == steps))
                     .collect(),
                 ..ScenarioReport::default()
             }
