@@ -176,7 +176,7 @@ fn a_large_report_opens_folded_and_shows_a_scenarios_evidence_when_opened() -> T
     let report = large::large_report_of(large::SCENARIOS, steps);
     let dir = page_dir("browser-test-large")?;
     let page = dir.join("report.html");
-    let driver = r#"
+    let driver = r##"
       (function () {
         var out = { errors: [] };
         function finish() {
@@ -207,7 +207,7 @@ fn a_large_report_opens_folded_and_shows_a_scenarios_evidence_when_opened() -> T
             }, 100);
           }, 100);
         }, 100);
-      })();"#;
+      })();"##;
     std::fs::write(&page, with_scripts(&render_html(&report), driver))?;
     let url = format!("file://{}", page.canonicalize()?.display());
     let (dom, stderr) = headless(browser, &["--virtual-time-budget=10000", "--dump-dom"], &url)?;
