@@ -7,8 +7,7 @@ use crate::error::{IoAction, ReportError};
 use serde::Serialize;
 
 use crate::schema::{
-    FileHash, Report, RequirementReport, RunError, RunInfo, ScenarioReport, Summary,
-    SCHEMA_VERSION,
+    FileHash, Report, RequirementReport, RunError, RunInfo, ScenarioReport, Summary, SCHEMA_VERSION,
 };
 
 /// Where in-memory JSON is said to come from in errors.

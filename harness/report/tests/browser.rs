@@ -210,7 +210,11 @@ fn a_large_report_opens_folded_and_shows_a_scenarios_evidence_when_opened() -> T
       })();"##;
     std::fs::write(&page, with_scripts(&render_html(&report), driver))?;
     let url = format!("file://{}", page.canonicalize()?.display());
-    let (dom, stderr) = headless(browser, &["--virtual-time-budget=10000", "--dump-dom"], &url)?;
+    let (dom, stderr) = headless(
+        browser,
+        &["--virtual-time-budget=10000", "--dump-dom"],
+        &url,
+    )?;
     let seen = results_of(&dom, &stderr)?;
     assert_eq!(seen["errors"], serde_json::json!([]), "{stderr}");
     assert_eq!(seen["ready"], true);

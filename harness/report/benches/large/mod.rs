@@ -63,7 +63,11 @@ fn step(scenario: usize, index: usize, steps: usize, failing: bool) -> StepRepor
         kind: "read_binary".to_owned(),
         label: format!("READ BINARY offset {index}"),
         location,
-        verdict: if failing { Verdict::Fail } else { Verdict::Pass },
+        verdict: if failing {
+            Verdict::Fail
+        } else {
+            Verdict::Pass
+        },
         duration_us: 900,
         failures,
         evidence: vec![evidence(
@@ -80,7 +84,11 @@ pub fn catalogue() -> Vec<RequirementInfo> {
         .map(|i| RequirementInfo {
             id: format!("CARD-LARGE-{i}"),
             text: format!("The card answers READ BINARY of EF {i} with its bytes."),
-            level: Some(if i % 4 == 0 { Level::Should } else { Level::Must }),
+            level: Some(if i % 4 == 0 {
+                Level::Should
+            } else {
+                Level::Must
+            }),
             family: Some(if i % 2 == 0 { "card" } else { "reader" }.to_owned()),
             source: "spec:card-protocol.md §3 (OpenSC jpki.h)".to_owned(),
         })
@@ -102,7 +110,11 @@ pub fn large_report_of(count: usize, steps: usize) -> Report {
                 title: format!("Large scenario {i}"),
                 family: "card".to_owned(),
                 file: format!("scenarios/card/large-{i}.yaml"),
-                verdict: if failing { Verdict::Fail } else { Verdict::Pass },
+                verdict: if failing {
+                    Verdict::Fail
+                } else {
+                    Verdict::Pass
+                },
                 requirements: vec![format!("CARD-LARGE-{}", i % 200)],
                 duration_us: 90_000,
                 steps: (0..steps)

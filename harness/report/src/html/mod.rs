@@ -47,8 +47,12 @@ pub fn render_html_with_root(report: &Report, source_root: &str) -> String {
         report.run_info.status.as_str()
     );
     let mut page = Vec::with_capacity(estimated_size(report));
-    page.extend_from_slice(b"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    page.extend_from_slice(b"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    page.extend_from_slice(
+        b"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
+    );
+    page.extend_from_slice(
+        b"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
+    );
     page.extend_from_slice(
         b"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n",
     );
@@ -111,7 +115,10 @@ mod tests {
         };
         let page = render_html(&report);
         assert_eq!(page.matches("</script>").count(), 2, "{page}");
-        assert!(!page.contains("st-0"), "a scenario without steps has no step data");
+        assert!(
+            !page.contains("st-0"),
+            "a scenario without steps has no step data"
+        );
         assert!(!page.contains("<script>alert"));
     }
 
