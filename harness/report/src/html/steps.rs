@@ -160,7 +160,7 @@ impl Serialize for FieldText<'_> {
 /// Long uppercase hex text (every byte present) as the base64 of its bytes.
 fn hex_as_base64(text: &str) -> Option<String> {
     let digits = text.as_bytes();
-    if digits.len() < BASE64_FROM_HEX_CHARS || digits.len() % 2 != 0 {
+    if digits.len() < BASE64_FROM_HEX_CHARS || !digits.len().is_multiple_of(2) {
         return None;
     }
     let nibble = |d: u8| match d {
