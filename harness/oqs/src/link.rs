@@ -116,6 +116,7 @@ mod tests {
                 not_after: "2030-02-17".into(),
             }),
             registered,
+            phone_serial: None,
             qualifications: vec![],
         }
     }

@@ -70,6 +70,7 @@ impl Rig {
     fn go(&mut self, stimulus: Stimulus) -> Reaction {
         let mut peers = Peers {
             card: self.card.as_mut(),
+            phone: None,
             eligibility: &mut self.oqs,
         };
         self.reader.handle(&stimulus, &mut peers).unwrap()
