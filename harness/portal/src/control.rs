@@ -1,7 +1,8 @@
 //! The portal reference's test-control commands (`POST
 //! /control/v1/command`, tag `control` in the OpenAPI document): move the
 //! portal's clock, change the terms version, revoke a certificate at the
-//! test CA's status service, read the 確認コード the portal "mailed", reset.
+//! test CA's status service, change a holder's 本人情報 at the test J-LIS,
+//! read the 確認コード the portal "mailed", reset.
 
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +28,14 @@ pub enum PortalControl {
     Revoke {
         /// The serial.
         serial: String,
+    },
+    /// The test J-LIS records another reading of the name of a serial's
+    /// holder (本人情報: a change of name, or a namesake).
+    HolderName {
+        /// The certificate serial (hex).
+        serial: String,
+        /// The reading, full-width katakana.
+        name_kana: String,
     },
     /// The last 確認コード sent to an e-mail address.
     Outbox {
