@@ -212,11 +212,20 @@ impl Rig {
         assert_eq!(u.status, 201, "{}", u.json);
     }
 
+    /// An account request read with `identity_of`'s card, in its holder's
+    /// name (the personas' `name_kana`).
     pub fn account_body(&mut self, identity_of: &str, number: &str) -> Value {
         let proof = self.proof(identity_of, identity_of);
+        let holder = match identity_of {
+            "hanako" => "サトウ　ハナコ",
+            "kiyoshi" => "スズキ　キヨシ",
+            "expired" => "ワタナベ　ミサキ",
+            "revoked" => "ナカムラ　ショウ",
+            _ => "ヤマダ　タロウ",
+        };
         json!({
             "bank_code": "9901", "branch_code": "101", "account_type": "ordinary",
-            "account_number": number, "holder_kana": "ヤマダ　タロウ", "own_name_confirmed": true,
+            "account_number": number, "holder_kana": holder, "own_name_confirmed": true,
             "identity": proof, "agreed": true
         })
     }
