@@ -5,6 +5,9 @@
 //! read the 確認コード the portal "mailed", reset.
 
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::PortalError;
 
 /// A test-control command.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,4 +60,71 @@ pub struct ControlAnswer {
     /// The code `outbox` asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+}
+
+impl PortalControl {
+    /// Reads a command body; a wrong one names the field at fault.
+    ///
+    /// serde reads an internally tagged enum from a buffer, so a wrong
+    /// value (`"advance_minutes": -1`) is reported without its path; the
+    /// field is then the key that, alone beside `op`, gives the same error.
+    pub fn parse(body: &[u8]) -> Result<PortalControl, PortalError> {
+        let value: Value = crate::service::parse_body(body)?;
+        let error = match serde_json::from_value::<PortalControl>(value.clone()) {
+            Ok(command) => return Ok(command),
+            Err(e) => e.to_string(),
+        };
+        let Some(map) = value.as_object() else {
+            return crate::service::parse_body(body);
+        };
+        let alone = |key: &str, v: &Value| {
+            let mut one = Map::new();
+            if let Some(op) = map.get("op") {
+                one.insert("op".to_owned(), op.clone());
+            }
+            one.insert(key.to_owned(), v.clone());
+            serde_json::from_value::<PortalControl>(Value::Object(one))
+                .err()
+                .is_some_and(|e| e.to_string() == error)
+        };
+        match map.iter().find(|(k, v)| k.as_str() != "op" && alone(k, v)) {
+            Some((key, _)) => Err(PortalError::invalid(
+                key.clone(),
+                error.split(" at line").next().unwrap_or(&error).to_owned(),
+            )),
+            None => crate::service::parse_body(body),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wrong_value_is_named_by_its_key() {
+        let field = |body: &str| {
+            PortalControl::parse(body.as_bytes())
+                .err()
+                .and_then(|e| e.field)
+        };
+        assert_eq!(
+            field(r#"{"op":"clock","advance_minutes":-1}"#).as_deref(),
+            Some("advance_minutes")
+        );
+        assert_eq!(
+            field(r#"{"op":"terms","version":7}"#).as_deref(),
+            Some("version")
+        );
+        assert_eq!(
+            field(r#"{"op":"clock"}"#).as_deref(),
+            Some("advance_minutes")
+        );
+        assert_eq!(field(r#"{"op":"state","x":1}"#).as_deref(), Some("x"));
+        assert_eq!(field(r#"{"op":"warp"}"#).as_deref(), Some("op"));
+        assert_eq!(
+            PortalControl::parse(br#"{"op":"clock","advance_minutes":5}"#).ok(),
+            Some(PortalControl::Clock { advance_minutes: 5 })
+        );
+    }
 }

@@ -122,7 +122,7 @@ pub(crate) fn route(
                 PortalError::field(Problem::UnknownInstitution, "code", "no such institution")
             }),
         ("POST", ["", "control", "v1", "command"]) => {
-            let command = parse_body(request.body)?;
+            let command = crate::control::PortalControl::parse(request.body)?;
             service
                 .control(command)
                 .map(|answer| PortalResponse::json(200, &answer))

@@ -363,9 +363,10 @@ pub(crate) fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, PortalEr
             .split('`')
             .nth(1)
             .filter(|f| names_a_key && !f.is_empty() && f.len() < 64);
+        // A path serde could not follow (a syntax error) is `?`.
         let field = match (path.as_str(), named) {
-            ("." | "", Some(name)) => name.to_owned(),
-            ("." | "", None) => "body".to_owned(),
+            ("." | "" | "?", Some(name)) => name.to_owned(),
+            ("." | "" | "?", None) => "body".to_owned(),
             (path, _) => path.to_owned(),
         };
         let reason = inner.split(" at line").next().unwrap_or(&inner).to_owned();

@@ -286,7 +286,7 @@ fn the_account_flow_checks_fields_the_card_and_flags_a_shared_account() {
     let body = rig.account_body("hanako", "1234567");
     let a = rig.call("PUT", "/public-fund-account", Some(&taro), body);
     assert_eq!((a.status, a.code()), (403, "card_mismatch"));
-    assert!(rig.portal.service().accounts().is_empty());
+    assert!(rig.service(|s| s.accounts().is_empty()));
     let body = rig.account_body("taro", "1234567");
     let a = rig.call("PUT", "/public-fund-account", Some(&taro), body);
     assert_eq!(a.json["status"], "登録手続き完了", "{}", a.json);
