@@ -20,6 +20,7 @@ pub enum PortalControl {
     /// Moves the portal's clock forward.
     Clock {
         /// Minutes to move (at most a year).
+        #[serde(deserialize_with = "whole_number")]
         advance_minutes: u32,
     },
     /// Puts a new terms version in force (re-acceptance needed).
@@ -47,6 +48,26 @@ pub enum PortalControl {
     },
     /// Clock and terms version.
     State {},
+}
+
+/// A JSON Schema `integer`: a number without a fractional part, `6.0`
+/// included (JSON Schema 2020-12 §6.1.1 counts it as one), within `u32`.
+fn whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    let number = serde_json::Number::deserialize(deserializer)?;
+    let whole = match (number.as_u64(), number.as_f64()) {
+        (Some(n), _) => u32::try_from(n).ok(),
+        (None, Some(f)) if f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&f) => {
+            // Checked: integral and within u32.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            Some(f as u32)
+        }
+        _ => None,
+    };
+    whole.ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "expected a whole number of minutes, found {number}"
+        ))
+    })
 }
 
 /// The answer to every control command.
@@ -125,6 +146,15 @@ mod tests {
         assert_eq!(
             PortalControl::parse(br#"{"op":"clock","advance_minutes":5}"#).ok(),
             Some(PortalControl::Clock { advance_minutes: 5 })
+        );
+        // A JSON Schema integer may be written 6.0.
+        assert_eq!(
+            PortalControl::parse(br#"{"op":"clock","advance_minutes":6.0}"#).ok(),
+            Some(PortalControl::Clock { advance_minutes: 6 })
+        );
+        assert_eq!(
+            field(r#"{"op":"clock","advance_minutes":6.5}"#).as_deref(),
+            Some("advance_minutes")
         );
     }
 }

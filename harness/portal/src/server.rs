@@ -38,12 +38,19 @@ pub fn serve_config() -> ServeConfig {
 
 fn answer(response: PortalResponse) -> Response {
     let status = StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (
+    let mut answer = (
         status,
         [(header::CONTENT_TYPE, response.content_type)],
         response.body,
     )
-        .into_response()
+        .into_response();
+    if let Some(value) = response
+        .allow
+        .and_then(|allow| header::HeaderValue::from_str(&allow).ok())
+    {
+        answer.headers_mut().insert(header::ALLOW, value);
+    }
+    answer
 }
 
 async fn handle(

@@ -54,6 +54,8 @@ pub struct PortalResponse {
     pub content_type: &'static str,
     /// The body.
     pub body: Vec<u8>,
+    /// The `Allow` header of a 405: the methods of the route.
+    pub allow: Option<String>,
 }
 
 impl PortalResponse {
@@ -63,6 +65,7 @@ impl PortalResponse {
                 status,
                 content_type: "application/json",
                 body,
+                allow: None,
             },
             Err(e) => PortalResponse::error(&PortalError::new(Problem::Internal, e.to_string())),
         }
@@ -74,6 +77,7 @@ impl PortalResponse {
             status: error.status(),
             content_type: "application/json",
             body,
+            allow: None,
         }
     }
 }
@@ -247,10 +251,14 @@ impl PortalService {
         }
         self.process_due(link);
         let (path, query) = request.path.split_once('?').unwrap_or((request.path, ""));
-        match crate::routes::route(self, request, path, query, link) {
+        let mut response = match crate::routes::route(self, request, path, query, link) {
             Ok(response) => response,
             Err(error) => PortalResponse::error(&error),
+        };
+        if response.status == 405 {
+            response.allow = crate::routes::allowed(path);
         }
+        response
     }
 
     /// The session the `Authorization: Bearer` header names, refreshed.
@@ -307,7 +315,7 @@ impl PortalService {
                 self.now += Duration::minutes(i64::from(advance_minutes));
             }
             PortalControl::Terms { version } => {
-                if version.trim().is_empty() || version.len() > 64 {
+                if version.trim().is_empty() || version.chars().count() > 64 {
                     return Err(PortalError::invalid("version", "expected 1–64 characters"));
                 }
                 self.terms_version = version;

@@ -235,3 +235,54 @@ fn the_eligibility_control_api_answers_the_same_error_shape() {
     // A bad field is named as the portal names it.
     assert_eq!(fields, 1);
 }
+
+/// `python3 -m openapi_spec_validator --schema 3.1 FILE`: `Some((passed,
+/// output))`, or `None` when the validator is not installed (SKIPPED,
+/// unless `CI=true`: `.ci/portal-api.sh install` installs it there).
+fn openapi_spec_validator(file: &std::path::Path) -> Option<(bool, String)> {
+    let output = std::process::Command::new("python3")
+        .args(["-m", "openapi_spec_validator", "--schema", "3.1"])
+        .arg(file)
+        .output();
+    let installed = output
+        .as_ref()
+        .is_ok_and(|o| !String::from_utf8_lossy(&o.stderr).contains("No module named"));
+    if !installed {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "openapi-spec-validator is required in CI (bash .ci/portal-api.sh install)"
+        );
+        eprintln!("SKIPPED: openapi-spec-validator not installed (bash .ci/portal-api.sh install)");
+        return None;
+    }
+    let output = output.ok()?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Some((output.status.success(), text))
+}
+
+#[test]
+fn openapi_spec_validator_accepts_the_document_and_refuses_a_broken_copy() {
+    let committed = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.yaml"));
+    let Some((ok, output)) = openapi_spec_validator(committed) else {
+        return;
+    };
+    assert!(ok, "{output}");
+    assert!(output.contains("OK"), "{output}");
+    // The validator has teeth: a reference to a schema that does not exist.
+    let dir = std::env::temp_dir().join(format!("myna-openapi-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let broken = dir.join("openapi.yaml");
+    let text = myna_portal::OPENAPI_YAML.replace(
+        "$ref: '#/components/schemas/Challenge'",
+        "$ref: '#/components/schemas/NoSuchSchema'",
+    );
+    assert_ne!(text, myna_portal::OPENAPI_YAML);
+    std::fs::write(&broken, text).unwrap();
+    let (ok, output) = openapi_spec_validator(&broken).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!ok, "a dangling $ref passed: {output}");
+}
