@@ -186,6 +186,8 @@ mod tests {
         };
         let body = json!({ "a": ["${who}", { "pin": "${pin}" }], "n": 1, "raw": "${" });
         let filled = cx.fill_json(&body).unwrap();
+        // A name without a value is the author's error, located.
+        let undefined = cx.fill_json(&json!(["${nobody}"]));
         assert_eq!(
             filled,
             json!({ "a": ["taro", { "pin": "4826" }], "n": 1, "raw": "${" })
@@ -194,15 +196,7 @@ mod tests {
         assert_eq!(redactor.text("pin 4826"), "pin <redacted>");
         assert_eq!(redactor.hex(&[0x48, 0x26, 0x01]), "****01");
         assert_eq!(redactor.text("taro"), "taro");
-        // A name without a value is the author's error, located.
-        let mut cx = StepCtx {
-            vars: &mut vars,
-            redactor: &mut redactor,
-            evidence: &mut evidence,
-            others: &mut others,
-            at: &at,
-        };
-        let Err(StepEnd::Error { blame, message }) = cx.fill_json(&json!(["${nobody}"])) else {
+        let Err(StepEnd::Error { blame, message }) = undefined else {
             panic!("an undefined variable is an error");
         };
         assert_eq!(blame, Blame::Author);
