@@ -5,12 +5,12 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 use myna_family::exit_code;
-
-use crate::args::ServerTlsArgs;
 use myna_family_portal::{HttpPortalProvider, PortalProvider};
 use myna_oqs::{HttpTarget, InProcessTarget, OqsTarget};
 use myna_portal::server::{serve_blocking, serve_config, Backend};
 use myna_portal::{PortalConfig, PortalService};
+
+use crate::args::ServerTlsArgs;
 
 /// `portal` subcommands.
 #[derive(Debug, Subcommand)]
