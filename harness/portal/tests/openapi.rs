@@ -4,6 +4,8 @@
 //! reference serves it byte for byte (in process and over HTTP), and every
 //! test-control error has the documented shape, the eligibility service's.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::{OpenApi, Rig};

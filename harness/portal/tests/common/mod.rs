@@ -47,7 +47,7 @@ pub fn card_sign(key: &RsaPrivateKey, challenge: &[u8]) -> Vec<u8> {
 /// The reference: in process, or a server on a free port with the state
 /// kept in reach (the properties read it).
 pub enum Portal {
-    InProcess(InProcessPortal),
+    InProcess(Box<InProcessPortal>),
     Http {
         client: HttpPortal,
         backend: Arc<Shared<Backend>>,
@@ -88,9 +88,9 @@ impl Rig {
 
     pub fn with(config: PortalConfig) -> Rig {
         Rig {
-            portal: Portal::InProcess(
+            portal: Portal::InProcess(Box::new(
                 InProcessPortal::new(&personas().join("ca"), config).unwrap(),
-            ),
+            )),
             oqs: InProcessTarget::new(),
         }
     }
@@ -144,7 +144,7 @@ impl Rig {
     ) -> Answer {
         let mut link = OqsLink::new(&mut self.oqs as &mut dyn OqsTarget);
         let target: &mut dyn PortalTarget = match &mut self.portal {
-            Portal::InProcess(portal) => portal,
+            Portal::InProcess(portal) => portal.as_mut(),
             Portal::Http { client, .. } => client,
         };
         let answer = target
