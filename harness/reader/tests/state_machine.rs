@@ -347,7 +347,7 @@ fn config(cases: u32) -> Config {
 const LENGTH: std::ops::Range<usize> = 1..40;
 
 prop_state_machine! {
-    #![proptest_config(config(64))]
+    #![proptest_config(config(128))]
 
     #[test]
     fn the_reference_reader_follows_the_model(sequential LENGTH => ReaderTest<Sound>);
