@@ -313,7 +313,6 @@ fn idle_is_reachable(rig: &Rig) {
     let mut oqs = InProcessTarget::new();
     let mut peers = Peers {
         card: &mut Gone,
-        phone: None,
         eligibility: &mut oqs,
     };
     if probe.screen().id != ScreenId::Idle.as_str() {
