@@ -87,7 +87,7 @@ fn debug_never_shows_a_secret() {
     for id in persona::list(&root()).expect("list") {
         let p = load(&id);
         let secret_vars: Vec<_> = p.variables().into_iter().filter(|v| v.secret).collect();
-        assert_eq!(secret_vars.len(), 9);
+        assert_eq!(secret_vars.len(), 8);
         // Non-secret variables hold certificate hex, where any 4 digits may occur by chance.
         let debug = format!("{p:?} {secret_vars:?} {:?}", p.ca());
         let mut secrets = vec![
@@ -102,7 +102,6 @@ fn debug_never_shows_a_secret() {
         {
             secrets.push(s.expose().to_vec());
         }
-        secrets.push(p.phone_options().pin.expose().to_vec());
         for secret in secrets {
             let text = String::from_utf8(secret).expect("ascii");
             assert!(

@@ -33,11 +33,8 @@ pub struct PhoneOptions {
 }
 
 impl Persona {
-    /// Default phone options: serial = the card's auth serial + 0x1000000;
-    /// PIN = the card's 利用者証明用 PIN with every digit plus one (mod 10),
-    /// so a scenario can tell which of the two a VERIFY reached (the
-    /// holder chooses the phone's PIN, so any other value would do as
-    /// well); the JPKI AP only.
+    /// Default phone options: serial = the card's auth serial + 0x1000000,
+    /// the card's PIN, the JPKI AP only.
     pub fn phone_options(&self) -> PhoneOptions {
         let mut value = self
             .auth()
@@ -52,11 +49,10 @@ impl Persona {
             .collect();
         PhoneOptions {
             serial: bytes,
-            pin: Secret::new(
-                self.auth_pin()
-                    .map(|pin| pin.expose().iter().map(|d| next_digit(*d)).collect())
-                    .unwrap_or_else(|| b"1111".to_vec()),
-            ),
+            pin: self
+                .auth_pin()
+                .cloned()
+                .unwrap_or_else(|| Secret::new(b"0000".to_vec())),
             applications: vec![AppKind::Jpki],
         }
     }
@@ -84,12 +80,8 @@ impl Persona {
                 }
             }
         }
-        Ok((profile, self.phone_serial_hex(options)))
-    }
-
-    /// The phone certificate's serial, in the `auth_serial` form.
-    pub fn phone_serial_hex(&self, options: &PhoneOptions) -> String {
-        super::certified_key::serial_hex(&options.serial)
+        let hex: String = options.serial.iter().map(|b| format!("{b:02X}")).collect();
+        Ok((profile, hex.trim_start_matches('0').to_string()))
     }
 
     fn phone_certificate(&self, serial: &[u8]) -> Result<Vec<u8>, String> {
@@ -108,15 +100,6 @@ impl Persona {
     }
 }
 
-/// `d` + 1 (mod 10) for an ASCII digit; any other byte unchanged.
-fn next_digit(d: u8) -> u8 {
-    match d {
-        b'0'..=b'8' => d + 1,
-        b'9' => b'0',
-        other => other,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,11 +111,6 @@ mod tests {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../vectors/personas");
         let persona = Persona::load_named(dir.as_ref(), "taro").unwrap();
         let mut options = persona.phone_options();
-        assert_ne!(
-            options.pin.expose(),
-            persona.auth_pin().unwrap().expose(),
-            "the phone's default PIN is not the card's"
-        );
         options.pin = Secret::new(b"1357".to_vec());
         let (profile, serial) = persona.phone_profile(&options).unwrap();
         assert_eq!(serial, "28C453E");

@@ -70,7 +70,6 @@ impl Persona {
         let auth = Some(&self.auth);
         let sign = self.sign.as_ref();
         let r = &self.retries;
-        let phone = self.phone_options();
         vec![
             var("auth_pin", optional_text(self.auth_pin.as_ref()), true),
             var(
@@ -119,8 +118,6 @@ impl Persona {
             var("juki_pin_tries", r.juki_pin.left.to_string(), false),
             var("check_a_tries", r.check_a.left.to_string(), false),
             var("municipality_code", self.municipality_code.clone(), false),
-            var("phone_serial", self.phone_serial_hex(&phone), false),
-            var("phone_pin", text(&phone.pin), true),
             var(
                 "wrong_auth_pin",
                 wrong_value(self.auth_pin.as_ref(), ["0000", "1111"]),
@@ -139,11 +136,6 @@ impl Persona {
             var(
                 "wrong_juki_pin",
                 wrong_value(self.juki_pin.as_ref(), ["0000", "1111"]),
-                false,
-            ),
-            var(
-                "wrong_phone_pin",
-                wrong_value(Some(&phone.pin), ["0000", "1111"]),
                 false,
             ),
         ]

@@ -280,11 +280,6 @@ pub struct PersonSpec {
     /// Whether that certificate is registered for 保険証利用 (default true).
     #[serde(default = "default_true")]
     pub registered: bool,
-    /// Serial (hex) of the person's スマホ用利用者証明用 certificate, set up
-    /// for that card certificate: usable only while it is valid, with no
-    /// grace period (health-insurance-system.md §1.5).
-    #[serde(default)]
-    pub phone_serial: Option<String>,
     /// Qualifications, oldest first.
     #[serde(default)]
     pub qualifications: Vec<QualificationSpec>,

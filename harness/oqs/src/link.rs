@@ -116,7 +116,6 @@ mod tests {
                 not_after: "2030-02-17".into(),
             }),
             registered,
-            phone_serial: None,
             qualifications: vec![],
         }
     }

@@ -66,7 +66,6 @@ pub enum AuthOutcome {
     JpkiUnavailable,
 }
 
-mod phone;
 mod registration;
 pub use registration::{RegistrationRequest, REGISTER_PATH};
 
@@ -82,8 +81,6 @@ pub struct OqsModel {
     /// Re-issued certificates not yet in effect, with the time they take
     /// effect (`ModelConfig::renewal_delay_hours`, health-insurance-system.md §4.6).
     pending: HashMap<CertId, PrimitiveDateTime>,
-    /// Smartphone certificates (§1.5).
-    phones: phone::Phones,
 }
 
 impl OqsModel {
@@ -361,12 +358,7 @@ impl OqsModel {
     /// to its registration (re-linking it on first use), and applies expiry.
     pub fn authenticate(&mut self, serial: Serial) -> AuthOutcome {
         let (cert, person, unlinked) = match self.index.resolve(serial) {
-            Resolution::Unknown => {
-                return match self.phones.get(serial) {
-                    Some((person, card)) => self.authenticate_phone(person, card),
-                    None => AuthOutcome::NotRegistered,
-                }
-            }
+            Resolution::Unknown => return AuthOutcome::NotRegistered,
             Resolution::Revoked { .. } => return AuthOutcome::Revoked,
             Resolution::Linked { cert, person } => (cert, person, false),
             Resolution::Cancelled { cert, person } => (cert, person, false),
@@ -505,14 +497,6 @@ impl OqsModel {
             if spec.registered {
                 self.index.register(id, cert)?;
             }
-            if let Some(phone) = &spec.phone_serial {
-                self.issue_phone(id, cert, Serial::parse(phone)?)?;
-            }
-        } else if spec.phone_serial.is_some() {
-            return Err(ModelError::invalid(
-                "phone_serial",
-                "a smartphone certificate needs the card's `certificate`",
-            ));
         }
         Ok(id)
     }
@@ -760,7 +744,6 @@ mod tests {
                     not_after: "2025-05-10".into(),
                 }),
                 registered: true,
-                phone_serial: None,
                 qualifications: vec![],
             }],
         };

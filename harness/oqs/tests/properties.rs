@@ -411,7 +411,6 @@ impl StateMachineTest for ModelUnderTest {
                                 not_after: wire_date(today + Duration::days(valid_days)),
                             }),
                             registered,
-                            phone_serial: None,
                             qualifications: vec![],
                         }],
                     },

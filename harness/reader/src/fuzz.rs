@@ -9,8 +9,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use myna_card_emu::persona::Persona;
-use myna_card_emu::CardProfile;
-use myna_family_card::target::{CardTarget, EmuCard};
+use myna_family_card::target::EmuCard;
 use myna_oqs::{InProcessTarget, OqsTarget};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
@@ -159,29 +158,20 @@ pub struct Local {
     defect: Option<Defect>,
     reader: ReferenceReader,
     card: EmuCard,
-    /// The persona's smartphone card, when it could be made.
-    phone_profile: Option<CardProfile>,
-    phone: Option<EmuCard>,
     oqs: InProcessTarget,
     seen: usize,
 }
 
 impl Local {
-    /// The model on `persona`'s card (and its smartphone card).
+    /// The model on `persona`'s card.
     pub fn new(persona: Persona, defect: Option<Defect>) -> Local {
         let card = EmuCard::new(persona.card_profile());
-        let phone_profile = persona
-            .phone_profile(&persona.phone_options())
-            .ok()
-            .map(|(profile, _)| profile);
         Local {
             persona,
             config: ReaderConfig::default(),
             defect,
             reader: ReferenceReader::default(),
             card,
-            phone: phone_profile.clone().map(EmuCard::new),
-            phone_profile,
             oqs: InProcessTarget::new(),
             seen: 0,
         }
@@ -232,7 +222,6 @@ impl Subject for Local {
             None => reader,
         };
         self.card = EmuCard::new(self.persona.card_profile());
-        self.phone = self.phone_profile.clone().map(EmuCard::new);
         self.oqs = InProcessTarget::new();
         self.seen = 0;
         seed(&mut self.oqs, world)
@@ -241,7 +230,6 @@ impl Subject for Local {
     fn stimulate(&mut self, stimulus: &Stimulus) -> Result<(bool, Observation), String> {
         let mut peers = Peers {
             card: &mut self.card,
-            phone: self.phone.as_mut().map(|p| p as &mut dyn CardTarget),
             eligibility: &mut self.oqs,
         };
         let reaction = self
@@ -314,7 +302,6 @@ pub fn world_of(persona: &Persona) -> Value {
         "id": "holder", "name": var("name"), "kana": var("name_kana"),
         "birth_date": var("birth_date"), "sex": var("sex"),
         "certificate": {"serial": var("auth_serial"), "not_after": "2030-12-31"},
-        "phone_serial": var("phone_serial"),
         "qualifications": [{"insurer_number": "06130012", "symbol": "1234", "number": "5678",
             "insurer_name": "試験健康保険組合", "qualification_date": "2020-04-01"}]}]})
 }

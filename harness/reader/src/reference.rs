@@ -25,32 +25,14 @@ use crate::stimulus::{
     Button, CardKind, ClockChange, FaceOutcome, Method, Phone, PinDigits, Placement, Stimulus,
 };
 
-/// What the reader reaches: the card on it, the smartphone held to its
-/// generic reader, and the eligibility service.
+/// What the reader reaches: the card (or phone) on it, and the
+/// eligibility service.
 pub struct Peers<'a> {
     /// The card target (the emulator, a PC/SC card, the card role's
     /// recording target).
     pub card: &'a mut dyn CardTarget,
-    /// The holder's smartphone card (スマホ用電子証明書, its own serial and
-    /// PIN, health-insurance-system.md §1.5), read in the smartphone flow
-    /// instead of the card; `None` when the environment has none.
-    pub phone: Option<&'a mut dyn CardTarget>,
     /// The eligibility service.
     pub eligibility: &'a mut dyn OqsTarget,
-}
-
-impl Peers<'_> {
-    /// The device the visit reads: the phone in the smartphone flow, the
-    /// card otherwise.
-    fn device(&mut self, phone: bool) -> Result<&mut dyn CardTarget, ReaderError> {
-        if !phone {
-            return Ok(&mut *self.card);
-        }
-        match self.phone.as_deref_mut() {
-            Some(device) => Ok(device),
-            None => Err(ReaderError::NoPhone),
-        }
-    }
 }
 
 /// Why the reader could not carry a stimulus out: its environment broke.
@@ -59,16 +41,12 @@ pub enum ReaderError {
     /// The card's transport failed (not a status word: the card is gone,
     /// PC/SC is down).
     Card(String),
-    /// The smartphone flow reached the phone, but the environment holds no
-    /// smartphone card.
-    NoPhone,
 }
 
 impl std::fmt::Display for ReaderError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ReaderError::Card(m) => write!(f, "card: {m}"),
-            ReaderError::NoPhone => f.write_str("no smartphone card is held to the reader"),
         }
     }
 }
@@ -560,9 +538,8 @@ impl ReferenceReader {
         pin: Option<PinDigits>,
         peers: &mut Peers<'_>,
     ) -> Result<Step, ReaderError> {
-        let phone = peers.device(true)?;
-        power_up(phone)?;
-        let mut host = JpkiHost::new(phone);
+        power_up(peers.card)?;
+        let mut host = JpkiHost::new(peers.card);
         match host.select_jpki() {
             Ok(()) => {}
             Err(HostError::Status { .. }) => {
@@ -601,7 +578,7 @@ impl ReferenceReader {
         peers: &mut Peers<'_>,
     ) -> Result<Step, ReaderError> {
         v.auth = Some(by);
-        let mut host = JpkiHost::new(peers.device(v.phone.is_some())?);
+        let mut host = JpkiHost::new(peers.card);
         let serial = match host.read_auth_cert() {
             Ok(der) => serial_of_certificate(&der),
             Err(HostError::Status { .. }) => None,
@@ -686,13 +663,6 @@ impl ReferenceReader {
             Eligibility::NotRegistered { .. } => {
                 v.qualification = Some(outcome(ScreenId::RegistrationRequired));
                 Step::To(State::RegistrationRequired(v))
-            }
-            Eligibility::Expired if v.phone.is_some() => {
-                // The smartphone card dies with the card's certificate and
-                // has no grace (§1.5, seed 004 A18).
-                v.qualification = Some(outcome(ScreenId::PhoneRefused));
-                let screen = Screen::core(ScreenId::PhoneRefused).with("reason", "certificate");
-                refuse(self, v, screen)
             }
             Eligibility::Revoked | Eligibility::Expired => {
                 let id = if answer == Eligibility::Revoked {

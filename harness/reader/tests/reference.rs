@@ -70,7 +70,6 @@ impl Rig {
     fn go(&mut self, stimulus: Stimulus) -> Reaction {
         let mut peers = Peers {
             card: self.card.as_mut(),
-            phone: None,
             eligibility: &mut self.oqs,
         };
         self.reader.handle(&stimulus, &mut peers).unwrap()

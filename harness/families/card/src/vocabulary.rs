@@ -38,7 +38,6 @@ pub const CAPABILITIES: &[Doc] = &[
     Doc { name: "card.factory-reset", doc: "the harness can factory-reset the card between scenarios (`emu serve --test-control`)" },
     Doc { name: "card.destructive", doc: "scenarios that change the card for good may run (factory reset, or `--allow-destructive`)" },
     Doc { name: "card.smartphone", doc: "the target is the smartphone form (スマホ用電子証明書), not a plastic card" },
-    Doc { name: "card.phone", doc: "beside the card, the target has the persona's smartphone card for the smartphone flow (the emulator)" },
 ];
 
 /// `${persona.*}` variables (docs/scenario-format.md "Variables").
@@ -199,16 +198,6 @@ pub const PERSONA_VARS: &[VarDoc] = &[
         secret: false,
     },
     VarDoc {
-        name: "persona.phone_serial",
-        doc: "the smartphone card's スマホ用利用者証明用 certificate serial, uppercase hex without leading zeros",
-        secret: false,
-    },
-    VarDoc {
-        name: "persona.phone_pin",
-        doc: "the smartphone card's 4-digit スマホ用利用者証明用 PIN",
-        secret: true,
-    },
-    VarDoc {
         name: "persona.wrong_auth_pin",
         doc: "a well-formed auth PIN that is not the right one",
         secret: false,
@@ -226,11 +215,6 @@ pub const PERSONA_VARS: &[VarDoc] = &[
     VarDoc {
         name: "persona.wrong_juki_pin",
         doc: "a well-formed 住民基本台帳用 PIN that is not the right one",
-        secret: false,
-    },
-    VarDoc {
-        name: "persona.wrong_phone_pin",
-        doc: "a well-formed smartphone PIN that is not the right one",
         secret: false,
     },
 ];

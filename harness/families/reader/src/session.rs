@@ -6,7 +6,6 @@
 use std::any::Any;
 
 use myna_family::{Blame, FieldValue, RawEvidence, Session, StepCtx, StepEnd};
-use myna_family_card::target::{CardTarget, CardTargetInfo, PowerEvent, TransportError};
 use myna_family_card::CardSession;
 use myna_family_oqs::OqsSession;
 use myna_reader::protocol::{Client, ClientError};
@@ -79,39 +78,15 @@ impl ReaderSession {
                 cx.others.get_mut::<CardSession>("card"),
             ) {
                 (Some(oqs), Some(card)) => {
-                    // The phone is held to the generic reader instead of the
-                    // card: that step reaches the phone alone.
-                    let holds_phone = matches!(stimulus, Stimulus::HoldPhone);
-                    let device = if holds_phone {
-                        card.phone()
-                    } else {
-                        Some(card)
-                    };
-                    let Some(device) = device else {
-                        cx.others.put_back("oqs", oqs_box);
-                        return Err(StepEnd::NotApplicable(format!(
-                            "the card target has no smartphone card (`{CAP_CARD_PHONE}`)"
-                        )));
-                    };
-                    let mut recording = device.recording(cx.evidence, cx.redactor);
+                    let mut recording = card.recording(cx.evidence, cx.redactor);
                     let mut tap = TraceTap {
                         inner: &mut recording,
                         log: trace,
                         entry,
                     };
-                    let mut away = CardAway;
-                    let mut peers = if holds_phone {
-                        Peers {
-                            card: &mut away,
-                            phone: Some(&mut tap),
-                            eligibility: oqs.target(),
-                        }
-                    } else {
-                        Peers {
-                            card: &mut tap,
-                            phone: None,
-                            eligibility: oqs.target(),
-                        }
+                    let mut peers = Peers {
+                        card: &mut tap,
+                        eligibility: oqs.target(),
                     };
                     reader
                         .handle(stimulus, &mut peers)
@@ -202,34 +177,6 @@ impl ReaderSession {
         let mismatches = check(&step.expect, &seen, cx.vars);
         self.observation = observation;
         StepEnd::Done(mismatches)
-    }
-}
-
-/// The capability of a card target with the persona's smartphone card.
-const CAP_CARD_PHONE: &str = "card.phone";
-
-/// The card while the phone is held to the generic reader in its place:
-/// the reader has no business with it then, so reaching it is a harness
-/// bug.
-struct CardAway;
-
-impl CardTarget for CardAway {
-    fn transmit(&mut self, _command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        Err(TransportError::Other(
-            "the card was reached while the phone was held to the reader".into(),
-        ))
-    }
-
-    fn power(&mut self, _event: PowerEvent) -> Result<Option<Vec<u8>>, TransportError> {
-        self.transmit(&[]).map(Some)
-    }
-
-    fn info(&self) -> CardTargetInfo {
-        CardTargetInfo::default()
-    }
-
-    fn capabilities(&self) -> Vec<String> {
-        Vec::new()
     }
 }
 

@@ -23,30 +23,12 @@ pub struct EmuFactory {
     pub oqs_url: Option<String>,
 }
 
-impl EmuFactory {
-    fn persona(&self, persona: Option<&str>) -> Result<Persona, String> {
-        let id = persona.unwrap_or(&self.default_persona);
-        Persona::load_named(&self.personas, id).map_err(|e| format!("persona `{id}`: {e}"))
-    }
-}
-
 impl CardFactory for EmuFactory {
     fn card(&mut self, persona: Option<&str>) -> Result<Box<dyn CardTarget + Send>, String> {
-        let persona = self.persona(persona)?;
+        let id = persona.unwrap_or(&self.default_persona);
+        let persona =
+            Persona::load_named(&self.personas, id).map_err(|e| format!("persona `{id}`: {e}"))?;
         Ok(Box::new(EmuCard::new(persona.card_profile())))
-    }
-
-    fn has_phone(&self) -> bool {
-        true
-    }
-
-    fn phone(
-        &mut self,
-        persona: Option<&str>,
-    ) -> Result<Option<Box<dyn CardTarget + Send>>, String> {
-        let persona = self.persona(persona)?;
-        let (profile, _) = persona.phone_profile(&persona.phone_options())?;
-        Ok(Some(Box::new(EmuCard::new(profile))))
     }
 
     fn eligibility(&mut self) -> Result<Box<dyn OqsTarget + Send>, String> {

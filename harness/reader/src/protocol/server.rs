@@ -25,19 +25,6 @@ pub trait CardFactory: Send {
     fn card(&mut self, persona: Option<&str>) -> Result<Box<dyn CardTarget + Send>, String>;
     /// The eligibility service.
     fn eligibility(&mut self) -> Result<Box<dyn OqsTarget + Send>, String>;
-    /// Whether [`CardFactory::phone`] gives smartphone cards; only then does
-    /// the served reader declare `reader.smartphone`.
-    fn has_phone(&self) -> bool {
-        false
-    }
-    /// The smartphone card of `persona` (health-insurance-system.md §1.5),
-    /// when the environment has one.
-    fn phone(
-        &mut self,
-        _persona: Option<&str>,
-    ) -> Result<Option<Box<dyn CardTarget + Send>>, String> {
-        Ok(None)
-    }
 }
 
 /// Limits and settings of the server, with documented defaults.
@@ -72,12 +59,13 @@ impl Default for ServeConfig {
 }
 
 /// The capabilities the reference reader declares over the protocol (the
-/// card trace is visible only in process), and [`SMARTPHONE_CAPABILITY`]
-/// when its environment holds smartphone cards.
-pub const SERVED_CAPABILITIES: &[&str] = &["reader.flow", "reader.clock", "reader.config"];
-
-/// The smartphone flow's capability.
-pub const SMARTPHONE_CAPABILITY: &str = "reader.smartphone";
+/// card trace is visible only in process).
+pub const SERVED_CAPABILITIES: &[&str] = &[
+    "reader.flow",
+    "reader.smartphone",
+    "reader.clock",
+    "reader.config",
+];
 
 /// Why the server could not start.
 #[derive(Debug)]
@@ -180,7 +168,6 @@ pub fn serve(
 struct Connection {
     reader: ReferenceReader,
     card: Option<Box<dyn CardTarget + Send>>,
-    phone: Option<Box<dyn CardTarget + Send>>,
     eligibility: Option<Box<dyn OqsTarget + Send>>,
     seen: usize,
 }
@@ -200,11 +187,6 @@ impl Connection {
         let _ = stream.set_nodelay(true);
         let mut writer = stream.try_clone()?;
         let mut lines = LineReader::new(stream, config.max_line);
-        let mut capabilities: Vec<String> =
-            SERVED_CAPABILITIES.iter().map(|c| c.to_string()).collect();
-        if lock(factory).has_phone() {
-            capabilities.push(SMARTPHONE_CAPABILITY.into());
-        }
         write_message(
             &mut writer,
             &Message::Hello(Hello {
@@ -212,7 +194,7 @@ impl Connection {
                 versions: vec![VERSION],
                 name: "myna-conform reference reader".into(),
                 version: env!("CARGO_PKG_VERSION").into(),
-                capabilities,
+                capabilities: SERVED_CAPABILITIES.iter().map(|c| c.to_string()).collect(),
             }),
         )?;
         let line = match lines.read_line(config.handshake_timeout) {
@@ -241,7 +223,6 @@ impl Connection {
         let mut connection = Connection {
             reader: fresh(config),
             card: None,
-            phone: None,
             eligibility: None,
             seen: 0,
         };
@@ -303,21 +284,17 @@ impl Connection {
             Command::Reset { persona } => {
                 self.reader = fresh(config);
                 self.seen = 0;
-                let mut factory = lock(factory);
-                match (
-                    factory.card(persona.as_deref()),
-                    factory.phone(persona.as_deref()),
-                    factory.eligibility(),
-                ) {
-                    (Ok(card), Ok(phone), Ok(eligibility)) => {
+                let mut factory = match factory.lock() {
+                    Ok(f) => f,
+                    Err(poisoned) => poisoned.into_inner(),
+                };
+                match (factory.card(persona.as_deref()), factory.eligibility()) {
+                    (Ok(card), Ok(eligibility)) => {
                         self.card = Some(card);
-                        self.phone = phone;
                         self.eligibility = Some(eligibility);
                         result(self, true, None)
                     }
-                    (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
-                        error(Some(id), "not_ready", e)
-                    }
+                    (Err(e), _) | (_, Err(e)) => error(Some(id), "not_ready", e),
                 }
             }
             Command::Observe => {
@@ -337,10 +314,6 @@ impl Connection {
                 };
                 let mut peers = Peers {
                     card: card.as_mut(),
-                    phone: self
-                        .phone
-                        .as_mut()
-                        .map(|p| p.as_mut() as &mut dyn CardTarget),
                     eligibility: eligibility.as_mut(),
                 };
                 match self.reader.handle(&stimulus, &mut peers) {
@@ -357,15 +330,6 @@ impl Connection {
                 }
             }
         }
-    }
-}
-
-/// The factory, even if a connection panicked while holding it (its state
-/// is a cache of opened cards: nothing half-changed to fear).
-fn lock(factory: &Shared) -> std::sync::MutexGuard<'_, Box<dyn CardFactory>> {
-    match factory.lock() {
-        Ok(f) => f,
-        Err(poisoned) => poisoned.into_inner(),
     }
 }
 

@@ -54,10 +54,6 @@ pub struct CardSession {
     current_app: Option<AppName>,
     /// The secure-messaging session the last `session_key` opened.
     pub(super) sm: Option<SmSession>,
-    /// The persona's smartphone card, held to the reader instead of the
-    /// card in the smartphone flow (a host borrows it, see
-    /// [`CardSession::phone`]).
-    phone: Option<Box<CardSession>>,
 }
 
 /// A [`CardSession`] lent to a host; see [`CardSession::recording`].
@@ -101,20 +97,7 @@ impl CardSession {
             target,
             current_app: None,
             sm: None,
-            phone: None,
         }
-    }
-
-    /// This session with the persona's smartphone card beside the card.
-    pub fn with_phone(mut self, phone: Option<Box<dyn CardTarget>>) -> Self {
-        self.phone = phone.map(|target| Box::new(CardSession::new(target)));
-        self
-    }
-
-    /// The smartphone card's session, when the target has one: lend it to
-    /// a host with [`CardSession::recording`] as the card itself is lent.
-    pub fn phone(&mut self) -> Option<&mut CardSession> {
-        self.phone.as_deref_mut()
     }
 
     /// This session's card as a [`CardTarget`] for a host that drives it

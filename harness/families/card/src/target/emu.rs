@@ -24,7 +24,6 @@ pub const EMU_CAPABILITIES: &[&str] = &[
     "card.power",
     "card.persona",
     "card.extended-apdu",
-    "card.phone",
 ];
 
 /// The persona used when a scenario names none.
@@ -75,19 +74,11 @@ impl CardTarget for EmuCard {
     }
 }
 
-/// One persona as the emulator plays it: its card, its smartphone card and
-/// its `${persona.*}` values.
-struct Loaded {
-    card: CardProfile,
-    phone: CardProfile,
-    vars: Vec<BuiltinValue>,
-}
-
 /// Hands out fresh emulated cards for personas under a directory; each
 /// persona is loaded once.
 pub struct EmuProvider {
     root: PathBuf,
-    loaded: HashMap<String, Loaded>,
+    loaded: HashMap<String, (CardProfile, Vec<BuiltinValue>)>,
 }
 
 impl EmuProvider {
@@ -99,7 +90,7 @@ impl EmuProvider {
         }
     }
 
-    fn load(&mut self, id: &str) -> Result<&Loaded, ProviderError> {
+    fn load(&mut self, id: &str) -> Result<&(CardProfile, Vec<BuiltinValue>), ProviderError> {
         if !self.loaded.contains_key(id) {
             if !self.root.is_dir() {
                 return Err(ProviderError::Environment(format!(
@@ -110,17 +101,8 @@ impl EmuProvider {
             let persona = Persona::load_named(&self.root, id)
                 .map_err(|e| ProviderError::UnknownPersona(format!("persona `{id}`: {e}")))?;
             let vars = persona_values(&persona);
-            let (phone, _) = persona
-                .phone_profile(&persona.phone_options())
-                .map_err(|e| {
-                    ProviderError::Environment(format!("persona `{id}`'s smartphone card: {e}"))
-                })?;
-            let loaded = Loaded {
-                card: persona.card_profile(),
-                phone,
-                vars,
-            };
-            self.loaded.insert(id.to_string(), loaded);
+            self.loaded
+                .insert(id.to_string(), (persona.card_profile(), vars));
         }
         self.loaded
             .get(id)
@@ -135,21 +117,20 @@ impl CardProvider for EmuProvider {
             .as_deref()
             .unwrap_or(DEFAULT_PERSONA)
             .to_string();
-        let loaded = self.load(&id)?;
+        let (profile, vars) = self.load(&id)?;
         Ok(OpenedCard {
-            target: Box::new(EmuCard::new(loaded.card.clone())),
+            target: Box::new(EmuCard::new(profile.clone())),
             persona: Some(id),
-            vars: loaded.vars.clone(),
-            phone: Some(Box::new(EmuCard::new(loaded.phone.clone()))),
+            vars: vars.clone(),
         })
     }
 
     fn describe(&mut self) -> Result<CardTargetInfo, ProviderError> {
-        let loaded = self.load(DEFAULT_PERSONA)?;
+        let (profile, _) = self.load(DEFAULT_PERSONA)?;
         Ok(CardTargetInfo {
             target: "emu".into(),
             reader_name: None,
-            atr: loaded.card.atr.clone(),
+            atr: profile.atr.clone(),
         })
     }
 

@@ -208,7 +208,6 @@ impl PcscProvider {
             target: Box::new(self.card.clone()),
             persona: Some(id.to_owned()),
             vars: known.vars,
-            phone: None,
         })
     }
 }
@@ -255,7 +254,6 @@ impl CardProvider for PcscProvider {
             target: Box::new(self.card.clone()),
             persona: id,
             vars,
-            phone: None,
         })
     }
 

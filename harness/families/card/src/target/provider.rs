@@ -28,9 +28,6 @@ pub struct OpenedCard {
     pub persona: Option<String>,
     /// `${persona.*}` values.
     pub vars: Vec<BuiltinValue>,
-    /// The persona's smartphone card (スマホ用電子証明書), when the provider
-    /// has one (the emulator does; capability `card.phone`).
-    pub phone: Option<Box<dyn CardTarget>>,
 }
 
 /// Why no card could be provided.
