@@ -191,6 +191,17 @@ pub struct ServerTlsArgs {
     pub tls_key: Option<PathBuf>,
 }
 
+impl ServerTlsArgs {
+    /// The TLS identity to serve with (`None`: plain HTTP); an error names
+    /// the file at fault (bad input).
+    pub fn identity(&self) -> Result<Option<myna_serve::ServerTls>, myna_serve::TlsSetupError> {
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => myna_serve::ServerTls::from_pem_files(cert, key).map(Some),
+            _ => Ok(None),
+        }
+    }
+}
+
 /// Which scenarios: `run` and `list` take the same options.
 #[derive(Debug, Args, Clone, Default)]
 pub struct SelectArgs {

@@ -306,7 +306,7 @@ fn run(args: RunArgs) -> i32 {
         None
     };
     let portal = if uses("portal") {
-        match crate::portal_commands::portal_provider(&args.portal) {
+        match crate::portal_commands::portal_provider(&args.portal, &args.tls) {
             Ok(p) => p,
             Err(code) => {
                 let message =

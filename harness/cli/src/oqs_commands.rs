@@ -16,19 +16,15 @@ pub fn oqs_serve(listen: &str, tls: &crate::args::ServerTlsArgs) -> i32 {
         }
     };
     let mut config = myna_oqs::ServerConfig::default();
-    let scheme = match (&tls.tls_cert, &tls.tls_key) {
-        (Some(cert), Some(key)) => match myna_serve::ServerTls::from_pem_files(cert, key) {
-            Ok(identity) => {
-                config.serve = config.serve.tls(Some(identity));
-                "https"
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                return exit_code::BAD_INPUT;
-            }
-        },
-        _ => "http",
+    let identity = match tls.identity() {
+        Ok(identity) => identity,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit_code::BAD_INPUT;
+        }
     };
+    let scheme = if identity.is_some() { "https" } else { "http" };
+    config.serve = config.serve.tls(identity);
     eprintln!(
         "reference eligibility service on {scheme}://{addr} (API: docs/oqs.md); Ctrl-C stops"
     );

@@ -7,8 +7,10 @@ use clap::Subcommand;
 use myna_family::exit_code;
 use myna_family_portal::{HttpPortalProvider, PortalProvider};
 use myna_oqs::{HttpTarget, InProcessTarget, OqsTarget};
-use myna_portal::server::{serve_blocking, Backend};
+use myna_portal::server::{serve_blocking, serve_config, Backend};
 use myna_portal::{PortalConfig, PortalService};
+
+use crate::args::ServerTlsArgs;
 
 /// `portal` subcommands.
 #[derive(Debug, Subcommand)]
@@ -24,9 +26,17 @@ pub enum PortalCommand {
         /// test-control API); default a private in-process model.
         #[arg(long)]
         oqs: Option<String>,
-        /// Persona directory: its `ca/` is the trusted test JPKI CA.
+        /// Persona directory: its `ca/` is the trusted test JPKI CA, its
+        /// personas the test J-LIS's 本人情報 (the holder-name check of
+        /// 公金受取口座登録).
         #[arg(long, default_value = "vectors/personas")]
         personas: PathBuf,
+        #[command(flatten)]
+        tls: ServerTlsArgs,
+        /// With `--oqs https://…`: trust the CA certificates in this PEM
+        /// file for the eligibility service instead of the system's roots.
+        #[arg(long, value_name = "PEM")]
+        oqs_ca: Option<PathBuf>,
     },
 }
 
@@ -37,25 +47,74 @@ pub fn dispatch(command: PortalCommand) -> i32 {
             listen,
             oqs,
             personas,
-        } => serve(&listen, oqs.as_deref(), &personas),
+            tls,
+            oqs_ca,
+        } => serve(&Serve {
+            listen: &listen,
+            oqs: oqs.as_deref(),
+            oqs_ca,
+            personas: &personas,
+            tls: &tls,
+        }),
     }
 }
 
-fn serve(listen: &str, oqs: Option<&str>, personas: &std::path::Path) -> i32 {
-    let Ok(addr) = listen.parse() else {
-        eprintln!("error: --listen expects HOST:PORT (e.g. 127.0.0.1:8090), found {listen:?}");
+/// What `portal serve` was asked to do.
+struct Serve<'a> {
+    listen: &'a str,
+    oqs: Option<&'a str>,
+    oqs_ca: Option<PathBuf>,
+    personas: &'a std::path::Path,
+    tls: &'a ServerTlsArgs,
+}
+
+/// The eligibility service `portal serve --oqs` names (default a private
+/// in-process model); `Err` is the exit code, the problem printed.
+fn eligibility(url: Option<&str>, ca: Option<PathBuf>) -> Result<Box<dyn OqsTarget + Send>, i32> {
+    let Some(url) = url else {
+        return Ok(Box::new(InProcessTarget::new()));
+    };
+    let options = myna_http::ClientOptions {
+        tls: myna_http::TlsOptions {
+            ca_file: ca,
+            ..myna_http::TlsOptions::default()
+        },
+        ..myna_http::ClientOptions::default()
+    };
+    // A CA file that is not one is the user's mistake.
+    if let Err(e) = myna_http::agent(&options) {
+        eprintln!("error: --oqs-ca: {e}");
+        return Err(exit_code::BAD_INPUT);
+    }
+    HttpTarget::connect_with(url, &options)
+        .map(|t| Box::new(t) as Box<dyn OqsTarget + Send>)
+        .map_err(|e| {
+            eprintln!("error: eligibility service {url}: {e}");
+            exit_code::INFRASTRUCTURE
+        })
+}
+
+fn serve(args: &Serve<'_>) -> i32 {
+    let Ok(addr) = args.listen.parse() else {
+        eprintln!(
+            "error: --listen expects HOST:PORT (e.g. 127.0.0.1:8090), found {:?}",
+            args.listen
+        );
         return exit_code::BAD_INPUT;
     };
-    let eligibility: Box<dyn OqsTarget + Send> = match oqs {
-        None => Box::new(InProcessTarget::new()),
-        Some(url) => match HttpTarget::connect(url) {
-            Ok(t) => Box::new(t),
-            Err(e) => {
-                eprintln!("error: eligibility service {url}: {e}");
-                return exit_code::INFRASTRUCTURE;
-            }
-        },
+    let identity = match args.tls.identity() {
+        Ok(identity) => identity,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit_code::BAD_INPUT;
+        }
     };
+    let scheme = if identity.is_some() { "https" } else { "http" };
+    let eligibility = match eligibility(args.oqs, args.oqs_ca.clone()) {
+        Ok(e) => e,
+        Err(code) => return code,
+    };
+    let (oqs, personas) = (args.oqs, args.personas);
     let service = match PortalService::new(&personas.join("ca"), PortalConfig::default()) {
         Ok(s) => s,
         Err(e) => {
@@ -64,7 +123,7 @@ fn serve(listen: &str, oqs: Option<&str>, personas: &std::path::Path) -> i32 {
         }
     };
     eprintln!(
-        "reference portal on http://{addr} (API: http://{addr}/openapi.yaml, eligibility: {}); Ctrl-C stops",
+        "reference portal on {scheme}://{addr} (API: {scheme}://{addr}/openapi.yaml, eligibility: {}); Ctrl-C stops",
         oqs.unwrap_or("in-process")
     );
     let result = serve_blocking(
@@ -73,6 +132,7 @@ fn serve(listen: &str, oqs: Option<&str>, personas: &std::path::Path) -> i32 {
             service,
             eligibility,
         },
+        serve_config().tls(identity),
     );
     match result {
         Ok(()) => exit_code::OK,
@@ -84,8 +144,11 @@ fn serve(listen: &str, oqs: Option<&str>, personas: &std::path::Path) -> i32 {
 }
 
 /// The portal provider `--portal` names: `builtin` (`None`: the default)
-/// or an `http(s)://` URL.
-pub fn portal_provider(portal: &str) -> Result<Option<Box<dyn PortalProvider>>, i32> {
+/// or an `http(s)://` URL, reached with `tls` (`--ca`, a client certificate).
+pub fn portal_provider(
+    portal: &str,
+    tls: &crate::args::ClientTlsArgs,
+) -> Result<Option<Box<dyn PortalProvider>>, i32> {
     if portal == "builtin" {
         return Ok(None);
     }
@@ -93,7 +156,16 @@ pub fn portal_provider(portal: &str) -> Result<Option<Box<dyn PortalProvider>>, 
         eprintln!("error: --portal expects `builtin` or an http(s):// URL, found {portal:?}");
         return Err(exit_code::BAD_INPUT);
     }
-    HttpPortalProvider::connect(portal)
+    let options = myna_http::ClientOptions {
+        tls: tls.options(),
+        ..myna_http::ClientOptions::default()
+    };
+    // A CA or client-certificate file that is not one is the user's mistake.
+    if let Err(e) = myna_http::agent(&options) {
+        eprintln!("error: {e}");
+        return Err(exit_code::BAD_INPUT);
+    }
+    HttpPortalProvider::connect_with(portal, options)
         .map(|p| Some(Box::new(p) as Box<dyn PortalProvider>))
         .map_err(|e| {
             eprintln!("error: {e:?}");

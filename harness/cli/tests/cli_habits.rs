@@ -448,11 +448,18 @@ fn free_port() -> u16 {
 
 /// `oqs serve` on a free port (with `extra` options), once it accepts.
 fn oqs_server(extra: &[&str]) -> (Server, u16) {
+    let mut args = vec!["oqs", "serve"];
+    args.extend(extra);
+    server(&args)
+}
+
+/// `myna-conform <args> --listen 127.0.0.1:PORT` on a free port, once it accepts.
+fn server(args: &[&str]) -> (Server, u16) {
     let port = free_port();
     let listen = format!("127.0.0.1:{port}");
     let child = Command::new(env!("CARGO_BIN_EXE_myna-conform"))
-        .args(["oqs", "serve", "--listen", &listen])
-        .args(extra)
+        .args(args)
+        .args(["--listen", &listen])
         .current_dir(root())
         .stderr(Stdio::null())
         .spawn()
@@ -464,17 +471,12 @@ fn oqs_server(extra: &[&str]) -> (Server, u16) {
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    panic!("oqs serve did not start on {listen}");
+    panic!("{args:?} did not start on {listen}");
 }
 
 #[test]
 fn the_eligibility_suite_runs_over_https_with_the_test_ca() {
-    let (_server, port) = oqs_server(&[
-        "--tls-cert",
-        "vectors/tls/server-cert.pem",
-        "--tls-key",
-        "vectors/tls/server-key.pem",
-    ]);
+    let (_server, port) = oqs_server(&TLS);
     let url = format!("https://127.0.0.1:{port}");
     let dir = temp_dir("https");
     let out = myna(&[
@@ -522,6 +524,97 @@ fn the_eligibility_suite_runs_over_https_with_the_test_ca() {
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("README.md"), "{err}");
+}
+
+/// `--tls-cert`/`--tls-key` of the committed test certificate.
+const TLS: [&str; 4] = [
+    "--tls-cert",
+    "vectors/tls/server-cert.pem",
+    "--tls-key",
+    "vectors/tls/server-key.pem",
+];
+
+/// The portal suite over HTTPS: `oqs serve` and `portal serve` with the
+/// committed test certificate (vectors/tls), the portal linked to the
+/// eligibility service over HTTPS (`--oqs-ca`), and `run --portal https://…
+/// --oqs https://… --ca vectors/tls/ca-cert.pem` passes every portal
+/// scenario; without the test CA the portal is not trusted (exit 3), and a
+/// certificate file that is not PEM is the user's mistake (exit 2).
+#[test]
+fn the_portal_suite_runs_over_https_with_the_test_ca() {
+    let (_oqs, oqs_port) = oqs_server(&TLS);
+    let oqs = format!("https://127.0.0.1:{oqs_port}");
+    let mut portal_args = vec![
+        "portal",
+        "serve",
+        "--oqs",
+        &oqs,
+        "--oqs-ca",
+        "vectors/tls/ca-cert.pem",
+    ];
+    portal_args.extend(TLS);
+    let (_portal, portal_port) = server(&portal_args);
+    let portal = format!("https://127.0.0.1:{portal_port}");
+    let dir = temp_dir("portal-https");
+    let out = dir.to_str().unwrap();
+    let run = |extra: &[&str], oqs: &str| {
+        let mut args = vec![
+            "run",
+            "--no-progress",
+            "--portal",
+            &portal,
+            "--oqs",
+            oqs,
+            "--out",
+            out,
+        ];
+        args.extend(extra);
+        args.push("scenarios/portal");
+        myna(&args)
+    };
+    let passed = run(&["--ca", "vectors/tls/ca-cert.pem"], &oqs);
+    let err = text(&passed.stderr);
+    assert_eq!(passed.status.code(), Some(0), "{err}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("report.json")).unwrap()).unwrap();
+    assert!(
+        report["summary"]["pass"].as_u64().unwrap() >= 40,
+        "{}",
+        report["summary"]
+    );
+    assert_eq!(report["summary"]["fail"].as_u64(), Some(0));
+    let targets = report["run_info"]["targets"].to_string();
+    assert!(targets.contains(&portal), "{targets}");
+    // Without the test CA the portal's certificate is not trusted.
+    let untrusted = run(&[], "builtin");
+    let err = text(&untrusted.stderr);
+    assert_eq!(untrusted.status.code(), Some(3), "{err}");
+    assert!(err.contains(&portal), "{err}");
+    // A CA file that is not PEM is the user's mistake, named.
+    let bad = run(&["--ca", "README.md"], "builtin");
+    let err = text(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(2), "{err}");
+    assert!(err.contains("README.md"), "{err}");
+}
+
+#[test]
+fn portal_serve_refuses_a_tls_key_that_is_not_one() {
+    let out = myna(&[
+        "portal",
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--tls-cert",
+        "vectors/tls/server-cert.pem",
+        "--tls-key",
+        "README.md",
+    ]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("README.md"), "{err}");
+    // The key alone is incomplete: clap refuses it.
+    let out = myna(&["portal", "serve", "--tls-key", "vectors/tls/server-key.pem"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
 }
 
 #[test]

@@ -121,4 +121,85 @@ impl StepCtx<'_> {
             ))
         })
     }
+
+    /// A JSON value (a request body a scenario wrote) with every `${name}`
+    /// in its strings filled in; a string that is not a template is kept as
+    /// written. Every secret a template brings in is told to the redactor
+    /// ([`Redactor::add_value`](crate::Redactor::add_value): its text, and
+    /// the bytes when it is hex).
+    pub fn fill_json(&mut self, value: &serde_json::Value) -> Result<serde_json::Value, StepEnd> {
+        use serde_json::Value as Json;
+        Ok(match value {
+            Json::String(text) => {
+                let Ok(template) = myna_scenario::parse_template(text) else {
+                    return Ok(value.clone());
+                };
+                if !template.has_vars() {
+                    return Ok(value.clone());
+                }
+                let rendered = self.render(&template)?;
+                if rendered.secret {
+                    self.redactor.add_value(&rendered.text);
+                }
+                Json::String(rendered.text)
+            }
+            Json::Array(items) => Json::Array(
+                items
+                    .iter()
+                    .map(|item| self.fill_json(item))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Json::Object(map) => Json::Object(
+                map.iter()
+                    .map(|(k, v)| Ok((k.clone(), self.fill_json(v)?)))
+                    .collect::<Result<serde_json::Map<String, Json>, StepEnd>>()?,
+            ),
+            other => other.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fill_json_fills_nested_templates_and_tells_the_redactor_their_secrets() {
+        let mut vars = Vars::default();
+        vars.set("pin", "4826", true);
+        vars.set("who", "taro", false);
+        let mut redactor = Redactor::default();
+        let mut evidence = EvidenceLog::new();
+        let mut others = Sessions::new();
+        let at = Location {
+            file: "s.yaml".into(),
+            line: 3,
+            col: 5,
+        };
+        let mut cx = StepCtx {
+            vars: &mut vars,
+            redactor: &mut redactor,
+            evidence: &mut evidence,
+            others: &mut others,
+            at: &at,
+        };
+        let body = json!({ "a": ["${who}", { "pin": "${pin}" }], "n": 1, "raw": "${" });
+        let filled = cx.fill_json(&body).unwrap();
+        // A name without a value is the author's error, located.
+        let undefined = cx.fill_json(&json!(["${nobody}"]));
+        assert_eq!(
+            filled,
+            json!({ "a": ["taro", { "pin": "4826" }], "n": 1, "raw": "${" })
+        );
+        // The secret's text and the bytes its hex encodes are masked.
+        assert_eq!(redactor.text("pin 4826"), "pin <redacted>");
+        assert_eq!(redactor.hex(&[0x48, 0x26, 0x01]), "****01");
+        assert_eq!(redactor.text("taro"), "taro");
+        let Err(StepEnd::Error { blame, message }) = undefined else {
+            panic!("an undefined variable is an error");
+        };
+        assert_eq!(blame, Blame::Author);
+        assert!(message.starts_with("s.yaml:3:5: "), "{message}");
+    }
 }

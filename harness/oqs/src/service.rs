@@ -8,7 +8,7 @@ use crate::control::ControlCommand;
 use crate::error::ModelError;
 use crate::lookup::handle_lookup;
 use crate::model::{OqsModel, RegistrationRequest, REGISTER_PATH};
-use crate::wire::{CapabilitiesAnswer, ControlAnswer, ErrorBody, ErrorDetail};
+use crate::wire::{CapabilitiesAnswer, ControlAnswer, ErrorBody};
 
 /// The lookup path of this reference.
 pub const SEARCH_PATH: &str = "/oqs/v1/search";
@@ -49,12 +49,10 @@ impl ServiceResponse {
 
     /// An error answer `{"error":{"code","message"}}` ([`ErrorBody`]).
     pub fn error(status: u16, code: &str, message: impl Into<String>) -> Self {
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: code.to_string(),
-                message: message.into(),
-            },
-        };
+        ServiceResponse::error_body(status, &ErrorBody::new(code, message))
+    }
+
+    fn error_body(status: u16, body: &ErrorBody) -> Self {
         ServiceResponse {
             status,
             body: serde_json::to_value(body).unwrap_or(Value::Null),
@@ -69,7 +67,13 @@ impl ServiceResponse {
             ModelError::Conflict(_) => 409,
             ModelError::Capacity(_) => 422,
         };
-        ServiceResponse::error(status, e.code(), e.to_string())
+        match e {
+            ModelError::Invalid { field, .. } => ServiceResponse::error_body(
+                status,
+                &ErrorBody::with_field(e.code(), e.to_string(), *field),
+            ),
+            _ => ServiceResponse::error(status, e.code(), e.to_string()),
+        }
     }
 }
 

@@ -21,6 +21,8 @@ pub enum Defect {
     DuplicateApplications,
     /// The serial is never linked at the eligibility service.
     NoEligibilityLink,
+    /// The 公金受取口座's 名義 need not be the card holder's name.
+    NoHolderNameCheck,
 }
 
 /// Every defect.
@@ -32,4 +34,5 @@ pub const ALL: &[Defect] = &[
     Defect::NoOwnerCheck,
     Defect::DuplicateApplications,
     Defect::NoEligibilityLink,
+    Defect::NoHolderNameCheck,
 ];

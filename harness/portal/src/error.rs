@@ -2,7 +2,7 @@
 //! its stable code and HTTP status (one table), optionally naming the
 //! request field at fault. Bad input is always 4xx.
 
-use crate::wire::{ErrorBody, ErrorDetail};
+use crate::wire::ErrorBody;
 
 /// The stable error codes (portal-anchors.md §6 "one error code each").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,6 +62,8 @@ pub enum Problem {
     EligibilityUnavailable,
     /// Unknown bank or branch code.
     UnknownInstitution,
+    /// The account's 名義 is not the name of the card's holder (本人情報).
+    HolderNameMismatch,
     /// The server itself failed (never for bad input).
     Internal,
 }
@@ -97,6 +99,7 @@ impl Problem {
             Problem::ResourceNotFound => ("resource_not_found", 404),
             Problem::EligibilityUnavailable => ("eligibility_unavailable", 502),
             Problem::UnknownInstitution => ("unknown_institution", 422),
+            Problem::HolderNameMismatch => ("holder_name_mismatch", 422),
             Problem::Internal => ("internal", 500),
         }
     }
@@ -144,13 +147,9 @@ impl PortalError {
 
     /// The answer body.
     pub fn body(&self) -> ErrorBody {
-        ErrorBody {
-            error: ErrorDetail {
-                code: self.problem.code().to_owned(),
-                message: self.message.clone(),
-                field: self.field.clone(),
-            },
-        }
+        let mut body = ErrorBody::new(self.problem.code(), self.message.clone());
+        body.error.field.clone_from(&self.field);
+        body
     }
 
     /// The HTTP status.

@@ -10,6 +10,7 @@ use time::Duration;
 use crate::account;
 use crate::eligibility::{EligibilityLink, LinkRefusal};
 use crate::error::{PortalError, Problem};
+use crate::identity::same_name;
 use crate::login::verify_proof;
 use crate::service::{parse_body, rfc3339, PortalRequest, PortalResponse, PortalService};
 use crate::state::{ApplicationRecord, Registration, SentCode};
@@ -402,6 +403,17 @@ fn put_account(
             Problem::CardMismatch,
             "identity",
             "the card read is not the card this session logged in with",
+        ));
+    }
+    // The 名義 against the 本人情報 of the card's holder (§3.3: the
+    // account must be the person's own; seed 000 4-A ➐ 口座名義を確認し).
+    let registered = service.residents.name_kana(serial);
+    let own_name = registered.is_some_and(|kana| same_name(&body.holder_kana, kana));
+    if !own_name && !service.has(crate::defect::Defect::NoHolderNameCheck) {
+        return Err(PortalError::field(
+            Problem::HolderNameMismatch,
+            "holder_kana",
+            "the account's 名義 is not the name of the card's holder (本人情報)",
         ));
     }
     if let (Some(email), Some(code)) = (&body.email, &body.email_code) {

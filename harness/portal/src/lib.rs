@@ -8,8 +8,8 @@
 //! - [`service`]: the reference state machine behind any transport
 //!   ([`PortalService::handle`]); `routes.rs`/`flows.rs` its routes,
 //!   `state.rs` what it keeps per card holder, [`account`] the 公金受取口座
-//!   field checks, [`banks`] the test institutions, [`control`] the
-//!   test-control commands.
+//!   field checks, [`identity`] the holders' 本人情報 and the 名義 check,
+//!   [`banks`] the test institutions, [`control`] the test-control commands.
 //! - [`eligibility`]: where a 健康保険証利用申込 lands (myna-oqs's targets).
 //! - [`server`] (axum) and [`client`] (in-process and HTTP targets).
 //!
@@ -25,6 +25,7 @@ pub mod defect;
 pub mod eligibility;
 pub mod error;
 mod flows;
+pub mod identity;
 pub mod login;
 mod routes;
 pub mod server;

@@ -50,6 +50,15 @@ fn matches(pattern: &str, path: &str) -> bool {
     }
 }
 
+/// The methods of the documented route `path` matches (the `Allow` header
+/// of a 405, RFC 9110 §15.5.6).
+pub(crate) fn allowed(path: &str) -> Option<String> {
+    PATHS
+        .iter()
+        .find(|(pattern, _)| matches(pattern, path))
+        .map(|(_, methods)| methods.join(", "))
+}
+
 /// The value of `key` in a query string, percent-decoded.
 fn query_value(query: &str, key: &str) -> String {
     query
@@ -101,6 +110,7 @@ pub(crate) fn route(
             status: 200,
             content_type: "application/yaml",
             body: OPENAPI_YAML.as_bytes().to_vec(),
+            allow: None,
         }),
         ("POST", ["", "auth", "challenge"]) => Ok(challenge(service)),
         ("POST", ["", "auth", "login"]) => login(service, request.body),
@@ -119,10 +129,10 @@ pub(crate) fn route(
         ("GET", ["", "banks", code, "branches"]) => banks::branches(code, &query_value(query, "q"))
             .map(|b| PortalResponse::json(200, &b))
             .ok_or_else(|| {
-                PortalError::field(Problem::UnknownInstitution, "code", "no such institution")
+                PortalError::field(Problem::ResourceNotFound, "code", "no such institution")
             }),
         ("POST", ["", "control", "v1", "command"]) => {
-            let command = parse_body(request.body)?;
+            let command = crate::control::PortalControl::parse(request.body)?;
             service
                 .control(command)
                 .map(|answer| PortalResponse::json(200, &answer))

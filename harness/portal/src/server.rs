@@ -1,5 +1,5 @@
-//! The reference portal as an HTTP server (`myna-conform portal serve
-//! --listen ADDR [--oqs URL]`): every route answered by
+//! The reference portal as an HTTP(S) server (`myna-conform portal serve
+//! --listen ADDR [--oqs URL] [--tls-cert PEM --tls-key PEM]`): every route answered by
 //! [`PortalService::handle`], registrations linked at the configured
 //! eligibility service, served through [`myna_serve::serve`] (header-read
 //! and idle timeouts, a connection limit, a JSON 413 over [`MAX_BODY`], a
@@ -14,7 +14,7 @@ use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use myna_oqs::OqsTarget;
-use myna_serve::{ServeConfig, Shared};
+pub use myna_serve::{ServeConfig, Shared};
 
 pub use myna_serve::{BackgroundServer, ServeError as ServerError};
 
@@ -30,19 +30,27 @@ pub struct Backend {
 }
 
 /// The limits of the portal server: myna-serve's defaults, error codes
-/// `PORTAL-…`, bodies up to [`MAX_BODY`].
+/// `PORTAL-…`, bodies up to [`MAX_BODY`]; plain HTTP (HTTPS with
+/// [`ServeConfig::tls`]).
 pub fn serve_config() -> ServeConfig {
     ServeConfig::with_prefix("PORTAL").max_body_bytes(MAX_BODY)
 }
 
 fn answer(response: PortalResponse) -> Response {
     let status = StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (
+    let mut answer = (
         status,
         [(header::CONTENT_TYPE, response.content_type)],
         response.body,
     )
-        .into_response()
+        .into_response();
+    if let Some(value) = response
+        .allow
+        .and_then(|allow| header::HeaderValue::from_str(&allow).ok())
+    {
+        answer.headers_mut().insert(header::ALLOW, value);
+    }
+    answer
 }
 
 async fn handle(
@@ -74,19 +82,23 @@ async fn handle(
 
 /// The router (exposed for embedding; serve it with [`myna_serve::serve`]).
 pub fn router(backend: Backend) -> Router {
-    Router::new()
-        .fallback(handle)
-        .with_state(Arc::new(Shared::new(backend)))
+    router_shared(Arc::new(Shared::new(backend)))
 }
 
-/// Binds `listen` and serves forever, blocking the calling thread.
-pub fn serve_blocking(listen: SocketAddr, backend: Backend) -> Result<(), ServerError> {
-    myna_serve::serve_blocking(
-        listen,
-        router(backend),
-        serve_config(),
-        std::future::pending(),
-    )
+/// The router over state the caller keeps a handle on (tests read the
+/// reference's state while it serves).
+pub fn router_shared(shared: Arc<Shared<Backend>>) -> Router {
+    Router::new().fallback(handle).with_state(shared)
+}
+
+/// Binds `listen` and serves forever with `config` (e.g. [`serve_config`]
+/// with TLS), blocking the calling thread.
+pub fn serve_blocking(
+    listen: SocketAddr,
+    backend: Backend,
+    config: ServeConfig,
+) -> Result<(), ServerError> {
+    myna_serve::serve_blocking(listen, router(backend), config, std::future::pending())
 }
 
 /// Starts the server on a background thread (bind `127.0.0.1:0` in tests).
@@ -94,5 +106,14 @@ pub fn spawn_background(
     listen: SocketAddr,
     backend: Backend,
 ) -> Result<BackgroundServer, ServerError> {
-    myna_serve::spawn_background("portal-server", listen, router(backend), serve_config())
+    spawn_shared(listen, Arc::new(Shared::new(backend)), serve_config())
+}
+
+/// Starts the server over `shared` with `config` on a background thread.
+pub fn spawn_shared(
+    listen: SocketAddr,
+    shared: Arc<Shared<Backend>>,
+    config: ServeConfig,
+) -> Result<BackgroundServer, ServerError> {
+    myna_serve::spawn_background("portal-server", listen, router_shared(shared), config)
 }

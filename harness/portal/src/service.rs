@@ -17,6 +17,7 @@ use time::{Duration, OffsetDateTime};
 use crate::control::{ControlAnswer, PortalControl};
 use crate::eligibility::EligibilityLink;
 use crate::error::{PortalError, Problem};
+use crate::identity::Residents;
 use crate::login::Challenges;
 use crate::state::Holder;
 use crate::trust::{TrustError, TrustStore};
@@ -53,6 +54,8 @@ pub struct PortalResponse {
     pub content_type: &'static str,
     /// The body.
     pub body: Vec<u8>,
+    /// The `Allow` header of a 405: the methods of the route.
+    pub allow: Option<String>,
 }
 
 impl PortalResponse {
@@ -62,6 +65,7 @@ impl PortalResponse {
                 status,
                 content_type: "application/json",
                 body,
+                allow: None,
             },
             Err(e) => PortalResponse::error(&PortalError::new(Problem::Internal, e.to_string())),
         }
@@ -73,6 +77,7 @@ impl PortalResponse {
             status: error.status(),
             content_type: "application/json",
             body,
+            allow: None,
         }
     }
 }
@@ -126,6 +131,8 @@ pub(crate) struct SessionRecord {
 pub struct PortalService {
     pub(crate) config: PortalConfig,
     pub(crate) trust: TrustStore,
+    /// The test J-LIS's 本人情報 by serial.
+    pub(crate) residents: Residents,
     pub(crate) now: OffsetDateTime,
     pub(crate) terms_version: String,
     pub(crate) rng: StdRng,
@@ -146,17 +153,26 @@ pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
 }
 
 impl PortalService {
-    /// A portal trusting the CA in `ca_dir` (`vectors/personas/ca`).
+    /// A portal trusting the CA in `ca_dir` (`vectors/personas/ca`), with
+    /// the personas beside it (`ca_dir/..`) as the test J-LIS's 本人情報.
     pub fn new(ca_dir: &Path, config: PortalConfig) -> Result<PortalService, TrustError> {
         let mut trust = TrustStore::load(ca_dir)?;
         trust.ignore_revocation = config
             .defects
             .contains(&crate::defect::Defect::IgnoreRevocation);
-        Ok(PortalService::with_trust(trust, config))
+        let residents = match ca_dir.parent() {
+            Some(personas) => Residents::load(personas)?,
+            None => Residents::default(),
+        };
+        Ok(PortalService::with_trust(trust, residents, config))
     }
 
-    /// A portal over a loaded trust store.
-    pub fn with_trust(trust: TrustStore, config: PortalConfig) -> PortalService {
+    /// A portal over a loaded trust store and 本人情報 directory.
+    pub fn with_trust(
+        trust: TrustStore,
+        residents: Residents,
+        config: PortalConfig,
+    ) -> PortalService {
         let rng = match config.seed {
             Some(seed) => StdRng::seed_from_u64(seed),
             None => StdRng::from_entropy(),
@@ -171,6 +187,7 @@ impl PortalService {
             terms_version: config.terms_version.clone(),
             config,
             trust,
+            residents,
             rng,
             sessions: HashMap::new(),
             holders: HashMap::new(),
@@ -234,10 +251,14 @@ impl PortalService {
         }
         self.process_due(link);
         let (path, query) = request.path.split_once('?').unwrap_or((request.path, ""));
-        match crate::routes::route(self, request, path, query, link) {
+        let mut response = match crate::routes::route(self, request, path, query, link) {
             Ok(response) => response,
             Err(error) => PortalResponse::error(&error),
+        };
+        if response.status == 405 {
+            response.allow = crate::routes::allowed(path);
         }
+        response
     }
 
     /// The session the `Authorization: Bearer` header names, refreshed.
@@ -276,14 +297,13 @@ impl PortalService {
         let mut code = None;
         match command {
             PortalControl::Reset {} => {
-                let trust = {
-                    let mut t = self.trust.clone();
-                    t.reset();
-                    t
-                };
+                let mut trust = self.trust.clone();
+                trust.reset();
+                let mut residents = self.residents.clone();
+                residents.reset();
                 let mut config = self.config.clone();
                 config.seed = Some(self.rng.gen());
-                *self = PortalService::with_trust(trust, config);
+                *self = PortalService::with_trust(trust, residents, config);
             }
             PortalControl::Clock { advance_minutes } => {
                 if advance_minutes > 525_600 {
@@ -295,7 +315,7 @@ impl PortalService {
                 self.now += Duration::minutes(i64::from(advance_minutes));
             }
             PortalControl::Terms { version } => {
-                if version.trim().is_empty() || version.len() > 64 {
+                if version.trim().is_empty() || version.chars().count() > 64 {
                     return Err(PortalError::invalid("version", "expected 1–64 characters"));
                 }
                 self.terms_version = version;
@@ -305,6 +325,18 @@ impl PortalService {
                     return Err(PortalError::invalid("serial", "expected hex digits"));
                 }
                 self.trust.revoke(&serial);
+            }
+            PortalControl::HolderName { serial, name_kana } => {
+                if serial.is_empty() || !serial.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Err(PortalError::invalid("serial", "expected hex digits"));
+                }
+                if !crate::account::is_holder_kana(&name_kana) {
+                    return Err(PortalError::invalid(
+                        "name_kana",
+                        "expected a name in full-width katakana (at most 30 characters)",
+                    ));
+                }
+                self.residents.set_name_kana(&serial, name_kana);
             }
             PortalControl::Outbox { email } => {
                 code = Some(self.outbox.get(&email).cloned().ok_or_else(|| {
@@ -339,9 +371,10 @@ pub(crate) fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, PortalEr
             .split('`')
             .nth(1)
             .filter(|f| names_a_key && !f.is_empty() && f.len() < 64);
+        // A path serde could not follow (a syntax error) is `?`.
         let field = match (path.as_str(), named) {
-            ("." | "", Some(name)) => name.to_owned(),
-            ("." | "", None) => "body".to_owned(),
+            ("." | "" | "?", Some(name)) => name.to_owned(),
+            ("." | "" | "?", None) => "body".to_owned(),
             (path, _) => path.to_owned(),
         };
         let reason = inner.split(" at line").next().unwrap_or(&inner).to_owned();

@@ -45,26 +45,11 @@ pub mod b64 {
     }
 }
 
-/// Every error answer: `{"error":{"code","message","field"?}}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ErrorBody {
-    /// The error.
-    pub error: ErrorDetail,
-}
-
-/// An error's stable code, its reason and the field at fault.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ErrorDetail {
-    /// Stable code (`signature_mismatch`, `invalid_field`, …).
-    pub code: String,
-    /// Lowercase reason.
-    pub message: String,
-    /// The request field at fault, when one is.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
-}
+/// Every error answer, `{"error":{"code","message","field"?}}`: the one
+/// error type of every reference server (myna-serve's, as the eligibility
+/// service's), so the portal's API and control errors and the serving
+/// layer's have the same field names.
+pub use myna_serve::{ErrorBody, ErrorDetail};
 
 /// `POST /auth/challenge` answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -271,11 +271,22 @@ fn the_account_flow_checks_fields_the_card_and_flags_a_shared_account() {
             a.json
         );
     }
+    // The 名義 must be the card holder's (本人情報), a relative's neither.
+    for other in ["サトウ　ハナコ", "ヤマダ　ハナコ"] {
+        let mut body = rig.account_body("taro", "1234567");
+        body["holder_kana"] = json!(other);
+        let a = rig.call("PUT", "/public-fund-account", Some(&taro), body);
+        assert_eq!(
+            (a.status, a.code(), a.json["error"]["field"].as_str()),
+            (422, "holder_name_mismatch", Some("holder_kana")),
+            "{other}"
+        );
+    }
     // The shared terminal: hanako's card on taro's session.
     let body = rig.account_body("hanako", "1234567");
     let a = rig.call("PUT", "/public-fund-account", Some(&taro), body);
     assert_eq!((a.status, a.code()), (403, "card_mismatch"));
-    assert!(rig.portal.service().accounts().is_empty());
+    assert!(rig.service(|s| s.accounts().is_empty()));
     let body = rig.account_body("taro", "1234567");
     let a = rig.call("PUT", "/public-fund-account", Some(&taro), body);
     assert_eq!(a.json["status"], "登録手続き完了", "{}", a.json);

@@ -2,7 +2,9 @@
 //! reaches another person's data; a registration or account exists only
 //! after a login with a valid certificate (and the account only with the
 //! session's own card); the operations the API calls idempotent are; every
-//! answer validates against the OpenAPI document.
+//! answer validates against the OpenAPI document. Each property runs in
+//! process (24 cases) and over real HTTP against the reference server on
+//! 127.0.0.1 through the HTTP client (8 cases, a server each).
 
 #![allow(clippy::unwrap_used)]
 
@@ -244,13 +246,22 @@ impl World {
                 .position(|(_, serial, _)| *serial == s)
                 .unwrap()
         };
-        for serial in self.rig.portal.service().applicants() {
+        let (applicants, accounts): (Vec<String>, Vec<String>) = self.rig.service(|s| {
+            (
+                s.applicants().into_iter().map(str::to_owned).collect(),
+                s.accounts()
+                    .into_iter()
+                    .map(|(serial, _)| serial.to_owned())
+                    .collect(),
+            )
+        });
+        for serial in &applicants {
             assert!(
                 self.logged_in.contains(&serial_of(serial)),
                 "{serial} applied without a login"
             );
         }
-        for (serial, _) in self.rig.portal.service().accounts() {
+        for serial in &accounts {
             assert!(
                 self.own_card_account.contains(&serial_of(serial)),
                 "{serial} has an account it did not register"
@@ -259,27 +270,44 @@ impl World {
     }
 }
 
+fn run_sequence(rig: Rig, actions: &[Action]) {
+    let mut world = World {
+        rig,
+        api: OpenApi::load(),
+        sessions: HashMap::new(),
+        applications: HashMap::new(),
+        logged_in: HashSet::new(),
+        own_card_account: HashSet::new(),
+    };
+    for (name, _, _) in PERSONAS.iter().take(3) {
+        // Everyone valid may need a user for the account flow.
+        let session = world.rig.login(name);
+        world
+            .rig
+            .register_user(&session, &format!("{name}@example.jp"));
+    }
+    world.logged_in.extend(0..3);
+    for action in actions {
+        world.run(action);
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
     #[test]
     fn random_sequences_keep_persons_apart_and_answer_as_documented(actions in proptest::collection::vec(action(), 1..24)) {
-        let mut world = World {
-            rig: Rig::new(),
-            api: OpenApi::load(),
-            sessions: HashMap::new(),
-            applications: HashMap::new(),
-            logged_in: HashSet::new(),
-            own_card_account: HashSet::new(),
-        };
-        for (name, _, _) in PERSONAS.iter().take(3) {
-            // Everyone valid may need a user for the account flow.
-            let session = world.rig.login(name);
-            world.rig.register_user(&session, &format!("{name}@example.jp"));
-        }
-        world.logged_in.extend(0..3);
-        for action in &actions {
-            world.run(action);
-        }
+        run_sequence(Rig::new(), &actions);
+    }
+}
+
+proptest! {
+    // Over real HTTP (the reference served on 127.0.0.1, the HTTP client):
+    // fewer cases, each with a server of its own.
+    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_same_properties_hold_over_http(actions in proptest::collection::vec(action(), 1..24)) {
+        run_sequence(Rig::http(), &actions);
     }
 }

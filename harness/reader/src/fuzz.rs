@@ -306,7 +306,9 @@ pub fn world_of(persona: &Persona) -> Value {
             "insurer_name": "試験健康保険組合", "qualification_date": "2020-04-01"}]}]})
 }
 
-fn concrete(step: &FuzzStep, persona: &Persona) -> Stimulus {
+/// The stimulus `step` stands for on `persona`'s card (its PIN, or a wrong
+/// one).
+pub fn concrete(step: &FuzzStep, persona: &Persona) -> Stimulus {
     match step {
         FuzzStep::Stimulus(s) => s.clone(),
         FuzzStep::RightPin => Stimulus::EnterPin {

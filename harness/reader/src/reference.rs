@@ -351,11 +351,17 @@ impl ReferenceReader {
                 },
             ) => Step::To(State::FaceCapture(v, 0)),
             (
-                State::AuthMethod(v) | State::FaceFailed(v),
+                State::AuthMethod(v),
                 S::ChooseMethod {
                     method: Method::Pin,
                 },
-            ) => return self.pin_chosen(v, peers),
+            ) => return self.pin_chosen(v, State::AuthMethod, peers),
+            (
+                State::FaceFailed(v),
+                S::ChooseMethod {
+                    method: Method::Pin,
+                },
+            ) => return self.pin_chosen(v, State::FaceFailed, peers),
             (State::FaceCapture(v, failed), S::FaceResult { outcome }) => match outcome {
                 FaceOutcome::Match => return self.authenticated(v, AuthBy::Face, peers),
                 FaceOutcome::Mismatch if failed + 1 >= self.config.face_attempts => {
@@ -473,10 +479,16 @@ impl ReferenceReader {
         }
     }
 
-    fn pin_chosen(&mut self, mut v: Visit, peers: &mut Peers<'_>) -> Result<Step, ReaderError> {
+    /// PIN chosen on `here`'s screen; a refusal stays on it.
+    fn pin_chosen(
+        &mut self,
+        mut v: Visit,
+        here: fn(Visit) -> State,
+        peers: &mut Peers<'_>,
+    ) -> Result<Step, ReaderError> {
         if v.face_only {
             return Ok(Step::Refuse(
-                State::AuthMethod(v),
+                here(v),
                 "a face-only card offers no PIN".into(),
             ));
         }
@@ -487,7 +499,7 @@ impl ReferenceReader {
             Ok(None) => {
                 v.face_only = true;
                 Ok(Step::Refuse(
-                    State::AuthMethod(v),
+                    here(v),
                     "the card has no 利用者証明用 PIN".into(),
                 ))
             }

@@ -1,11 +1,13 @@
 //! The one JSON error shape of every reference server:
-//! `{"error":{"code":"…","message":"…"}}`.
+//! `{"error":{"code":"…","message":"…","field":"…"?}}` (the eligibility
+//! service's and the portal's API and control errors, and what this layer
+//! answers itself).
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-/// Every API error: `{"error":{"code":"…","message":"…"}}`.
+/// Every API error: `{"error":{"code":"…","message":"…","field":"…"?}}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     /// The error.
@@ -19,6 +21,10 @@ pub struct ErrorDetail {
     pub code: String,
     /// For people: the reason.
     pub message: String,
+    /// The request field at fault, when one is (a JSON key or a dotted
+    /// path into the body).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 impl ErrorBody {
@@ -28,8 +34,20 @@ impl ErrorBody {
             error: ErrorDetail {
                 code: code.into(),
                 message: message.into(),
+                field: None,
             },
         }
+    }
+
+    /// An error body naming the request field at fault.
+    pub fn with_field(
+        code: impl Into<String>,
+        message: impl Into<String>,
+        field: impl Into<String>,
+    ) -> Self {
+        let mut body = ErrorBody::new(code, message);
+        body.error.field = Some(field.into());
+        body
     }
 }
 

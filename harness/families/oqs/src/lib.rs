@@ -24,5 +24,6 @@ pub mod vocabulary;
 
 pub use family::OqsFamily;
 pub use provider::{BuiltinOqs, HttpOqs, OqsProvider};
+pub use schema::matcher_schema;
 pub use session::OqsSession;
 pub use syntax::OqsSyntax;

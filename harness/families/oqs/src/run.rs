@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 use myna_family::{FieldValue, Mismatch, RawEvidence, StepCtx, StepEnd};
 use myna_oqs::service::{CONTROL_PATH, SEARCH_PATH};
 use myna_oqs::{OqsTarget, TargetError};
-use myna_scenario::{parse_template, Location, Spanned};
-use serde_json::{json, Map, Value};
+use myna_scenario::{Location, Spanned};
+use serde_json::{json, Value};
 
 use myna_oqs::wire::{
     ErrorBody, RequestBody, RequestHeader, RequestMsg, SearchInfo, SearchRequest,
@@ -34,38 +34,6 @@ impl Checks {
         self.found
             .push(Mismatch::new(self.at.clone(), check, expected, actual));
     }
-}
-
-/// `value` with every `${name}` in its strings filled in; secrets the
-/// templates bring in are told to the redactor.
-fn fill(value: &Value, cx: &mut StepCtx<'_>) -> Result<Value, StepEnd> {
-    Ok(match value {
-        Value::String(text) => {
-            let Ok(template) = parse_template(text) else {
-                return Ok(value.clone());
-            };
-            if !template.has_vars() {
-                return Ok(value.clone());
-            }
-            let rendered = cx.render(&template)?;
-            if rendered.secret {
-                cx.redactor.add_value(&rendered.text);
-            }
-            Value::String(rendered.text)
-        }
-        Value::Array(items) => Value::Array(
-            items
-                .iter()
-                .map(|item| fill(item, cx))
-                .collect::<Result<_, _>>()?,
-        ),
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| Ok((k.clone(), fill(v, cx)?)))
-                .collect::<Result<Map<String, Value>, StepEnd>>()?,
-        ),
-        other => other.clone(),
-    })
 }
 
 /// 医療機関コード of a lookup that names none (docs/oqs.md).
@@ -154,7 +122,7 @@ pub(crate) fn run(target: &mut dyn OqsTarget, step: &OqsStep, cx: &mut StepCtx<'
     let body = match &step.request {
         OqsRequest::Lookup(b) | OqsRequest::Raw(b) | OqsRequest::Control(b) => b,
     };
-    let body = match fill(body, cx) {
+    let body = match cx.fill_json(body) {
         Ok(b) => b,
         Err(end) => return end,
     };
@@ -285,18 +253,18 @@ fn fill_expectation(
     let fill_pairs = |pairs: &Vec<(String, Value)>, cx: &mut StepCtx<'_>| {
         pairs
             .iter()
-            .map(|(k, v)| Ok((k.clone(), fill(v, cx)?)))
+            .map(|(k, v)| Ok((k.clone(), cx.fill_json(v)?)))
             .collect::<Result<Vec<_>, StepEnd>>()
     };
     Ok(match expectation {
-        Expectation::Status(m) => Expectation::Status(fill(m, cx)?),
+        Expectation::Status(m) => Expectation::Status(cx.fill_json(m)?),
         Expectation::Timeout(t) => Expectation::Timeout(*t),
-        Expectation::Validity(m) => Expectation::Validity(fill(m, cx)?),
-        Expectation::ResultStatus(m) => Expectation::ResultStatus(fill(m, cx)?),
-        Expectation::ResultCode(m) => Expectation::ResultCode(fill(m, cx)?),
-        Expectation::Segment(m) => Expectation::Segment(fill(m, cx)?),
-        Expectation::ErrorCode(m) => Expectation::ErrorCode(fill(m, cx)?),
-        Expectation::Results(m) => Expectation::Results(fill(m, cx)?),
+        Expectation::Validity(m) => Expectation::Validity(cx.fill_json(m)?),
+        Expectation::ResultStatus(m) => Expectation::ResultStatus(cx.fill_json(m)?),
+        Expectation::ResultCode(m) => Expectation::ResultCode(cx.fill_json(m)?),
+        Expectation::Segment(m) => Expectation::Segment(cx.fill_json(m)?),
+        Expectation::ErrorCode(m) => Expectation::ErrorCode(cx.fill_json(m)?),
+        Expectation::Results(m) => Expectation::Results(cx.fill_json(m)?),
         Expectation::Result(each) => Expectation::Result(
             each.iter()
                 .map(|pairs| fill_pairs(pairs, cx))

@@ -13,7 +13,10 @@ fn fields_of(keyword: &str) -> &'static [Field] {
     }
 }
 
-fn matcher(description: &str) -> Value {
+/// The JSON Schema of one matcher (a value compared as text, `null` for
+/// absent, or an object of [`MATCHERS`] operators), with `description`;
+/// the `portal` family's expectations use it too.
+pub fn matcher_schema(description: &str) -> Value {
     let mut ops = Map::new();
     for op in MATCHERS {
         let schema = match op.name {
@@ -30,7 +33,7 @@ fn matcher(description: &str) -> Value {
         "description": description,
         "anyOf": [
             text_schema("compared as text (`1` matches \"1\")"),
-            { "type": "null", "description": "the field is absent" },
+            { "type": "null", "description": "the value is absent" },
             {
                 "type": "object",
                 "additionalProperties": false,
@@ -60,7 +63,7 @@ fn expect_schema() -> Value {
                         "pattern": format!("^({})(\\..+)?$", names.join("|")),
                         "description": "a field of ResultOfQualificationConfirmation, dotted for nested fields"
                     },
-                    "additionalProperties": matcher("a result field's matcher"),
+                    "additionalProperties": matcher_schema("a result field's matcher"),
                     "description": "result field (dotted path for nested fields) → matcher"
                 });
                 json!({
@@ -72,9 +75,9 @@ fn expect_schema() -> Value {
                 "type": "object",
                 "description": key.doc,
                 "propertyNames": { "pattern": "^/" },
-                "additionalProperties": matcher("the value's matcher")
+                "additionalProperties": matcher_schema("the value's matcher")
             }),
-            _ => matcher(key.doc),
+            _ => matcher_schema(key.doc),
         };
         properties.insert(key.name.to_string(), schema);
     }

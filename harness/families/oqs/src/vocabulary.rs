@@ -176,26 +176,26 @@ pub const EXPECT_KEYS: &[Doc] = &[
     Doc { name: "json", doc: "a map of JSON pointers into the response" },
 ];
 
-/// Matcher operators of a field expectation.
+/// Matcher operators of a field expectation (the `portal` family's too).
 pub const MATCHERS: &[Doc] = &[
     Doc {
         name: "present",
-        doc: "`true`: the field is there; `false`: it is absent",
+        doc: "`true`: the value is there; `false`: it is absent",
     },
     Doc {
         name: "contains",
-        doc: "the field's text contains this",
+        doc: "the value's text contains this",
     },
     Doc {
         name: "one_of",
-        doc: "the field's text is one of these",
+        doc: "the value's text is one of these",
     },
     Doc {
         name: "not",
-        doc: "the field's text is not this",
+        doc: "the value's text is not this",
     },
     Doc {
         name: "len",
-        doc: "the field is a list of this length",
+        doc: "the value is a list of this length",
     },
 ];

@@ -57,12 +57,14 @@ impl PortalProvider for BuiltinPortal {
     }
 }
 
-/// A portal under test at a URL. It offers `portal.control` when its
-/// control `state` command answers 200; each scenario then starts with a
-/// `reset`.
+/// A portal under test at a URL (`http://` or `https://`, with the client
+/// settings of myna-http: `--ca`, a client certificate). It offers
+/// `portal.control` when its control `state` command answers 200; each
+/// scenario then starts with a `reset`.
 #[derive(Clone, Debug)]
 pub struct HttpPortalProvider {
     url: String,
+    options: myna_http::ClientOptions,
     control: bool,
 }
 
@@ -82,14 +84,20 @@ fn control(target: &mut HttpPortal, body: &[u8]) -> Result<u16, String> {
 }
 
 impl HttpPortalProvider {
-    /// Probes `url` once for the control API.
+    /// Probes `url` once for the control API, with default client settings.
     pub fn connect(url: &str) -> Result<Self, OpenError> {
-        let mut target = HttpPortal::new(url)
+        HttpPortalProvider::connect_with(url, myna_http::ClientOptions::default())
+    }
+
+    /// Probes `url` once for the control API, with `options` (timeouts, TLS).
+    pub fn connect_with(url: &str, options: myna_http::ClientOptions) -> Result<Self, OpenError> {
+        let mut target = HttpPortal::with_options(url, &options)
             .map_err(|e| OpenError::environment(format!("portal {url}: {e}")))?;
         let status = control(&mut target, br#"{"op":"state"}"#)
             .map_err(|e| OpenError::environment(format!("portal {url}: {e}")))?;
         Ok(HttpPortalProvider {
             url: url.to_owned(),
+            options,
             control: status == 200,
         })
     }
@@ -97,7 +105,7 @@ impl HttpPortalProvider {
 
 impl PortalProvider for HttpPortalProvider {
     fn open(&mut self) -> Result<Box<dyn PortalTarget>, OpenError> {
-        let mut target = HttpPortal::new(&self.url)
+        let mut target = HttpPortal::with_options(&self.url, &self.options)
             .map_err(|e| OpenError::environment(format!("portal {}: {e}", self.url)))?;
         if self.control {
             let status = control(&mut target, br#"{"op":"reset"}"#)

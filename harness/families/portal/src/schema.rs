@@ -1,32 +1,10 @@
 //! JSON Schema of `portal` steps, from the shapes the parser reads them with.
 
-use myna_scenario::{enum_description, shape_schema, text_schema, Shape, StepSchema};
+use myna_family_oqs::matcher_schema;
+use myna_scenario::{shape_schema, Shape, StepSchema};
 use serde_json::{json, Map, Value};
 
-use crate::vocabulary::{fields, EXPECT_KEYS, KEYWORDS, MATCHERS, OUTCOMES};
-
-fn matcher(description: &str) -> Value {
-    let mut ops = Map::new();
-    for op in MATCHERS {
-        let schema = match op.name {
-            "present" => json!({ "type": "boolean", "description": op.doc }),
-            "len" => json!({ "type": "integer", "minimum": 0, "description": op.doc }),
-            "one_of" => {
-                json!({ "type": "array", "items": text_schema("a value"), "description": op.doc })
-            }
-            _ => text_schema(op.doc),
-        };
-        ops.insert(op.name.to_string(), schema);
-    }
-    json!({
-        "description": description,
-        "anyOf": [
-            text_schema("compared as text (`1` matches \"1\")"),
-            { "type": "null", "description": "the value is absent" },
-            { "type": "object", "additionalProperties": false, "properties": ops, "description": enum_description("a matcher", MATCHERS) }
-        ]
-    })
-}
+use crate::vocabulary::{fields, EXPECT_KEYS, KEYWORDS, OUTCOMES};
 
 fn expect_schema(keyword: &str) -> Value {
     let mut properties = Map::new();
@@ -43,9 +21,9 @@ fn expect_schema(keyword: &str) -> Value {
                 "type": "object",
                 "description": key.doc,
                 "propertyNames": { "pattern": "^/" },
-                "additionalProperties": matcher("the value's matcher")
+                "additionalProperties": matcher_schema("the value's matcher")
             }),
-            _ => matcher(key.doc),
+            _ => matcher_schema(key.doc),
         };
         properties.insert(key.name.to_string(), schema);
     }

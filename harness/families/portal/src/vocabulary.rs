@@ -260,27 +260,3 @@ pub const EXPECT_KEYS: &[Doc] = &[
         doc: "login and register_account: the card's 利用者証明用 PIN tries left when the card refused the PIN",
     },
 ];
-
-/// Matcher operators of a field expectation.
-pub const MATCHERS: &[Doc] = &[
-    Doc {
-        name: "present",
-        doc: "`true`: the value is there; `false`: it is absent",
-    },
-    Doc {
-        name: "contains",
-        doc: "the value's text contains this",
-    },
-    Doc {
-        name: "one_of",
-        doc: "the value's text is one of these",
-    },
-    Doc {
-        name: "not",
-        doc: "the value's text is not this",
-    },
-    Doc {
-        name: "len",
-        doc: "the value is a list of this length",
-    },
-];

@@ -1,15 +1,21 @@
 //! Shared helpers: the reference portal over an in-process eligibility
-//! model, and login proofs signed with the personas' committed keys (what
-//! the card would sign; the card itself is driven by the family's tests).
+//! model, called in process or served over real HTTP and reached through
+//! the same typed client trait (`PortalTarget`), and login proofs signed
+//! with the personas' committed keys (what the card would sign; the card
+//! itself is driven by the family's tests).
 #![allow(dead_code, clippy::unwrap_used)]
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use myna_oqs::{ControlCommand, InProcessTarget, OqsTarget};
 use myna_portal::client::ClientRequest;
 use myna_portal::login::digest_info;
+use myna_portal::server::{serve_config, spawn_shared, Backend, BackgroundServer, Shared};
 use myna_portal::wire::{b64, CardProof};
-use myna_portal::{InProcessPortal, OqsLink, PortalConfig, PortalTarget};
+use myna_portal::{
+    HttpPortal, InProcessPortal, OqsLink, PortalConfig, PortalService, PortalTarget,
+};
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::{Pkcs1v15Sign, RsaPrivateKey};
 use serde_json::{json, Value};
@@ -38,8 +44,20 @@ pub fn card_sign(key: &RsaPrivateKey, challenge: &[u8]) -> Vec<u8> {
         .unwrap()
 }
 
+/// The reference: in process, or a server on a free port with the state
+/// kept in reach (the properties read it).
+pub enum Portal {
+    InProcess(Box<InProcessPortal>),
+    Http {
+        client: HttpPortal,
+        backend: Arc<Shared<Backend>>,
+        _server: BackgroundServer,
+    },
+}
+
 pub struct Rig {
-    pub portal: InProcessPortal,
+    pub portal: Portal,
+    /// The eligibility model of the in-process portal (the server has its own).
     pub oqs: InProcessTarget,
 }
 
@@ -70,8 +88,49 @@ impl Rig {
 
     pub fn with(config: PortalConfig) -> Rig {
         Rig {
-            portal: InProcessPortal::new(&personas().join("ca"), config).unwrap(),
+            portal: Portal::InProcess(Box::new(
+                InProcessPortal::new(&personas().join("ca"), config).unwrap(),
+            )),
             oqs: InProcessTarget::new(),
+        }
+    }
+
+    /// The reference served over HTTP on 127.0.0.1 (its own in-process
+    /// eligibility model), reached by the HTTP client.
+    pub fn http() -> Rig {
+        let service = PortalService::new(
+            &personas().join("ca"),
+            PortalConfig {
+                seed: Some(7),
+                ..PortalConfig::default()
+            },
+        )
+        .unwrap();
+        let backend = Arc::new(Shared::new(Backend {
+            service,
+            eligibility: Box::new(InProcessTarget::new()),
+        }));
+        let server = spawn_shared(
+            "127.0.0.1:0".parse().unwrap(),
+            Arc::clone(&backend),
+            serve_config(),
+        )
+        .unwrap();
+        Rig {
+            portal: Portal::Http {
+                client: HttpPortal::new(&server.url()).unwrap(),
+                backend,
+                _server: server,
+            },
+            oqs: InProcessTarget::new(),
+        }
+    }
+
+    /// `f` of the reference's state (while it serves, over HTTP).
+    pub fn service<R>(&self, f: impl FnOnce(&PortalService) -> R) -> R {
+        match &self.portal {
+            Portal::InProcess(portal) => f(portal.service()),
+            Portal::Http { backend, .. } => f(&backend.lock().service),
         }
     }
 
@@ -84,8 +143,11 @@ impl Rig {
         body: &[u8],
     ) -> Answer {
         let mut link = OqsLink::new(&mut self.oqs as &mut dyn OqsTarget);
-        let answer = self
-            .portal
+        let target: &mut dyn PortalTarget = match &mut self.portal {
+            Portal::InProcess(portal) => portal.as_mut(),
+            Portal::Http { client, .. } => client,
+        };
+        let answer = target
             .request(
                 ClientRequest {
                     method,
@@ -148,10 +210,16 @@ impl Rig {
 
     pub fn oqs(&mut self, command: ControlCommand) {
         let body = serde_json::to_vec(&command).unwrap();
-        let answer = self
-            .oqs
-            .request("POST", "/control/v1/command", &body, None)
-            .unwrap();
+        let answer = match &self.portal {
+            Portal::InProcess(_) => self.oqs.request("POST", "/control/v1/command", &body, None),
+            Portal::Http { backend, .. } => {
+                backend
+                    .lock()
+                    .eligibility
+                    .request("POST", "/control/v1/command", &body, None)
+            }
+        }
+        .unwrap();
         assert_eq!(
             answer.status,
             200,
@@ -212,11 +280,20 @@ impl Rig {
         assert_eq!(u.status, 201, "{}", u.json);
     }
 
+    /// An account request read with `identity_of`'s card, in its holder's
+    /// name (the personas' `name_kana`).
     pub fn account_body(&mut self, identity_of: &str, number: &str) -> Value {
         let proof = self.proof(identity_of, identity_of);
+        let holder = match identity_of {
+            "hanako" => "サトウ　ハナコ",
+            "kiyoshi" => "スズキ　キヨシ",
+            "expired" => "ワタナベ　ミサキ",
+            "revoked" => "ナカムラ　ショウ",
+            _ => "ヤマダ　タロウ",
+        };
         json!({
             "bank_code": "9901", "branch_code": "101", "account_type": "ordinary",
-            "account_number": number, "holder_kana": "ヤマダ　タロウ", "own_name_confirmed": true,
+            "account_number": number, "holder_kana": holder, "own_name_confirmed": true,
             "identity": proof, "agreed": true
         })
     }
@@ -257,11 +334,13 @@ impl OpenApi {
     }
 
     /// `Ok` when the answer is documented for the operation and its body
-    /// validates; a route or method the document lacks must be 404/405.
+    /// validates; a route or method the document lacks must be a 404/405
+    /// whose body is the documented error.
     pub fn check(&self, method: &str, path: &str, answer: &Answer) -> Result<(), String> {
+        let error = json!({ "$ref": "#/components/responses/Error" });
         let Some(template) = self.template_for(path) else {
             return if answer.status == 404 {
-                Ok(())
+                self.validate(method, path, &error, answer)
             } else {
                 Err(format!("{path} undocumented, answered {}", answer.status))
             };
@@ -269,7 +348,7 @@ impl OpenApi {
         let operation = &self.doc["paths"][&template][method.to_ascii_lowercase()];
         if operation.is_null() {
             return if answer.status == 405 {
-                Ok(())
+                self.validate(method, &template, &error, answer)
             } else {
                 Err(format!(
                     "{method} {template} undocumented, answered {}",
@@ -281,7 +360,7 @@ impl OpenApi {
         if response.is_null() {
             // 413 may answer any request with a body.
             if answer.status == 413 {
-                response = json!({ "$ref": "#/components/responses/Error" });
+                response = error;
             } else {
                 return Err(format!(
                     "{method} {template}: status {} undocumented ({})",
@@ -289,6 +368,18 @@ impl OpenApi {
                 ));
             }
         }
+        self.validate(method, &template, &response, answer)
+    }
+
+    /// The answer's content type and body against the documented `response`.
+    fn validate(
+        &self,
+        method: &str,
+        template: &str,
+        response: &Value,
+        answer: &Answer,
+    ) -> Result<(), String> {
+        let mut response = response.clone();
         if let Some(reference) = response["$ref"].as_str() {
             let name = reference.rsplit('/').next().unwrap();
             response = self.doc["components"]["responses"][name].clone();

@@ -4,7 +4,7 @@ use myna_family::{Mismatch, StepCtx, StepEnd};
 use myna_scenario::Location;
 use serde_json::Value;
 
-use super::{fill, Produced};
+use super::Produced;
 use crate::step::{Expectation, PortalCapture};
 
 pub(crate) fn fill_expectation(
@@ -12,13 +12,13 @@ pub(crate) fn fill_expectation(
     cx: &mut StepCtx<'_>,
 ) -> Result<Expectation, StepEnd> {
     Ok(match e {
-        Expectation::Status(m) => Expectation::Status(fill(m, cx)?),
-        Expectation::ErrorCode(m) => Expectation::ErrorCode(fill(m, cx)?),
-        Expectation::ErrorField(m) => Expectation::ErrorField(fill(m, cx)?),
+        Expectation::Status(m) => Expectation::Status(cx.fill_json(m)?),
+        Expectation::ErrorCode(m) => Expectation::ErrorCode(cx.fill_json(m)?),
+        Expectation::ErrorField(m) => Expectation::ErrorField(cx.fill_json(m)?),
         Expectation::Json(pairs) => Expectation::Json(
             pairs
                 .iter()
-                .map(|(p, m)| Ok((p.clone(), fill(m, cx)?)))
+                .map(|(p, m)| Ok((p.clone(), cx.fill_json(m)?)))
                 .collect::<Result<_, StepEnd>>()?,
         ),
         other => other.clone(),

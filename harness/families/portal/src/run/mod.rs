@@ -13,8 +13,7 @@ use myna_family::{FieldValue, Mismatch, RawEvidence, StepCtx, StepEnd};
 use myna_family_oqs::OqsSession;
 use myna_portal::client::ClientRequest;
 use myna_portal::{NoLink, OqsLink};
-use myna_scenario::parse_template;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::session::PortalSession;
 use crate::step::PortalStep;
@@ -147,37 +146,6 @@ impl PortalSession {
     }
 }
 
-/// `value` with every `${name}` in its strings filled in.
-pub(crate) fn fill(value: &Value, cx: &mut StepCtx<'_>) -> Result<Value, StepEnd> {
-    Ok(match value {
-        Value::String(text) => {
-            let Ok(template) = parse_template(text) else {
-                return Ok(value.clone());
-            };
-            if !template.has_vars() {
-                return Ok(value.clone());
-            }
-            let rendered = cx.render(&template)?;
-            if rendered.secret {
-                cx.redactor.add_text(&rendered.text);
-            }
-            Value::String(rendered.text)
-        }
-        Value::Array(items) => Value::Array(
-            items
-                .iter()
-                .map(|i| fill(i, cx))
-                .collect::<Result<_, _>>()?,
-        ),
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| Ok((k.clone(), fill(v, cx)?)))
-                .collect::<Result<Map<String, Value>, StepEnd>>()?,
-        ),
-        other => other.clone(),
-    })
-}
-
 /// The text of a body field.
 pub(crate) fn text<'v>(body: &'v Value, key: &str) -> Option<&'v str> {
     body.get(key).and_then(Value::as_str)
@@ -194,7 +162,7 @@ pub(crate) fn session_name(body: &Value) -> Option<&str> {
 
 /// Runs one step.
 pub(crate) fn run(session: &mut PortalSession, step: &PortalStep, cx: &mut StepCtx<'_>) -> StepEnd {
-    let body = match fill(&step.body, cx) {
+    let body = match cx.fill_json(&step.body) {
         Ok(b) => b,
         Err(end) => return end,
     };
