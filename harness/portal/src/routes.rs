@@ -138,12 +138,10 @@ pub(crate) fn route(
                 .map(|answer| PortalResponse::json(200, &answer))
         }
         _ => crate::flows::route(service, request, &segments, link).unwrap_or_else(|| {
-            let known = PATHS.iter().find(|(pattern, _)| matches(pattern, path));
-            Err(match known {
-                Some((_, methods)) => PortalError::new(
-                    Problem::MethodNotAllowed,
-                    format!("allowed: {}", methods.join(", ")),
-                ),
+            Err(match allowed(path) {
+                Some(methods) => {
+                    PortalError::new(Problem::MethodNotAllowed, format!("allowed: {methods}"))
+                }
                 None => PortalError::new(Problem::NotFound, format!("no route {path}")),
             })
         }),
