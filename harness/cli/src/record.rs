@@ -3,17 +3,18 @@
 //! (`myna_family_card::record`, docs/pcsc.md "Record and replay").
 
 use std::io::BufRead;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use myna_card_emu::persona::Persona;
-use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
 use myna_card_emu::vpcd::{Emulator, EmulatorOptions, VpcdObserver};
 use myna_family::exit_code;
 use myna_family_card::record::{scenario_yaml, KnownSecret, RecordingCard, ScenarioHeader};
-use myna_family_card::target::{CardTarget, EmuCard};
+use myna_family_card::target::{CardTarget, CardTargetInfo, EmuCard, PowerEvent, TransportError};
 
 use crate::args::RecordArgs;
 use crate::commands::bad_argument;
@@ -40,6 +41,46 @@ impl VpcdObserver for ConnectionWatch {
             self.warned = true;
             eprintln!("warning: vpcd not reachable yet ({error}); retrying");
         }
+    }
+}
+
+/// The first card wait that got no answer within `--card-timeout`.
+type Stuck = Arc<Mutex<Option<String>>>;
+
+/// The card the recording forwards to, noting the first timeout: the
+/// recording then stops, since the card no longer answers.
+struct TimeoutWatch {
+    card: Box<dyn CardTarget + Send>,
+    stuck: Stuck,
+}
+
+impl TimeoutWatch {
+    fn note<R>(&self, outcome: Result<R, TransportError>) -> Result<R, TransportError> {
+        if let Err(TransportError::Timeout(why)) = &outcome {
+            let mut stuck = self.stuck.lock().unwrap_or_else(|e| e.into_inner());
+            stuck.get_or_insert_with(|| why.clone());
+        }
+        outcome
+    }
+}
+
+impl CardTarget for TimeoutWatch {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        let outcome = self.card.transmit(command);
+        self.note(outcome)
+    }
+
+    fn power(&mut self, event: PowerEvent) -> Result<Option<Vec<u8>>, TransportError> {
+        let outcome = self.card.power(event);
+        self.note(outcome)
+    }
+
+    fn info(&self) -> CardTargetInfo {
+        self.card.info()
+    }
+
+    fn capabilities(&self) -> Vec<String> {
+        self.card.capabilities()
     }
 }
 
@@ -77,7 +118,7 @@ pub fn record(args: &RecordArgs) -> i32 {
             None => return bad_argument("--card emu needs a persona"),
         }
     } else if args.card == "pcsc" || args.card.starts_with("pcsc:") {
-        match pcsc_target(&args.card) {
+        match pcsc_target(&args.card, Duration::from_millis(args.card_timeout.max(1))) {
             Ok(card) => card,
             Err(code) => return code,
         }
@@ -88,6 +129,11 @@ pub fn record(args: &RecordArgs) -> i32 {
         ));
     };
     let origin_target = args.card.clone();
+    let stuck = Stuck::default();
+    let target = Box::new(TimeoutWatch {
+        card: target,
+        stuck: Arc::clone(&stuck),
+    });
     let (card, recording) = RecordingCard::new(target);
     let connected = Arc::new(AtomicBool::new(false));
     let (control, thread) = Emulator::new(args.vpcd.as_str(), card)
@@ -106,9 +152,10 @@ pub fn record(args: &RecordArgs) -> i32 {
             None => "press Enter (or close standard input) to stop".to_owned(),
         }
     );
-    wait_for_stop(args.seconds);
+    wait_for_stop(args.seconds, &stuck);
     // The emulator thread ends on shutdown; a failure to connect ends it
-    // earlier, which `join` reports.
+    // earlier, which `join` reports. Its card waits are bounded by
+    // `--card-timeout`, so the join is too.
     let _ = control.shutdown();
     match thread.join() {
         Ok(Ok(())) => {}
@@ -120,6 +167,14 @@ pub fn record(args: &RecordArgs) -> i32 {
             eprintln!("error: the vpcd thread stopped unexpectedly");
             return exit_code::INFRASTRUCTURE;
         }
+    }
+    let stuck = stuck.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    if let Some(why) = stuck {
+        eprintln!(
+            "error: the card behind {origin_target} stopped answering ({why}); recording stopped, \
+             no file written"
+        );
+        return exit_code::INFRASTRUCTURE;
     }
     if !connected.load(Ordering::SeqCst) {
         eprintln!(
@@ -172,18 +227,32 @@ pub fn record(args: &RecordArgs) -> i32 {
 }
 
 /// Blocks until `seconds` have passed, or (without it) until a line or the
-/// end of standard input.
-fn wait_for_stop(seconds: Option<u64>) {
+/// end of standard input; or until the card stopped answering (`stuck`).
+fn wait_for_stop(seconds: Option<u64>, stuck: &Stuck) {
+    let is_stuck = || stuck.lock().unwrap_or_else(|e| e.into_inner()).is_some();
+    let tick = Duration::from_millis(100);
     match seconds {
         Some(s) => {
             let until = Instant::now() + Duration::from_secs(s);
-            while Instant::now() < until {
-                std::thread::sleep(Duration::from_millis(100));
+            while Instant::now() < until && !is_stuck() {
+                std::thread::sleep(tick);
             }
         }
         None => {
-            let mut line = String::new();
-            let _ = std::io::stdin().lock().read_line(&mut line);
+            // The line is read on a thread of its own, so that a stuck card
+            // ends the wait too (the thread is left blocked on stdin).
+            let (entered, line_read) = mpsc::channel();
+            std::thread::spawn(move || {
+                let mut line = String::new();
+                let _ = std::io::stdin().lock().read_line(&mut line);
+                let _ = entered.send(());
+            });
+            while !is_stuck() {
+                match line_read.recv_timeout(tick) {
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Ok(()) | Err(RecvTimeoutError::Disconnected) => return,
+                }
+            }
         }
     }
 }
@@ -202,10 +271,12 @@ fn timestamp() -> String {
 }
 
 #[cfg(feature = "pcsc")]
-fn pcsc_target(card: &str) -> Result<Box<dyn CardTarget + Send>, i32> {
+fn pcsc_target(card: &str, timeout: Duration) -> Result<Box<dyn CardTarget + Send>, i32> {
     use myna_family_card::target::{PcscCard, PcscOptions, ReaderSelector};
     let name = card.strip_prefix("pcsc:");
-    match PcscCard::open(PcscOptions::reader(ReaderSelector::from_cli(name))) {
+    let mut options = PcscOptions::reader(ReaderSelector::from_cli(name));
+    options.transmit_timeout = timeout;
+    match PcscCard::open(options) {
         Ok(card) => Ok(Box::new(card)),
         Err(e) => {
             eprintln!("error: {e}");
@@ -215,7 +286,7 @@ fn pcsc_target(card: &str) -> Result<Box<dyn CardTarget + Send>, i32> {
 }
 
 #[cfg(not(feature = "pcsc"))]
-fn pcsc_target(_: &str) -> Result<Box<dyn CardTarget + Send>, i32> {
+fn pcsc_target(_: &str, _: Duration) -> Result<Box<dyn CardTarget + Send>, i32> {
     Err(bad_argument(
         "--card pcsc needs a build with the `pcsc` feature (see docs/pcsc.md)",
     ))
