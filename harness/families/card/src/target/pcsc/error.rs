@@ -51,6 +51,13 @@ pub(super) enum Failure {
 }
 
 impl Failure {
+    /// Whether the handle no longer fits the card and only a fresh connect
+    /// helps: the card was powered up again under it with another protocol
+    /// (seen when a card stopped during a power-up answers again).
+    pub(super) fn leaves_handle_stale(&self) -> bool {
+        matches!(self, Failure::Pcsc(_, PcscError::ProtoMismatch))
+    }
+
     pub(super) fn into_transport(self) -> TransportError {
         match self {
             Failure::Pcsc(doing, error) => map_error(doing, error),
@@ -76,6 +83,13 @@ impl Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_protocol_mismatch_leaves_the_handle_stale() {
+        assert!(Failure::Pcsc("x", PcscError::ProtoMismatch).leaves_handle_stale());
+        assert!(!Failure::Pcsc("x", PcscError::RemovedCard).leaves_handle_stale());
+        assert!(!Failure::EmptyAnswer.leaves_handle_stale());
+    }
 
     #[test]
     fn pcsc_errors_map_to_transport_errors() {

@@ -210,7 +210,10 @@ impl CardTarget for PcscCard {
                 let error = map_error(op, PcscError::ResetCard);
                 Err(self.recover_from_reset(error))
             }
-            Err(failure) => Err(failure.into_transport()),
+            Err(failure) => {
+                self.in_doubt |= failure.leaves_handle_stale();
+                Err(failure.into_transport())
+            }
         }
     }
 

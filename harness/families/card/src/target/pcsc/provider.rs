@@ -77,8 +77,8 @@ impl CardTarget for SharedCard {
 
 impl SharedCard {
     /// Runs `step` (on a fresh connection when the last one got no answer
-    /// in time); after "card removed" or "service unavailable" reconnects to
-    /// the reader once and runs it again.
+    /// in time); after "card removed", "service unavailable" or a handle
+    /// gone stale reconnects to the reader once and runs it again.
     fn with_reconnect<R>(
         &mut self,
         mut step: impl FnMut(&mut Self) -> Result<R, TransportError>,
@@ -89,6 +89,15 @@ impl SharedCard {
         }
         match step(self) {
             Err(TransportError::CardRemoved(_) | TransportError::ServiceUnavailable(_)) => {
+                self.0.borrow_mut().reopen()?;
+                step(self)
+            }
+            // A handle gone stale (not a timeout: a retry would double the
+            // wait) gets one fresh connection too.
+            Err(error)
+                if !matches!(error, TransportError::Timeout(_))
+                    && self.0.borrow().needs_reopen() =>
+            {
                 self.0.borrow_mut().reopen()?;
                 step(self)
             }
