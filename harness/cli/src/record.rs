@@ -112,23 +112,10 @@ pub fn record(args: &RecordArgs) -> i32 {
                 .collect()
         })
         .unwrap_or_default();
-    let target: Box<dyn CardTarget + Send> = if is_emu {
-        match &persona {
-            Some(p) => Box::new(EmuCard::new(p.card_profile())),
-            None => return bad_argument("--card emu needs a persona"),
-        }
-    } else if args.card == "pcsc" || args.card.starts_with("pcsc:") {
-        match pcsc_target(&args.card, Duration::from_millis(args.card_timeout.max(1))) {
-            Ok(card) => card,
-            Err(code) => return code,
-        }
-    } else {
-        return bad_argument(&format!(
-            "--card expects `emu` or `pcsc[:NAME]`, found {:?}",
-            args.card
-        ));
+    let target = match open_target(args, persona.as_ref()) {
+        Ok(target) => target,
+        Err(code) => return code,
     };
-    let origin_target = args.card.clone();
     let stuck = Stuck::default();
     let target = Box::new(TimeoutWatch {
         card: target,
@@ -157,32 +144,8 @@ pub fn record(args: &RecordArgs) -> i32 {
     // earlier, which `join` reports. Its card waits are bounded by
     // `--card-timeout`, so the join is too.
     let _ = control.shutdown();
-    match thread.join() {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => {
-            eprintln!("error: {e} (is pcscd running with vsmartcard-vpcd? see docs/pcsc.md)");
-            return exit_code::INFRASTRUCTURE;
-        }
-        Err(_) => {
-            eprintln!("error: the vpcd thread stopped unexpectedly");
-            return exit_code::INFRASTRUCTURE;
-        }
-    }
-    let stuck = stuck.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    if let Some(why) = stuck {
-        eprintln!(
-            "error: the card behind {origin_target} stopped answering ({why}); recording stopped, \
-             no file written"
-        );
-        return exit_code::INFRASTRUCTURE;
-    }
-    if !connected.load(Ordering::SeqCst) {
-        eprintln!(
-            "error: vpcd at {} never accepted the virtual card, nothing recorded and no file written \
-             (is pcscd running with vsmartcard-vpcd? see docs/pcsc.md)",
-            args.vpcd
-        );
-        return exit_code::INFRASTRUCTURE;
+    if let Err(code) = session_end(thread.join(), &stuck, &connected, args) {
+        return code;
     }
     let events = recording.lock().unwrap_or_else(|e| e.into_inner()).clone();
     if events
@@ -195,6 +158,78 @@ pub fn record(args: &RecordArgs) -> i32 {
         );
         return exit_code::INFRASTRUCTURE;
     }
+    write_scenario(args, persona_id, &events, &secrets)
+}
+
+/// The card the recording forwards to: the emulator of the persona, or a
+/// card in a PC/SC reader (every wait bounded by `--card-timeout`).
+fn open_target(
+    args: &RecordArgs,
+    persona: Option<&Persona>,
+) -> Result<Box<dyn CardTarget + Send>, i32> {
+    if args.card == "emu" {
+        match persona {
+            Some(p) => Ok(Box::new(EmuCard::new(p.card_profile()))),
+            None => Err(bad_argument("--card emu needs a persona")),
+        }
+    } else if args.card == "pcsc" || args.card.starts_with("pcsc:") {
+        pcsc_target(&args.card, Duration::from_millis(args.card_timeout.max(1)))
+    } else {
+        Err(bad_argument(&format!(
+            "--card expects `emu` or `pcsc[:NAME]`, found {:?}",
+            args.card
+        )))
+    }
+}
+
+/// Why the session ended, as an exit code when nothing may be written: the
+/// card stopped answering, the vpcd thread failed, or vpcd never took the
+/// virtual card.
+fn session_end(
+    joined: std::thread::Result<Result<(), myna_card_emu::vpcd::VpcdError>>,
+    stuck: &Stuck,
+    connected: &AtomicBool,
+    args: &RecordArgs,
+) -> Result<(), i32> {
+    let stuck = stuck.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    if let Some(why) = stuck {
+        eprintln!(
+            "error: the card behind {} stopped answering ({why}); recording stopped, \
+             no file written",
+            args.card
+        );
+        return Err(exit_code::INFRASTRUCTURE);
+    }
+    match joined {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            eprintln!("error: {e} (is pcscd running with vsmartcard-vpcd? see docs/pcsc.md)");
+            return Err(exit_code::INFRASTRUCTURE);
+        }
+        Err(_) => {
+            eprintln!("error: the vpcd thread stopped unexpectedly");
+            return Err(exit_code::INFRASTRUCTURE);
+        }
+    }
+    if !connected.load(Ordering::SeqCst) {
+        eprintln!(
+            "error: vpcd at {} never accepted the virtual card, nothing recorded and no file written \
+             (is pcscd running with vsmartcard-vpcd? see docs/pcsc.md)",
+            args.vpcd
+        );
+        return Err(exit_code::INFRASTRUCTURE);
+    }
+    Ok(())
+}
+
+/// Writes the recorded session as a scenario file; the exit code.
+fn write_scenario(
+    args: &RecordArgs,
+    persona_id: Option<String>,
+    events: &[myna_family_card::record::RecordedEvent],
+    secrets: &[KnownSecret],
+) -> i32 {
+    let origin_target = &args.card;
     let stamp = timestamp();
     let name = args.name.clone().unwrap_or_else(|| stamp.clone());
     let header = ScenarioHeader {
@@ -209,7 +244,7 @@ pub fn record(args: &RecordArgs) -> i32 {
             header.id
         ));
     }
-    let yaml = scenario_yaml(&header, &events, &secrets);
+    let yaml = scenario_yaml(&header, events, secrets);
     if let Err(e) = std::fs::write(&args.out, yaml) {
         eprintln!("error: cannot write {}: {e}", args.out.display());
         return exit_code::INFRASTRUCTURE;
