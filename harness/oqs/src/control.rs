@@ -322,6 +322,10 @@ pub struct CertificateSpec {
     pub serial: String,
     /// Expiry date `YYYY-MM-DD`.
     pub not_after: String,
+    /// The serial (hex) of a smartphone card issued for this certificate,
+    /// as `issue_phone` does (seed 004).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_serial: Option<String>,
 }
 
 /// A qualification to seed or acquire.

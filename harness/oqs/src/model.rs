@@ -514,6 +514,9 @@ impl OqsModel {
             if spec.registered {
                 self.index.register(id, cert)?;
             }
+            if let Some(phone) = &c.phone_serial {
+                self.issue_phone(Serial::parse(phone)?, Serial::parse(&c.serial)?)?;
+            }
         }
         Ok(id)
     }
@@ -759,6 +762,7 @@ mod tests {
                 certificate: Some(CertificateSpec {
                     serial: "A1".into(),
                     not_after: "2025-05-10".into(),
+                    phone_serial: None,
                 }),
                 registered: true,
                 qualifications: vec![],

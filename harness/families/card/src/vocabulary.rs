@@ -38,6 +38,7 @@ pub const CAPABILITIES: &[Doc] = &[
     Doc { name: "card.factory-reset", doc: "the harness can factory-reset the card between scenarios (`emu serve --test-control`)" },
     Doc { name: "card.destructive", doc: "scenarios that change the card for good may run (factory reset, or `--allow-destructive`)" },
     Doc { name: "card.smartphone", doc: "the target is the smartphone form (スマホ用電子証明書), not a plastic card" },
+    Doc { name: "card.phone", doc: "beside the card, the target has the holder's smartphone card (own serial, PIN and counter; the emulator: personas with `phone:`)" },
 ];
 
 /// `${persona.*}` variables (docs/scenario-format.md "Variables").

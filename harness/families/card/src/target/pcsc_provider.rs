@@ -208,6 +208,7 @@ impl PcscProvider {
             target: Box::new(self.card.clone()),
             persona: Some(id.to_owned()),
             vars: known.vars,
+            phone: None,
         })
     }
 }
@@ -254,6 +255,7 @@ impl CardProvider for PcscProvider {
             target: Box::new(self.card.clone()),
             persona: id,
             vars,
+            phone: None,
         })
     }
 
