@@ -218,6 +218,26 @@ pub const PERSONA_VARS: &[VarDoc] = &[
         doc: "a well-formed 住民基本台帳用 PIN that is not the right one",
         secret: false,
     },
+    VarDoc {
+        name: "persona.phone_auth_pin",
+        doc: "the smartphone card's own 利用者証明用 PIN (seed 004; the Android PIN typed on the reader); empty without a smartphone card",
+        secret: true,
+    },
+    VarDoc {
+        name: "persona.phone_serial",
+        doc: "the smartphone card's 利用者証明用 certificate serial, uppercase hex; empty without a smartphone card",
+        secret: false,
+    },
+    VarDoc {
+        name: "persona.phone_auth_pin_tries",
+        doc: "the smartphone card's PIN tries left at manufacture (its own counter)",
+        secret: false,
+    },
+    VarDoc {
+        name: "persona.wrong_phone_auth_pin",
+        doc: "a well-formed phone PIN that is not the smartphone card's",
+        secret: false,
+    },
 ];
 
 /// Keys of `verify:`.
