@@ -21,7 +21,7 @@ use myna_card_emu::persona::cv_cert::{
 use myna_card_emu::persona::files;
 use myna_card_emu::persona::{
     complete_my_number, format_utc, wareki_yymmdd, CertificateEntry, CounterEntry, Era,
-    LocalityRomaji, Persona, PersonaDocument, QuirkEntries, RetryEntries, SecretText,
+    LocalityRomaji, Persona, PersonaDocument, PhoneEntry, QuirkEntries, RetryEntries, SecretText,
 };
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -92,6 +92,8 @@ struct Spec {
     cert_not_after: Ymd,
     face_only: bool,
     auth_pin_left: Option<u8>,
+    /// The smartphone card's own PIN; `None`: no smartphone card.
+    phone_pin: Option<&'static str>,
 }
 
 fn specs() -> Vec<Spec> {
@@ -121,6 +123,7 @@ fn specs() -> Vec<Spec> {
             cert_not_after: (2030, 2, 17),
             face_only: false,
             auth_pin_left: None,
+            phone_pin: Some("1357"),
         },
         Spec {
             id: "hanako",
@@ -147,6 +150,7 @@ fn specs() -> Vec<Spec> {
             cert_not_after: (2029, 7, 3),
             face_only: false,
             auth_pin_left: None,
+            phone_pin: Some("2468"),
         },
         Spec {
             id: "kiyoshi",
@@ -173,6 +177,7 @@ fn specs() -> Vec<Spec> {
             cert_not_after: (2028, 11, 3),
             face_only: false,
             auth_pin_left: None,
+            phone_pin: Some("9024"),
         },
         Spec {
             id: "sakura",
@@ -199,6 +204,7 @@ fn specs() -> Vec<Spec> {
             cert_not_after: (2030, 6, 15),
             face_only: false,
             auth_pin_left: None,
+            phone_pin: Some("5813"),
         },
         Spec {
             id: "kao",
@@ -225,6 +231,7 @@ fn specs() -> Vec<Spec> {
             cert_not_after: (2029, 9, 30),
             face_only: true,
             auth_pin_left: None,
+            phone_pin: None,
         },
         Spec {
             id: "blocked",
@@ -251,6 +258,7 @@ fn specs() -> Vec<Spec> {
             cert_not_after: (2027, 12, 24),
             face_only: false,
             auth_pin_left: Some(0),
+            phone_pin: Some("7260"),
         },
         Spec {
             id: "expired",
@@ -277,6 +285,7 @@ fn specs() -> Vec<Spec> {
             cert_not_after: (2024, 12, 7),
             face_only: false,
             auth_pin_left: None,
+            phone_pin: Some("3141"),
         },
         // The portal family's revoked certificate: valid dates, listed on
         // the test CA's revocation list (vectors/personas/ca/auth-ca.crl,
@@ -306,6 +315,7 @@ fn specs() -> Vec<Spec> {
             cert_not_after: (2029, 4, 12),
             face_only: false,
             auth_pin_left: None,
+            phone_pin: Some("6420"),
         },
     ]
 }
@@ -639,6 +649,12 @@ fn generate_persona(root: &Path, spec: &Spec, auth_ca: &Ca, sign_ca: &Ca) -> Res
             read_past_end_sw: Some("6B00".to_owned()),
             ..QuirkEntries::default()
         },
+        phone: spec.phone_pin.map(|pin| PhoneEntry {
+            auth_pin: secret(pin),
+            serial: None,
+            applications: None,
+            retries: None,
+        }),
     };
     write(
         &dir.join(files::PERSONA_YAML),

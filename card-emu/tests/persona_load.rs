@@ -70,8 +70,15 @@ fn special_personas() {
     assert!(kao.face_only());
     assert!(kao.auth_pin().is_none() && kao.text_pin().is_none() && kao.sign_password().is_none());
 
+    assert!(
+        kao.phone().is_none(),
+        "a face-only card has no smartphone card"
+    );
+
     let blocked = load("blocked");
     assert_eq!(blocked.retries().auth_pin.left, 0);
+    let phone = blocked.phone().expect("blocked has a smartphone card");
+    assert_eq!(phone.tries.left, 3, "the phone's counter is its own");
     assert_eq!(blocked.retries().auth_pin.max, 3);
     assert_eq!(load("taro").retries().auth_pin.left, 3);
 
@@ -87,7 +94,9 @@ fn debug_never_shows_a_secret() {
     for id in persona::list(&root()).expect("list") {
         let p = load(&id);
         let secret_vars: Vec<_> = p.variables().into_iter().filter(|v| v.secret).collect();
-        assert_eq!(secret_vars.len(), 8);
+        // auth_pin, sign_password, text_pin, juki_pin, my_number, check_b,
+        // birth_key, security_code and the smartphone card's phone_auth_pin.
+        assert_eq!(secret_vars.len(), 9);
         // Non-secret variables hold certificate hex, where any 4 digits may occur by chance.
         let debug = format!("{p:?} {secret_vars:?} {:?}", p.ca());
         let mut secrets = vec![
@@ -96,9 +105,16 @@ fn debug_never_shows_a_secret() {
             p.birth_key().expose().to_vec(),
             p.security_code().expose().to_vec(),
         ];
-        for s in [p.auth_pin(), p.sign_password(), p.text_pin(), p.juki_pin()]
-            .into_iter()
-            .flatten()
+        let phone_pin = p.phone().map(|phone| &phone.pin);
+        for s in [
+            p.auth_pin(),
+            p.sign_password(),
+            p.text_pin(),
+            p.juki_pin(),
+            phone_pin,
+        ]
+        .into_iter()
+        .flatten()
         {
             secrets.push(s.expose().to_vec());
         }

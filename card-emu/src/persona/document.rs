@@ -147,6 +147,32 @@ pub struct PersonaDocument {
     /// Behaviour where sources disagree; defaults of [`crate::Quirks`].
     #[serde(default)]
     pub quirks: QuirkEntries,
+    /// The holder's smartphone card (スマホ用電子証明書, seed 004); absent:
+    /// the persona has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<PhoneEntry>,
+}
+
+/// The smartphone card of a persona (seed 004, health-insurance-system.md
+/// §1.5): its own 利用者証明用 certificate serial, PIN and counter.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhoneEntry {
+    /// The スマホ用利用者証明用 PIN, 4 digits (the Android PIN typed on the
+    /// reader, §1.5); its own, not the card's.
+    pub auth_pin: SecretText,
+    /// The phone certificate's serial, uppercase hex; default the card's
+    /// auth serial + 0x1000000.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// The applications the phone carries (`jpki`, `text`, `surface`,
+    /// `common`, `juki`); default `[jpki]`. Uncertain: card-protocol.md §4
+    /// (myna-go c511221) has the text and surface APs absent on the phone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applications: Option<Vec<String>>,
+    /// The phone PIN's own counter (default 3, as the card's; uncertain).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retries: Option<CounterEntry>,
 }
 
 /// Romaji locality for the 署名用 certificate subject.

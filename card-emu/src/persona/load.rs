@@ -8,10 +8,13 @@ use std::sync::Arc;
 use super::ca::CaMaterial;
 use super::certified_key::{load_private_key, read, CertifiedKey};
 use super::dates::{format_utc, parse_utc, parse_yyyymmdd, yyyymmdd};
-use super::document::{CounterEntry, PersonaDocument, QuirkEntries, SecretText, TokenInfoEntries};
+use super::document::{
+    CounterEntry, PersonaDocument, PhoneEntry, QuirkEntries, SecretText, TokenInfoEntries,
+};
 use super::jpki_ap::TokenInfo;
 use super::my_number::is_valid_my_number;
 use super::persona::{DEFAULT_ATR, DEFAULT_TOKEN_LABEL};
+use super::phone::{default_phone_serial, PhoneOptions, PHONE_APPLICATIONS};
 use super::retry::{Counter, RetrySettings};
 use super::sex::Sex;
 use super::signed_images::{ImageInputs, SignedImages};
@@ -20,6 +23,7 @@ use super::text_ap;
 use super::validate::{is_digits, is_sign_password, parse_sw};
 use super::wareki::wareki_yymmdd;
 use super::{files, Persona, PersonaError};
+use crate::profile::AppKind;
 use crate::{Quirks, Secret};
 
 /// The ids of the personas under `root`, sorted; skips `ca` and entries
@@ -346,7 +350,13 @@ fn from_document(
         quirks,
         ca,
         images: SignedImages::default(),
+        phone: None,
     };
+    persona.phone = doc
+        .phone
+        .as_ref()
+        .map(|entry| phone_of(&check, entry, &persona.auth.serial))
+        .transpose()?;
     persona.images = compute_images(&persona)?;
     Ok(persona)
 }
@@ -475,5 +485,70 @@ fn compute_images(persona: &Persona) -> Result<SignedImages, PersonaError> {
         path: persona.ca.dir.clone(),
         what: "券面 AP EF images",
         message: e.to_string(),
+    })
+}
+
+/// `phone:`: the smartphone card's serial, PIN, counter and applications.
+fn phone_of(
+    check: &FieldCheck<'_>,
+    entry: &PhoneEntry,
+    auth_serial: &[u8],
+) -> Result<PhoneOptions, PersonaError> {
+    let pin = check.digits_secret("phone.auth_pin", &entry.auth_pin, 4)?;
+    let serial = match &entry.serial {
+        Some(text) => {
+            let bytes = hex::decode(if text.len() % 2 == 1 {
+                format!("0{text}")
+            } else {
+                text.clone()
+            })
+            .ok()
+            .filter(|b| (1..=8).contains(&b.len()) && b.first() != Some(&0))
+            .ok_or_else(|| {
+                check.fail(
+                    "phone.serial",
+                    "must be 1-16 hex digits without a leading zero",
+                )
+            })?;
+            check.ensure(
+                bytes != auth_serial,
+                "phone.serial",
+                "must differ from the card's auth serial",
+            )?;
+            bytes
+        }
+        None => default_phone_serial(auth_serial),
+    };
+    let applications = match &entry.applications {
+        None => vec![AppKind::Jpki],
+        Some(names) => {
+            let mut kinds = Vec::with_capacity(names.len());
+            for name in names {
+                let kind = PHONE_APPLICATIONS
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, k)| *k)
+                    .ok_or_else(|| {
+                        check.fail(
+                            "phone.applications",
+                            "each must be one of jpki, text, surface, common, juki",
+                        )
+                    })?;
+                kinds.push(kind);
+            }
+            check.ensure(
+                kinds.contains(&AppKind::Jpki),
+                "phone.applications",
+                "must include jpki (the phone's 利用者証明用 certificate)",
+            )?;
+            kinds
+        }
+    };
+    let tries = check.counter("phone.retries", entry.retries, Counter::fresh(3))?;
+    Ok(PhoneOptions {
+        serial,
+        pin,
+        tries,
+        applications,
     })
 }

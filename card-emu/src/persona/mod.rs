@@ -54,15 +54,15 @@ pub use certified_key::{serial_hex, CertifiedKey};
 pub use common_ap::{common_record, COMMON_AP_AID, JUKI_AP_AID};
 pub use dates::{format_utc, parse_utc, parse_yyyymmdd, yyyymmdd};
 pub use document::{
-    CertificateEntry, CounterEntry, LocalityRomaji, PersonaDocument, QuirkEntries, RetryEntries,
-    SecretText, TokenInfoEntries,
+    CertificateEntry, CounterEntry, LocalityRomaji, PersonaDocument, PhoneEntry, QuirkEntries,
+    RetryEntries, SecretText, TokenInfoEntries,
 };
 pub use error::PersonaError;
 pub use jpki_ap::{ef0006_token_info, ef0008_availability, TokenInfo, JPKI_AP_AID, TOKEN_INFO_LEN};
 pub use load::list;
 pub use my_number::{complete_my_number, is_valid_my_number, my_number_check_digit};
 pub use persona::{Persona, DEFAULT_ATR, DEFAULT_TOKEN_LABEL};
-pub use phone::PhoneOptions;
+pub use phone::{PhoneOptions, PHONE_APPLICATIONS};
 pub use retry::{Counter, RetrySettings};
 pub use sex::Sex;
 pub use signed_images::SignedImages;

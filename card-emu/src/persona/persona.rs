@@ -59,6 +59,7 @@ pub struct Persona {
     pub(super) quirks: Quirks,
     pub(super) ca: Arc<CaMaterial>,
     pub(super) images: SignedImages,
+    pub(super) phone: Option<super::phone::PhoneOptions>,
 }
 
 impl fmt::Debug for Persona {
@@ -74,6 +75,7 @@ impl fmt::Debug for Persona {
             .field("sign", &self.sign)
             .field("face_only", &self.face_only)
             .field("retries", &self.retries)
+            .field("phone", &self.phone.is_some())
             .finish_non_exhaustive()
     }
 }

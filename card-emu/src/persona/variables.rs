@@ -70,6 +70,7 @@ impl Persona {
         let auth = Some(&self.auth);
         let sign = self.sign.as_ref();
         let r = &self.retries;
+        let phone = self.phone.as_ref();
         vec![
             var("auth_pin", optional_text(self.auth_pin.as_ref()), true),
             var(
@@ -136,6 +137,22 @@ impl Persona {
             var(
                 "wrong_juki_pin",
                 wrong_value(self.juki_pin.as_ref(), ["0000", "1111"]),
+                false,
+            ),
+            var("phone_auth_pin", optional_text(phone.map(|p| &p.pin)), true),
+            var(
+                "phone_serial",
+                self.phone_serial_hex().unwrap_or_default(),
+                false,
+            ),
+            var(
+                "phone_auth_pin_tries",
+                phone.map(|p| p.tries.left.to_string()).unwrap_or_default(),
+                false,
+            ),
+            var(
+                "wrong_phone_auth_pin",
+                wrong_value(phone.map(|p| &p.pin), ["0000", "1111"]),
                 false,
             ),
         ]

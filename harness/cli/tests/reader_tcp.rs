@@ -87,10 +87,13 @@ fn fuzz_over_tcp_catches_a_served_faulty_reader() {
         myna_card_emu::persona::Persona::load_named(Path::new("vectors/personas"), "taro").unwrap();
     let oqs =
         myna_oqs::spawn_background("127.0.0.1:0".parse().unwrap(), Default::default()).unwrap();
-    for (defect, must_find) in [
-        (None, false),
-        (Some(myna_reader::Defect::ConsentOnRemoval), true),
-        (Some(myna_reader::Defect::RetriesWrongPin), true),
+    // The sound reader also in the smartphone flow: the served reader's
+    // phone is the persona's own card (its PIN and counter), as the model's.
+    for (defect, must_find, with_phone) in [
+        (None, false, false),
+        (None, false, true),
+        (Some(myna_reader::Defect::ConsentOnRemoval), true, false),
+        (Some(myna_reader::Defect::RetriesWrongPin), true, false),
     ] {
         let factory = EmuFactory {
             personas: PathBuf::from("vectors/personas"),
@@ -107,7 +110,7 @@ fn fuzz_over_tcp_catches_a_served_faulty_reader() {
         let mut subject = Remote::new(&address, Box::new(target), "taro");
         let mut model = Local::new(persona.clone(), None);
         let cases = if must_find { 256 } else { 24 };
-        let found = fuzz(cases, 7, 30, false, &persona, &mut model, &mut subject);
+        let found = fuzz(cases, 7, 30, with_phone, &persona, &mut model, &mut subject);
         assert_eq!(found.is_some(), must_find, "{defect:?}");
     }
 }

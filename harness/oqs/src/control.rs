@@ -79,7 +79,18 @@ pub enum ControlCommand {
         /// Expiry of the new certificate (`YYYY-MM-DD`).
         not_after: String,
     },
-    /// Revokes a certificate (失効).
+    /// Issues a smartphone card's 利用者証明用 certificate (スマホ用電子証明書,
+    /// seed 004) for the holder of the card certificate `card_serial`: the
+    /// phone serial resolves to that holder while the card certificate is
+    /// in force, and dies with it, with no grace period (seed 004 A18,
+    /// health-insurance-system.md §1.5).
+    IssuePhone {
+        /// The phone certificate's serial (hex).
+        serial: String,
+        /// The serial of the physical card's 利用者証明用 certificate (hex).
+        card_serial: String,
+    },
+    /// Revokes a certificate (失効), a card's or a smartphone card's.
     Revoke {
         /// Serial (hex).
         serial: String,
@@ -311,6 +322,10 @@ pub struct CertificateSpec {
     pub serial: String,
     /// Expiry date `YYYY-MM-DD`.
     pub not_after: String,
+    /// The serial (hex) of a smartphone card issued for this certificate,
+    /// as `issue_phone` does (seed 004).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_serial: Option<String>,
 }
 
 /// A qualification to seed or acquire.

@@ -114,6 +114,7 @@ mod tests {
             certificate: serial.map(|s| CertificateSpec {
                 serial: s.into(),
                 not_after: "2030-02-17".into(),
+                phone_serial: None,
             }),
             registered,
             qualifications: vec![],

@@ -66,7 +66,9 @@ pub enum AuthOutcome {
     JpkiUnavailable,
 }
 
+mod phone;
 mod registration;
+pub use phone::PhoneCert;
 pub use registration::{RegistrationRequest, REGISTER_PATH};
 
 /// The eligibility model.
@@ -81,6 +83,8 @@ pub struct OqsModel {
     /// Re-issued certificates not yet in effect, with the time they take
     /// effect (`ModelConfig::renewal_delay_hours`, health-insurance-system.md §4.6).
     pending: HashMap<CertId, PrimitiveDateTime>,
+    /// Smartphone cards' certificates by serial (seed 004).
+    phones: HashMap<Serial, PhoneCert>,
 }
 
 impl OqsModel {
@@ -192,8 +196,17 @@ impl OqsModel {
                     parse_date("not_after", not_after)?,
                 )?;
             }
+            ControlCommand::IssuePhone {
+                serial,
+                card_serial,
+            } => {
+                self.issue_phone(Serial::parse(serial)?, Serial::parse(card_serial)?)?;
+            }
             ControlCommand::Revoke { serial } => {
                 let serial = Serial::parse(serial)?;
+                if self.revoke_phone(serial) {
+                    return Ok(self.state());
+                }
                 let cert = self
                     .index
                     .find(serial)
@@ -358,7 +371,11 @@ impl OqsModel {
     /// to its registration (re-linking it on first use), and applies expiry.
     pub fn authenticate(&mut self, serial: Serial) -> AuthOutcome {
         let (cert, person, unlinked) = match self.index.resolve(serial) {
-            Resolution::Unknown => return AuthOutcome::NotRegistered,
+            Resolution::Unknown => {
+                return self
+                    .authenticate_phone(serial)
+                    .unwrap_or(AuthOutcome::NotRegistered)
+            }
             Resolution::Revoked { .. } => return AuthOutcome::Revoked,
             Resolution::Linked { cert, person } => (cert, person, false),
             Resolution::Cancelled { cert, person } => (cert, person, false),
@@ -496,6 +513,9 @@ impl OqsModel {
             )?;
             if spec.registered {
                 self.index.register(id, cert)?;
+            }
+            if let Some(phone) = &c.phone_serial {
+                self.issue_phone(Serial::parse(phone)?, Serial::parse(&c.serial)?)?;
             }
         }
         Ok(id)
@@ -742,6 +762,7 @@ mod tests {
                 certificate: Some(CertificateSpec {
                     serial: "A1".into(),
                     not_after: "2025-05-10".into(),
+                    phone_serial: None,
                 }),
                 registered: true,
                 qualifications: vec![],

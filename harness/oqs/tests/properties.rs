@@ -409,6 +409,7 @@ impl StateMachineTest for ModelUnderTest {
                             certificate: Some(CertificateSpec {
                                 serial: serial(s),
                                 not_after: wire_date(today + Duration::days(valid_days)),
+                                phone_serial: None,
                             }),
                             registered,
                             qualifications: vec![],

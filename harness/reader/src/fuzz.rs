@@ -150,28 +150,35 @@ pub trait Subject {
     fn stimulate(&mut self, stimulus: &Stimulus) -> Result<(bool, Observation), String>;
 }
 
-/// The reference reader with its own emulated card and eligibility model
-/// (the model; with a [`Defect`], a test-only faulty reader).
+/// The reference reader with its own emulated card, the persona's
+/// smartphone card (when it has one) and eligibility model (the model;
+/// with a [`Defect`], a test-only faulty reader).
 pub struct Local {
     persona: Persona,
     config: ReaderConfig,
     defect: Option<Defect>,
     reader: ReferenceReader,
     card: EmuCard,
+    phone_profile: Option<myna_card_emu::CardProfile>,
+    phone: Option<EmuCard>,
     oqs: InProcessTarget,
     seen: usize,
 }
 
 impl Local {
-    /// The model on `persona`'s card.
+    /// The model on `persona`'s card and smartphone card; a smartphone
+    /// card that cannot be made (its CA key missing) is left out.
     pub fn new(persona: Persona, defect: Option<Defect>) -> Local {
         let card = EmuCard::new(persona.card_profile());
+        let phone_profile = persona.phone_profile().ok().flatten();
         Local {
             persona,
             config: ReaderConfig::default(),
             defect,
             reader: ReferenceReader::default(),
             card,
+            phone: phone_profile.clone().map(EmuCard::new),
+            phone_profile,
             oqs: InProcessTarget::new(),
             seen: 0,
         }
@@ -187,6 +194,16 @@ impl Local {
     /// The card's 利用者証明用 PIN tries left, asked without spending one.
     pub fn card_tries(&mut self) -> Option<u8> {
         myna_family_card::host::JpkiHost::new(&mut self.card)
+            .auth_pin_tries()
+            .ok()
+            .flatten()
+    }
+
+    /// The smartphone card's PIN tries left (its own counter), asked
+    /// without spending one; `None` without a smartphone card.
+    pub fn phone_tries(&mut self) -> Option<u8> {
+        let phone = self.phone.as_mut()?;
+        myna_family_card::host::JpkiHost::new(phone)
             .auth_pin_tries()
             .ok()
             .flatten()
@@ -222,6 +239,7 @@ impl Subject for Local {
             None => reader,
         };
         self.card = EmuCard::new(self.persona.card_profile());
+        self.phone = self.phone_profile.clone().map(EmuCard::new);
         self.oqs = InProcessTarget::new();
         self.seen = 0;
         seed(&mut self.oqs, world)
@@ -230,6 +248,10 @@ impl Subject for Local {
     fn stimulate(&mut self, stimulus: &Stimulus) -> Result<(bool, Observation), String> {
         let mut peers = Peers {
             card: &mut self.card,
+            phone: self
+                .phone
+                .as_mut()
+                .map(|p| p as &mut dyn myna_family_card::target::CardTarget),
             eligibility: &mut self.oqs,
         };
         let reaction = self
@@ -288,7 +310,8 @@ impl Subject for Remote {
 }
 
 /// The world every case starts with: the persona's holder, registered,
-/// insured (as scenarios/fragments/reader-world.yaml).
+/// insured, with the smartphone card when the persona has one (as
+/// scenarios/fragments/reader-world.yaml and reader-phone.yaml).
 pub fn world_of(persona: &Persona) -> Value {
     let var = |name: &str| {
         persona
@@ -298,40 +321,50 @@ pub fn world_of(persona: &Persona) -> Value {
             .map(|v| v.value)
             .unwrap_or_default()
     };
+    let mut certificate = json!({"serial": var("auth_serial"), "not_after": "2030-12-31"});
+    if let Some(phone) = persona.phone_serial_hex() {
+        certificate["phone_serial"] = phone.into();
+    }
     json!({"op": "world", "clock": START, "persons": [{
         "id": "holder", "name": var("name"), "kana": var("name_kana"),
         "birth_date": var("birth_date"), "sex": var("sex"),
-        "certificate": {"serial": var("auth_serial"), "not_after": "2030-12-31"},
+        "certificate": certificate,
         "qualifications": [{"insurer_number": "06130012", "symbol": "1234", "number": "5678",
             "insurer_name": "試験健康保険組合", "qualification_date": "2020-04-01"}]}]})
 }
 
-/// The stimulus `step` stands for on `persona`'s card (its PIN, or a wrong
-/// one).
-pub fn concrete(step: &FuzzStep, persona: &Persona) -> Stimulus {
+/// Whether a PIN typed on `screen` is the smartphone card's: the Android
+/// PIN screen of the smartphone flow (§1.5); elsewhere it is the card's.
+pub fn is_phone_pin_screen(screen: &str) -> bool {
+    screen == crate::ScreenId::PhonePin.as_str()
+}
+
+/// The stimulus `step` stands for when typed on `screen` (the screen
+/// shown before it): the right or a wrong PIN of the smartphone card on
+/// the Android PIN screen, of the card elsewhere.
+pub fn concrete(step: &FuzzStep, persona: &Persona, screen: &str) -> Stimulus {
+    let right = if is_phone_pin_screen(screen) {
+        persona.phone().map(|p| p.pin.clone())
+    } else {
+        persona.auth_pin().cloned()
+    };
     match step {
         FuzzStep::Stimulus(s) => s.clone(),
         FuzzStep::RightPin => Stimulus::EnterPin {
             digits: PinDigits(
-                persona
-                    .auth_pin()
-                    .cloned()
-                    .unwrap_or_else(|| myna_card_emu::Secret::new(b"0000".to_vec())),
+                right.unwrap_or_else(|| myna_card_emu::Secret::new(b"0000".to_vec())),
             ),
         },
         FuzzStep::WrongPin => Stimulus::EnterPin {
-            digits: PinDigits::new(&wrong_pin(persona)),
+            digits: PinDigits::new(&wrong_pin(right.as_ref())),
         },
     }
 }
 
-/// A PIN that is not the persona's.
-fn wrong_pin(persona: &Persona) -> String {
-    let right = persona
-        .auth_pin()
-        .map(|s| s.expose().to_vec())
-        .unwrap_or_default();
-    if right == b"0000" {
+/// A PIN that is not `right` (as `${persona.wrong_auth_pin}` and
+/// `${persona.wrong_phone_auth_pin}` are chosen).
+fn wrong_pin(right: Option<&myna_card_emu::Secret>) -> String {
+    if right.is_some_and(|s| s.expose() == b"0000") {
         "1111".into()
     } else {
         "0000".into()
@@ -373,9 +406,10 @@ pub fn compare(
         .stimulate(&clock)
         .map_err(|e| fail(0, format!("model: {e}")))?;
     subject.stimulate(&clock).map_err(|e| fail(0, e))?;
-    let mut seen = Vec::new();
+    let mut seen: Vec<(bool, Observation)> = Vec::new();
     for (i, step) in steps.iter().enumerate() {
-        let stimulus = concrete(step, persona);
+        let screen = seen.last().map_or("idle", |(_, o)| o.screen.id.as_str());
+        let stimulus = concrete(step, persona, screen);
         let want = model
             .stimulate(&stimulus)
             .map_err(|e| fail(i, format!("model: {e}")))?;
@@ -445,8 +479,11 @@ pub fn fuzz(
     }
 }
 
-fn stimulus_yaml(step: &FuzzStep) -> String {
+fn stimulus_yaml(step: &FuzzStep, screen: &str) -> String {
+    let phone = is_phone_pin_screen(screen);
     match step {
+        FuzzStep::RightPin if phone => "enter_pin: \"${persona.phone_auth_pin}\"".into(),
+        FuzzStep::WrongPin if phone => "enter_pin: \"${persona.wrong_phone_auth_pin}\"".into(),
         FuzzStep::RightPin => "enter_pin: \"${persona.auth_pin}\"".into(),
         FuzzStep::WrongPin => "enter_pin: \"${persona.wrong_auth_pin}\"".into(),
         FuzzStep::Stimulus(s) => match s {
@@ -517,9 +554,11 @@ pub fn scenario_yaml(
     let _ = writeln!(out, "  - world: {world_body}");
     let _ = writeln!(out, "  - reader_clock: {{ set: \"{START}\" }}");
     let mut records = 0usize;
+    let mut screen = "idle";
     for (step, (accepted, obs)) in steps.iter().zip(observed.iter()) {
         records += obs.records.len();
-        let _ = writeln!(out, "  - {}", stimulus_yaml(step));
+        let _ = writeln!(out, "  - {}", stimulus_yaml(step, screen));
+        screen = obs.screen.id.as_str();
         let mut expect = format!(
             "accepted: {accepted}, screen: {}, records: {records}",
             obs.screen.id
@@ -566,10 +605,15 @@ fn run_model(
     let _ = model.stimulate(&Stimulus::Clock {
         change: ClockChange::Set(START.into()),
     });
-    steps
-        .iter()
-        .map_while(|s| model.stimulate(&concrete(s, persona)).ok())
-        .collect()
+    let mut seen: Vec<(bool, Observation)> = Vec::new();
+    for step in steps {
+        let screen = seen.last().map_or("idle", |(_, o)| o.screen.id.as_str());
+        match model.stimulate(&concrete(step, persona, screen)) {
+            Ok(observed) => seen.push(observed),
+            Err(_) => break,
+        }
+    }
+    seen
 }
 
 /// Loads a persona (for the CLI).

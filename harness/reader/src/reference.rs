@@ -25,12 +25,16 @@ use crate::stimulus::{
     Button, CardKind, ClockChange, FaceOutcome, Method, Phone, PinDigits, Placement, Stimulus,
 };
 
-/// What the reader reaches: the card (or phone) on it, and the
-/// eligibility service.
+/// What the reader reaches: the card on it, the smartphone held to the
+/// generic reader, and the eligibility service.
 pub struct Peers<'a> {
     /// The card target (the emulator, a PC/SC card, the card role's
     /// recording target).
     pub card: &'a mut dyn CardTarget,
+    /// The holder's smartphone card (its own serial, PIN and counter, seed
+    /// 004) on the generic reader; `None`: the smartphone flow reads `card`
+    /// (a target that is itself the smartphone form, `card.smartphone`).
+    pub phone: Option<&'a mut dyn CardTarget>,
     /// The eligibility service.
     pub eligibility: &'a mut dyn OqsTarget,
 }
@@ -532,14 +536,18 @@ impl ReferenceReader {
         }
     }
 
+    /// The phone is held to the generic reader: Android's PIN is VERIFYd by
+    /// the phone (its own counter; a blocked phone PIN is never sent),
+    /// the iPhone authenticated itself (§1.5).
     fn phone_held(
         &mut self,
         mut v: Visit,
         pin: Option<PinDigits>,
         peers: &mut Peers<'_>,
     ) -> Result<Step, ReaderError> {
-        power_up(peers.card)?;
-        let mut host = JpkiHost::new(peers.card);
+        let phone = device(&v, peers);
+        power_up(phone)?;
+        let mut host = JpkiHost::new(phone);
         match host.select_jpki() {
             Ok(()) => {}
             Err(HostError::Status { .. }) => {
@@ -551,13 +559,28 @@ impl ReferenceReader {
             Err(HostError::Transport(e)) => return Err(e.into()),
         }
         match (v.phone, pin) {
-            (Some(Phone::Android), Some(pin)) => match verify(&mut host, &pin)? {
-                VerifyOutcome::Verified => self.authenticated(v, AuthBy::Android, peers),
-                VerifyOutcome::Wrong { tries_left } => {
-                    Ok(Step::To(State::PhonePin(v, Some(tries_left))))
+            (Some(Phone::Android), Some(pin)) => {
+                match host.auth_pin_tries() {
+                    Ok(Some(0)) | Err(HostError::Status { .. }) => {
+                        return Ok(Step::To(State::PinLocked(v)))
+                    }
+                    Ok(_) => {}
+                    Err(HostError::Transport(e)) => return Err(e.into()),
                 }
-                _ => Ok(Step::To(State::PinLocked(v))),
-            },
+                let mut outcome = verify(&mut host, &pin)?;
+                if self.defect == Some(Defect::RetriesWrongPin)
+                    && matches!(outcome, VerifyOutcome::Wrong { .. })
+                {
+                    outcome = verify(&mut host, &pin)?;
+                }
+                match outcome {
+                    VerifyOutcome::Verified => self.authenticated(v, AuthBy::Android, peers),
+                    VerifyOutcome::Wrong { tries_left } => {
+                        Ok(Step::To(State::PhonePin(v, Some(tries_left))))
+                    }
+                    _ => Ok(Step::To(State::PinLocked(v))),
+                }
+            }
             (Some(Phone::Iphone), _) => self.authenticated(v, AuthBy::Iphone, peers),
             (_, _) => {
                 v.phone = None;
@@ -578,7 +601,7 @@ impl ReferenceReader {
         peers: &mut Peers<'_>,
     ) -> Result<Step, ReaderError> {
         v.auth = Some(by);
-        let mut host = JpkiHost::new(peers.card);
+        let mut host = JpkiHost::new(device(&v, peers));
         let serial = match host.read_auth_cert() {
             Ok(der) => serial_of_certificate(&der),
             Err(HostError::Status { .. }) => None,
@@ -765,6 +788,15 @@ enum Step {
     Stay(State),
     /// It fits but cannot be done, for this reason.
     Refuse(State, String),
+}
+
+/// The device a visit reads: in the smartphone flow the phone on the
+/// generic reader (when the reader has one), else the card.
+fn device<'p>(v: &Visit, peers: &'p mut Peers<'_>) -> &'p mut dyn CardTarget {
+    match (v.phone, peers.phone.as_deref_mut()) {
+        (Some(_), Some(phone)) => phone,
+        _ => &mut *peers.card,
+    }
 }
 
 fn verify(host: &mut JpkiHost<'_>, digits: &PinDigits) -> Result<VerifyOutcome, ReaderError> {

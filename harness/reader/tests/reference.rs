@@ -15,6 +15,7 @@ use myna_reader::{
 struct Rig {
     reader: ReferenceReader,
     card: Box<dyn CardTarget>,
+    phone: Box<dyn CardTarget>,
     oqs: InProcessTarget,
     persona: Persona,
 }
@@ -27,6 +28,8 @@ fn persona(id: &str) -> Persona {
 fn rig(id: &str, registered: bool, clock: &str) -> Rig {
     let persona = persona(id);
     let card: Box<dyn CardTarget> = Box::new(EmuCard::new(persona.card_profile()));
+    let phone: Box<dyn CardTarget> =
+        Box::new(EmuCard::new(persona.phone_profile().unwrap().unwrap()));
     let mut oqs = InProcessTarget::new();
     let serial = persona
         .variables()
@@ -37,7 +40,8 @@ fn rig(id: &str, registered: bool, clock: &str) -> Rig {
     let world = serde_json::json!({"op": "world", "clock": clock, "persons": [{
         "id": "p", "name": "山田 太郎", "kana": "ﾔﾏﾀﾞ ﾀﾛｳ", "birth_date": "1980-02-17", "sex": "1",
         "registered": registered,
-        "certificate": {"serial": serial, "not_after": "2030-02-17"},
+        "certificate": {"serial": serial, "not_after": "2030-02-17",
+            "phone_serial": persona.phone_serial_hex().unwrap()},
         "qualifications": [{"insurer_number": "06130012", "symbol": "1", "number": "2",
             "insurer_name": "試験健保", "qualification_date": "2020-04-01"}]}]});
     let answer = oqs
@@ -57,6 +61,7 @@ fn rig(id: &str, registered: bool, clock: &str) -> Rig {
     let mut rig = Rig {
         reader: ReferenceReader::new(ReaderConfig::default()),
         card,
+        phone,
         oqs,
         persona,
     };
@@ -70,6 +75,7 @@ impl Rig {
     fn go(&mut self, stimulus: Stimulus) -> Reaction {
         let mut peers = Peers {
             card: self.card.as_mut(),
+            phone: Some(self.phone.as_mut()),
             eligibility: &mut self.oqs,
         };
         self.reader.handle(&stimulus, &mut peers).unwrap()
@@ -287,4 +293,74 @@ fn the_faulty_reader_spends_two_tries_on_one_wrong_pin() {
         digits: PinDigits::new("0000"),
     });
     assert_eq!(r.reader.screen().fields["tries_left"], 1);
+}
+
+fn tries(target: &mut dyn CardTarget) -> Option<u8> {
+    myna_family_card::host::JpkiHost::new(target)
+        .auth_pin_tries()
+        .unwrap()
+}
+
+fn android(r: &mut Rig, pin: PinDigits) {
+    r.go(Stimulus::EnterPin { digits: pin });
+    assert_eq!(r.go(Stimulus::HoldPhone), Reaction::Accepted);
+}
+
+#[test]
+fn the_android_flow_verifies_the_phone_pin_on_the_phone_and_leaves_the_card_alone() {
+    let mut r = rig("taro", true, "2025-04-01T09:00");
+    r.go(Stimulus::ChooseMethod {
+        method: Method::Smartphone,
+    });
+    r.go(Stimulus::SelectPhone {
+        phone: myna_reader::Phone::Android,
+    });
+    // The card's PIN is not the phone's: a wrong PIN for the phone.
+    let card_pin = r.pin();
+    android(&mut r, card_pin);
+    assert_eq!(r.screen(), "phone_pin");
+    assert_eq!(r.reader.screen().fields["tries_left"], 2);
+    assert_eq!(tries(r.phone.as_mut()), Some(2));
+    assert_eq!(tries(r.card.as_mut()), Some(3), "the card's counter");
+    let phone_pin = PinDigits(r.persona.phone().unwrap().pin.clone());
+    android(&mut r, phone_pin);
+    assert_eq!(r.screen(), "consent_bulk");
+    assert_eq!(tries(r.phone.as_mut()), Some(3));
+    assert_eq!(tries(r.card.as_mut()), Some(3));
+    r.press(Button::AgreeAll);
+    let record = r.reader.records().last().unwrap();
+    assert_eq!(record.serial, r.persona.phone_serial_hex());
+    assert_ne!(
+        record.serial.as_deref(),
+        Some(r.persona.auth().serial_hex().as_str())
+    );
+}
+
+#[test]
+fn a_locked_phone_pin_is_never_sent_again_and_the_card_still_works() {
+    let mut r = rig("taro", true, "2025-04-01T09:00");
+    for _ in 0..2 {
+        r.go(Stimulus::ChooseMethod {
+            method: Method::Smartphone,
+        });
+        r.go(Stimulus::SelectPhone {
+            phone: myna_reader::Phone::Android,
+        });
+        let mut wrong = 0;
+        while r.screen() != "pin_locked" && wrong < 3 {
+            android(&mut r, PinDigits::new("0000"));
+            wrong += 1;
+        }
+        assert_eq!(r.screen(), "pin_locked");
+        r.go(Stimulus::RemoveCard);
+    }
+    assert_eq!(tries(r.phone.as_mut()), Some(0));
+    assert_eq!(tries(r.card.as_mut()), Some(3));
+    r.go(place());
+    r.go(Stimulus::ChooseMethod {
+        method: Method::Pin,
+    });
+    let pin = r.pin();
+    r.go(Stimulus::EnterPin { digits: pin });
+    assert_eq!(r.screen(), "consent_bulk");
 }

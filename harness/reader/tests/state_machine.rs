@@ -6,7 +6,9 @@
 //! After every transition:
 //!
 //! - the card's 利用者証明用 PIN counter, read off the card by an empty
-//!   VERIFY (`63Cx`), equals the model's (§1.4: the counter is the card's);
+//!   VERIFY (`63Cx`), equals the model's (§1.4: the counter is the card's),
+//!   and so does the smartphone card's own counter (seed 004: in the
+//!   Android flow the PIN typed is the phone's, VERIFYd by the phone);
 //! - no consent flag is `1` without an explicit choice on screen (or the
 //!   statutory 限度額 provision from 2024-10-07);
 //! - a visit ended by removing the card records "none" for every item not
@@ -92,6 +94,8 @@ struct Rig {
     persona: Persona,
     holder: String,
     serial: String,
+    /// The smartphone card's certificate serial.
+    phone_serial: String,
     /// Whether the last stimulus was taken (none yet at the start).
     accepted: Option<bool>,
     /// The records the last stimulus wrote.
@@ -148,6 +152,7 @@ impl<V: Variant> StateMachineTest for ReaderTest<V> {
             local: RefCell::new(local),
             holder: variable(&persona, "name"),
             serial: variable(&persona, "auth_serial"),
+            phone_serial: variable(&persona, "phone_serial"),
             persona,
             accepted: None,
             records: Vec::new(),
@@ -155,7 +160,10 @@ impl<V: Variant> StateMachineTest for ReaderTest<V> {
     }
 
     fn apply(mut rig: Rig, _: &Model, step: FuzzStep) -> Rig {
-        let stimulus = concrete(&step, &rig.persona);
+        // The screen before the step (the model's, or a check failed): on
+        // the Android PIN screen the PIN is the smartphone card's.
+        let screen = rig.local.get_mut().reader().screen().id;
+        let stimulus = concrete(&step, &rig.persona, &screen);
         let (accepted, observation) = rig
             .local
             .get_mut()
@@ -185,6 +193,12 @@ fn pin_counter_is_the_cards(rig: &Rig, model: &Model) {
         tries,
         Some(model.tries),
         "the card's PIN counter differs from the model's"
+    );
+    let phone = rig.local.borrow_mut().phone_tries();
+    assert_eq!(
+        phone,
+        Some(model.phone_tries),
+        "the smartphone card's PIN counter differs from the model's"
     );
 }
 
@@ -251,9 +265,15 @@ fn record_matches_the_screens(rig: &Rig, model: &Model) {
         ),
         "the record does not match the screens shown: {record:?}"
     );
+    let serial = if expected.phone {
+        &rig.phone_serial
+    } else {
+        &rig.serial
+    };
     assert_eq!(
         record.serial.as_deref(),
-        authenticated.then_some(rig.serial.as_str())
+        authenticated.then_some(serial.as_str()),
+        "the serial of the device the visit read"
     );
     assert_eq!(
         record
@@ -311,8 +331,10 @@ fn consent_state_expires(rig: &Rig, model: &Model) {
 fn idle_is_reachable(rig: &Rig) {
     let mut probe = rig.local.borrow().reader().clone();
     let mut oqs = InProcessTarget::new();
+    let mut phone = Gone;
     let mut peers = Peers {
         card: &mut Gone,
+        phone: Some(&mut phone),
         eligibility: &mut oqs,
     };
     if probe.screen().id != ScreenId::Idle.as_str() {
@@ -426,5 +448,41 @@ fn a_refused_pin_choice_on_face_failed_changes_nothing() {
     for start in STARTS {
         let initial = Model::new(Who::Taro, start);
         ReaderTest::<Sound>::test_sequential(config(1), initial, steps.clone(), None);
+    }
+}
+
+/// The smartphone card is a card of its own (seed 004): on the persona
+/// whose card PIN is blocked at manufacture, the Android flow with the
+/// phone's PIN authenticates, and a wrong phone PIN costs the phone a try,
+/// never the card.
+#[test]
+fn the_phone_has_its_own_pin_and_counter() {
+    let s = FuzzStep::Stimulus;
+    let steps = vec![
+        s(Stimulus::ChooseMethod {
+            method: Method::Smartphone,
+        }),
+        s(Stimulus::SelectPhone {
+            phone: myna_reader::Phone::Android,
+        }),
+        FuzzStep::WrongPin,
+        s(Stimulus::HoldPhone),
+        FuzzStep::RightPin,
+        s(Stimulus::HoldPhone),
+    ];
+    for who in [Who::Blocked, Who::Taro] {
+        let mut model = Model::new(who, STARTS[1]);
+        for step in &steps {
+            model = ReaderModel::apply(model, step);
+        }
+        assert_eq!(model.screen.id(), ScreenId::ConsentBulk, "{who:?}");
+        assert_eq!(model.phone_tries, 3);
+        assert_eq!(model.tries, if who == Who::Blocked { 0 } else { 3 });
+        ReaderTest::<Sound>::test_sequential(
+            config(1),
+            Model::new(who, STARTS[1]),
+            steps.clone(),
+            None,
+        );
     }
 }

@@ -58,7 +58,7 @@ impl Family for CardFamily {
     fn open(&mut self, scenario: &Scenario) -> Result<Opened, OpenError> {
         let opened = self.provider.open(scenario)?;
         Ok(Opened {
-            session: Box::new(CardSession::new(opened.target)),
+            session: Box::new(CardSession::new(opened.target).with_phone(opened.phone)),
             vars: opened.vars,
             subject: opened.persona,
         })

@@ -38,6 +38,7 @@ pub const CAPABILITIES: &[Doc] = &[
     Doc { name: "card.factory-reset", doc: "the harness can factory-reset the card between scenarios (`emu serve --test-control`)" },
     Doc { name: "card.destructive", doc: "scenarios that change the card for good may run (factory reset, or `--allow-destructive`)" },
     Doc { name: "card.smartphone", doc: "the target is the smartphone form (スマホ用電子証明書), not a plastic card" },
+    Doc { name: "card.phone", doc: "beside the card, the target has the holder's smartphone card (own serial, PIN and counter; the emulator: personas with `phone:`)" },
 ];
 
 /// `${persona.*}` variables (docs/scenario-format.md "Variables").
@@ -215,6 +216,26 @@ pub const PERSONA_VARS: &[VarDoc] = &[
     VarDoc {
         name: "persona.wrong_juki_pin",
         doc: "a well-formed 住民基本台帳用 PIN that is not the right one",
+        secret: false,
+    },
+    VarDoc {
+        name: "persona.phone_auth_pin",
+        doc: "the smartphone card's own 利用者証明用 PIN (seed 004; the Android PIN typed on the reader); empty without a smartphone card",
+        secret: true,
+    },
+    VarDoc {
+        name: "persona.phone_serial",
+        doc: "the smartphone card's 利用者証明用 certificate serial, uppercase hex; empty without a smartphone card",
+        secret: false,
+    },
+    VarDoc {
+        name: "persona.phone_auth_pin_tries",
+        doc: "the smartphone card's PIN tries left at manufacture (its own counter)",
+        secret: false,
+    },
+    VarDoc {
+        name: "persona.wrong_phone_auth_pin",
+        doc: "a well-formed phone PIN that is not the smartphone card's",
         secret: false,
     },
 ];

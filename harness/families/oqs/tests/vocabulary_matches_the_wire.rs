@@ -123,6 +123,7 @@ fn every_control_command_has_the_wire_types_fields() {
             "link_serial",
             "unlink_serial",
             "reissue",
+            "issue_phone",
             "revoke",
             "expire",
             "qualification",

@@ -258,6 +258,12 @@ fn trace(c: &mut Checks<'_>, t: &TraceExpect, facts: Option<TraceFacts>) {
     count(c, &t.pin_verifies, "trace pin_verifies", f.pin_verifies);
     count(
         c,
+        &t.phone_pin_verifies,
+        "trace phone_pin_verifies",
+        f.phone_pin_verifies,
+    );
+    count(
+        c,
         &t.max_verifies_per_entry,
         "trace max_verifies_per_entry",
         f.max_verifies_per_entry,

@@ -395,6 +395,9 @@ fn trace(cx: &mut ParseCtx, node: &Node) -> Option<TraceExpect> {
     if let Some(n) = fields.get("pin_verifies") {
         out.pin_verifies = cx.int(n, "a count", 0, 1000).map(|v| expected(cx, n, v));
     }
+    if let Some(n) = fields.get("phone_pin_verifies") {
+        out.phone_pin_verifies = cx.int(n, "a count", 0, 1000).map(|v| expected(cx, n, v));
+    }
     if let Some(n) = fields.get("max_verifies_per_entry") {
         out.max_verifies_per_entry = cx.int(n, "a count", 0, 1000).map(|v| expected(cx, n, v));
     }

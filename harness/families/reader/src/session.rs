@@ -4,8 +4,10 @@
 //! protocol.
 
 use std::any::Any;
+use std::cell::RefCell;
 
 use myna_family::{Blame, FieldValue, RawEvidence, Session, StepCtx, StepEnd};
+use myna_family_card::target::CardTarget;
 use myna_family_card::CardSession;
 use myna_family_oqs::OqsSession;
 use myna_reader::protocol::{Client, ClientError};
@@ -31,7 +33,7 @@ pub enum Backend {
 pub struct ReaderSession {
     backend: Backend,
     capabilities: Vec<String>,
-    trace: Vec<TracedApdu>,
+    trace: RefCell<Vec<TracedApdu>>,
     records: Vec<OutputRecord>,
     observation: Observation,
     entry: usize,
@@ -43,7 +45,7 @@ impl ReaderSession {
         ReaderSession {
             backend,
             capabilities,
-            trace: Vec::new(),
+            trace: RefCell::new(Vec::new()),
             records: Vec::new(),
             observation: Observation::default(),
             entry: 0,
@@ -55,11 +57,12 @@ impl ReaderSession {
     }
 
     /// Sends `stimulus` to the in-process reader with the scenario's card
-    /// and eligibility sessions as its peers.
+    /// (and its smartphone card, when the card session has one) and
+    /// eligibility sessions as its peers.
     fn in_process(
         reader: &mut ReferenceReader,
         stimulus: &Stimulus,
-        trace: &mut Vec<TracedApdu>,
+        trace: &RefCell<Vec<TracedApdu>>,
         entry: usize,
         cx: &mut StepCtx<'_>,
     ) -> Result<Reaction, StepEnd> {
@@ -78,14 +81,24 @@ impl ReaderSession {
                 cx.others.get_mut::<CardSession>("card"),
             ) {
                 (Some(oqs), Some(card)) => {
-                    let mut recording = card.recording(cx.evidence, cx.redactor);
-                    let mut tap = TraceTap {
-                        inner: &mut recording,
+                    let pair = card.recording_pair(cx.evidence, cx.redactor);
+                    let mut card_view = pair.card();
+                    let mut card_tap = TraceTap {
+                        inner: &mut card_view,
                         log: trace,
                         entry,
+                        phone: false,
                     };
+                    let mut phone_view = pair.phone();
+                    let mut phone_tap = phone_view.as_mut().map(|view| TraceTap {
+                        inner: view,
+                        log: trace,
+                        entry,
+                        phone: true,
+                    });
                     let mut peers = Peers {
-                        card: &mut tap,
+                        card: &mut card_tap,
+                        phone: phone_tap.as_mut().map(|t| t as &mut dyn CardTarget),
                         eligibility: oqs.target(),
                     };
                     reader
@@ -138,7 +151,7 @@ impl ReaderSession {
                 client.configure(config).map_err(client_error)
             }
             (Backend::InProcess(reader), _) => match &stimulus {
-                Some(s) => match Self::in_process(reader, s, &mut self.trace, self.entry, cx) {
+                Some(s) => match Self::in_process(reader, s, &self.trace, self.entry, cx) {
                     Ok(reaction) => {
                         accepted = Some(match reaction {
                             Reaction::Accepted => (true, None),
@@ -172,7 +185,9 @@ impl ReaderSession {
             observation: &observation,
             accepted,
             records: &self.records,
-            trace: self.has(CAP_CARD_TRACE).then(|| facts(&self.trace)),
+            trace: self
+                .has(CAP_CARD_TRACE)
+                .then(|| facts(&self.trace.borrow())),
         };
         let mismatches = check(&step.expect, &seen, cx.vars);
         self.observation = observation;

@@ -58,6 +58,8 @@ pub struct TraceExpect {
     pub my_number_read: Option<Expected<bool>>,
     /// `pin_verifies`.
     pub pin_verifies: Option<Expected<u64>>,
+    /// `phone_pin_verifies`.
+    pub phone_pin_verifies: Option<Expected<u64>>,
     /// `verify_when_blocked`.
     pub verify_when_blocked: Option<Expected<bool>>,
     /// `max_verifies_per_entry`.

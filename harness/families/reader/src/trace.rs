@@ -4,6 +4,8 @@
 //! (seed 001: reception never handles the My Number; §1.4: no retry, no
 //! VERIFY on a blocked PIN).
 
+use std::cell::RefCell;
+
 use myna_card_emu::persona::surface_ap::SURFACE_AP_AID;
 use myna_card_emu::persona::text_ap::TEXT_AP_AID;
 use myna_card_emu::persona::JUKI_AP_AID;
@@ -14,6 +16,8 @@ use myna_family_card::target::{CardTarget, CardTargetInfo, PowerEvent, Transport
 pub struct TracedApdu {
     /// Which stimulus (step) it answered.
     pub entry: usize,
+    /// Sent to the smartphone card (seed 004), not the card.
+    pub phone: bool,
     /// INS.
     pub ins: u8,
     /// P1.
@@ -26,14 +30,17 @@ pub struct TracedApdu {
     pub sw: Option<u16>,
 }
 
-/// A card target that records what passes through it.
+/// A card target that records what passes through it; the card's and the
+/// phone's taps share one log.
 pub struct TraceTap<'a> {
-    /// The card.
+    /// The card or the phone.
     pub inner: &'a mut dyn CardTarget,
     /// Where the trace goes.
-    pub log: &'a mut Vec<TracedApdu>,
+    pub log: &'a RefCell<Vec<TracedApdu>>,
     /// The current entry.
     pub entry: usize,
+    /// Whether `inner` is the smartphone card.
+    pub phone: bool,
 }
 
 impl CardTarget for TraceTap<'_> {
@@ -49,8 +56,9 @@ impl CardTarget for TraceTap<'_> {
             [.., a, b] => Some(u16::from_be_bytes([*a, *b])),
             _ => None,
         });
-        self.log.push(TracedApdu {
+        self.log.borrow_mut().push(TracedApdu {
             entry: self.entry,
+            phone: self.phone,
             ins: header(1),
             p1: header(2),
             aid,
@@ -82,8 +90,10 @@ const MY_NUMBER_APS: [[u8; 10]; 3] = [TEXT_AP_AID, SURFACE_AP_AID, JUKI_AP_AID];
 pub struct TraceFacts {
     /// An application holding the My Number was selected.
     pub my_number_read: bool,
-    /// VERIFY commands carrying a PIN.
+    /// VERIFY commands carrying a PIN (to the card and the phone).
     pub pin_verifies: u64,
+    /// Of those, the ones sent to the smartphone card.
+    pub phone_pin_verifies: u64,
     /// A VERIFY carrying a PIN after an answer saying it is blocked.
     pub verify_when_blocked: bool,
     /// The most PIN-carrying VERIFYs for one entry.
@@ -97,7 +107,8 @@ fn says_blocked(sw: u16) -> bool {
 /// The facts of `trace`.
 pub fn facts(trace: &[TracedApdu]) -> TraceFacts {
     let mut out = TraceFacts::default();
-    let mut blocked = false;
+    // Whether the last VERIFY answer said blocked, per device.
+    let mut blocked = [false, false];
     let mut per_entry = std::collections::BTreeMap::<usize, u64>::new();
     for apdu in trace {
         if apdu
@@ -107,16 +118,20 @@ pub fn facts(trace: &[TracedApdu]) -> TraceFacts {
         {
             out.my_number_read = true;
         }
+        let device = usize::from(apdu.phone);
         if apdu.ins == 0x20 && apdu.has_data {
             out.pin_verifies += 1;
+            if apdu.phone {
+                out.phone_pin_verifies += 1;
+            }
             *per_entry.entry(apdu.entry).or_default() += 1;
-            if blocked {
+            if blocked[device] {
                 out.verify_when_blocked = true;
             }
         }
         if apdu.ins == 0x20 {
-            if let Some(sw) = apdu.sw {
-                blocked = says_blocked(sw);
+            if let (Some(sw), Some(flag)) = (apdu.sw, blocked.get_mut(device)) {
+                *flag = says_blocked(sw);
             }
         }
     }
@@ -131,6 +146,7 @@ mod tests {
     fn verify(entry: usize, data: bool, sw: u16) -> TracedApdu {
         TracedApdu {
             entry,
+            phone: false,
             ins: 0x20,
             p1: 0,
             aid: None,
@@ -151,6 +167,7 @@ mod tests {
             TraceFacts {
                 my_number_read: false,
                 pin_verifies: 2,
+                phone_pin_verifies: 0,
                 verify_when_blocked: false,
                 max_verifies_per_entry: 1
             }
@@ -160,6 +177,7 @@ mod tests {
         assert_eq!(bad.max_verifies_per_entry, 2);
         let select = TracedApdu {
             entry: 0,
+            phone: false,
             ins: 0xA4,
             p1: 0x04,
             aid: Some(TEXT_AP_AID.to_vec()),
@@ -167,5 +185,19 @@ mod tests {
             sw: Some(0x9000),
         };
         assert!(facts(&[select]).my_number_read);
+    }
+
+    #[test]
+    fn a_blocked_card_does_not_make_a_phone_verify_a_blocked_one() {
+        let phone_verify = |entry, sw| TracedApdu {
+            phone: true,
+            ..verify(entry, true, sw)
+        };
+        let trace = [verify(1, true, 0x63C0), phone_verify(2, 0x9000)];
+        let seen = facts(&trace);
+        assert!(!seen.verify_when_blocked);
+        assert_eq!((seen.pin_verifies, seen.phone_pin_verifies), (2, 1));
+        let blocked_phone = [phone_verify(1, 0x63C0), phone_verify(2, 0x63C0)];
+        assert!(facts(&blocked_phone).verify_when_blocked);
     }
 }

@@ -55,7 +55,7 @@ pub const EXPECT_KEYS: &[Doc] = &[
     Doc { name: "records", doc: "how many output records the reader has written in this scenario" },
     Doc { name: "record", doc: "the last output record: `end`, `auth`, `serial`, `last_screen`, `outcome`, `validity`, `name`, `consents`, `flags`, `timed`" },
     Doc { name: "consent_state", doc: "同意区分 of each item now (0 none, 1 valid, 2 expired after 24 h)" },
-    Doc { name: "trace", doc: "what the reader sent to the card in this scenario: `my_number_read`, `pin_verifies`, `verify_when_blocked`, `max_verifies_per_entry`" },
+    Doc { name: "trace", doc: "what the reader sent to the card in this scenario: `my_number_read`, `pin_verifies`, `phone_pin_verifies`, `verify_when_blocked`, `max_verifies_per_entry`" },
 ];
 
 /// Keys of `expect: { record: … }`.
@@ -105,7 +105,8 @@ pub const RECORD_KEYS: &[Doc] = &[
 /// Keys of `expect: { trace: … }`.
 pub const TRACE_KEYS: &[Doc] = &[
     Doc { name: "my_number_read", doc: "whether the reader selected an application that holds the 12-digit My Number (券面事項入力補助AP, 券面事項確認AP, 住基AP; seed 001: reception never handles the number)" },
-    Doc { name: "pin_verifies", doc: "how many VERIFY commands carrying a PIN the reader sent" },
+    Doc { name: "pin_verifies", doc: "how many VERIFY commands carrying a PIN the reader sent (to the card and the smartphone card)" },
+    Doc { name: "phone_pin_verifies", doc: "of those, how many went to the smartphone card (seed 004; the Android PIN, §1.5)" },
     Doc { name: "verify_when_blocked", doc: "whether a VERIFY carrying a PIN followed an answer saying the PIN is blocked" },
     Doc { name: "max_verifies_per_entry", doc: "the most VERIFY commands carrying a PIN sent for one `enter_pin` or `hold_phone` (1: no retry by itself)" },
 ];

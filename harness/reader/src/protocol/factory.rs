@@ -1,7 +1,8 @@
 //! The card and eligibility service of each served connection when the
 //! reference reader is served without a real card: a fresh emulated card
-//! of the persona the harness names at `reset` (vectors/personas), and the
-//! eligibility service at a URL or a fresh in-process model.
+//! of the persona the harness names at `reset` (vectors/personas) and its
+//! smartphone card, and the eligibility service at a URL or a fresh
+//! in-process model.
 
 use std::path::PathBuf;
 
@@ -29,6 +30,19 @@ impl CardFactory for EmuFactory {
         let persona =
             Persona::load_named(&self.personas, id).map_err(|e| format!("persona `{id}`: {e}"))?;
         Ok(Box::new(EmuCard::new(persona.card_profile())))
+    }
+
+    fn phone(
+        &mut self,
+        persona: Option<&str>,
+    ) -> Result<Option<Box<dyn CardTarget + Send>>, String> {
+        let id = persona.unwrap_or(&self.default_persona);
+        let persona =
+            Persona::load_named(&self.personas, id).map_err(|e| format!("persona `{id}`: {e}"))?;
+        let profile = persona
+            .phone_profile()
+            .map_err(|e| format!("persona `{id}`: the smartphone card: {e}"))?;
+        Ok(profile.map(|p| Box::new(EmuCard::new(p)) as Box<dyn CardTarget + Send>))
     }
 
     fn eligibility(&mut self) -> Result<Box<dyn OqsTarget + Send>, String> {

@@ -23,6 +23,14 @@ pub trait CardFactory: Send {
     /// The card for a scenario whose card is `persona` (a real card
     /// ignores it).
     fn card(&mut self, persona: Option<&str>) -> Result<Box<dyn CardTarget + Send>, String>;
+    /// The holder's smartphone card for the generic reader (seed 004);
+    /// `None` (the default): the smartphone flow reads the card.
+    fn phone(
+        &mut self,
+        _persona: Option<&str>,
+    ) -> Result<Option<Box<dyn CardTarget + Send>>, String> {
+        Ok(None)
+    }
     /// The eligibility service.
     fn eligibility(&mut self) -> Result<Box<dyn OqsTarget + Send>, String>;
 }
@@ -168,6 +176,7 @@ pub fn serve(
 struct Connection {
     reader: ReferenceReader,
     card: Option<Box<dyn CardTarget + Send>>,
+    phone: Option<Box<dyn CardTarget + Send>>,
     eligibility: Option<Box<dyn OqsTarget + Send>>,
     seen: usize,
 }
@@ -223,6 +232,7 @@ impl Connection {
         let mut connection = Connection {
             reader: fresh(config),
             card: None,
+            phone: None,
             eligibility: None,
             seen: 0,
         };
@@ -288,13 +298,18 @@ impl Connection {
                     Ok(f) => f,
                     Err(poisoned) => poisoned.into_inner(),
                 };
-                match (factory.card(persona.as_deref()), factory.eligibility()) {
-                    (Ok(card), Ok(eligibility)) => {
+                let opened = factory.card(persona.as_deref()).and_then(|card| {
+                    let phone = factory.phone(persona.as_deref())?;
+                    Ok((card, phone, factory.eligibility()?))
+                });
+                match opened {
+                    Ok((card, phone, eligibility)) => {
                         self.card = Some(card);
+                        self.phone = phone;
                         self.eligibility = Some(eligibility);
                         result(self, true, None)
                     }
-                    (Err(e), _) | (_, Err(e)) => error(Some(id), "not_ready", e),
+                    Err(e) => error(Some(id), "not_ready", e),
                 }
             }
             Command::Observe => {
@@ -314,6 +329,10 @@ impl Connection {
                 };
                 let mut peers = Peers {
                     card: card.as_mut(),
+                    phone: self
+                        .phone
+                        .as_mut()
+                        .map(|p| p.as_mut() as &mut dyn CardTarget),
                     eligibility: eligibility.as_mut(),
                 };
                 match self.reader.handle(&stimulus, &mut peers) {

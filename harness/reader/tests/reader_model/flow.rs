@@ -67,6 +67,7 @@ impl Model {
             end,
             last_screen,
             auth: v.auth,
+            phone: v.phone.is_some(),
             rules,
             consents,
             ended_at: self.now,
@@ -148,23 +149,29 @@ impl Model {
         true
     }
 
-    /// One VERIFY of the right or a wrong PIN: the card's counter.
-    fn verify(&mut self, right: bool) -> Result<(), u8> {
-        match (self.tries, right) {
+    /// One VERIFY of the right or a wrong PIN on the card, or on the
+    /// smartphone card: each its own counter (a blocked one is not sent).
+    fn verify(&mut self, right: bool, on_phone: bool) -> Result<(), u8> {
+        let tries = if on_phone {
+            &mut self.phone_tries
+        } else {
+            &mut self.tries
+        };
+        match (*tries, right) {
             (0, _) => Err(0),
             (_, true) => {
-                self.tries = MAX_TRIES;
+                *tries = MAX_TRIES;
                 Ok(())
             }
             (n, false) => {
-                self.tries = n - 1;
+                *tries = n - 1;
                 Err(n - 1)
             }
         }
     }
 
     fn pin_entered(&mut self, right: bool) -> bool {
-        match self.verify(right) {
+        match self.verify(right, false) {
             Ok(()) => self.authenticated(AuthBy::Pin),
             Err(0) => self.show(Shown::PinLocked),
             Err(n) => self.show(Shown::PinEntry(n)),
@@ -176,7 +183,7 @@ impl Model {
         let v = self.visit();
         match (v.phone, v.typed_right.take()) {
             (Some(Phone::Iphone), _) => self.authenticated(AuthBy::Iphone),
-            (_, Some(right)) => match self.verify(right) {
+            (_, Some(right)) => match self.verify(right, true) {
                 Ok(()) => self.authenticated(AuthBy::Android),
                 Err(0) => self.show(Shown::PinLocked),
                 Err(n) => self.show(Shown::PhonePin(Some(n))),

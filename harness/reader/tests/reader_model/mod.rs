@@ -3,7 +3,9 @@
 //! health-insurance-system.md §1.2 and docs/reader.md, not from
 //! `ReferenceReader`'s code. Its state is what a certifier would track on
 //! paper: the screen, whether a card (or phone) is on the reader, the card's
-//! 利用者証明用 PIN tries left (§1.4), the visit's explicit consent choices
+//! 利用者証明用 PIN tries left (§1.4) and, apart from it, the smartphone
+//! card's own PIN tries left (seed 004: the phone is a card of its own, its
+//! PIN typed on the reader for Android, §1.5), the visit's explicit consent choices
 //! and the agreements in force (§2.2: 24 hours), and the virtual clock.
 //! Its transitions are the fuzzer's alphabet (`myna_reader::fuzz::step_strategy`)
 //! plus odd placements; each predicts the screen, whether the reader takes
@@ -31,9 +33,9 @@ pub enum Who {
     Taro,
     /// 75+ (後期高齢者健診).
     Kiyoshi,
-    /// Under 15: no smartphone card (seed 004 A17).
+    /// Under 15: the smartphone card is refused (seed 004 A17).
     Sakura,
-    /// 利用者証明用 PIN tries left 0 at manufacture.
+    /// 利用者証明用 PIN tries left 0 at manufacture (the phone's are not).
     Blocked,
 }
 
@@ -58,7 +60,8 @@ impl Who {
     }
 }
 
-/// 利用者証明用 PIN: three consecutive failures lock it (§1.4).
+/// 利用者証明用 PIN: three consecutive failures lock it (§1.4); the
+/// smartphone card's PIN has a counter of the same size (vectors/personas).
 const MAX_TRIES: u8 = 3;
 
 /// The days a case starts on: under the rule set until 2024-10-06 (a
@@ -171,6 +174,8 @@ pub struct Expected {
     pub end: VisitEnd,
     pub last_screen: ScreenId,
     pub auth: Option<AuthBy>,
+    /// The visit was on the smartphone card (its serial in the record).
+    pub phone: bool,
     pub rules: RuleSet,
     /// Per item: the choice and, when explicit, its time.
     pub consents: BTreeMap<ConsentItem, (ConsentChoice, Option<PrimitiveDateTime>)>,
@@ -199,6 +204,8 @@ pub struct Model {
     pub holding: Holding,
     /// The card's 利用者証明用 PIN tries left.
     pub tries: u8,
+    /// The smartphone card's PIN tries left: its own counter.
+    pub phone_tries: u8,
     visit: Option<Visit>,
     visits: u32,
     /// The agreements of the last authenticated visit, with their times.
@@ -220,6 +227,7 @@ impl Model {
             screen: Shown::Idle,
             holding: Holding::Nothing,
             tries: who.tries_at_manufacture(),
+            phone_tries: MAX_TRIES,
             visit: None,
             visits: 0,
             agreed: BTreeMap::new(),

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use myna_card_emu::tlv;
 use myna_card_emu::{CommandApdu, ResponseApdu, StatusWord};
-use myna_family::{EvidenceLog, Redactor, Vars};
+use myna_family::{EvidenceLog, FieldValue, RawEvidence, Redactor, Vars};
 
 use super::digest;
 use super::evidence::{apdu_evidence, note, power_evidence, secret_ranges, transport_error};
@@ -50,10 +50,15 @@ pub const MIN_SECRET_LEN: usize = 4;
 /// that drive the card for their own steps (the portal's JPKI login)
 /// borrow it and call [`CardSession::exchange`].
 pub struct CardSession {
-    target: Box<dyn CardTarget>,
-    current_app: Option<AppName>,
+    pub(super) target: Box<dyn CardTarget>,
+    pub(super) current_app: Option<AppName>,
     /// The secure-messaging session the last `session_key` opened.
     pub(super) sm: Option<SmSession>,
+    /// The holder's smartphone card, when the target has one (lent with
+    /// the card through [`CardSession::recording_pair`]).
+    pub(super) phone: Option<Box<CardSession>>,
+    /// Tags this session's evidence (`device: phone`).
+    device: Option<&'static str>,
 }
 
 /// A [`CardSession`] lent to a host; see [`CardSession::recording`].
@@ -97,7 +102,25 @@ impl CardSession {
             target,
             current_app: None,
             sm: None,
+            phone: None,
+            device: None,
         }
+    }
+
+    /// The same session with the holder's smartphone card beside the card;
+    /// its APDUs are the card role's evidence too, tagged `device: phone`.
+    pub fn with_phone(mut self, phone: Option<Box<dyn CardTarget>>) -> Self {
+        self.phone = phone.map(|target| {
+            let mut session = CardSession::new(target);
+            session.device = Some("phone");
+            Box::new(session)
+        });
+        self
+    }
+
+    /// Whether the session has a smartphone card (capability `card.phone`).
+    pub fn has_phone(&self) -> bool {
+        self.phone.is_some()
     }
 
     /// This session's card as a [`CardTarget`] for a host that drives it
@@ -141,7 +164,7 @@ impl CardSession {
         let response = match self.target.transmit(command) {
             Ok(r) => r,
             Err(e) => {
-                log.push(transport_error(at_us, &e.to_string()));
+                log.push(self.tagged(transport_error(at_us, &e.to_string())));
                 return Err(e);
             }
         };
@@ -153,13 +176,20 @@ impl CardSession {
                     "the card answered {} byte(s), fewer than a status word",
                     response.len()
                 );
-                log.push(transport_error(at_us, &message));
+                log.push(self.tagged(transport_error(at_us, &message)));
                 return Err(TransportError::Malformed(message));
             }
         };
         self.track_select(command, response.sw);
-        log.push(apdu_evidence(at_us, duration_us, command, &response));
+        log.push(self.tagged(apdu_evidence(at_us, duration_us, command, &response)));
         Ok(response)
+    }
+
+    fn tagged(&self, evidence: RawEvidence) -> RawEvidence {
+        match self.device {
+            Some(device) => evidence.with("device", FieldValue::text(device)),
+            None => evidence,
+        }
     }
 
     /// Follows SELECT by AID (named or raw) so EF names resolve.

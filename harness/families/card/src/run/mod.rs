@@ -8,8 +8,10 @@ mod cert_check;
 mod check;
 pub mod digest;
 mod evidence;
+mod pair;
 mod secure_messaging;
 mod session;
 mod signature_check;
 
 pub use action::{CardSession, Outcome, RecordingTarget};
+pub use pair::{PairView, RecordingPair};

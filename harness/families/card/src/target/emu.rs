@@ -24,6 +24,7 @@ pub const EMU_CAPABILITIES: &[&str] = &[
     "card.power",
     "card.persona",
     "card.extended-apdu",
+    "card.phone",
 ];
 
 /// The persona used when a scenario names none.
@@ -78,7 +79,14 @@ impl CardTarget for EmuCard {
 /// persona is loaded once.
 pub struct EmuProvider {
     root: PathBuf,
-    loaded: HashMap<String, (CardProfile, Vec<BuiltinValue>)>,
+    loaded: HashMap<String, Loaded>,
+}
+
+/// A persona's card, its smartphone card (when it has one) and its values.
+struct Loaded {
+    card: CardProfile,
+    phone: Option<CardProfile>,
+    vars: Vec<BuiltinValue>,
 }
 
 impl EmuProvider {
@@ -90,7 +98,7 @@ impl EmuProvider {
         }
     }
 
-    fn load(&mut self, id: &str) -> Result<&(CardProfile, Vec<BuiltinValue>), ProviderError> {
+    fn load(&mut self, id: &str) -> Result<&Loaded, ProviderError> {
         if !self.loaded.contains_key(id) {
             if !self.root.is_dir() {
                 return Err(ProviderError::Environment(format!(
@@ -100,9 +108,15 @@ impl EmuProvider {
             }
             let persona = Persona::load_named(&self.root, id)
                 .map_err(|e| ProviderError::UnknownPersona(format!("persona `{id}`: {e}")))?;
-            let vars = persona_values(&persona);
-            self.loaded
-                .insert(id.to_string(), (persona.card_profile(), vars));
+            let phone = persona.phone_profile().map_err(|e| {
+                ProviderError::Environment(format!("persona `{id}`: the smartphone card: {e}"))
+            })?;
+            let loaded = Loaded {
+                card: persona.card_profile(),
+                phone,
+                vars: persona_values(&persona),
+            };
+            self.loaded.insert(id.to_string(), loaded);
         }
         self.loaded
             .get(id)
@@ -117,20 +131,25 @@ impl CardProvider for EmuProvider {
             .as_deref()
             .unwrap_or(DEFAULT_PERSONA)
             .to_string();
-        let (profile, vars) = self.load(&id)?;
+        let loaded = self.load(&id)?;
+        let phone = loaded
+            .phone
+            .clone()
+            .map(|p| Box::new(EmuCard::new(p)) as Box<dyn CardTarget>);
         Ok(OpenedCard {
-            target: Box::new(EmuCard::new(profile.clone())),
+            target: Box::new(EmuCard::new(loaded.card.clone())),
+            phone,
+            vars: loaded.vars.clone(),
             persona: Some(id),
-            vars: vars.clone(),
         })
     }
 
     fn describe(&mut self) -> Result<CardTargetInfo, ProviderError> {
-        let (profile, _) = self.load(DEFAULT_PERSONA)?;
+        let loaded = self.load(DEFAULT_PERSONA)?;
         Ok(CardTargetInfo {
             target: "emu".into(),
             reader_name: None,
-            atr: profile.atr.clone(),
+            atr: loaded.card.atr.clone(),
         })
     }
 

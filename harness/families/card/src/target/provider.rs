@@ -28,6 +28,9 @@ pub struct OpenedCard {
     pub persona: Option<String>,
     /// `${persona.*}` values.
     pub vars: Vec<BuiltinValue>,
+    /// The holder's smartphone card (スマホ用電子証明書, seed 004), when the
+    /// target provides one (capability `card.phone`).
+    pub phone: Option<Box<dyn CardTarget>>,
 }
 
 /// Why no card could be provided.

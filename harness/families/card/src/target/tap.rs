@@ -59,6 +59,9 @@ impl CardProvider for TappedProvider {
     fn open(&mut self, scenario: &Scenario) -> Result<OpenedCard, ProviderError> {
         let mut opened = self.inner.open(scenario)?;
         opened.target = Box::new(Tap::new(opened.target, Arc::clone(&self.tap)));
+        opened.phone = opened
+            .phone
+            .map(|phone| Box::new(Tap::new(phone, Arc::clone(&self.tap))) as Box<dyn CardTarget>);
         Ok(opened)
     }
     fn describe(&mut self) -> Result<CardTargetInfo, ProviderError> {

@@ -281,6 +281,7 @@ impl PcscProvider {
             target: self.card_for_scenario()?,
             persona: Some(id.to_owned()),
             vars: known.vars,
+            phone: None,
         })
     }
 }
@@ -324,6 +325,7 @@ impl CardProvider for PcscProvider {
             target: self.card_for_scenario()?,
             persona: id,
             vars,
+            phone: None,
         })
     }
 
