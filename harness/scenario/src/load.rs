@@ -123,11 +123,13 @@ pub fn load_scenario(
     for name in family.iter().chain(&expansion.step_families) {
         env.vocabulary.with_needs(name, &mut families);
     }
-    ctx.diags
-        .extend(expansion.scope.check(env.vocabulary, &families));
+    for diagnostic in expansion.scope.check(env.vocabulary, &families) {
+        ctx.push(diagnostic);
+    }
     check_capabilities(&mut ctx, &applies_if, &families, env.vocabulary);
-    ctx.diags
-        .extend(crate::budget::over_budget(&step_list, &finally));
+    if let Some(diagnostic) = crate::budget::over_budget(&step_list, &finally) {
+        ctx.push(diagnostic);
+    }
 
     if !ctx.diags.is_empty() {
         return Err(ctx.into_sorted_diags());
