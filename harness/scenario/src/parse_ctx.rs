@@ -424,13 +424,18 @@ impl ParseCtx {
     /// [`template`](Self::template), and no diagnostic ever quotes its
     /// text.
     pub fn secret_template(&mut self, node: &Node, what: &str) -> Option<Template> {
-        if node.as_str().is_none() {
-            let message = format!("expected {what}, found {}", node.kind_name());
-            self.error(node, message);
-            return None;
-        }
-        // parse_template's messages never repeat the text.
-        self.template(node, what)
+        // Secretly: whatever is wrong, no message quotes the value and no
+        // rendering shows its source line (a PIN written as a list or a
+        // map is still a PIN; issue 9).
+        self.secretly(|ctx| {
+            if node.as_str().is_none() {
+                let message = format!("expected {what}, found {}", node.kind_name());
+                ctx.error(node, message);
+                return None;
+            }
+            // parse_template's messages never repeat the text.
+            ctx.template(node, what)
+        })
     }
 
     /// A hex string with `${…}` references (spaces free; even digit count
