@@ -90,6 +90,8 @@ fn scenario(family: usize, template: usize, value: &str) -> String {
                 "  - lookup: { serial: \"${s}\" }\n".to_owned(),
                 "  - lookup: { serial: \"1A0002\" }\n    expect: { error_code: \"${s}\" }\n".to_owned(),
                 "  - lookup: { serial: \"${s}\" }\n    expect: { segment: \"${s}\" }\n".to_owned(),
+                // The secret value typed again where no field is secret.
+                format!("  - lookup: {{ serial: \"${{s}}\", {value}: 1 }}\n"),
             ],
         ),
         2 => (
@@ -313,7 +315,7 @@ fn card_secrets_never_leave() {
 
 #[test]
 fn oqs_secrets_never_leave() {
-    property(1, 5);
+    property(1, 8);
 }
 
 #[test]
