@@ -48,17 +48,39 @@ impl Instruction {
     /// it, but a host may send it, so its data is masked like a PIN.
     pub const RESET_RETRY_COUNTER: Instruction = Instruction(0x2C);
 
+    /// `21` VERIFY with BER-TLV data (ISO/IEC 7816-4 §11.5.6, odd INS):
+    /// the verification data is inside. Not answered by the card; masked.
+    pub const VERIFY_TLV: Instruction = Instruction(0x21);
+    /// `25` CHANGE REFERENCE DATA with BER-TLV data (§11.5.7, odd INS).
+    pub const CHANGE_REFERENCE_DATA_TLV: Instruction = Instruction(0x25);
+    /// `26` DISABLE VERIFICATION REQUIREMENT (§11.5.9): data = the
+    /// verification data (a PIN). Not answered by the card; masked.
+    pub const DISABLE_VERIFICATION_REQUIREMENT: Instruction = Instruction(0x26);
+    /// `28` ENABLE VERIFICATION REQUIREMENT (§11.5.8): data = the
+    /// verification data (a PIN). Not answered by the card; masked.
+    pub const ENABLE_VERIFICATION_REQUIREMENT: Instruction = Instruction(0x28);
+    /// `2D` RESET RETRY COUNTER with BER-TLV data (§11.5.10, odd INS).
+    pub const RESET_RETRY_COUNTER_TLV: Instruction = Instruction(0x2D);
+
     /// THE table of instructions whose data field is a PIN, password or
     /// 照合番号, whatever the class byte: VERIFY `20` and CHANGE REFERENCE
     /// DATA `24` (card-protocol.md §2.1), CHANGE KEY `80 32` (the new
-    /// 共通/住基 PIN, §1.4, §2.1) and RESET RETRY COUNTER `2C`. Every output
-    /// that shows a C-APDU (evidence, the vpcd log, recorded scenarios)
-    /// masks the data of these, and nothing else decides it.
-    pub const SECRET_DATA: [Instruction; 4] = [
+    /// 共通/住基 PIN, §1.4, §2.1), RESET RETRY COUNTER `2C`, and the other
+    /// ISO/IEC 7816-4 commands whose data is verification data, which the
+    /// card does not answer but a host may send: the odd (BER-TLV) `21`,
+    /// `25`, `2D`, DISABLE and ENABLE VERIFICATION REQUIREMENT `26`, `28`.
+    /// Every output that shows a C-APDU (evidence, the vpcd log, recorded
+    /// scenarios) masks the data of these, and nothing else decides it.
+    pub const SECRET_DATA: [Instruction; 9] = [
         Instruction::VERIFY,
+        Instruction::VERIFY_TLV,
         Instruction::CHANGE_REFERENCE_DATA,
-        Instruction::CHANGE_KEY,
+        Instruction::CHANGE_REFERENCE_DATA_TLV,
+        Instruction::DISABLE_VERIFICATION_REQUIREMENT,
+        Instruction::ENABLE_VERIFICATION_REQUIREMENT,
         Instruction::RESET_RETRY_COUNTER,
+        Instruction::RESET_RETRY_COUNTER_TLV,
+        Instruction::CHANGE_KEY,
     ];
 
     /// The name of an instruction this card knows.
@@ -145,6 +167,9 @@ mod tests {
         assert!(Instruction::VERIFY.carries_secret());
         assert!(Instruction::CHANGE_KEY.carries_secret());
         assert!(Instruction::RESET_RETRY_COUNTER.carries_secret());
+        for ins in [0x21, 0x25, 0x26, 0x28, 0x2D] {
+            assert!(Instruction(ins).carries_secret(), "{ins:02X}");
+        }
         assert!(!Instruction::READ_BINARY.carries_secret());
         // The card does not answer RESET RETRY COUNTER: it has a name for
         // printing but no class family.

@@ -87,7 +87,15 @@ fn verdict_text(verdict: Verdict, expected: bool) -> String {
     format!("{style}{text}{style:#}")
 }
 
-/// Prints every load problem with a source snippet.
+/// Load problems shown with a source snippet; later ones as one line each.
+const SNIPPETS: usize = 100;
+/// Load problems shown at all: a hostile file with tens of thousands of
+/// problems is summarised (the count is always printed), so printing stays
+/// bounded in time and output.
+const SHOWN: usize = 1000;
+
+/// Prints the load problems: the first [`SNIPPETS`] with a source snippet,
+/// up to [`SHOWN`] in all, then how many more there are.
 pub fn print_problems(problems: &LoadProblems) {
     for message in &problems.internal {
         eprintln!("internal error (a bug in myna-conform, please report it): {message}");
@@ -95,11 +103,19 @@ pub fn print_problems(problems: &LoadProblems) {
     for message in &problems.io {
         eprintln!("error: {message}");
     }
-    for d in &problems.diagnostics {
+    for (i, d) in problems.diagnostics.iter().take(SHOWN).enumerate() {
         match problems.sources.get(d.at.file.as_ref()) {
-            Some(source) => eprintln!("{}", d.render(source)),
-            None => eprintln!("{d}"),
+            Some(source) if i < SNIPPETS => eprintln!("{}", d.render(source)),
+            _ => eprintln!("{d}"),
         }
+    }
+    if let Some(more) = problems
+        .diagnostics
+        .len()
+        .checked_sub(SHOWN)
+        .filter(|n| *n > 0)
+    {
+        eprintln!("… and {more} more not shown (the first {SHOWN} are)");
     }
     let n = problems.diagnostics.len() + problems.io.len() + problems.internal.len();
     eprintln!("{n} problem{} found", if n == 1 { "" } else { "s" });

@@ -41,7 +41,9 @@ impl FsLoader {
     /// catalogue). The text is kept only once read whole.
     pub(crate) fn read(&self, path: &Path) -> Result<(String, String), String> {
         let shown = display(path);
-        let text = read_bounded(path).map_err(|why| format!("cannot read {shown}: {why}"))?;
+        let text = read_bounded(path).map_err(|(line, col, why)| {
+            format!("{shown}:{line}:{col}: cannot read the file: {why}")
+        })?;
         self.sources
             .borrow_mut()
             .insert(shown.clone(), text.clone());
@@ -70,7 +72,7 @@ impl SourceLoader for FsLoader {
     fn load(&self, including_file: &str, relative: &str) -> Result<(String, String), String> {
         let path = self.confined(including_file, relative)?;
         let shown = display(&path);
-        let text = read_bounded(&path)?;
+        let text = read_bounded(&path).map_err(|(_, _, why)| why)?;
         self.sources
             .borrow_mut()
             .insert(shown.clone(), text.clone());
@@ -83,23 +85,34 @@ impl SourceLoader for FsLoader {
 /// or a device is never opened (opening a FIFO blocks; `/dev/zero` never
 /// ends), and the read stops one byte past the cap whatever the size
 /// claimed.
-fn read_bounded(path: &Path) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+fn read_bounded(path: &Path) -> Result<String, (usize, usize, String)> {
+    let at_start = |why: String| (1, 1, why);
+    let meta = std::fs::metadata(path).map_err(|e| at_start(e.to_string()))?;
     if !meta.is_file() {
-        return Err("not a regular file".into());
+        return Err(at_start("not a regular file".into()));
     }
     if meta.len() > MAX_SOURCE_BYTES {
-        return Err(format!("larger than {MAX_SOURCE_BYTES} bytes"));
+        return Err(at_start(format!("larger than {MAX_SOURCE_BYTES} bytes")));
     }
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let file = std::fs::File::open(path).map_err(|e| at_start(e.to_string()))?;
     let mut bytes = Vec::new();
     file.take(MAX_SOURCE_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| at_start(e.to_string()))?;
     if bytes.len() as u64 > MAX_SOURCE_BYTES {
-        return Err(format!("larger than {MAX_SOURCE_BYTES} bytes"));
+        return Err(at_start(format!("larger than {MAX_SOURCE_BYTES} bytes")));
     }
-    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+    String::from_utf8(bytes).map_err(|e| {
+        // Located at the first byte that is not UTF-8 (nothing of it quoted).
+        let valid = e
+            .as_bytes()
+            .get(..e.utf8_error().valid_up_to())
+            .unwrap_or(&[]);
+        let valid = std::str::from_utf8(valid).unwrap_or_default();
+        let line = valid.matches('\n').count() + 1;
+        let col = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, col, "not UTF-8 text".to_string())
+    })
 }
 
 /// Removes `.` and resolvable `..` components so display paths are stable.

@@ -5,14 +5,14 @@
 //! Every route needs the session; a resource of another card holder is
 //! `resource_not_found`, the same as one that does not exist.
 
-use time::Duration;
-
 use crate::account;
 use crate::eligibility::{EligibilityLink, LinkRefusal};
 use crate::error::{PortalError, Problem};
 use crate::identity::same_name;
 use crate::login::verify_proof;
-use crate::service::{parse_body, rfc3339, PortalRequest, PortalResponse, PortalService};
+use crate::service::{
+    after_minutes, parse_body, rfc3339, PortalRequest, PortalResponse, PortalService,
+};
 use crate::state::{ApplicationRecord, Registration, SentCode};
 use crate::wire::{
     Account, AccountRequest, ApplicationRequest, EmailCodeRequest, EmailCodeSent, InsuranceStatus,
@@ -120,7 +120,7 @@ fn send_code(
         return Err(PortalError::invalid("email", "expected an e-mail address"));
     }
     let code = service.random_code();
-    let expires_at = service.now + Duration::minutes(service.config.email_code_minutes);
+    let expires_at = after_minutes(service.now, service.config.email_code_minutes);
     service.outbox.insert(body.email.clone(), code.clone());
     holder(service, serial)
         .codes
@@ -232,7 +232,7 @@ fn apply(
         ));
     }
     let id = format!("app-{}", service.random_token(12));
-    let ready_at = service.now + Duration::minutes(service.config.processing_minutes);
+    let ready_at = after_minutes(service.now, service.config.processing_minutes);
     let record = ApplicationRecord {
         id: id.clone(),
         serial: serial.to_owned(),

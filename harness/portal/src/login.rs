@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use sha2::{Digest, Sha256};
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 use crate::error::{PortalError, Problem};
 use crate::trust::{TrustStore, VerifiedCert};
@@ -54,7 +54,7 @@ impl Challenges {
     pub fn issue(&mut self, id: String, bytes: Vec<u8>, expires_at: OffsetDateTime) {
         // Forget the long-expired ones, so the map stays small.
         self.issued
-            .retain(|_, c| c.expires_at + Duration::hours(1) > expires_at);
+            .retain(|_, c| crate::service::after_minutes(c.expires_at, 60) > expires_at);
         self.issued.insert(
             id,
             Issued {

@@ -2,15 +2,13 @@
 //! the service; the JPKI login and the test-control routes are here, the
 //! flows after login in `flows.rs`.
 
-use time::Duration;
-
 use crate::banks;
 use crate::eligibility::EligibilityLink;
 use crate::error::{PortalError, Problem};
 use crate::login::{verify_proof, CHALLENGE_LEN};
 use crate::service::{
-    parse_body, rfc3339, PortalRequest, PortalResponse, PortalService, SessionRecord, OPENAPI_PATH,
-    OPENAPI_YAML,
+    after_minutes, parse_body, rfc3339, PortalRequest, PortalResponse, PortalService,
+    SessionRecord, OPENAPI_PATH, OPENAPI_YAML,
 };
 use crate::wire::{CardProof, Challenge, LoggedOut, LoginAnswer, Terms};
 
@@ -151,7 +149,7 @@ pub(crate) fn route(
 fn challenge(service: &mut PortalService) -> PortalResponse {
     let id = service.random_token(16);
     let bytes = service.random_bytes(CHALLENGE_LEN);
-    let expires_at = service.now + Duration::minutes(service.config.challenge_minutes);
+    let expires_at = after_minutes(service.now, service.config.challenge_minutes);
     let answer = Challenge {
         challenge_id: id.clone(),
         challenge: crate::wire::b64::encode(&bytes),
@@ -176,7 +174,7 @@ fn login(service: &mut PortalService, body: &[u8]) -> Result<PortalResponse, Por
     let holder = service.holders.entry(verified.serial.clone()).or_default();
     let answer = LoginAnswer {
         session: token,
-        expires_at: rfc3339(now + Duration::minutes(service.config.session_idle_minutes)),
+        expires_at: rfc3339(after_minutes(now, service.config.session_idle_minutes)),
         serial: verified.serial,
         user_registered: holder.user.is_some(),
         terms_accepted: holder.accepted_terms.as_deref() == Some(service.terms_version.as_str()),

@@ -148,6 +148,26 @@ pub struct PortalService {
     pub(crate) outbox: HashMap<String, String>,
 }
 
+/// The latest time the portal's clock may show (the `clock` control
+/// refuses to move past it): the calendar ends on 9999-12-31, and each
+/// deadline the portal sets from its clock (a challenge, a session, a
+/// 確認コード, a registration) must still fall inside it.
+pub const LATEST_CLOCK: OffsetDateTime = time::macros::datetime!(9999-12-01 00:00 UTC);
+
+/// `t` moved by `minutes`, saturating at the ends of the calendar (a
+/// deadline past its end is as good as never); never panics.
+pub(crate) fn after_minutes(t: OffsetDateTime, minutes: i64) -> OffsetDateTime {
+    let moved = t.checked_add(Duration::seconds(minutes.saturating_mul(60)));
+    moved.unwrap_or_else(|| {
+        let edge = if minutes < 0 {
+            time::PrimitiveDateTime::MIN
+        } else {
+            time::PrimitiveDateTime::MAX
+        };
+        edge.assume_offset(t.offset())
+    })
+}
+
 pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }
@@ -269,7 +289,7 @@ impl PortalService {
             .ok_or_else(|| {
                 PortalError::new(Problem::Unauthenticated, "no bearer session; log in first")
             })?;
-        let idle = Duration::minutes(self.config.session_idle_minutes);
+        let idle = Duration::seconds(self.config.session_idle_minutes.saturating_mul(60));
         let now = self.now;
         let Some(session) = self.sessions.get_mut(token) else {
             return Err(PortalError::new(
@@ -312,7 +332,14 @@ impl PortalService {
                         "at most a year (525600)",
                     ));
                 }
-                self.now += Duration::minutes(i64::from(advance_minutes));
+                let target = after_minutes(self.now, i64::from(advance_minutes));
+                if target > LATEST_CLOCK {
+                    return Err(PortalError::invalid(
+                        "advance_minutes",
+                        "the clock would pass 9999-12-01T00:00:00Z, the latest it shows",
+                    ));
+                }
+                self.now = target;
             }
             PortalControl::Terms { version } => {
                 if version.trim().is_empty() || version.chars().count() > 64 {

@@ -123,14 +123,20 @@ pub fn load_scenario(
     for name in family.iter().chain(&expansion.step_families) {
         env.vocabulary.with_needs(name, &mut families);
     }
-    ctx.diags
-        .extend(expansion.scope.check(env.vocabulary, &families));
+    for diagnostic in expansion.scope.check(env.vocabulary, &families) {
+        ctx.push(diagnostic);
+    }
     check_capabilities(&mut ctx, &applies_if, &families, env.vocabulary);
-    ctx.diags
-        .extend(crate::budget::over_budget(&step_list, &finally));
+    if let Some(diagnostic) = crate::budget::over_budget(&step_list, &finally) {
+        ctx.push(diagnostic);
+    }
 
     if !ctx.diags.is_empty() {
-        return Err(ctx.into_sorted_diags());
+        return Err(hush_secret_values(
+            ctx.into_sorted_diags(),
+            &expansion.vars,
+            text,
+        ));
     }
     let (Some(id), Some(title), Some(family)) = (id, title, family) else {
         // Unreachable in practice: every `None` above recorded a diagnostic.
@@ -349,4 +355,60 @@ fn check_capabilities(
             }
         }
     }
+}
+
+/// Diagnostics that would show the literal value of a `secret: true`
+/// variable — in their message, their help, or the source line they
+/// render (the value typed again as a key elsewhere, say) — say where
+/// and nothing of it (issue 9: no diagnostic quotes a secret).
+fn hush_secret_values(
+    diagnostics: Vec<Diagnostic>,
+    vars: &[crate::ast::Variable],
+    text: &str,
+) -> Vec<Diagnostic> {
+    let secrets: Vec<String> = vars
+        .iter()
+        .filter(|v| v.secret)
+        .map(|v| {
+            v.value
+                .parts
+                .iter()
+                .filter_map(|p| match p {
+                    crate::ast::TemplatePart::Literal(t) => Some(t.as_str()),
+                    crate::ast::TemplatePart::Var(_) => None,
+                })
+                .collect::<String>()
+        })
+        .filter(|literal| literal.chars().count() >= 4)
+        .collect();
+    if secrets.is_empty() {
+        return diagnostics;
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    diagnostics
+        .into_iter()
+        .map(|mut d| {
+            let shows = |s: &str| secrets.iter().any(|secret| s.contains(secret.as_str()));
+            let line = usize::try_from(d.at.line)
+                .ok()
+                .and_then(|l| l.checked_sub(1))
+                .and_then(|i| lines.get(i))
+                .copied()
+                .unwrap_or_default();
+            if shows(&d.message) || d.help.as_deref().is_some_and(shows) {
+                d.message = match d.message.find(", found") {
+                    Some(cut) if !shows(d.message.get(..cut).unwrap_or_default()) => format!(
+                        "{}, found something else (not shown: it holds a secret value)",
+                        d.message.get(..cut).unwrap_or_default()
+                    ),
+                    _ => "a problem here (not shown: it holds a secret value)".to_owned(),
+                };
+                d.help = None;
+                d = d.hiding_source();
+            } else if shows(line) {
+                d = d.hiding_source();
+            }
+            d
+        })
+        .collect()
 }

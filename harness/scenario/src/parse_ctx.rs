@@ -13,7 +13,7 @@ use crate::ast::{Level, Location, Template, TemplatePart};
 use crate::diagnostic::Diagnostic;
 use crate::hex::check_hex_template;
 use crate::keys::LEVELS;
-use crate::suggest::did_you_mean;
+use crate::suggest::{did_you_mean, SUGGESTIONS_PER_FILE};
 use crate::template::parse_template;
 use crate::yaml::{Node, NodeKind};
 
@@ -86,7 +86,15 @@ pub struct ParseCtx {
     captures: Vec<CaptureDecl>,
     /// Inside [`ParseCtx::secretly`]: how deep.
     secret: usize,
+    /// Problems past [`MAX_PROBLEMS_PER_FILE`], counted, not kept.
+    dropped: usize,
 }
+
+/// Problems kept per file: a hostile file with tens of thousands of them
+/// gets the first this many and one more saying how many were left out,
+/// so loading it stays bounded in memory (tests/malformed_bounds.rs of the
+/// CLI).
+pub const MAX_PROBLEMS_PER_FILE: usize = 1000;
 
 impl ParseCtx {
     /// A context for `file`.
@@ -97,6 +105,7 @@ impl ParseCtx {
             refs: Vec::new(),
             captures: Vec::new(),
             secret: 0,
+            dropped: 0,
         }
     }
 
@@ -118,7 +127,7 @@ impl ParseCtx {
     /// How many problems were reported so far (compare before and after a
     /// parse to see whether it reported any).
     pub fn problems(&self) -> usize {
-        self.diags.len()
+        self.diags.len() + self.dropped
     }
 
     /// Records a problem.
@@ -128,6 +137,10 @@ impl ParseCtx {
         } else {
             diagnostic
         };
+        if self.diags.len() >= MAX_PROBLEMS_PER_FILE {
+            self.dropped += 1;
+            return;
+        }
         self.diags.push(diagnostic);
     }
 
@@ -172,7 +185,20 @@ impl ParseCtx {
 
     /// The diagnostics: this file's first, then included files in order of
     /// first appearance; each file's problems by line and column, each once.
-    pub fn into_sorted_diags(self) -> Vec<Diagnostic> {
+    pub fn into_sorted_diags(mut self) -> Vec<Diagnostic> {
+        if self.dropped > 0 {
+            let at = self.diags.last().map(|d| d.at.clone());
+            if let Some(at) = at {
+                self.diags.push(Diagnostic::new(
+                    at,
+                    format!(
+                        "{} more problems not reported (at most {MAX_PROBLEMS_PER_FILE} per file)",
+                        self.dropped
+                    ),
+                ));
+            }
+            self.dropped = 0;
+        }
         let mut files: Vec<Arc<str>> = vec![Arc::clone(&self.file)];
         for diag in &self.diags {
             if !files.contains(&diag.at.file) {
@@ -308,6 +334,15 @@ impl ParseCtx {
         )
     }
 
+    /// The near miss of `word` among `candidates`, while this file has had
+    /// fewer than [`SUGGESTIONS_PER_FILE`] problems.
+    fn suggest<'k>(&self, word: &str, candidates: &[&'k str]) -> Option<&'k str> {
+        if self.diags.len() >= SUGGESTIONS_PER_FILE {
+            return None;
+        }
+        did_you_mean(word, candidates.iter().copied())
+    }
+
     /// Reports `name` as an unknown key among `known`.
     pub fn unknown_key(&mut self, key: &Node, name: &str, known: &[&str]) {
         let listed = known
@@ -316,7 +351,7 @@ impl ParseCtx {
             .collect::<Vec<_>>()
             .join(", ");
         let message = format!("expected one of the keys {listed}, found `{name}`");
-        match did_you_mean(name, known.iter().copied()) {
+        match self.suggest(name, known) {
             Some(near) => self.error_help(key, message, format!("did you mean `{near}`?")),
             None => self.error(key, message),
         }
@@ -341,7 +376,7 @@ impl ParseCtx {
             .collect::<Vec<_>>()
             .join(", ");
         let message = format!("expected {what} ({listed}), found `{text}`");
-        match did_you_mean(text, names.iter().copied()) {
+        match self.suggest(text, &names) {
             Some(near) => self.error_help(node, message, format!("did you mean `{near}`?")),
             None => self.error(node, message),
         }
@@ -389,13 +424,18 @@ impl ParseCtx {
     /// [`template`](Self::template), and no diagnostic ever quotes its
     /// text.
     pub fn secret_template(&mut self, node: &Node, what: &str) -> Option<Template> {
-        if node.as_str().is_none() {
-            let message = format!("expected {what}, found {}", node.kind_name());
-            self.error(node, message);
-            return None;
-        }
-        // parse_template's messages never repeat the text.
-        self.template(node, what)
+        // Secretly: whatever is wrong, no message quotes the value and no
+        // rendering shows its source line (a PIN written as a list or a
+        // map is still a PIN; issue 9).
+        self.secretly(|ctx| {
+            if node.as_str().is_none() {
+                let message = format!("expected {what}, found {}", node.kind_name());
+                ctx.error(node, message);
+                return None;
+            }
+            // parse_template's messages never repeat the text.
+            ctx.template(node, what)
+        })
     }
 
     /// A hex string with `${…}` references (spaces free; even digit count

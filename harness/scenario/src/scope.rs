@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use crate::ast::Location;
 use crate::diagnostic::Diagnostic;
 use crate::parse_ctx::{CaptureDecl, VarRef};
-use crate::suggest::did_you_mean;
+use crate::suggest::{did_you_mean, SUGGESTIONS_PER_FILE};
 use crate::vocabulary::Vocabulary;
 
 /// What happened to the scope, in file order.
@@ -65,7 +65,8 @@ impl Scope {
             match event {
                 ScopeEvent::Uses(refs) => {
                     for r in refs.iter().filter(|r| !defined.contains_key(&r.name)) {
-                        diags.push(undefined(r, &defined, &later, vocabulary));
+                        let suggest = diags.len() < SUGGESTIONS_PER_FILE;
+                        diags.push(undefined(r, &defined, &later, vocabulary, suggest));
                     }
                 }
                 ScopeEvent::Defines(defines) => {
@@ -86,6 +87,7 @@ fn undefined(
     defined: &HashMap<String, Option<Location>>,
     later: &HashMap<&str, &Location>,
     vocabulary: &Vocabulary<'_>,
+    suggest: bool,
 ) -> Diagnostic {
     let diag = Diagnostic::new(
         r.at.clone(),
@@ -106,6 +108,9 @@ fn undefined(
             "`{}` is only captured later, at {at}; a step sees the captures of earlier steps",
             r.name
         ));
+    }
+    if !suggest {
+        return diag;
     }
     let mut names: Vec<&str> = defined.keys().map(String::as_str).collect();
     names.sort_unstable();

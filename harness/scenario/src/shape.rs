@@ -54,9 +54,18 @@ pub struct Field {
     pub required: bool,
     /// One line for people.
     pub doc: &'static str,
+    /// A value given to it is secret (a PIN): parsed under
+    /// [`ParseCtx::secretly`], so no diagnostic quotes it or shows its line.
+    pub secret: bool,
 }
 
 impl Field {
+    /// The same field, its value secret.
+    pub const fn secret(mut self) -> Field {
+        self.secret = true;
+        self
+    }
+
     /// A required field.
     pub const fn required(name: &'static str, shape: Shape, doc: &'static str) -> Field {
         Field {
@@ -64,6 +73,7 @@ impl Field {
             shape,
             required: true,
             doc,
+            secret: false,
         }
     }
 
@@ -74,6 +84,7 @@ impl Field {
             shape,
             required: false,
             doc,
+            secret: false,
         }
     }
 }
@@ -168,7 +179,11 @@ impl ParseCtx {
         let mut ok = true;
         for field in fields {
             match entries.get(field.name) {
-                Some(value) => match self.shape_value(value, &field.shape) {
+                Some(value) => match if field.secret {
+                    self.secretly(|cx| cx.shape_value(value, &field.shape))
+                } else {
+                    self.shape_value(value, &field.shape)
+                } {
                     Some(value) => {
                         out.insert(field.name.to_string(), value);
                     }

@@ -101,6 +101,7 @@ fn object_fields(schema: &Value, definitions: &Value, depth: usize, skip: &[&str
                     shape: shape(field, definitions, depth + 1),
                     required: required.contains(&name.as_str()),
                     doc: doc_of(field),
+                    secret: false,
                 })
                 .collect()
         })

@@ -43,7 +43,7 @@ const SESSION: Field = Field::optional(
 /// `login:`.
 pub const LOGIN: &[Field] = &[
     Field::optional("card", TEXT, "a persona id: a second card, emulated by the harness, instead of the scenario's card"),
-    Field::optional("pin", TEXT, "the 利用者証明用 PIN sent to the card (secret; default the card's persona PIN)"),
+    Field::optional("pin", TEXT, "the 利用者証明用 PIN sent to the card (secret; default the card's persona PIN)").secret(),
     Field::optional("as", TEXT, "the name the session is kept under (default `main`)"),
     Field::optional("certificate_of", TEXT, "send this persona's certificate instead of the card's (a signature by the wrong key)"),
     Field::optional("reuse_challenge", Shape::Bool, "send the previous login's proof again (its challenge is used)"),

@@ -1,9 +1,9 @@
 //! JSON lines: one message per `\n`-terminated line, at most
 //! `max_line` bytes, every read bounded by a deadline.
 
-use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::io::{BufRead, BufReader, ErrorKind, Write};
 use std::net::TcpStream;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::message::Message;
 
@@ -49,40 +49,53 @@ impl LineReader {
         }
     }
 
-    /// The next line (without its terminator) within `deadline`.
+    /// The next line (without its terminator) within `deadline`: a true
+    /// deadline for the whole line, not per read, so a peer that trickles
+    /// a byte at a time (a slow loris) cannot keep the wait open.
     pub fn read_line(&mut self, deadline: Duration) -> Result<String, LineError> {
-        self.inner
-            .get_ref()
-            .set_read_timeout(Some(deadline.max(Duration::from_millis(1))))
-            .map_err(|e| LineError::Io(e.to_string()))?;
+        let until = Instant::now() + deadline;
         let mut bytes = Vec::new();
-        let limit = u64::try_from(self.max_line)
-            .unwrap_or(u64::MAX)
-            .saturating_add(1);
-        let read = (&mut self.inner).take(limit).read_until(b'\n', &mut bytes);
-        match read {
-            Ok(0) => Err(LineError::Closed),
-            Ok(_) => {
-                if bytes.last() != Some(&b'\n') && bytes.len() > self.max_line {
-                    return Err(LineError::TooLong(quote(&String::from_utf8_lossy(&bytes))));
-                }
-                if bytes.last() != Some(&b'\n') {
-                    // End of stream without a terminator.
-                    if bytes.is_empty() {
-                        return Err(LineError::Closed);
-                    }
-                }
-                while matches!(bytes.last(), Some(b'\n' | b'\r')) {
-                    bytes.pop();
-                }
-                String::from_utf8(bytes)
-                    .map_err(|e| LineError::NotText(quote(&String::from_utf8_lossy(e.as_bytes()))))
+        loop {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(LineError::Timeout);
             }
-            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                Err(LineError::Timeout)
+            self.inner
+                .get_ref()
+                .set_read_timeout(Some(left.max(Duration::from_millis(1))))
+                .map_err(|e| LineError::Io(e.to_string()))?;
+            let room = self.max_line.saturating_add(1).saturating_sub(bytes.len());
+            let chunk = match self.inner.fill_buf() {
+                Ok(chunk) => chunk,
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                    return Err(LineError::Timeout)
+                }
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) => return Err(LineError::Io(e.to_string())),
+            };
+            if chunk.is_empty() {
+                // End of stream: a line without its terminator is dropped.
+                return Err(LineError::Closed);
             }
-            Err(e) => Err(LineError::Io(e.to_string())),
+            let window = chunk.get(..room.min(chunk.len())).unwrap_or(chunk);
+            let (taken, complete) = match window.iter().position(|b| *b == b'\n') {
+                Some(at) => (at + 1, true),
+                None => (window.len(), false),
+            };
+            bytes.extend_from_slice(window.get(..taken).unwrap_or(window));
+            self.inner.consume(taken);
+            if complete {
+                break;
+            }
+            if bytes.len() > self.max_line {
+                return Err(LineError::TooLong(quote(&String::from_utf8_lossy(&bytes))));
+            }
         }
+        while matches!(bytes.last(), Some(b'\n' | b'\r')) {
+            bytes.pop();
+        }
+        String::from_utf8(bytes)
+            .map_err(|e| LineError::NotText(quote(&String::from_utf8_lossy(e.as_bytes()))))
     }
 }
 

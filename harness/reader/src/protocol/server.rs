@@ -13,10 +13,11 @@ use std::time::Duration;
 use myna_family_card::target::CardTarget;
 use myna_oqs::OqsTarget;
 
-use super::codec::{quote, write_message, LineError, LineReader};
-use super::message::{Command, Hello, Message, PROTOCOL, VERSION};
+use super::codec::{write_message, LineError, LineReader};
+use super::message::{Hello, Message, PROTOCOL, VERSION};
+use super::served::{error, handshake, Handshake, ServedSession, SharedFactory};
 use crate::config::ReaderConfig;
-use crate::reference::{Defect, Peers, Reaction, ReferenceReader};
+use crate::reference::Defect;
 
 /// Where each connection's card and eligibility service come from.
 pub trait CardFactory: Send {
@@ -137,7 +138,7 @@ pub fn serve(
         .map_err(|e| ServeError(format!("no local address: {e}")))?;
     let stop = Arc::new(AtomicBool::new(false));
     let stop_flag = Arc::clone(&stop);
-    let factory = Arc::new(Mutex::new(factory));
+    let factory: SharedFactory = Arc::new(Mutex::new(factory));
     let active = Arc::new(AtomicUsize::new(0));
     let thread = std::thread::spawn(move || {
         for stream in listener.incoming() {
@@ -145,6 +146,7 @@ pub fn serve(
                 break;
             }
             let Ok(mut stream) = stream else { continue };
+            let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
             if active.load(Ordering::SeqCst) >= config.max_connections {
                 let _ = write_message(
                     &mut stream,
@@ -157,12 +159,12 @@ pub fn serve(
                 continue;
             }
             active.fetch_add(1, Ordering::SeqCst);
-            let active = Arc::clone(&active);
+            let slot = Slot(Arc::clone(&active));
             let factory = Arc::clone(&factory);
             let config = config.clone();
             std::thread::spawn(move || {
-                let _ = Connection::run(stream, &config, &factory);
-                active.fetch_sub(1, Ordering::SeqCst);
+                let _slot = slot;
+                let _ = run_connection(stream, &config, &factory);
             });
         }
     });
@@ -173,189 +175,74 @@ pub fn serve(
     })
 }
 
-struct Connection {
-    reader: ReferenceReader,
-    card: Option<Box<dyn CardTarget + Send>>,
-    phone: Option<Box<dyn CardTarget + Send>>,
-    eligibility: Option<Box<dyn OqsTarget + Send>>,
-    seen: usize,
-}
+/// Frees a connection slot however the connection's thread ends (a panic
+/// included), so a bug in one connection never shrinks the server.
+struct Slot(Arc<AtomicUsize>);
 
-type Shared = Arc<Mutex<Box<dyn CardFactory>>>;
-
-fn error(id: Option<u64>, kind: &str, message: impl Into<String>) -> Message {
-    Message::Error {
-        id,
-        error: kind.into(),
-        message: message.into(),
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
-impl Connection {
-    fn run(stream: TcpStream, config: &ServeConfig, factory: &Shared) -> std::io::Result<()> {
-        let _ = stream.set_nodelay(true);
-        let mut writer = stream.try_clone()?;
-        let mut lines = LineReader::new(stream, config.max_line);
-        write_message(
-            &mut writer,
-            &Message::Hello(Hello {
-                protocol: PROTOCOL.into(),
-                versions: vec![VERSION],
-                name: "myna-conform reference reader".into(),
-                version: env!("CARGO_PKG_VERSION").into(),
-                capabilities: SERVED_CAPABILITIES.iter().map(|c| c.to_string()).collect(),
-            }),
-        )?;
-        let line = match lines.read_line(config.handshake_timeout) {
+fn run_connection(
+    stream: TcpStream,
+    config: &ServeConfig,
+    factory: &SharedFactory,
+) -> std::io::Result<()> {
+    let _ = stream.set_nodelay(true);
+    let mut writer = stream.try_clone()?;
+    let _ = writer.set_write_timeout(Some(config.handshake_timeout));
+    let mut lines = LineReader::new(stream, config.max_line);
+    write_message(
+        &mut writer,
+        &Message::Hello(Hello {
+            protocol: PROTOCOL.into(),
+            versions: vec![VERSION],
+            name: "myna-conform reference reader".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            capabilities: SERVED_CAPABILITIES.iter().map(|c| c.to_string()).collect(),
+        }),
+    )?;
+    let line = match lines.read_line(config.handshake_timeout) {
+        Ok(line) => line,
+        Err(_) => return Ok(()),
+    };
+    match handshake(&line) {
+        Handshake::Ready => {}
+        Handshake::Close => return Ok(()),
+        Handshake::Refuse(answer) => {
+            let _ = write_message(&mut writer, &answer);
+            return Ok(());
+        }
+    }
+    write_message(&mut writer, &Message::Ready)?;
+    let mut session = ServedSession::new(config, Arc::clone(factory));
+    loop {
+        let line = match lines.read_line(config.idle_timeout) {
             Ok(line) => line,
-            Err(_) => return Ok(()),
-        };
-        match serde_json::from_str::<Message>(&line) {
-            Ok(Message::Use { version }) if version == VERSION => {}
-            Ok(Message::Incompatible { .. }) => return Ok(()),
-            _ => {
+            Err(LineError::TooLong(_)) => {
                 let _ = write_message(
                     &mut writer,
                     &error(
                         None,
                         "invalid_argument",
-                        format!(
-                            "expected use {{version: {VERSION}}}, found {}",
-                            quote(&line)
-                        ),
+                        format!("line longer than {} bytes", config.max_line),
                     ),
                 );
                 return Ok(());
             }
-        }
-        write_message(&mut writer, &Message::Ready)?;
-        let mut connection = Connection {
-            reader: fresh(config),
-            card: None,
-            phone: None,
-            eligibility: None,
-            seen: 0,
-        };
-        loop {
-            let line = match lines.read_line(config.idle_timeout) {
-                Ok(line) => line,
-                Err(LineError::TooLong(start)) => {
-                    let _ = write_message(
-                        &mut writer,
-                        &error(
-                            None,
-                            "invalid_argument",
-                            format!("line longer than {} bytes: {start}", config.max_line),
-                        ),
-                    );
-                    return Ok(());
-                }
-                Err(LineError::NotText(start)) => {
-                    write_message(
-                        &mut writer,
-                        &error(None, "invalid_argument", format!("not UTF-8: {start}")),
-                    )?;
-                    continue;
-                }
-                Err(_) => return Ok(()),
-            };
-            if line.trim().is_empty() {
+            Err(LineError::NotText(_)) => {
+                write_message(
+                    &mut writer,
+                    &error(None, "invalid_argument", "a line that is not UTF-8"),
+                )?;
                 continue;
             }
-            let answer = match serde_json::from_str::<Message>(&line) {
-                Ok(Message::Command { id, command }) => {
-                    connection.command(id, command, config, factory)
-                }
-                Ok(_) => error(
-                    None,
-                    "unknown_command",
-                    format!("expected a command, found {}", quote(&line)),
-                ),
-                Err(e) => error(None, "invalid_argument", format!("malformed line ({e})")),
-            };
+            Err(_) => return Ok(()),
+        };
+        if let Some(answer) = session.answer(&line) {
             write_message(&mut writer, &answer)?;
         }
-    }
-
-    fn command(
-        &mut self,
-        id: u64,
-        command: Command,
-        config: &ServeConfig,
-        factory: &Shared,
-    ) -> Message {
-        let result = |me: &Self, accepted: bool, reason: Option<String>| Message::Result {
-            id,
-            accepted,
-            reason,
-            observation: me.reader.observe(me.seen),
-        };
-        match command {
-            Command::Reset { persona } => {
-                self.reader = fresh(config);
-                self.seen = 0;
-                let mut factory = match factory.lock() {
-                    Ok(f) => f,
-                    Err(poisoned) => poisoned.into_inner(),
-                };
-                let opened = factory.card(persona.as_deref()).and_then(|card| {
-                    let phone = factory.phone(persona.as_deref())?;
-                    Ok((card, phone, factory.eligibility()?))
-                });
-                match opened {
-                    Ok((card, phone, eligibility)) => {
-                        self.card = Some(card);
-                        self.phone = phone;
-                        self.eligibility = Some(eligibility);
-                        result(self, true, None)
-                    }
-                    Err(e) => error(Some(id), "not_ready", e),
-                }
-            }
-            Command::Observe => {
-                let answer = result(self, true, None);
-                self.seen = self.reader.records().len();
-                answer
-            }
-            Command::Configure { config } => {
-                self.reader.set_config(*config);
-                result(self, true, None)
-            }
-            Command::Stimulus { stimulus } => {
-                let (Some(card), Some(eligibility)) =
-                    (self.card.as_mut(), self.eligibility.as_mut())
-                else {
-                    return error(Some(id), "not_ready", "send reset first");
-                };
-                let mut peers = Peers {
-                    card: card.as_mut(),
-                    phone: self
-                        .phone
-                        .as_mut()
-                        .map(|p| p.as_mut() as &mut dyn CardTarget),
-                    eligibility: eligibility.as_mut(),
-                };
-                match self.reader.handle(&stimulus, &mut peers) {
-                    Ok(reaction) => {
-                        let (accepted, reason) = match reaction {
-                            Reaction::Accepted => (true, None),
-                            Reaction::Rejected(why) => (false, Some(why)),
-                        };
-                        let answer = result(self, accepted, reason);
-                        self.seen = self.reader.records().len();
-                        answer
-                    }
-                    Err(e) => error(Some(id), "internal", e.to_string()),
-                }
-            }
-        }
-    }
-}
-
-fn fresh(config: &ServeConfig) -> ReferenceReader {
-    let reader = ReferenceReader::new(config.reader.clone());
-    match config.defect {
-        Some(d) => reader.with_defect(d),
-        None => reader,
     }
 }
