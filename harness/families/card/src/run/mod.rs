@@ -13,3 +13,4 @@ mod session;
 mod signature_check;
 
 pub use action::{CardSession, Outcome, RecordingTarget};
+pub(crate) use evidence::secret_ranges;

@@ -110,6 +110,17 @@ impl EmuProvider {
     }
 }
 
+impl EmuProvider {
+    /// The profile and `${persona.*}` values of persona `id`.
+    pub(super) fn persona(
+        &mut self,
+        id: &str,
+    ) -> Result<(CardProfile, Vec<BuiltinValue>), ProviderError> {
+        let (profile, vars) = self.load(id)?;
+        Ok((profile.clone(), vars.clone()))
+    }
+}
+
 impl CardProvider for EmuProvider {
     fn open(&mut self, scenario: &Scenario) -> Result<OpenedCard, ProviderError> {
         let id = scenario
