@@ -268,3 +268,39 @@ fn fuzz_over_tcp_catches_a_served_faulty_reader() {
         assert_eq!(found.is_some(), must_find, "{defect:?}");
     }
 }
+
+#[test]
+fn card_vpcd_is_refused_with_persona_and_an_absent_vpcd_is_the_environments_fault() {
+    let root = common::root();
+    let run = |args: &[&str]| {
+        let out = std::env::temp_dir().join(format!("myna-vpcd-args-{}", std::process::id()));
+        std::process::Command::new(env!("CARGO_BIN_EXE_myna-conform"))
+            .current_dir(&root)
+            .args(["run", "--no-progress", "--out"])
+            .arg(&out)
+            .args(args)
+            .arg("scenarios/reader/trace-pin.yaml")
+            .output()
+            .unwrap()
+    };
+    let stderr = |o: &std::process::Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    let persona = run(&["--card", "vpcd", "--persona", "taro"]);
+    assert_eq!(persona.status.code(), Some(2), "{}", stderr(&persona));
+    assert!(
+        stderr(&persona).contains("--persona"),
+        "{}",
+        stderr(&persona)
+    );
+    let bad = run(&["--card", "vpcd:not-a-port"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("vpcd:PORT"), "{}", stderr(&bad));
+    // Nothing listens on this port: vpcd is not there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let absent = run(&["--card", &format!("vpcd:{port}")]);
+    assert_eq!(absent.status.code(), Some(3), "{}", stderr(&absent));
+    assert!(stderr(&absent).contains("pcscd"), "{}", stderr(&absent));
+}
