@@ -86,9 +86,14 @@ mod fake_vpcd {
                 stream,
                 frames: FrameReader::new(),
             };
+            // pcscd powers a new card up (no answer), then reads its ATR.
+            write_frame(&mut link.stream, &[0x01]).unwrap();
             link.stream.flush().unwrap();
-            let atr = link.send(&[0x04]).unwrap();
-            assert!(atr.len() > 2, "{atr:02X?}");
+            // The ATR read after the power-up, and the next presence poll.
+            for _ in 0..2 {
+                let atr = link.send(&[0x04]).unwrap();
+                assert!(atr.len() > 2, "{atr:02X?}");
+            }
             let _ = tx.send(link);
         });
         (addr, rx)

@@ -15,7 +15,7 @@ use myna_card_emu::{Secret, StatusWord};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 
-use crate::host::JpkiHost;
+use crate::host::{HostError, JpkiHost};
 use crate::target::CardTarget;
 
 /// One command of a sequence.
@@ -90,17 +90,25 @@ pub struct PinFinding {
 }
 
 /// The 利用者証明用 PIN's tries left as the card reports them (the empty
-/// VERIFY; `9000`, already verified, counts as full).
+/// VERIFY; `9000`, already verified, counts as full). Asked twice on a
+/// transport error: the first exchange after opening a shared PC/SC card
+/// may only learn that another application reset it (and reconnect), and
+/// the query spends nothing.
 pub fn read_counter(card: &mut dyn CardTarget) -> Result<u8, String> {
-    let mut host = JpkiHost::new(card);
-    match host.auth_pin_tries() {
-        Ok(Some(tries)) => Ok(tries.min(MAX_TRIES)),
-        Ok(None) => Err(
-            "the card has no 利用者証明用 PIN to fuzz (the JPKI AP or its PIN EF is missing)"
-                .into(),
-        ),
-        Err(e) => Err(format!("reading the card's PIN counter: {e}")),
+    let mut last = String::new();
+    for _ in 0..2 {
+        let mut host = JpkiHost::new(card);
+        match host.auth_pin_tries() {
+            Ok(Some(tries)) => return Ok(tries.min(MAX_TRIES)),
+            Ok(None) => return Err(
+                "the card has no 利用者証明用 PIN to fuzz (the JPKI AP or its PIN EF is missing)"
+                    .into(),
+            ),
+            Err(HostError::Transport(e)) => last = e.to_string(),
+            Err(e) => return Err(format!("reading the card's PIN counter: {e}")),
+        }
     }
+    Err(format!("reading the card's PIN counter: {last}"))
 }
 
 /// The 利用者証明用 PIN's tries (card-protocol.md §3.2).

@@ -26,9 +26,12 @@ use crate::run::secret_ranges;
 
 /// How long [`VpcdHostProvider::start`] waits for vpcd to take the card.
 pub const VPCD_CONNECT_PATIENCE: Duration = Duration::from_secs(10);
-/// How long it then waits for vpcd to poll the card (pcscd polls every
-/// 400 ms); a connection never polled is one vpcd is not serving.
+/// How long it then waits for pcscd to power the card up (pcscd polls the
+/// reader every 400 ms and powers a new card at once); a connection never
+/// powered is one vpcd is not serving.
 pub const VPCD_POLL_PATIENCE: Duration = Duration::from_secs(5);
+/// Connections tried before giving up.
+pub const VPCD_ATTEMPTS: u32 = 3;
 /// Most peer exchanges kept between two drains; older ones are dropped
 /// (and counted), so a reader looping on the card cannot exhaust memory.
 pub const MAX_PEER_EXCHANGES: usize = 100_000;
@@ -36,6 +39,9 @@ pub const MAX_PEER_EXCHANGES: usize = 100_000;
 /// The card both sides share, and what the peer sent it.
 struct Hosted {
     card: Card,
+    /// The scenario powered the card off (`power: off`); pcscd's own
+    /// power-downs of an idle card do not count.
+    off_by_scenario: bool,
     peer: Vec<PeerExchange>,
     dropped: u64,
 }
@@ -100,19 +106,26 @@ fn without_secrets(command: &[u8]) -> Vec<u8> {
 enum Seen {
     /// The TCP connection to vpcd is open.
     Connected,
-    /// vpcd sent a control message: pcscd polls the card.
-    Polled,
+    /// pcscd powered the card: it noticed the insertion.
+    PoweredOn,
+    /// pcscd read the ATR.
+    AtrRead,
 }
 
-/// Tells [`VpcdHostProvider::start`] when vpcd connected and spoke.
+/// Tells [`VpcdHostProvider::start`] what vpcd did.
 struct Readiness(Sender<Seen>);
 
 impl VpcdObserver for Readiness {
     fn on_connected(&mut self, _peer: std::net::SocketAddr) {
         let _ = self.0.send(Seen::Connected);
     }
-    fn on_control(&mut self, _control: Control) {
-        let _ = self.0.send(Seen::Polled);
+    fn on_control(&mut self, control: Control) {
+        let seen = match control {
+            Control::PowerOn | Control::Reset => Seen::PoweredOn,
+            Control::GetAtr => Seen::AtrRead,
+            _ => return,
+        };
+        let _ = self.0.send(seen);
     }
 }
 
@@ -124,7 +137,13 @@ struct HostedTarget {
 
 impl CardTarget for HostedTarget {
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        lock(&self.shared)
+        let mut hosted = lock(&self.shared);
+        // pcscd powers an idle card down; the harness's own steps find it
+        // powered, as a PC/SC client connecting would.
+        if !hosted.card.is_powered() && !hosted.off_by_scenario {
+            hosted.card.power_on();
+        }
+        hosted
             .card
             .transmit(command)
             .map_err(|_| TransportError::Other("the card is powered off (add `power: on`)".into()))
@@ -132,6 +151,7 @@ impl CardTarget for HostedTarget {
 
     fn power(&mut self, event: PowerEvent) -> Result<Option<Vec<u8>>, TransportError> {
         let mut hosted = lock(&self.shared);
+        hosted.off_by_scenario = event == PowerEvent::Off;
         Ok(match event {
             PowerEvent::Off => {
                 hosted.card.power_off();
@@ -187,13 +207,15 @@ pub fn vpcd_address(spec: &str) -> Option<Result<String, String>> {
 
 impl VpcdHostProvider {
     /// Dials vpcd at `addr` with a card of the default persona and waits
-    /// (at most [`VPCD_CONNECT_PATIENCE`] + [`VPCD_POLL_PATIENCE`]) for
-    /// pcscd to take it; an environment error when vpcd never answers.
+    /// for pcscd to take it (connected within [`VPCD_CONNECT_PATIENCE`],
+    /// powered within [`VPCD_POLL_PATIENCE`], up to [`VPCD_ATTEMPTS`]
+    /// connections); an environment error when vpcd never does.
     pub fn start(addr: &str, personas: EmuProvider) -> Result<Self, ProviderError> {
         let mut personas = personas;
         let (profile, _) = personas.persona(super::DEFAULT_PERSONA)?;
         let shared = Arc::new(Mutex::new(Hosted {
             card: Card::new(profile),
+            off_by_scenario: false,
             peer: Vec::new(),
             dropped: 0,
         }));
@@ -207,21 +229,35 @@ impl VpcdHostProvider {
             addr: addr.to_string(),
             control,
         };
-        if !wait_for(&seen, Seen::Connected, VPCD_CONNECT_PATIENCE) {
-            return Err(ProviderError::Environment(format!(
-                "--card vpcd: nothing listens at {addr} within {}s (is pcscd running with \
-                 vsmartcard-vpcd? see docs/pcsc.md)",
-                VPCD_CONNECT_PATIENCE.as_secs()
-            )));
+        for attempt in 1..=VPCD_ATTEMPTS {
+            if !wait_for(&seen, Seen::Connected, VPCD_CONNECT_PATIENCE) {
+                return Err(ProviderError::Environment(format!(
+                    "--card vpcd: nothing listens at {addr} within {}s (is pcscd running with \
+                     vsmartcard-vpcd? see docs/pcsc.md)",
+                    VPCD_CONNECT_PATIENCE.as_secs()
+                )));
+            }
+            // pcscd powers a new card up, reads its ATR and lists it; the
+            // next presence poll (every ~450 ms) shows the connection held.
+            if wait_for(&seen, Seen::PoweredOn, VPCD_POLL_PATIENCE)
+                && wait_for(&seen, Seen::AtrRead, VPCD_POLL_PATIENCE)
+                && wait_for(&seen, Seen::AtrRead, VPCD_POLL_PATIENCE)
+            {
+                return Ok(provider);
+            }
+            // vpcd sometimes never takes a connection made right after the
+            // previous card went away: pull the card out, put it back in.
+            if attempt < VPCD_ATTEMPTS
+                && (provider.control.remove().is_err() || provider.control.reinsert().is_err())
+            {
+                break;
+            }
         }
-        if !wait_for(&seen, Seen::Polled, VPCD_POLL_PATIENCE) {
-            return Err(ProviderError::Environment(format!(
-                "--card vpcd: vpcd at {addr} accepted the card but never polled it within {}s \
-                 (is another emulator already on that port?)",
-                VPCD_POLL_PATIENCE.as_secs()
-            )));
-        }
-        Ok(provider)
+        Err(ProviderError::Environment(format!(
+            "--card vpcd: vpcd at {addr} accepted the card but pcscd never powered it \
+             ({VPCD_ATTEMPTS} connections, {}s each; is another emulator already on that port?)",
+            VPCD_POLL_PATIENCE.as_secs()
+        )))
     }
 
     /// The vpcd address served.
@@ -269,6 +305,7 @@ impl CardProvider for VpcdHostProvider {
             // A fresh, powered card: pcscd keeps the reader's connection
             // open across scenarios and powers nothing again.
             hosted.card = Card::new(profile);
+            hosted.off_by_scenario = false;
             hosted.peer.clear();
         }
         Ok(OpenedCard {
