@@ -224,7 +224,9 @@ pub struct FuzzArgs {
     /// reader checks (its test-control API seeds each case).
     #[arg(long)]
     pub oqs: Option<String>,
-    /// With `--family card`: `emu` or `pcsc[:READER NAME]`.
+    /// With `--family card`: `emu` (a fresh card per case) or
+    /// `pcsc[:READER NAME]` (the card keeps its counter: the model starts
+    /// from the counter it reports).
     #[arg(long, default_value = "emu")]
     pub card: String,
     /// With `--family card` on a real card: also send sequences that block

@@ -6,6 +6,7 @@
 use std::any::Any;
 
 use myna_family::{Blame, FieldValue, RawEvidence, Session, StepCtx, StepEnd};
+use myna_family_card::target::MAX_PEER_EXCHANGES;
 use myna_family_card::CardSession;
 use myna_family_oqs::OqsSession;
 use myna_reader::protocol::{Client, ClientError};
@@ -107,7 +108,7 @@ impl ReaderSession {
             .others
             .get_mut::<CardSession>("card")
             .and_then(|card| card.record_peer_exchanges(cx.evidence));
-        let Some(exchanges) = exchanges else {
+        let Some(peer) = exchanges else {
             return Err(StepEnd::Error {
                 blame: Blame::Harness,
                 message: format!(
@@ -117,10 +118,17 @@ impl ReaderSession {
             });
         };
         self.trace.extend(
-            exchanges
+            peer.exchanges
                 .iter()
                 .map(|x| traced(self.entry, &x.command, Some(&x.response))),
         );
+        if peer.dropped > 0 {
+            return Err(StepEnd::iut(format!(
+                "the reader sent the card {} more APDUs than the {} a step's trace keeps; the \
+                 trace is incomplete",
+                peer.dropped, MAX_PEER_EXCHANGES
+            )));
+        }
         Ok(())
     }
 

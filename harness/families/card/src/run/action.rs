@@ -13,7 +13,7 @@ use super::secure_messaging::SmSession;
 use crate::names;
 use crate::step::SignInput;
 use crate::step::{AppName, AppRef, CardAction, EfRef, PinChange, PowerAction, ReadStrategy};
-use crate::target::{CardTarget, CardTargetInfo, PeerExchange, PowerEvent, TransportError};
+use crate::target::{CardTarget, CardTargetInfo, PeerTrace, PowerEvent, TransportError};
 
 /// The response a step's expectations are checked against.
 #[derive(Clone, Debug, Default)]
@@ -82,7 +82,7 @@ impl CardTarget for RecordingTarget<'_> {
         self.session.target.capabilities()
     }
 
-    fn peer_exchanges(&mut self) -> Option<Vec<PeerExchange>> {
+    fn peer_exchanges(&mut self) -> Option<PeerTrace> {
         self.session.target.peer_exchanges()
     }
 }
@@ -127,9 +127,9 @@ impl CardSession {
     /// (`--card vpcd`) since the last call, each recorded in `log` as an
     /// exchange of the card role (secret data masked, as for the harness's
     /// own); `None` when the card is not hosted for another host.
-    pub fn record_peer_exchanges(&mut self, log: &mut EvidenceLog) -> Option<Vec<PeerExchange>> {
-        let exchanges = self.target.peer_exchanges()?;
-        for exchange in &exchanges {
+    pub fn record_peer_exchanges(&mut self, log: &mut EvidenceLog) -> Option<PeerTrace> {
+        let trace = self.target.peer_exchanges()?;
+        for exchange in &trace.exchanges {
             let at_us = log.now_us();
             match ResponseApdu::parse(&exchange.response) {
                 Ok(response) => log.push(apdu_evidence(
@@ -148,11 +148,11 @@ impl CardSession {
             }
         }
         // The peer may have changed the current application.
-        if !exchanges.is_empty() {
+        if !trace.exchanges.is_empty() {
             self.current_app = None;
             self.sm = None;
         }
-        Some(exchanges)
+        Some(trace)
     }
 
     /// Sends one C-APDU and records the exchange in `log`; the data of a

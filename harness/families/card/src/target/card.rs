@@ -78,6 +78,16 @@ pub struct PeerExchange {
     pub duration_us: u64,
 }
 
+/// What another host sent a hosted card between two drains.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PeerTrace {
+    /// The exchanges, in order.
+    pub exchanges: Vec<PeerExchange>,
+    /// Exchanges not kept: more than the cap arrived between two drains
+    /// (the trace is then incomplete).
+    pub dropped: u64,
+}
+
 /// The card under test.
 pub trait CardTarget {
     /// Sends one C-APDU, returns the R-APDU (data ‖ SW1 SW2).
@@ -91,7 +101,7 @@ pub trait CardTarget {
     /// What another host sent this card since the last call, when the
     /// harness hosts the card for it (`--card vpcd`); `None` for a card
     /// only the harness talks to.
-    fn peer_exchanges(&mut self) -> Option<Vec<PeerExchange>> {
+    fn peer_exchanges(&mut self) -> Option<PeerTrace> {
         None
     }
 }

@@ -9,7 +9,7 @@ mod provider;
 mod tap;
 mod vpcd_host;
 
-pub use card::{CardTarget, CardTargetInfo, PeerExchange, PowerEvent, TransportError};
+pub use card::{CardTarget, CardTargetInfo, PeerExchange, PeerTrace, PowerEvent, TransportError};
 pub use emu::{EmuCard, EmuProvider, DEFAULT_PERSONA, EMU_CAPABILITIES};
 pub use provider::{persona_values, CardProvider, OpenedCard, ProviderError};
 pub use tap::{Tap, TapFn, TappedProvider};

@@ -40,7 +40,7 @@ impl CardTarget for Tap {
     fn capabilities(&self) -> Vec<String> {
         self.inner.capabilities()
     }
-    fn peer_exchanges(&mut self) -> Option<Vec<super::PeerExchange>> {
+    fn peer_exchanges(&mut self) -> Option<super::PeerTrace> {
         self.inner.peer_exchanges()
     }
 }

@@ -19,8 +19,8 @@ use myna_scenario::Scenario;
 
 use super::emu::EmuProvider;
 use super::{
-    CardProvider, CardTarget, CardTargetInfo, OpenedCard, PeerExchange, PowerEvent, ProviderError,
-    TransportError, EMU_CAPABILITIES,
+    CardProvider, CardTarget, CardTargetInfo, OpenedCard, PeerExchange, PeerTrace, PowerEvent,
+    ProviderError, TransportError, EMU_CAPABILITIES,
 };
 use crate::run::secret_ranges;
 
@@ -32,8 +32,9 @@ pub const VPCD_CONNECT_PATIENCE: Duration = Duration::from_secs(10);
 pub const VPCD_POLL_PATIENCE: Duration = Duration::from_secs(5);
 /// Connections tried before giving up.
 pub const VPCD_ATTEMPTS: u32 = 3;
-/// Most peer exchanges kept between two drains; older ones are dropped
-/// (and counted), so a reader looping on the card cannot exhaust memory.
+/// Most peer exchanges kept between two drains; later ones are dropped
+/// and counted ([`PeerTrace::dropped`]), so a reader looping on the card
+/// cannot exhaust memory.
 pub const MAX_PEER_EXCHANGES: usize = 100_000;
 
 /// The card both sides share, and what the peer sent it.
@@ -174,9 +175,12 @@ impl CardTarget for HostedTarget {
         EMU_CAPABILITIES.iter().map(|s| s.to_string()).collect()
     }
 
-    fn peer_exchanges(&mut self) -> Option<Vec<PeerExchange>> {
+    fn peer_exchanges(&mut self) -> Option<PeerTrace> {
         let mut hosted = lock(&self.shared);
-        Some(std::mem::take(&mut hosted.peer))
+        Some(PeerTrace {
+            exchanges: std::mem::take(&mut hosted.peer),
+            dropped: std::mem::take(&mut hosted.dropped),
+        })
     }
 }
 
@@ -263,12 +267,6 @@ impl VpcdHostProvider {
     /// The vpcd address served.
     pub fn address(&self) -> &str {
         &self.addr
-    }
-
-    /// Exchanges dropped because the peer sent more than
-    /// [`MAX_PEER_EXCHANGES`] between two drains.
-    pub fn dropped_exchanges(&self) -> u64 {
-        lock(&self.shared).dropped
     }
 }
 
