@@ -354,6 +354,40 @@ mod tests {
     }
 
     #[test]
+    fn the_peer_trace_is_capped_and_counts_what_it_dropped() {
+        let mut personas = EmuProvider::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../vectors/personas"
+        ));
+        let (profile, _) = personas.persona("taro").unwrap();
+        let shared = Arc::new(Mutex::new(Hosted {
+            card: Card::new(profile),
+            off_by_scenario: false,
+            peer: Vec::new(),
+            dropped: 0,
+        }));
+        let mut peer = PeerCard(Arc::clone(&shared));
+        let query = [0x00, 0x20, 0x00, 0x80];
+        for _ in 0..MAX_PEER_EXCHANGES + 2 {
+            assert_eq!(VirtualCard::transmit(&mut peer, &query).len(), 2);
+        }
+        let mut harness = HostedTarget {
+            shared,
+            addr: "test".into(),
+        };
+        let trace = harness.peer_exchanges().unwrap();
+        assert_eq!(trace.exchanges.len(), MAX_PEER_EXCHANGES);
+        assert_eq!(trace.dropped, 2);
+        // Drained: the next step starts empty.
+        assert_eq!(harness.peer_exchanges().unwrap(), PeerTrace::default());
+        // pcscd powered the idle card down; the harness's step finds it on.
+        VirtualCard::power_off(&mut peer);
+        assert!(harness.transmit(&query).is_ok());
+        harness.power(PowerEvent::Off).unwrap();
+        assert!(harness.transmit(&query).is_err());
+    }
+
+    #[test]
     fn the_peer_trace_keeps_no_pin() {
         let verify = [0x00, 0x20, 0x00, 0x80, 0x04, 0x31, 0x32, 0x33, 0x34];
         assert_eq!(
