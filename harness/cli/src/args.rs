@@ -220,7 +220,10 @@ pub struct SelectArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub suite: SuiteArgs,
-    /// Card target: `emu` (built-in emulator) or `pcsc[:READER NAME]`.
+    /// Card target: `emu` (built-in emulator), `pcsc[:READER NAME]`, or
+    /// `vpcd[:PORT]` (the emulator hosted behind pcscd's vpcd for a reader
+    /// under test, which reads it as "Virtual PCD 00 00" for port 35963;
+    /// the harness sees the reader's APDUs: `reader.card-trace`).
     #[arg(long, default_value = "emu")]
     pub card: String,
     /// Reader target: `builtin` (the reference reader) or `tcp://HOST:PORT`

@@ -1,9 +1,11 @@
 //! `fuzz --family card`: the PIN model against `--card` (the emulator, or
-//! any card through PC/SC); the logic is myna-family-card's `pin_fuzz`.
+//! any card through PC/SC, whose counter persists: the model starts from
+//! the counter the card reports); the logic is myna-family-card's
+//! `pin_fuzz`.
 
 use myna_card_emu::Secret;
 use myna_family::exit_code;
-use myna_family_card::pin_fuzz::{fuzz_pin, pin_scenario_yaml};
+use myna_family_card::pin_fuzz::{fuzz_pin, pin_scenario_yaml, read_counter};
 use myna_family_card::target::{CardTarget, EmuCard};
 
 use crate::reader_commands::{write_finding, FuzzArgs};
@@ -36,6 +38,22 @@ pub fn fuzz_card(args: &FuzzArgs) -> i32 {
         }
         open_pcsc(&card)
     };
+    // A real card keeps its counter: say where it starts (each case reads
+    // it again and the model starts from it).
+    match open().and_then(|mut card| read_counter(card.as_mut())) {
+        Ok(tries) => eprintln!(
+            "card: the 利用者証明用 PIN has {tries} tries left{}",
+            if tries == 0 && !destructive {
+                " (blocked: every case checks the blocked answers)"
+            } else {
+                ""
+            }
+        ),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit_code::INFRASTRUCTURE;
+        }
+    }
     match fuzz_pin(
         &mut open,
         &right,
@@ -60,18 +78,22 @@ pub fn fuzz_card(args: &FuzzArgs) -> i32 {
             let yaml = pin_scenario_yaml(
                 &format!("card.fuzz.seed-{}", args.seed),
                 &args.persona,
+                f.start,
                 &f.steps,
             );
+            let at = match f.at {
+                Some(i) => format!("at step {} of {}", i + 1, f.steps.len()),
+                None => "at the resetting VERIFY with the persona's PIN (the run stopped there: \
+                         check that --persona is this card's)"
+                    .to_owned(),
+            };
             write_finding(
                 &args.out,
                 &yaml,
                 &format!(
-                "the card differed from the PIN model at step {} of {}: expected {:04X}, got {}",
-                f.at + 1,
-                f.steps.len(),
-                f.expected,
-                f.actual
-            ),
+                    "the card differed from the PIN model {at}: expected {:04X}, got {}",
+                    f.expected, f.actual
+                ),
             )
         }
     }

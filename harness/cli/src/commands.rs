@@ -8,7 +8,7 @@ use myna_engine::{
     RunOptions,
 };
 use myna_family::Family;
-use myna_family_card::target::{CardProvider, EmuProvider};
+use myna_family_card::target::{vpcd_address, CardProvider, EmuProvider, VpcdHostProvider};
 use myna_family_oqs::{BuiltinOqs, HttpOqs, OqsProvider};
 use myna_report::{RunInfo, Selection as ReportSelection};
 
@@ -294,7 +294,8 @@ fn run(args: RunArgs) -> i32 {
         None
     };
     let reader = if uses("reader") {
-        match crate::reader_commands::reader_provider(&args.reader) {
+        let card_hosted = vpcd_address(&args.card).is_some_and(|a| a.is_ok());
+        match crate::reader_commands::reader_provider(&args.reader, card_hosted) {
             Ok(p) => Some(p),
             Err(code) => {
                 let message =
@@ -381,10 +382,31 @@ fn card_provider(args: &RunArgs) -> Result<Box<dyn CardProvider>, SetupError> {
         )),
         "emu" => Ok(Box::new(EmuProvider::new(&args.suite.personas))),
         other if is_pcsc(other) => pcsc_provider(args),
-        other => Err((
-            exit_code::BAD_INPUT,
-            format!("--card expects `emu` or `pcsc[:NAME]`, found {other:?}"),
-        )),
+        other => match vpcd_address(other) {
+            Some(Ok(_)) if args.persona.is_some() => Err((
+                exit_code::BAD_INPUT,
+                "--persona describes the card in a real reader (with --card pcsc); the card \
+                 hosted behind vpcd plays each scenario's own `persona:` (default taro)"
+                    .to_owned(),
+            )),
+            Some(Ok(addr)) => {
+                VpcdHostProvider::start(&addr, EmuProvider::new(&args.suite.personas))
+                    .map(|p| {
+                        eprintln!(
+                        "card: the emulator is hosted behind vpcd at {}; a reader under test reads \
+                         it through pcscd, each scenario on a fresh card of its persona",
+                        p.address()
+                    );
+                        Box::new(p) as Box<dyn CardProvider>
+                    })
+                    .map_err(|e| (exit_code::INFRASTRUCTURE, e.to_string()))
+            }
+            Some(Err(message)) => Err((exit_code::BAD_INPUT, message)),
+            None => Err((
+                exit_code::BAD_INPUT,
+                format!("--card expects `emu`, `pcsc[:NAME]` or `vpcd[:PORT]`, found {other:?}"),
+            )),
+        },
     }
 }
 

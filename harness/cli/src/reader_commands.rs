@@ -41,8 +41,9 @@ pub struct ReaderServeArgs {
     pub max_connections: usize,
 }
 
-/// The reader `--reader` names: `builtin` or `tcp://HOST:PORT`.
-pub fn reader_provider(reader: &str) -> Result<Box<dyn ReaderProvider>, i32> {
+/// The reader `--reader` names: `builtin` or `tcp://HOST:PORT`. With
+/// `card_hosted` (`--card vpcd`) a tcp reader gets `reader.card-trace`.
+pub fn reader_provider(reader: &str, card_hosted: bool) -> Result<Box<dyn ReaderProvider>, i32> {
     if reader == "builtin" {
         return Ok(Box::new(BuiltinReader::default()));
     }
@@ -51,6 +52,10 @@ pub fn reader_provider(reader: &str) -> Result<Box<dyn ReaderProvider>, i32> {
         return Err(exit_code::BAD_INPUT);
     }
     TcpReader::connect(reader, ClientOptions::default())
+        .map(|r| match card_hosted {
+            true => r.with_card_trace(),
+            false => r,
+        })
         .map(|r| Box::new(r) as Box<dyn ReaderProvider>)
         .map_err(|e| {
             eprintln!("error: {e}");
@@ -227,7 +232,9 @@ pub struct FuzzArgs {
     /// reader checks (its test-control API seeds each case).
     #[arg(long)]
     pub oqs: Option<String>,
-    /// With `--family card`: `emu` or `pcsc[:READER NAME]`.
+    /// With `--family card`: `emu` (a fresh card per case) or
+    /// `pcsc[:READER NAME]` (the card keeps its counter: the model starts
+    /// from the counter it reports).
     #[arg(long, default_value = "emu")]
     pub card: String,
     /// With `--family card` on a real card: also send sequences that block

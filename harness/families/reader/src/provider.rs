@@ -7,7 +7,7 @@ use myna_reader::{Defect, ReaderConfig, ReferenceReader};
 use myna_scenario::Scenario;
 
 use crate::session::Backend;
-use crate::vocabulary::CAPABILITIES;
+use crate::vocabulary::{CAPABILITIES, CAP_CARD_TRACE};
 
 /// Opens a reader for each scenario.
 pub trait ReaderProvider {
@@ -63,6 +63,17 @@ pub struct TcpReader {
     name: String,
 }
 
+/// The reader's own capabilities from its hello: `reader.*` ones, but never
+/// the card trace, which only the card side can provide (a reader
+/// claiming it would pass the trace checks on an empty trace).
+fn declared(hello: &[String]) -> Vec<String> {
+    hello
+        .iter()
+        .filter(|c| c.starts_with("reader.") && c.as_str() != CAP_CARD_TRACE)
+        .cloned()
+        .collect()
+}
+
 impl TcpReader {
     /// Connects once to `url` (`tcp://HOST:PORT`) for the capabilities.
     pub fn connect(url: &str, options: ClientOptions) -> Result<Self, OpenError> {
@@ -76,16 +87,21 @@ impl TcpReader {
             .map_err(|e| OpenError::environment(format!("reader {url}: {e}")))?;
         let hello = client.hello();
         Ok(TcpReader {
-            capabilities: hello
-                .capabilities
-                .iter()
-                .filter(|c| c.starts_with("reader."))
-                .cloned()
-                .collect(),
+            capabilities: declared(&hello.capabilities),
             name: format!("{} {}", hello.name, hello.version),
             address,
             options,
         })
+    }
+
+    /// Declares `reader.card-trace`: the scenario's card is hosted by the
+    /// harness behind vpcd (`--card vpcd`), which sees every APDU the
+    /// reader sends it.
+    pub fn with_card_trace(mut self) -> Self {
+        if !self.capabilities.iter().any(|c| c == CAP_CARD_TRACE) {
+            self.capabilities.push(CAP_CARD_TRACE.to_string());
+        }
+        self
     }
 
     /// The reader's name and version from its hello.
@@ -110,5 +126,16 @@ impl ReaderProvider for TcpReader {
 
     fn describe(&self) -> String {
         format!("tcp://{}", self.address)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reader_cannot_declare_the_card_trace_itself() {
+        let hello = ["reader.flow", "reader.card-trace", "card.jpki"].map(String::from);
+        assert_eq!(declared(&hello), vec!["reader.flow".to_string()]);
     }
 }

@@ -7,7 +7,7 @@ use std::any::Any;
 use std::cell::RefCell;
 
 use myna_family::{Blame, FieldValue, RawEvidence, Session, StepCtx, StepEnd};
-use myna_family_card::target::CardTarget;
+use myna_family_card::target::{CardTarget, MAX_PEER_EXCHANGES};
 use myna_family_card::CardSession;
 use myna_family_oqs::OqsSession;
 use myna_reader::protocol::{Client, ClientError};
@@ -18,7 +18,7 @@ use myna_scenario::{downcast, StepBody};
 
 use crate::check::{check, Seen};
 use crate::step::{ReaderAction, ReaderStep};
-use crate::trace::{facts, TraceTap, TracedApdu};
+use crate::trace::{facts, traced, TraceTap, TracedApdu};
 use crate::vocabulary::{CAP_CARD_TRACE, CAP_CLOCK, CAP_CONFIG, FAMILY};
 
 /// Where the scenario's reader is.
@@ -112,6 +112,38 @@ impl ReaderSession {
         result
     }
 
+    /// The APDUs a reader under test sent, through pcscd, to the card the
+    /// harness hosts (`--card vpcd`): into the trace, for this entry, and
+    /// into the card role's evidence.
+    fn drain_hosted_card(&mut self, cx: &mut StepCtx<'_>) -> Result<(), StepEnd> {
+        let exchanges = cx
+            .others
+            .get_mut::<CardSession>("card")
+            .and_then(|card| card.record_peer_exchanges(cx.evidence));
+        let Some(peer) = exchanges else {
+            return Err(StepEnd::Error {
+                blame: Blame::Harness,
+                message: format!(
+                    "`{CAP_CARD_TRACE}` was declared for a remote reader, but the scenario's card \
+                     is not hosted by the harness (--card vpcd)"
+                ),
+            });
+        };
+        self.trace.borrow_mut().extend(
+            peer.exchanges
+                .iter()
+                .map(|x| traced(self.entry, false, &x.command, Some(&x.response))),
+        );
+        if peer.dropped > 0 {
+            return Err(StepEnd::iut(format!(
+                "the reader sent the card {} more APDUs than the {} a step's trace keeps; the \
+                 trace is incomplete",
+                peer.dropped, MAX_PEER_EXCHANGES
+            )));
+        }
+        Ok(())
+    }
+
     fn run(&mut self, step: &ReaderStep, cx: &mut StepCtx<'_>) -> StepEnd {
         self.entry += 1;
         let at_us = cx.evidence.now_us();
@@ -171,7 +203,11 @@ impl ReaderSession {
                 None => client.observe().map_err(client_error),
             },
         };
-        let observation = match outcome {
+        let hosted = match self.backend {
+            Backend::Remote(_) if self.has(CAP_CARD_TRACE) => self.drain_hosted_card(cx),
+            _ => Ok(()),
+        };
+        let observation = match outcome.and_then(|o| hosted.map(|()| o)) {
             Ok(o) => o,
             Err(end) => {
                 cx.evidence.push(evidence(at_us, step, None, None));

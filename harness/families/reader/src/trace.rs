@@ -2,7 +2,9 @@
 //! without any VERIFY value (only its length), with the stimulus it
 //! answered, so scenarios can check what the reader did to the card
 //! (seed 001: reception never handles the My Number; §1.4: no retry, no
-//! VERIFY on a blocked PIN).
+//! VERIFY on a blocked PIN). In process the [`TraceTap`] sees the reader's
+//! commands; for a reader under test the card the harness hosts behind vpcd
+//! does (`--card vpcd`, [`traced`] on each of its peer exchanges).
 
 use std::cell::RefCell;
 
@@ -46,25 +48,12 @@ pub struct TraceTap<'a> {
 impl CardTarget for TraceTap<'_> {
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
         let answer = self.inner.transmit(command);
-        let header = |i: usize| command.get(i).copied().unwrap_or(0);
-        let lc = usize::from(header(4));
-        let has_data = command.len() > 5;
-        let aid = (header(1) == 0xA4 && header(2) == 0x04)
-            .then(|| command.get(5..5 + lc).map(<[u8]>::to_vec))
-            .flatten();
-        let sw = answer.as_ref().ok().and_then(|r| match r.as_slice() {
-            [.., a, b] => Some(u16::from_be_bytes([*a, *b])),
-            _ => None,
-        });
-        self.log.borrow_mut().push(TracedApdu {
-            entry: self.entry,
-            phone: self.phone,
-            ins: header(1),
-            p1: header(2),
-            aid,
-            has_data,
-            sw,
-        });
+        self.log.borrow_mut().push(traced(
+            self.entry,
+            self.phone,
+            command,
+            answer.as_deref().ok(),
+        ));
         answer
     }
 
@@ -78,6 +67,34 @@ impl CardTarget for TraceTap<'_> {
 
     fn capabilities(&self) -> Vec<String> {
         self.inner.capabilities()
+    }
+}
+
+/// One exchange as the trace keeps it: the header, a SELECT's AID, whether
+/// data came with it (never the data), the status word of `response`.
+pub fn traced(
+    entry: usize,
+    phone: bool,
+    command: &[u8],
+    response: Option<&[u8]>,
+) -> TracedApdu {
+    let header = |i: usize| command.get(i).copied().unwrap_or(0);
+    let lc = usize::from(header(4));
+    let aid = (header(1) == 0xA4 && header(2) == 0x04)
+        .then(|| command.get(5..5 + lc).map(<[u8]>::to_vec))
+        .flatten();
+    let sw = response.and_then(|r| match r {
+        [.., a, b] => Some(u16::from_be_bytes([*a, *b])),
+        _ => None,
+    });
+    TracedApdu {
+        entry,
+        phone,
+        ins: header(1),
+        p1: header(2),
+        aid,
+        has_data: command.len() > 5,
+        sw,
     }
 }
 

@@ -24,7 +24,8 @@ pub struct Hello {
     /// Its software version.
     pub version: String,
     /// Capabilities (`reader.flow`, `reader.smartphone`, `reader.clock`,
-    /// `reader.config`, `reader.card-trace`).
+    /// `reader.config`; a `reader.card-trace` here is ignored: the card
+    /// side provides it).
     pub capabilities: Vec<String>,
 }
 

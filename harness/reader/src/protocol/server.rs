@@ -68,7 +68,8 @@ impl Default for ServeConfig {
 }
 
 /// The capabilities the reference reader declares over the protocol (the
-/// card trace is visible only in process).
+/// card trace is never the reader's to declare: the harness provides it
+/// when it hosts the card, `--card vpcd`).
 pub const SERVED_CAPABILITIES: &[&str] = &[
     "reader.flow",
     "reader.smartphone",

@@ -13,7 +13,7 @@ use super::secure_messaging::SmSession;
 use crate::names;
 use crate::step::SignInput;
 use crate::step::{AppName, AppRef, CardAction, EfRef, PinChange, PowerAction, ReadStrategy};
-use crate::target::{CardTarget, CardTargetInfo, PowerEvent, TransportError};
+use crate::target::{CardTarget, CardTargetInfo, PeerTrace, PowerEvent, TransportError};
 
 /// The response a step's expectations are checked against.
 #[derive(Clone, Debug, Default)]
@@ -86,6 +86,10 @@ impl CardTarget for RecordingTarget<'_> {
     fn capabilities(&self) -> Vec<String> {
         self.session.target.capabilities()
     }
+
+    fn peer_exchanges(&mut self) -> Option<PeerTrace> {
+        self.session.target.peer_exchanges()
+    }
 }
 
 /// What one action needs from the step: variables, the redactor, the log.
@@ -140,6 +144,38 @@ impl CardSession {
             log,
             redactor,
         }
+    }
+
+    /// What a reader under test sent the card the harness hosts for it
+    /// (`--card vpcd`) since the last call, each recorded in `log` as an
+    /// exchange of the card role (secret data masked, as for the harness's
+    /// own); `None` when the card is not hosted for another host.
+    pub fn record_peer_exchanges(&mut self, log: &mut EvidenceLog) -> Option<PeerTrace> {
+        let trace = self.target.peer_exchanges()?;
+        for exchange in &trace.exchanges {
+            let at_us = log.now_us();
+            match ResponseApdu::parse(&exchange.response) {
+                Ok(response) => log.push(apdu_evidence(
+                    at_us,
+                    exchange.duration_us,
+                    &exchange.command,
+                    &response,
+                )),
+                Err(_) => log.push(transport_error(
+                    at_us,
+                    &format!(
+                        "the card answered the reader {} byte(s), fewer than a status word",
+                        exchange.response.len()
+                    ),
+                )),
+            }
+        }
+        // The peer may have changed the current application.
+        if !trace.exchanges.is_empty() {
+            self.current_app = None;
+            self.sm = None;
+        }
+        Some(trace)
     }
 
     /// Sends one C-APDU and records the exchange in `log`; the data of a

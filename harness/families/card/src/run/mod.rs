@@ -15,3 +15,4 @@ mod signature_check;
 
 pub use action::{CardSession, Outcome, RecordingTarget};
 pub use pair::{PairView, RecordingPair};
+pub(crate) use evidence::secret_ranges;

@@ -65,6 +65,29 @@ pub struct CardTargetInfo {
     pub atr: Vec<u8>,
 }
 
+/// One exchange another host (a reader under test, through pcscd) had with
+/// a card the harness hosts ([`super::VpcdHostProvider`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeerExchange {
+    /// The C-APDU, the data of a secret-carrying instruction zeroed (its
+    /// length kept).
+    pub command: Vec<u8>,
+    /// The R-APDU.
+    pub response: Vec<u8>,
+    /// How long the card took.
+    pub duration_us: u64,
+}
+
+/// What another host sent a hosted card between two drains.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PeerTrace {
+    /// The exchanges, in order.
+    pub exchanges: Vec<PeerExchange>,
+    /// Exchanges not kept: more than the cap arrived between two drains
+    /// (the trace is then incomplete).
+    pub dropped: u64,
+}
+
 /// The card under test.
 pub trait CardTarget {
     /// Sends one C-APDU, returns the R-APDU (data ‖ SW1 SW2).
@@ -75,4 +98,10 @@ pub trait CardTarget {
     fn info(&self) -> CardTargetInfo;
     /// Capabilities for `applies_if` (e.g. `card.jpki`, `card.power`).
     fn capabilities(&self) -> Vec<String>;
+    /// What another host sent this card since the last call, when the
+    /// harness hosts the card for it (`--card vpcd`); `None` for a card
+    /// only the harness talks to.
+    fn peer_exchanges(&mut self) -> Option<PeerTrace> {
+        None
+    }
 }

@@ -124,6 +124,17 @@ impl EmuProvider {
     }
 }
 
+impl EmuProvider {
+    /// The profile and `${persona.*}` values of persona `id`.
+    pub(super) fn persona(
+        &mut self,
+        id: &str,
+    ) -> Result<(CardProfile, Vec<BuiltinValue>), ProviderError> {
+        let loaded = self.load(id)?;
+        Ok((loaded.card.clone(), loaded.vars.clone()))
+    }
+}
+
 impl CardProvider for EmuProvider {
     fn open(&mut self, scenario: &Scenario) -> Result<OpenedCard, ProviderError> {
         let id = scenario

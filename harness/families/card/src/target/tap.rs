@@ -40,6 +40,9 @@ impl CardTarget for Tap {
     fn capabilities(&self) -> Vec<String> {
         self.inner.capabilities()
     }
+    fn peer_exchanges(&mut self) -> Option<super::PeerTrace> {
+        self.inner.peer_exchanges()
+    }
 }
 
 /// A provider whose every card is a [`Tap`] on the inner provider's card.
