@@ -15,6 +15,7 @@ use myna_family::exit_code;
 use myna_family_card::record::{scenario_yaml, KnownSecret, RecordingCard, ScenarioHeader};
 use myna_family_card::target::{CardTarget, EmuCard};
 
+use crate::arg_types::CardSpec;
 use crate::args::RecordArgs;
 use crate::commands::bad_argument;
 
@@ -45,7 +46,7 @@ impl VpcdObserver for ConnectionWatch {
 
 /// Runs `record`; returns the exit code.
 pub fn record(args: &RecordArgs) -> i32 {
-    let is_emu = args.card == "emu";
+    let is_emu = args.card == CardSpec::Emu;
     let persona_id = match (&args.persona, is_emu) {
         (Some(id), _) => Some(id.clone()),
         (None, true) => Some(myna_family_card::target::DEFAULT_PERSONA.to_owned()),
@@ -76,18 +77,13 @@ pub fn record(args: &RecordArgs) -> i32 {
             Some(p) => Box::new(EmuCard::new(p.card_profile())),
             None => return bad_argument("--card emu needs a persona"),
         }
-    } else if args.card == "pcsc" || args.card.starts_with("pcsc:") {
-        match pcsc_target(&args.card) {
+    } else {
+        match pcsc_target(args.card.reader_name()) {
             Ok(card) => card,
             Err(code) => return code,
         }
-    } else {
-        return bad_argument(&format!(
-            "--card expects `emu` or `pcsc[:NAME]`, found {:?}",
-            args.card
-        ));
     };
-    let origin_target = args.card.clone();
+    let origin_target = args.card.to_string();
     let (card, recording) = RecordingCard::new(target);
     let connected = Arc::new(AtomicBool::new(false));
     let (control, thread) = Emulator::new(args.vpcd.as_str(), card)
@@ -202,9 +198,8 @@ fn timestamp() -> String {
 }
 
 #[cfg(feature = "pcsc")]
-fn pcsc_target(card: &str) -> Result<Box<dyn CardTarget + Send>, i32> {
+fn pcsc_target(name: Option<&str>) -> Result<Box<dyn CardTarget + Send>, i32> {
     use myna_family_card::target::{PcscCard, PcscOptions, ReaderSelector};
-    let name = card.strip_prefix("pcsc:");
     match PcscCard::open(PcscOptions::reader(ReaderSelector::from_cli(name))) {
         Ok(card) => Ok(Box::new(card)),
         Err(e) => {
@@ -215,7 +210,7 @@ fn pcsc_target(card: &str) -> Result<Box<dyn CardTarget + Send>, i32> {
 }
 
 #[cfg(not(feature = "pcsc"))]
-fn pcsc_target(_: &str) -> Result<Box<dyn CardTarget + Send>, i32> {
+fn pcsc_target(_: Option<&str>) -> Result<Box<dyn CardTarget + Send>, i32> {
     Err(bad_argument(
         "--card pcsc needs a build with the `pcsc` feature (see docs/pcsc.md)",
     ))
