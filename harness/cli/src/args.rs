@@ -28,12 +28,13 @@ pub struct Cli {
         default_value = "default"
     )]
     pub profile: String,
-    /// More output: `-v` a line per scenario, `-vv` also each scenario's
-    /// evidence (secrets masked) as it finishes and the harness's debug log.
+    /// More output: `-v` a line per step as it ends (scenario, step index,
+    /// keyword, outcome) and per scenario; `-vv` also each step's wire log
+    /// live, secrets masked, and the harness's debug log.
     #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
     pub verbose: u8,
-    /// Less output: errors and the closing summary only (`emu serve`: no
-    /// line per APDU).
+    /// Less output: errors and the closing summary line only (`emu serve`:
+    /// no line per APDU).
     #[arg(short, long, global = true)]
     pub quiet: bool,
     /// Colour in the tool's own output: `auto` (a terminal, unless

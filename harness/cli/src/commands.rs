@@ -242,6 +242,7 @@ fn run(args: RunArgs) -> i32 {
             ..RunInfo::default()
         },
         interrupt: crate::report_commands::interrupt_on_ctrl_c(),
+        live_steps: console::live_steps(),
     };
     // Loaded with the built-in targets: parsing needs no external target,
     // and a target no selected scenario uses is then never probed.
