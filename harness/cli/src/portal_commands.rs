@@ -159,7 +159,7 @@ pub fn portal_provider(
     HttpPortalProvider::connect_with(url.as_str(), options)
         .map(|p| Some(Box::new(p) as Box<dyn PortalProvider>))
         .map_err(|e| {
-            eprintln!("error: {e:?}");
+            eprintln!("error: {e}");
             exit_code::INFRASTRUCTURE
         })
 }
