@@ -274,6 +274,13 @@ fn run(args: RunArgs) -> i32 {
         }
     }
     let used = used_families(&suite, &options.selection);
+    for role in ["card", "oqs", "reader", "portal"] {
+        if used.contains(&role) {
+            tracing::debug!("--{role}: setting up the target (a selected scenario uses it)");
+        } else {
+            tracing::debug!("--{role}: not set up nor probed (no selected scenario uses it)");
+        }
+    }
     let uses = |family: &str| used.contains(&family);
     let card = if uses("card") {
         match card_provider(&args) {
