@@ -114,6 +114,9 @@ pub fn print_problems(problems: &LoadProblems) {
 /// scenario otherwise.
 pub struct Reporter {
     bar: Option<ProgressBar>,
+    /// `-vv`: the steps of the running scenario whose wire log waits for
+    /// its end (they captured values).
+    withheld: Vec<usize>,
 }
 
 impl Reporter {
@@ -128,7 +131,10 @@ impl Reporter {
             }
             bar
         });
-        Reporter { bar }
+        Reporter {
+            bar,
+            withheld: Vec::new(),
+        }
     }
 
     /// Handles one engine event. `-q`: nothing (the closing summary line
@@ -141,13 +147,25 @@ impl Reporter {
                 None if out.quiet => {}
                 None => eprintln!("running {n} scenario{}", if n == 1 { "" } else { "s" }),
             },
-            Progress::Step(live) if !out.quiet => self.print(&step_lines(&live, out.verbose)),
+            Progress::Step(live) if !out.quiet => {
+                if live.withheld && out.verbose >= 2 {
+                    self.withheld.push(live.step.index);
+                }
+                self.print(&step_lines(&live, out.verbose));
+            }
             Progress::Finished(s) => {
                 let notable = s.verdict > Verdict::Pass && s.expected_failure.is_none();
                 let shown = !out.quiet && (notable || self.bar.is_none() || out.verbose >= 1);
                 if let Some(bar) = &self.bar {
                     bar.inc(1);
                     bar.set_message(s.id.clone());
+                }
+                for index in std::mem::take(&mut self.withheld) {
+                    if let Some(step) = s.steps.iter().find(|step| step.index == index) {
+                        let mut text = format!("  {} #{index} {}: its wire log", s.id, step.kind);
+                        text.push_str(&evidence_lines(step));
+                        self.print(&text);
+                    }
                 }
                 if shown {
                     self.print(&scenario_line(s));
@@ -191,15 +209,27 @@ fn step_lines(live: &LiveStep<'_>, verbose: u8) -> String {
         return text;
     }
     text.push_str(&format!("\n    {} {}", step.location, step.label));
-    for record in &step.evidence {
-        let summary = record.summary.as_deref().unwrap_or(&record.kind);
-        text.push_str(&format!("\n      [{}] {summary}", record.target));
+    if live.withheld {
+        text.push_str(
+            "\n      (it captured values: its wire log follows at the scenario's end, masked with every secret the scenario learnt)",
+        );
     }
+    text.push_str(&evidence_lines(step));
     for failure in &step.failures {
         text.push_str(&format!("\n      {}", myna_report::failure_line(failure)));
     }
     if let Some(message) = &live.message {
         text.push_str(&format!("\n      {message}"));
+    }
+    text
+}
+
+/// A step's wire log: a line per exchange, from values the redactor rendered.
+fn evidence_lines(step: &StepReport) -> String {
+    let mut text = String::new();
+    for record in &step.evidence {
+        let summary = record.summary.as_deref().unwrap_or(&record.kind);
+        text.push_str(&format!("\n      [{}] {summary}", record.target));
     }
     text
 }

@@ -135,6 +135,33 @@ fn vv_streams_each_exchange_and_never_a_pin() {
 }
 
 #[test]
+fn vv_shows_the_wire_log_of_a_capturing_step_at_the_scenario_end() {
+    let dir = temp_dir("vv-capture");
+    let (code, err) = run(
+        &["-vv", "--color", "never"],
+        "card.sign.duplicate",
+        "scenarios/card/sign/duplicate-sign.yaml",
+        &dir,
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    let at = |prefix: &str| lines.iter().position(|l| l.starts_with(prefix)).unwrap();
+    let live = at("  card.sign.duplicate #4 sign pass");
+    assert!(
+        lines[live + 2].contains("its wire log follows at the scenario's end"),
+        "{err}"
+    );
+    let deferred = at("  card.sign.duplicate #4 sign: its wire log");
+    assert!(
+        lines[deferred + 1].contains("[card] COMPUTE DIGITAL SIGNATURE"),
+        "{err}"
+    );
+    let next_step = at("  card.sign.duplicate #5 ");
+    let verdict = at("pass           card.sign.duplicate");
+    assert!(next_step < deferred && deferred < verdict, "{err}");
+}
+
+#[test]
 fn q_prints_the_summary_line_only() {
     let dir = temp_dir("q");
     let (code, err) = run(&["-q"], "card.pin.auth-pin", "scenarios/card", &dir);

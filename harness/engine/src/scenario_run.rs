@@ -34,7 +34,9 @@ pub struct ScenarioOutcome {
 /// One step execution as it ends, for live output: its report entry with
 /// the evidence and failures rendered through the redactor as it knows the
 /// secrets at that moment (a secret a later step learns is not masked
-/// here; the scenario's report masks it everywhere).
+/// here; the scenario's report masks it everywhere). The evidence of a step
+/// that captured values is withheld: a later step may reveal a captured
+/// value to be a secret, so it is shown from the scenario's report.
 #[derive(Clone, Debug)]
 pub struct LiveStep<'a> {
     /// The scenario's id.
@@ -43,6 +45,9 @@ pub struct LiveStep<'a> {
     pub step: &'a StepReport,
     /// Why it ended in `error` or did not apply, redacted.
     pub message: Option<String>,
+    /// The step captured values: `step.evidence` is empty, its evidence is
+    /// in the scenario's report.
+    pub withheld: bool,
 }
 
 /// Sees each step execution as it ends.
@@ -246,12 +251,14 @@ pub fn run_scenario_observed(
                 interrupted = Some(run.drafts.len());
                 break 'steps;
             }
+            let writes = run.vars.writes();
             let draft = match run.over_budget(step, repetition, budget, spent) {
                 Some(refused) => refused,
                 None => run.step(step, repetition, false),
             };
             if let Some(observe) = observer.as_mut() {
-                live(scenario, &draft, &run.redactor, observe);
+                let captured = run.vars.writes() != writes;
+                live(scenario, &draft, &run.redactor, captured, observe);
             }
             let v = draft.report.verdict;
             let stop_na = draft.not_applicable.clone();
@@ -269,11 +276,13 @@ pub fn run_scenario_observed(
     'finally: for step in &scenario.finally {
         for repetition in 1..=step.repeat.max(1) {
             // `finally` runs whatever happened, but within the budget too.
+            let writes = run.vars.writes();
             let refused = run.over_budget(step, repetition, budget, spent);
             let stop = refused.is_some();
             let draft = refused.unwrap_or_else(|| run.step(step, repetition, true));
             if let Some(observe) = observer.as_mut() {
-                live(scenario, &draft, &run.redactor, observe);
+                let captured = run.vars.writes() != writes;
+                live(scenario, &draft, &run.redactor, captured, observe);
             }
             verdict = verdict.worst(draft.report.verdict);
             run.drafts.push(draft);
@@ -337,19 +346,23 @@ pub fn run_scenario_observed(
     ScenarioOutcome { report, blame }
 }
 
-/// Shows `draft` to the observer, rendered through the redactor as it is now.
+/// Shows `draft` to the observer, rendered through the redactor as it is
+/// now; without its evidence when the step `captured` values.
 fn live(
     scenario: &Scenario,
     draft: &StepDraft,
     redactor: &Redactor,
+    captured: bool,
     observe: &mut dyn FnMut(LiveStep<'_>),
 ) {
     let mut step = draft.report.clone();
-    step.evidence = draft
-        .evidence
-        .iter()
-        .map(|e| render::evidence(e, redactor))
-        .collect();
+    if !captured {
+        step.evidence = draft
+            .evidence
+            .iter()
+            .map(|e| render::evidence(e, redactor))
+            .collect();
+    }
     step.failures = draft
         .mismatches
         .iter()
@@ -364,6 +377,7 @@ fn live(
         scenario: &scenario.id,
         step: &step,
         message,
+        withheld: captured,
     });
 }
 

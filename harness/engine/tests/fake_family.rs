@@ -474,3 +474,22 @@ fn live_steps_arrive_as_each_step_ends_with_known_secrets_masked() {
     });
     assert_eq!(steps, 0);
 }
+
+#[test]
+fn a_step_that_captures_has_its_live_evidence_withheld() {
+    let suite = LoadedSuite {
+        scenarios: vec![scenario("lamp", "  - keep: kept\n  - on: \"hunter2\"\n")],
+        ..LoadedSuite::default()
+    };
+    let options = RunOptions {
+        live_steps: true,
+        ..RunOptions::default()
+    };
+    let mut seen = Vec::new();
+    let _ = run_suite(&suite, &mut families(), &options, &mut |event| {
+        if let Progress::Step(live) = event {
+            seen.push((live.withheld, live.step.evidence.len()));
+        }
+    });
+    assert_eq!(seen, [(true, 0), (false, 1)]);
+}
