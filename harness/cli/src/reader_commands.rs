@@ -200,8 +200,8 @@ pub struct FuzzArgs {
     /// Which family: `reader` (stimulus sequences against `--reader`, the
     /// reference reader as the model) or `card` (VERIFY sequences against
     /// `--card`, the PIN model as the oracle).
-    #[arg(long)]
-    pub family: String,
+    #[arg(long, value_enum)]
+    pub family: FuzzFamily,
     /// With `--family reader`: `builtin` or `tcp://HOST:PORT`.
     #[arg(long, default_value = "builtin", value_parser = reader_spec)]
     pub reader: ReaderSpec,
@@ -239,16 +239,21 @@ pub struct FuzzArgs {
     pub out: PathBuf,
 }
 
+/// `fuzz --family`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FuzzFamily {
+    /// Stimulus sequences against `--reader`.
+    Reader,
+    /// VERIFY sequences against `--card`.
+    Card,
+}
+
 /// `fuzz`: exit 0 when no divergence was found, 1 when one was (written to
 /// `--out`), 2 on bad arguments, 3 when a target is unreachable.
 pub fn fuzz(args: &FuzzArgs) -> i32 {
-    match args.family.as_str() {
-        "reader" => fuzz_reader(args),
-        "card" => crate::card_fuzz::fuzz_card(args),
-        other => {
-            eprintln!("error: --family expects `reader` or `card`, found {other:?}");
-            exit_code::BAD_INPUT
-        }
+    match args.family {
+        FuzzFamily::Reader => fuzz_reader(args),
+        FuzzFamily::Card => crate::card_fuzz::fuzz_card(args),
     }
 }
 

@@ -124,6 +124,11 @@ fn a_bad_value_is_a_usage_error_naming_the_option_before_anything_runs() {
             "--reader",
             "expected `builtin` or tcp://HOST:PORT",
         ),
+        (
+            &["fuzz", "--family", "phone"],
+            "--family",
+            "[possible values: reader, card]",
+        ),
     ];
     for (args, option, message) in cases {
         let mut args = args.to_vec();
