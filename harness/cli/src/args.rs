@@ -285,11 +285,18 @@ pub struct RunArgs {
     /// Step executions the whole run may make (default 10,000,000).
     #[arg(long, default_value_t = 10_000_000)]
     pub max_run_steps: u64,
-    /// With `--card pcsc`: how long one command may take before its step
-    /// ends in `error` (environment, exit 3): `30s`, `500ms`, or a bare
-    /// number of milliseconds.
+    /// With `--card pcsc`: how long one PC/SC wait may take (a command
+    /// with its GET RESPONSEs, a power event, connecting, a transaction's
+    /// begin or end, the disconnect) before its step or scenario ends in
+    /// `error` (environment, exit 3): `30s`, `500ms`, or a bare number of
+    /// milliseconds.
     #[arg(long, default_value = "30s", value_parser = timeout_millis)]
     pub card_timeout: std::time::Duration,
+    /// With `--card pcsc`: hold one PC/SC transaction across each scenario
+    /// (begun after the reset, ended when the scenario ends) instead of one
+    /// per command; no other application reaches the card meanwhile.
+    #[arg(long)]
+    pub card_transaction: bool,
     /// The implementation conformance statement of the implementation under
     /// test (TOML: name and version, the test card's persona and
     /// capabilities, known failures with reasons); see README "IUT profile".
@@ -331,6 +338,11 @@ pub struct RecordArgs {
     /// standard input ends).
     #[arg(long)]
     pub seconds: Option<u64>,
+    /// With `--card pcsc`: how long one PC/SC wait may take (as `run
+    /// --card-timeout`: `30s`, `500ms`, a bare number of milliseconds);
+    /// past it the recording stops, exit 3, no file is written.
+    #[arg(long, default_value = "30s", value_parser = timeout_millis)]
+    pub card_timeout: std::time::Duration,
 }
 
 /// `list` options.

@@ -405,7 +405,9 @@ fn pcsc_provider(args: &RunArgs) -> Result<Box<dyn CardProvider>, SetupError> {
         Ok(card) => card,
         Err(e) => return Err((exit_code::INFRASTRUCTURE, e.to_string())),
     };
-    let mut provider = PcscProvider::new(card, persona).allow_destructive(args.allow_destructive);
+    let mut provider = PcscProvider::new(card, persona)
+        .allow_destructive(args.allow_destructive)
+        .hold_transactions(args.card_transaction);
     match provider.probe_factory_reset(personas) {
         Ok(true) => eprintln!(
             "card: the emulator's test control answered; each scenario starts from a factory-reset card"

@@ -140,6 +140,14 @@ mod pcsc_card {
 
     impl CardFactory for PcscFactory {
         fn card(&mut self, _persona: Option<&str>) -> Result<Box<dyn CardTarget + Send>, String> {
+            // A card that missed `--card-timeout` was abandoned: the next
+            // connection gets a fresh one.
+            if let Some(card) = &self.card {
+                let mut card = card.lock().unwrap_or_else(|e| e.into_inner());
+                if card.needs_reopen() {
+                    card.reopen().map_err(|e| format!("PC/SC card: {e}"))?;
+                }
+            }
             if self.card.is_none() {
                 let card = PcscCard::open(PcscOptions::reader(ReaderSelector::from_cli(
                     self.reader.as_deref(),

@@ -3,17 +3,18 @@
 //! (`myna_family_card::record`, docs/pcsc.md "Record and replay").
 
 use std::io::BufRead;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use myna_card_emu::persona::Persona;
-use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
 use myna_card_emu::vpcd::{Emulator, EmulatorOptions, VpcdObserver};
 use myna_family::exit_code;
 use myna_family_card::record::{scenario_yaml, KnownSecret, RecordingCard, ScenarioHeader};
-use myna_family_card::target::{CardTarget, EmuCard};
+use myna_family_card::target::{CardTarget, CardTargetInfo, EmuCard, PowerEvent, TransportError};
 
 use crate::arg_types::CardSpec;
 use crate::args::RecordArgs;
@@ -41,6 +42,46 @@ impl VpcdObserver for ConnectionWatch {
             self.warned = true;
             eprintln!("warning: vpcd not reachable yet ({error}); retrying");
         }
+    }
+}
+
+/// The first card wait that got no answer within `--card-timeout`.
+type Stuck = Arc<Mutex<Option<String>>>;
+
+/// The card the recording forwards to, noting the first timeout: the
+/// recording then stops, since the card no longer answers.
+struct TimeoutWatch {
+    card: Box<dyn CardTarget + Send>,
+    stuck: Stuck,
+}
+
+impl TimeoutWatch {
+    fn note<R>(&self, outcome: Result<R, TransportError>) -> Result<R, TransportError> {
+        if let Err(TransportError::Timeout(why)) = &outcome {
+            let mut stuck = self.stuck.lock().unwrap_or_else(|e| e.into_inner());
+            stuck.get_or_insert_with(|| why.clone());
+        }
+        outcome
+    }
+}
+
+impl CardTarget for TimeoutWatch {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        let outcome = self.card.transmit(command);
+        self.note(outcome)
+    }
+
+    fn power(&mut self, event: PowerEvent) -> Result<Option<Vec<u8>>, TransportError> {
+        let outcome = self.card.power(event);
+        self.note(outcome)
+    }
+
+    fn info(&self) -> CardTargetInfo {
+        self.card.info()
+    }
+
+    fn capabilities(&self) -> Vec<String> {
+        self.card.capabilities()
     }
 }
 
@@ -72,18 +113,15 @@ pub fn record(args: &RecordArgs) -> i32 {
                 .collect()
         })
         .unwrap_or_default();
-    let target: Box<dyn CardTarget + Send> = if is_emu {
-        match &persona {
-            Some(p) => Box::new(EmuCard::new(p.card_profile())),
-            None => return bad_argument("--card emu needs a persona"),
-        }
-    } else {
-        match pcsc_target(args.card.reader_name()) {
-            Ok(card) => card,
-            Err(code) => return code,
-        }
+    let target = match open_target(args, persona.as_ref()) {
+        Ok(target) => target,
+        Err(code) => return code,
     };
-    let origin_target = args.card.to_string();
+    let stuck = Stuck::default();
+    let target = Box::new(TimeoutWatch {
+        card: target,
+        stuck: Arc::clone(&stuck),
+    });
     let (card, recording) = RecordingCard::new(target);
     let connected = Arc::new(AtomicBool::new(false));
     let (control, thread) = Emulator::new(args.vpcd.as_str(), card)
@@ -102,28 +140,13 @@ pub fn record(args: &RecordArgs) -> i32 {
             None => "press Enter (or close standard input) to stop".to_owned(),
         }
     );
-    wait_for_stop(args.seconds);
+    wait_for_stop(args.seconds, &stuck);
     // The emulator thread ends on shutdown; a failure to connect ends it
-    // earlier, which `join` reports.
+    // earlier, which `join` reports. Its card waits are bounded by
+    // `--card-timeout`, so the join is too.
     let _ = control.shutdown();
-    match thread.join() {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => {
-            eprintln!("error: {e} (is pcscd running with vsmartcard-vpcd? see docs/pcsc.md)");
-            return exit_code::INFRASTRUCTURE;
-        }
-        Err(_) => {
-            eprintln!("error: the vpcd thread stopped unexpectedly");
-            return exit_code::INFRASTRUCTURE;
-        }
-    }
-    if !connected.load(Ordering::SeqCst) {
-        eprintln!(
-            "error: vpcd at {} never accepted the virtual card, nothing recorded and no file written \
-             (is pcscd running with vsmartcard-vpcd? see docs/pcsc.md)",
-            args.vpcd
-        );
-        return exit_code::INFRASTRUCTURE;
+    if let Err(code) = session_end(thread.join(), &stuck, &connected, args) {
+        return code;
     }
     let events = recording.lock().unwrap_or_else(|e| e.into_inner()).clone();
     if events
@@ -136,6 +159,72 @@ pub fn record(args: &RecordArgs) -> i32 {
         );
         return exit_code::INFRASTRUCTURE;
     }
+    write_scenario(args, persona_id, &events, &secrets)
+}
+
+/// The card the recording forwards to: the emulator of the persona, or a
+/// card in a PC/SC reader (every wait bounded by `--card-timeout`).
+fn open_target(
+    args: &RecordArgs,
+    persona: Option<&Persona>,
+) -> Result<Box<dyn CardTarget + Send>, i32> {
+    match &args.card {
+        CardSpec::Emu => match persona {
+            Some(p) => Ok(Box::new(EmuCard::new(p.card_profile()))),
+            None => Err(bad_argument("--card emu needs a persona")),
+        },
+        CardSpec::Pcsc(name) => pcsc_target(name.as_deref(), args.card_timeout),
+    }
+}
+
+/// Why the session ended, as an exit code when nothing may be written: the
+/// card stopped answering, the vpcd thread failed, or vpcd never took the
+/// virtual card.
+fn session_end(
+    joined: std::thread::Result<Result<(), myna_card_emu::vpcd::VpcdError>>,
+    stuck: &Stuck,
+    connected: &AtomicBool,
+    args: &RecordArgs,
+) -> Result<(), i32> {
+    let stuck = stuck.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    if let Some(why) = stuck {
+        eprintln!(
+            "error: the card behind {} stopped answering ({why}); recording stopped, \
+             no file written",
+            args.card
+        );
+        return Err(exit_code::INFRASTRUCTURE);
+    }
+    match joined {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            eprintln!("error: {e} (is pcscd running with vsmartcard-vpcd? see docs/pcsc.md)");
+            return Err(exit_code::INFRASTRUCTURE);
+        }
+        Err(_) => {
+            eprintln!("error: the vpcd thread stopped unexpectedly");
+            return Err(exit_code::INFRASTRUCTURE);
+        }
+    }
+    if !connected.load(Ordering::SeqCst) {
+        eprintln!(
+            "error: vpcd at {} never accepted the virtual card, nothing recorded and no file written \
+             (is pcscd running with vsmartcard-vpcd? see docs/pcsc.md)",
+            args.vpcd
+        );
+        return Err(exit_code::INFRASTRUCTURE);
+    }
+    Ok(())
+}
+
+/// Writes the recorded session as a scenario file; the exit code.
+fn write_scenario(
+    args: &RecordArgs,
+    persona_id: Option<String>,
+    events: &[myna_family_card::record::RecordedEvent],
+    secrets: &[KnownSecret],
+) -> i32 {
+    let origin_target = &args.card;
     let stamp = timestamp();
     let name = args.name.clone().unwrap_or_else(|| stamp.clone());
     let header = ScenarioHeader {
@@ -150,7 +239,7 @@ pub fn record(args: &RecordArgs) -> i32 {
             header.id
         ));
     }
-    let yaml = scenario_yaml(&header, &events, &secrets);
+    let yaml = scenario_yaml(&header, events, secrets);
     if let Err(e) = std::fs::write(&args.out, yaml) {
         eprintln!("error: cannot write {}: {e}", args.out.display());
         return exit_code::INFRASTRUCTURE;
@@ -168,18 +257,32 @@ pub fn record(args: &RecordArgs) -> i32 {
 }
 
 /// Blocks until `seconds` have passed, or (without it) until a line or the
-/// end of standard input.
-fn wait_for_stop(seconds: Option<u64>) {
+/// end of standard input; or until the card stopped answering (`stuck`).
+fn wait_for_stop(seconds: Option<u64>, stuck: &Stuck) {
+    let is_stuck = || stuck.lock().unwrap_or_else(|e| e.into_inner()).is_some();
+    let tick = Duration::from_millis(100);
     match seconds {
         Some(s) => {
             let until = Instant::now() + Duration::from_secs(s);
-            while Instant::now() < until {
-                std::thread::sleep(Duration::from_millis(100));
+            while Instant::now() < until && !is_stuck() {
+                std::thread::sleep(tick);
             }
         }
         None => {
-            let mut line = String::new();
-            let _ = std::io::stdin().lock().read_line(&mut line);
+            // The line is read on a thread of its own, so that a stuck card
+            // ends the wait too (the thread is left blocked on stdin).
+            let (entered, line_read) = mpsc::channel();
+            std::thread::spawn(move || {
+                let mut line = String::new();
+                let _ = std::io::stdin().lock().read_line(&mut line);
+                let _ = entered.send(());
+            });
+            while !is_stuck() {
+                match line_read.recv_timeout(tick) {
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Ok(()) | Err(RecvTimeoutError::Disconnected) => return,
+                }
+            }
         }
     }
 }
@@ -198,9 +301,11 @@ fn timestamp() -> String {
 }
 
 #[cfg(feature = "pcsc")]
-fn pcsc_target(name: Option<&str>) -> Result<Box<dyn CardTarget + Send>, i32> {
+fn pcsc_target(name: Option<&str>, timeout: Duration) -> Result<Box<dyn CardTarget + Send>, i32> {
     use myna_family_card::target::{PcscCard, PcscOptions, ReaderSelector};
-    match PcscCard::open(PcscOptions::reader(ReaderSelector::from_cli(name))) {
+    let mut options = PcscOptions::reader(ReaderSelector::from_cli(name));
+    options.transmit_timeout = timeout;
+    match PcscCard::open(options) {
         Ok(card) => Ok(Box::new(card)),
         Err(e) => {
             eprintln!("error: {e}");
@@ -210,7 +315,7 @@ fn pcsc_target(name: Option<&str>) -> Result<Box<dyn CardTarget + Send>, i32> {
 }
 
 #[cfg(not(feature = "pcsc"))]
-fn pcsc_target(_: Option<&str>) -> Result<Box<dyn CardTarget + Send>, i32> {
+fn pcsc_target(_: Option<&str>, _: Duration) -> Result<Box<dyn CardTarget + Send>, i32> {
     Err(bad_argument(
         "--card pcsc needs a build with the `pcsc` feature (see docs/pcsc.md)",
     ))

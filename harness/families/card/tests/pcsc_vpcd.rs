@@ -189,6 +189,31 @@ fn emulated_card_through_pcscd_and_vpcd() {
         .unwrap();
     assert_eq!(in_tx, vec![0x5A, 0x90, 0x00]);
 
+    // A transaction held keeps other applications out: a second handle's
+    // command waits for it (pcscd retries its SCardBeginTransaction), and
+    // gives up within its own timeout, naming the call.
+    let mut options = PcscOptions::reader(ReaderSelector::Exact(READER.into()));
+    options.transmit_timeout = Duration::from_millis(1500);
+    let mut other = PcscCard::open(options).unwrap();
+    let kept_out = target
+        .in_transaction(|_| other.transmit(&[0x80, 0xCA, 0x00, 0x00, 0x01, 0x5A]))
+        .unwrap()
+        .unwrap_err();
+    assert!(matches!(kept_out, TransportError::Timeout(_)), "{kept_out}");
+    assert!(
+        kept_out
+            .to_string()
+            .contains("to SCardBeginTransaction (--card-timeout)"),
+        "{kept_out}"
+    );
+    assert!(other.needs_reopen());
+    // Abandoned: the next call fails at once, without waiting again.
+    assert!(matches!(
+        other.transmit(&[0x80, 0xCA, 0x00, 0x00, 0x01, 0x5A]),
+        Err(TransportError::Timeout(_))
+    ));
+    drop(other);
+
     // Power events reach the card through pcscd.
     events.lock().unwrap().clear();
     assert_eq!(target.power(PowerEvent::Reset).unwrap(), Some(ATR.to_vec()));

@@ -14,13 +14,8 @@ pub use tap::{Tap, TapFn, TappedProvider};
 #[cfg(feature = "pcsc")]
 mod pcsc;
 #[cfg(feature = "pcsc")]
-mod pcsc_provider;
-#[cfg(feature = "pcsc")]
 pub use self::pcsc::{
-    list_pcsc_readers, NoteKind, PcscCard, PcscOpenError, PcscOptions, ReaderSelector, Sharing,
-    TransportNote, DEFAULT_PCSC_CAPABILITIES,
-};
-#[cfg(feature = "pcsc")]
-pub use pcsc_provider::{
-    PcscProvider, DESTRUCTIVE_CAPABILITY, DESTRUCTIVE_TAG, FACTORY_RESET_CAPABILITY,
+    list_pcsc_readers, list_pcsc_readers_within, NoteKind, PcscCard, PcscOpenError, PcscOptions,
+    PcscProvider, ReaderSelector, Sharing, TransportNote, DEFAULT_PCSC_CAPABILITIES,
+    DEFAULT_TRANSMIT_TIMEOUT, DESTRUCTIVE_CAPABILITY, DESTRUCTIVE_TAG, FACTORY_RESET_CAPABILITY,
 };

@@ -17,6 +17,13 @@
 //! When the card was pulled out or pcscd restarted, the next scenario first
 //! reconnects to the reader ([`PcscCard::reopen`]); if the card or the
 //! service is still gone the scenario is an `error`, at once, never a wait.
+//! After a call that got no answer within the timeout the next scenario
+//! starts on a fresh connection (a new context on a new worker thread);
+//! if that one gets no answer either, it is an `error` within the timeout.
+//!
+//! With [`PcscProvider::hold_transactions`] (`run --card-transaction`) each
+//! scenario runs inside one PC/SC transaction, begun after the reset and
+//! ended when the scenario lets go of its card.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -28,11 +35,12 @@ use myna_card_emu::vpcd::factory_reset_command;
 use myna_family::BuiltinValue;
 use myna_scenario::Scenario;
 
-use super::provider::persona_values;
-use super::{
-    CardProvider, CardTarget, CardTargetInfo, OpenedCard, PcscCard, PowerEvent, ProviderError,
-    TransportError,
+use super::super::provider::persona_values;
+use super::super::{
+    CardProvider, CardTarget, CardTargetInfo, OpenedCard, PowerEvent, ProviderError,
+    TransportError, DEFAULT_PERSONA,
 };
+use super::PcscCard;
 
 /// Capability of a card that the harness can factory-reset between
 /// scenarios (the emulator behind `emu serve --test-control`).
@@ -68,19 +76,62 @@ impl CardTarget for SharedCard {
 }
 
 impl SharedCard {
-    /// Runs `step`; after "card removed" or "service unavailable" reconnects
-    /// to the reader once and runs it again.
+    /// Runs `step` (on a fresh connection when the last one got no answer
+    /// in time); after "card removed", "service unavailable" or a handle
+    /// gone stale reconnects to the reader once and runs it again.
     fn with_reconnect<R>(
         &mut self,
         mut step: impl FnMut(&mut Self) -> Result<R, TransportError>,
     ) -> Result<R, TransportError> {
+        let stale = self.0.borrow().needs_reopen();
+        if stale {
+            self.0.borrow_mut().reopen()?;
+        }
         match step(self) {
             Err(TransportError::CardRemoved(_) | TransportError::ServiceUnavailable(_)) => {
                 self.0.borrow_mut().reopen()?;
                 step(self)
             }
+            // A handle gone stale (not a timeout: a retry would double the
+            // wait) gets one fresh connection too.
+            Err(error)
+                if !matches!(error, TransportError::Timeout(_))
+                    && self.0.borrow().needs_reopen() =>
+            {
+                self.0.borrow_mut().reopen()?;
+                step(self)
+            }
             other => other,
         }
+    }
+}
+
+/// The card of one scenario inside a PC/SC transaction: ended (within the
+/// timeout) when the scenario drops its card. An end that fails makes the
+/// next scenario connect afresh.
+struct InTransaction(SharedCard);
+
+impl CardTarget for InTransaction {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.0.transmit(command)
+    }
+
+    fn power(&mut self, event: PowerEvent) -> Result<Option<Vec<u8>>, TransportError> {
+        self.0.power(event)
+    }
+
+    fn info(&self) -> CardTargetInfo {
+        self.0.info()
+    }
+
+    fn capabilities(&self) -> Vec<String> {
+        self.0.capabilities()
+    }
+}
+
+impl Drop for InTransaction {
+    fn drop(&mut self) {
+        let _ = self.0 .0.borrow_mut().end_transaction();
     }
 }
 
@@ -99,6 +150,7 @@ pub struct PcscProvider {
     factory_reset: Option<PathBuf>,
     personas: HashMap<String, KnownPersona>,
     allow_destructive: bool,
+    hold_transactions: bool,
 }
 
 impl PcscProvider {
@@ -112,7 +164,28 @@ impl PcscProvider {
             factory_reset: None,
             personas: HashMap::new(),
             allow_destructive: false,
+            hold_transactions: false,
         }
+    }
+
+    /// Runs each scenario inside one PC/SC transaction (`run
+    /// --card-transaction`): no other application reaches the card in
+    /// between, and the commands need no transaction each.
+    pub fn hold_transactions(mut self, hold: bool) -> Self {
+        self.hold_transactions = hold;
+        self
+    }
+
+    /// The card for a scenario: in a transaction of its own when
+    /// [`hold_transactions`](Self::hold_transactions) is set.
+    fn card_for_scenario(&mut self) -> Result<Box<dyn CardTarget>, ProviderError> {
+        if !self.hold_transactions {
+            return Ok(Box::new(self.card.clone()));
+        }
+        self.card
+            .with_reconnect(|card| card.0.borrow_mut().begin_transaction())
+            .map_err(|e| ProviderError::Environment(e.to_string()))?;
+        Ok(Box::new(InTransaction(self.card.clone())))
     }
 
     /// Lets scenarios tagged [`DESTRUCTIVE_TAG`] run on a card that cannot
@@ -138,7 +211,7 @@ impl PcscProvider {
         let id = self
             .persona
             .as_ref()
-            .map_or(super::DEFAULT_PERSONA, |(id, _)| id.as_str())
+            .map_or(DEFAULT_PERSONA, |(id, _)| id.as_str())
             .to_owned();
         let Some(command) = factory_reset_command(Some(&id)) else {
             return Ok(false);
@@ -205,7 +278,7 @@ impl PcscProvider {
             self.cold_reset()?;
         }
         Ok(OpenedCard {
-            target: Box::new(self.card.clone()),
+            target: self.card_for_scenario()?,
             persona: Some(id.to_owned()),
             vars: known.vars,
         })
@@ -232,10 +305,7 @@ impl CardProvider for PcscProvider {
                 "the target lacks {DESTRUCTIVE_CAPABILITY}: the scenario is tagged `{DESTRUCTIVE_TAG}` (it locks or changes a PIN for good); serve the emulator with `emu serve --test-control`, or pass --allow-destructive for a card you can afford to damage"
             )));
         }
-        let wanted = scenario
-            .persona
-            .as_deref()
-            .unwrap_or(super::DEFAULT_PERSONA);
+        let wanted = scenario.persona.as_deref().unwrap_or(DEFAULT_PERSONA);
         if let Some(root) = self.factory_reset.clone() {
             return self.open_factory_reset(&root, wanted);
         }
@@ -251,7 +321,7 @@ impl CardProvider for PcscProvider {
         // A cold reset, so security status from the previous scenario is gone.
         self.cold_reset()?;
         Ok(OpenedCard {
-            target: Box::new(self.card.clone()),
+            target: self.card_for_scenario()?,
             persona: id,
             vars,
         })

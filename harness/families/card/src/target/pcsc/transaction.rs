@@ -1,0 +1,125 @@
+//! One PC/SC transaction held across many commands: a whole scenario
+//! (`run --card-transaction`) or a block ([`PcscCard::in_transaction`]).
+//! The worker holds it (the `pcsc` crate's transaction borrows the card
+//! handle, so it lives in a loop of its own on the worker thread); its
+//! begin and end are waited for at most the timeout like every other call.
+
+use std::sync::mpsc::{Receiver, Sender};
+
+use ::pcsc::{Disposition, Error as PcscError, Transaction};
+
+use super::super::card::{CardTarget, TransportError};
+use super::card::Job;
+use super::error::{map_error, Failure};
+use super::timed::{now_in, Doing};
+use super::PcscCard;
+
+/// How the worker goes on after a held transaction.
+pub(super) enum After {
+    /// It ended: serve the card handle again.
+    Continue,
+    /// Disconnect now, replying on this channel.
+    Disconnect(Sender<Result<(), Failure>>),
+    /// The job channel closed: end the worker.
+    Closed,
+}
+
+/// Serves `jobs` inside `tx` until it is ended; dropping `tx` ends it too
+/// (`SCardEndTransaction`, leaving the card).
+pub(super) fn serve(mut tx: Transaction<'_>, jobs: &Receiver<Job>, doing: &Doing) -> After {
+    while let Ok(job) = jobs.recv() {
+        match job {
+            Job::Run(run) => run(&mut tx, doing),
+            Job::Begin(reply) => {
+                let _ = reply.send(Err(Failure::NestedTransaction));
+            }
+            Job::End(reply) => {
+                now_in(doing, "SCardEndTransaction");
+                let ended = tx
+                    .end(Disposition::LeaveCard)
+                    .map_err(|(_, e)| Failure::Pcsc("ending the transaction", e));
+                let _ = reply.send(ended);
+                return After::Continue;
+            }
+            Job::Disconnect(reply) => {
+                now_in(doing, "SCardEndTransaction");
+                drop(tx);
+                return After::Disconnect(reply);
+            }
+        }
+    }
+    now_in(doing, "SCardEndTransaction");
+    After::Closed
+}
+
+impl super::card::Handle for Transaction<'_> {
+    fn card(&self) -> &::pcsc::Card {
+        self
+    }
+
+    fn reconnect(
+        &mut self,
+        mode: ::pcsc::ShareMode,
+        disposition: Disposition,
+    ) -> Result<(), PcscError> {
+        Transaction::reconnect(self, mode, ::pcsc::Protocols::ANY, disposition)
+    }
+
+    fn transacted(
+        &mut self,
+        _doing: &Doing,
+        body: &mut dyn FnMut(&::pcsc::Card) -> Result<Vec<u8>, Failure>,
+    ) -> Result<Vec<u8>, Failure> {
+        body(self)
+    }
+}
+
+impl PcscCard {
+    /// Runs `body` inside one PC/SC transaction, so that no other
+    /// application can talk to the card in between (e.g. for a whole
+    /// scenario on a shared reader). Fails if the transaction cannot be
+    /// started or ended, or either gets no answer within the timeout.
+    pub fn in_transaction<R>(
+        &mut self,
+        body: impl FnOnce(&mut dyn CardTarget) -> R,
+    ) -> Result<R, TransportError> {
+        self.begin_transaction()?;
+        let result = body(self);
+        self.end_transaction()?;
+        Ok(result)
+    }
+
+    /// `SCardBeginTransaction`, held by the worker until
+    /// [`end_transaction`](Self::end_transaction); every command until
+    /// then runs in it. After a reset by another application the handle
+    /// is reconnected and the error says the security state was lost.
+    pub(crate) fn begin_transaction(&mut self) -> Result<(), TransportError> {
+        match self.worker.ask(Job::Begin)? {
+            Ok(()) => {
+                self.holds_transaction = true;
+                Ok(())
+            }
+            Err(Failure::Pcsc(doing, PcscError::ResetCard)) => {
+                let error = map_error(doing, PcscError::ResetCard);
+                Err(self.recover_from_reset(error))
+            }
+            Err(failure) => Err(failure.into_transport()),
+        }
+    }
+
+    /// `SCardEndTransaction` of the transaction held. A failure leaves the
+    /// card in doubt: the next scenario connects afresh.
+    pub(crate) fn end_transaction(&mut self) -> Result<(), TransportError> {
+        if !self.holds_transaction {
+            return Ok(());
+        }
+        self.holds_transaction = false;
+        match self.worker.ask(Job::End)? {
+            Ok(()) => Ok(()),
+            Err(failure) => {
+                self.in_doubt = true;
+                Err(failure.into_transport())
+            }
+        }
+    }
+}
