@@ -8,6 +8,7 @@ use myna_family::exit_code;
 use myna_family_card::pin_fuzz::{fuzz_pin, pin_scenario_yaml, read_counter};
 use myna_family_card::target::{CardTarget, EmuCard};
 
+use crate::arg_types::{CardSpec, VPCD_ONLY_FOR_RUN};
 use crate::reader_commands::{write_finding, FuzzArgs};
 
 /// Runs the card fuzzer.
@@ -31,12 +32,13 @@ pub fn fuzz_card(args: &FuzzArgs) -> i32 {
     let profile = persona.card_profile();
     let card = args.card.clone();
     // The emulator: a fresh card per case, so even blocking sequences may run.
-    let destructive = args.allow_destructive || card == "emu";
+    let destructive = args.allow_destructive || card == CardSpec::Emu;
     let mut open = move || -> Result<Box<dyn CardTarget>, String> {
-        if card == "emu" {
-            return Ok(Box::new(EmuCard::new(profile.clone())));
+        match &card {
+            CardSpec::Emu => Ok(Box::new(EmuCard::new(profile.clone()))),
+            CardSpec::Pcsc(name) => open_pcsc(name.as_deref()),
+            CardSpec::Vpcd { .. } => Err(VPCD_ONLY_FOR_RUN.to_owned()),
         }
-        open_pcsc(&card)
     };
     // A real card keeps its counter: say where it starts (each case reads
     // it again and the model starts from it).
@@ -100,20 +102,14 @@ pub fn fuzz_card(args: &FuzzArgs) -> i32 {
 }
 
 #[cfg(feature = "pcsc")]
-fn open_pcsc(card: &str) -> Result<Box<dyn CardTarget>, String> {
+fn open_pcsc(name: Option<&str>) -> Result<Box<dyn CardTarget>, String> {
     use myna_family_card::target::{PcscCard, PcscOptions, ReaderSelector};
-    let name = card.strip_prefix("pcsc:");
-    if !(card == "pcsc" || name.is_some()) {
-        return Err(format!(
-            "--card expects `emu` or `pcsc[:NAME]`, found {card:?}"
-        ));
-    }
     PcscCard::open(PcscOptions::reader(ReaderSelector::from_cli(name)))
         .map(|c| Box::new(c) as Box<dyn CardTarget>)
         .map_err(|e| format!("PC/SC card: {e}"))
 }
 
 #[cfg(not(feature = "pcsc"))]
-fn open_pcsc(_card: &str) -> Result<Box<dyn CardTarget>, String> {
+fn open_pcsc(_name: Option<&str>) -> Result<Box<dyn CardTarget>, String> {
     Err("this build has no PC/SC support (feature `pcsc`)".into())
 }

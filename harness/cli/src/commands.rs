@@ -8,10 +8,11 @@ use myna_engine::{
     RunOptions,
 };
 use myna_family::Family;
-use myna_family_card::target::{vpcd_address, CardProvider, EmuProvider, VpcdHostProvider};
+use myna_family_card::target::{CardProvider, EmuProvider, VpcdHostProvider};
 use myna_family_oqs::{BuiltinOqs, HttpOqs, OqsProvider};
 use myna_report::{RunInfo, Selection as ReportSelection};
 
+use crate::arg_types::CardSpec;
 use crate::args::{
     BenchCommand, Command, EmuCommand, ListArgs, OqsCommand, RunArgs, SchemaKind, SuiteArgs,
 };
@@ -30,7 +31,7 @@ pub fn dispatch(cli: crate::args::Cli) -> i32 {
         Command::Emu { command } => emu(command, quiet),
         Command::Oqs {
             command: OqsCommand::Serve { listen, tls },
-        } => crate::oqs_commands::oqs_serve(&listen, &tls),
+        } => crate::oqs_commands::oqs_serve(listen, &tls),
         Command::Bench {
             command:
                 BenchCommand::Lookup {
@@ -43,9 +44,9 @@ pub fn dispatch(cli: crate::args::Cli) -> i32 {
                     tls,
                 },
         } => crate::oqs_commands::bench_lookup(&crate::oqs_commands::BenchLookup {
-            url: &oqs,
+            url: oqs.as_str(),
             rate,
-            duration: &duration,
+            duration,
             connections,
             seed,
             out: &out,
@@ -126,14 +127,14 @@ fn used_families(suite: &LoadedSuite, selection: &select::Selection) -> Vec<&'st
 /// The engine's selection from the command line's.
 fn selection(
     select: &crate::args::SelectArgs,
-    rules_date: String,
-    shard: Option<(u32, u32)>,
+    rules: Option<&crate::arg_types::RulesDate>,
+    shard: Option<crate::arg_types::Shard>,
 ) -> select::Selection {
     select::Selection {
         filters: select.filter.clone(),
         tags: select.tags.clone(),
-        rules_date,
-        shard,
+        rules_date: rules.map_or_else(today, |d| d.as_str().to_owned()),
+        shard: shard.map(|s| (s.index, s.count)),
     }
 }
 
@@ -167,12 +168,8 @@ fn check_selection(
 }
 
 fn run(args: RunArgs) -> i32 {
-    // `--rules` is checked by its clap value parser (a real calendar date).
-    let rules_date = args.rules.clone().unwrap_or_else(today);
-    let shard = match args.shard.as_deref().map(select::parse_shard).transpose() {
-        Ok(s) => s,
-        Err(e) => return bad_argument(&format!("--shard: {e}")),
-    };
+    // `--rules`, `--shard` and the targets were checked by their clap
+    // value parsers (crate::arg_types).
     // Before anything runs: the output directory is locked and writable,
     // the signing key readable. From here on every exit writes a report.
     let output = match RunOutput::open(&args.out, args.sign.as_deref()) {
@@ -202,7 +199,7 @@ fn run(args: RunArgs) -> i32 {
             Ok((profile, text)) => {
                 expectations.extend(profile.expectations(path, &text));
                 if let Some(card) = &profile.card {
-                    if args.persona.is_none() && is_pcsc(&args.card) {
+                    if args.persona.is_none() && args.card.is_pcsc() {
                         args.persona = card.persona.clone();
                     }
                     if args.card_capabilities.is_empty() {
@@ -220,7 +217,7 @@ fn run(args: RunArgs) -> i32 {
         },
     };
     let options = RunOptions {
-        selection: selection(&args.select, rules_date, shard),
+        selection: selection(&args.select, args.rules.as_ref(), args.shard),
         expectations,
         run_info: RunInfo {
             command: std::env::args().collect(),
@@ -233,7 +230,7 @@ fn run(args: RunArgs) -> i32 {
                 // has one string here).
                 filter: (!args.select.filter.is_empty()).then(|| args.select.filter.join(", ")),
                 tags: args.select.tags.clone(),
-                shard: args.shard.clone(),
+                shard: args.shard.map(|s| s.to_string()),
             },
             expectations_file: args.expectations.as_ref().and_then(|p| {
                 std::fs::read(p).ok().map(|bytes| myna_report::FileHash {
@@ -245,6 +242,7 @@ fn run(args: RunArgs) -> i32 {
             ..RunInfo::default()
         },
         interrupt: crate::report_commands::interrupt_on_ctrl_c(),
+        live_steps: console::live_steps(),
     };
     // Loaded with the built-in targets: parsing needs no external target,
     // and a target no selected scenario uses is then never probed.
@@ -276,6 +274,13 @@ fn run(args: RunArgs) -> i32 {
         }
     }
     let used = used_families(&suite, &options.selection);
+    for role in ["card", "oqs", "reader", "portal"] {
+        if used.contains(&role) {
+            tracing::debug!("--{role}: setting up the target (a selected scenario uses it)");
+        } else {
+            tracing::debug!("--{role}: not set up nor probed (no selected scenario uses it)");
+        }
+    }
     let uses = |family: &str| used.contains(&family);
     let card = if uses("card") {
         match card_provider(&args) {
@@ -294,7 +299,7 @@ fn run(args: RunArgs) -> i32 {
         None
     };
     let reader = if uses("reader") {
-        let card_hosted = vpcd_address(&args.card).is_some_and(|a| a.is_ok());
+        let card_hosted = matches!(args.card, CardSpec::Vpcd { .. });
         match crate::reader_commands::reader_provider(&args.reader, card_hosted) {
             Ok(p) => Some(p),
             Err(code) => {
@@ -342,18 +347,12 @@ pub(crate) type SetupError = (i32, String);
 
 /// The eligibility provider `--oqs` names: `builtin` or an `http(s)://` URL.
 fn oqs_provider(
-    oqs: &str,
+    oqs: &crate::arg_types::HttpTarget,
     tls: &crate::args::ClientTlsArgs,
 ) -> Result<Box<dyn OqsProvider>, SetupError> {
-    if oqs == "builtin" {
+    let Some(url) = oqs.url() else {
         return Ok(Box::new(BuiltinOqs));
-    }
-    if !(oqs.starts_with("http://") || oqs.starts_with("https://")) {
-        return Err((
-            exit_code::BAD_INPUT,
-            format!("--oqs expects `builtin` or an http(s):// URL, found {oqs:?}"),
-        ));
-    }
+    };
     let options = myna_http::ClientOptions {
         tls: tls.options(),
         ..myna_http::ClientOptions::default()
@@ -362,51 +361,40 @@ fn oqs_provider(
     if let Err(e) = myna_http::agent(&options) {
         return Err((exit_code::BAD_INPUT, e.to_string()));
     }
-    HttpOqs::connect_with(oqs, options)
+    HttpOqs::connect_with(url.as_str(), options)
         .map(|p| Box::new(p) as Box<dyn OqsProvider>)
         .map_err(|e| (exit_code::INFRASTRUCTURE, e.to_string()))
 }
 
-fn is_pcsc(card: &str) -> bool {
-    card == "pcsc" || card.starts_with("pcsc:")
-}
-
 /// The card provider `--card` names.
 fn card_provider(args: &RunArgs) -> Result<Box<dyn CardProvider>, SetupError> {
-    match args.card.as_str() {
-        "emu" if args.persona.is_some() => Err((
+    match &args.card {
+        CardSpec::Emu if args.persona.is_some() => Err((
             exit_code::BAD_INPUT,
             "--persona describes the card in a real reader (with --card pcsc); the emulator \
              plays each scenario's own `persona:` (default taro)"
                 .to_owned(),
         )),
-        "emu" => Ok(Box::new(EmuProvider::new(&args.suite.personas))),
-        other if is_pcsc(other) => pcsc_provider(args),
-        other => match vpcd_address(other) {
-            Some(Ok(_)) if args.persona.is_some() => Err((
-                exit_code::BAD_INPUT,
-                "--persona describes the card in a real reader (with --card pcsc); the card \
-                 hosted behind vpcd plays each scenario's own `persona:` (default taro)"
-                    .to_owned(),
-            )),
-            Some(Ok(addr)) => {
-                VpcdHostProvider::start(&addr, EmuProvider::new(&args.suite.personas))
-                    .map(|p| {
-                        eprintln!(
-                        "card: the emulator is hosted behind vpcd at {}; a reader under test reads \
-                         it through pcscd, each scenario on a fresh card of its persona",
+        CardSpec::Emu => Ok(Box::new(EmuProvider::new(&args.suite.personas))),
+        CardSpec::Pcsc(_) => pcsc_provider(args),
+        CardSpec::Vpcd { .. } if args.persona.is_some() => Err((
+            exit_code::BAD_INPUT,
+            "--persona describes the card in a real reader (with --card pcsc); the card \
+             hosted behind vpcd plays each scenario's own `persona:` (default taro)"
+                .to_owned(),
+        )),
+        CardSpec::Vpcd { addr, .. } => {
+            VpcdHostProvider::start(addr, EmuProvider::new(&args.suite.personas))
+                .map(|p| {
+                    eprintln!(
+                        "card: the emulator is hosted behind vpcd at {}; a reader under test \
+                         reads it through pcscd, each scenario on a fresh card of its persona",
                         p.address()
                     );
-                        Box::new(p) as Box<dyn CardProvider>
-                    })
-                    .map_err(|e| (exit_code::INFRASTRUCTURE, e.to_string()))
-            }
-            Some(Err(message)) => Err((exit_code::BAD_INPUT, message)),
-            None => Err((
-                exit_code::BAD_INPUT,
-                format!("--card expects `emu`, `pcsc[:NAME]` or `vpcd[:PORT]`, found {other:?}"),
-            )),
-        },
+                    Box::new(p) as Box<dyn CardProvider>
+                })
+                .map_err(|e| (exit_code::INFRASTRUCTURE, e.to_string()))
+        }
     }
 }
 
@@ -415,7 +403,7 @@ fn pcsc_provider(args: &RunArgs) -> Result<Box<dyn CardProvider>, SetupError> {
     use myna_family_card::target::{
         persona_values, PcscCard, PcscOptions, PcscProvider, ReaderSelector, Sharing,
     };
-    let name = args.card.strip_prefix("pcsc:");
+    let name = args.card.reader_name();
     let personas = &args.suite.personas;
     let persona = match &args.persona {
         None => None,
@@ -425,7 +413,7 @@ fn pcsc_provider(args: &RunArgs) -> Result<Box<dyn CardProvider>, SetupError> {
         },
     };
     let mut options = PcscOptions::reader(ReaderSelector::from_cli(name));
-    options.transmit_timeout = std::time::Duration::from_millis(args.card_timeout.max(1));
+    options.transmit_timeout = args.card_timeout;
     if !args.card_capabilities.is_empty() {
         options.capabilities = args.card_capabilities.clone();
     }
@@ -468,10 +456,6 @@ fn list(args: ListArgs) -> i32 {
         }
         return exit_code::OK;
     }
-    let shard = match args.shard.as_deref().map(select::parse_shard).transpose() {
-        Ok(s) => s,
-        Err(e) => return bad_argument(&format!("--shard: {e}")),
-    };
     let mut problems =
         crate::selection_checks::unmatched_filters(&args.select.filter, &suite.scenarios);
     problems.extend(crate::selection_checks::unknown_tags(
@@ -484,11 +468,7 @@ fn list(args: ListArgs) -> i32 {
         }
         return exit_code::BAD_INPUT;
     }
-    let chosen = selection(
-        &args.select,
-        args.rules.clone().unwrap_or_else(today),
-        shard,
-    );
+    let chosen = selection(&args.select, args.rules.as_ref(), args.shard);
     for s in select::select(&suite.scenarios, &suite.requirements, &chosen) {
         crate::console::outln!("{}", s.id);
     }

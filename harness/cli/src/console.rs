@@ -6,8 +6,8 @@ use std::sync::OnceLock;
 use anstyle::{AnsiColor, Style};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use myna_engine::{LoadProblems, Progress};
-use myna_report::{Report, ScenarioReport, Verdict};
+use myna_engine::{LiveStep, LoadProblems, Progress};
+use myna_report::{Report, ScenarioReport, StepReport, Verdict};
 
 /// How much the tool says, and whether in colour (`-v`, `-q`, `--color`).
 #[derive(Clone, Copy, Debug)]
@@ -60,6 +60,11 @@ pub fn configure(choice: crate::args::ColorChoice, verbose: u8, quiet: bool) {
         .with_ansi(color)
         .with_target(true)
         .try_init();
+}
+
+/// Whether the engine should send each step as it ends (`-v`, `-vv`).
+pub fn live_steps() -> bool {
+    output().verbose >= 1
 }
 
 fn verdict_style(verdict: Verdict) -> Style {
@@ -125,6 +130,9 @@ pub fn print_problems(problems: &LoadProblems) {
 /// scenario otherwise.
 pub struct Reporter {
     bar: Option<ProgressBar>,
+    /// `-vv`: the steps of the running scenario whose wire log waits for
+    /// its end (they captured values).
+    withheld: Vec<usize>,
 }
 
 impl Reporter {
@@ -139,36 +147,55 @@ impl Reporter {
             }
             bar
         });
-        Reporter { bar }
+        Reporter {
+            bar,
+            withheld: Vec::new(),
+        }
     }
 
-    /// Handles one engine event.
+    /// Handles one engine event. `-q`: nothing (the closing summary line
+    /// is printed by [`print_summary`]).
     pub fn event(&mut self, event: Progress<'_>) {
+        let out = output();
         match event {
             Progress::Start(n) => match &self.bar {
                 Some(bar) => bar.set_length(n as u64),
+                None if out.quiet => {}
                 None => eprintln!("running {n} scenario{}", if n == 1 { "" } else { "s" }),
             },
-            Progress::Finished(s) => {
-                let out = output();
-                let notable = s.verdict > Verdict::Pass && s.expected_failure.is_none();
-                let shown = notable || (!out.quiet && (self.bar.is_none() || out.verbose >= 1));
-                let mut line = scenario_line(s);
-                if out.verbose >= 2 {
-                    line.push_str(&evidence_lines(s));
+            Progress::Step(live) if !out.quiet => {
+                if live.withheld && out.verbose >= 2 {
+                    self.withheld.push(live.step.index);
                 }
-                match &self.bar {
-                    Some(bar) => {
-                        bar.inc(1);
-                        bar.set_message(s.id.clone());
-                        if shown {
-                            bar.println(line);
-                        }
+                self.print(&step_lines(&live, out.verbose));
+            }
+            Progress::Finished(s) => {
+                let notable = s.verdict > Verdict::Pass && s.expected_failure.is_none();
+                let shown = !out.quiet && (notable || self.bar.is_none() || out.verbose >= 1);
+                if let Some(bar) = &self.bar {
+                    bar.inc(1);
+                    bar.set_message(s.id.clone());
+                }
+                for index in std::mem::take(&mut self.withheld) {
+                    if let Some(step) = s.steps.iter().find(|step| step.index == index) {
+                        let mut text = format!("  {} #{index} {}: its wire log", s.id, step.kind);
+                        text.push_str(&evidence_lines(step));
+                        self.print(&text);
                     }
-                    None if shown => eprintln!("{line}"),
-                    None => {}
+                }
+                if shown {
+                    self.print(&scenario_line(s));
                 }
             }
+            _ => {}
+        }
+    }
+
+    /// A line (or lines) above the bar, or on stderr.
+    fn print(&self, text: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(text),
+            None => eprintln!("{text}"),
         }
     }
 
@@ -180,21 +207,59 @@ impl Reporter {
     }
 }
 
-/// `-vv`: each step and its evidence summaries, from the report values
-/// (already through the redactor, so secrets are masked).
-fn evidence_lines(s: &ScenarioReport) -> String {
-    let mut text = String::new();
-    for step in &s.steps {
-        text.push_str(&format!(
-            "\n    {} {} {}",
-            step.location, step.kind, step.label
-        ));
-        for record in &step.evidence {
-            let summary = record.summary.as_deref().unwrap_or(&record.kind);
-            text.push_str(&format!("\n      [{}] {summary}", record.target));
-        }
+/// `-v`: the step's line (scenario, step index, keyword, outcome); `-vv`
+/// also its label, location, each exchange of its wire log and its
+/// failures. Everything comes from the engine's live step, rendered through
+/// the redactor, so the secrets known by then are masked.
+fn step_lines(live: &LiveStep<'_>, verbose: u8) -> String {
+    let step = live.step;
+    let mut text = format!(
+        "  {} #{} {}{} {}",
+        live.scenario,
+        step.index,
+        step.kind,
+        step_marks(step),
+        verdict_text(step.verdict, false).trim_end()
+    );
+    if verbose < 2 {
+        return text;
+    }
+    text.push_str(&format!("\n    {} {}", step.location, step.label));
+    if live.withheld {
+        text.push_str(
+            "\n      (it captured values: its wire log follows at the scenario's end, masked with every secret the scenario learnt)",
+        );
+    }
+    text.push_str(&evidence_lines(step));
+    for failure in &step.failures {
+        text.push_str(&format!("\n      {}", myna_report::failure_line(failure)));
+    }
+    if let Some(message) = &live.message {
+        text.push_str(&format!("\n      {message}"));
     }
     text
+}
+
+/// A step's wire log: a line per exchange, from values the redactor rendered.
+fn evidence_lines(step: &StepReport) -> String {
+    let mut text = String::new();
+    for record in &step.evidence {
+        let summary = record.summary.as_deref().unwrap_or(&record.kind);
+        text.push_str(&format!("\n      [{}] {summary}", record.target));
+    }
+    text
+}
+
+/// ` (finally)`, ` (repetition N)`.
+fn step_marks(step: &StepReport) -> String {
+    let mut marks = String::new();
+    if let Some(n) = step.repetition {
+        marks.push_str(&format!(" (repetition {n})"));
+    }
+    if step.is_finally {
+        marks.push_str(" (finally)");
+    }
+    marks
 }
 
 fn scenario_line(s: &ScenarioReport) -> String {
@@ -214,7 +279,7 @@ fn scenario_line(s: &ScenarioReport) -> String {
     line
 }
 
-/// The closing summary.
+/// The closing summary (`-q`: its first line only).
 pub fn print_summary(report: &Report, out: &std::path::Path) {
     let s = &report.summary;
     eprintln!(
@@ -229,7 +294,9 @@ pub fn print_summary(report: &Report, out: &std::path::Path) {
         s.expected_failures,
         report.run_info.duration_us as f64 / 1_000_000.0
     );
-    eprintln!("reports written to {}", out.display());
+    if !output().quiet {
+        eprintln!("reports written to {}", out.display());
+    }
 }
 
 /// Writes one line to standard output. When the reader has gone away (`myna-conform list | head

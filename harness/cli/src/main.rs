@@ -3,6 +3,7 @@
 
 #![forbid(unsafe_code)]
 
+mod arg_types;
 mod args;
 mod card_fuzz;
 mod commands;

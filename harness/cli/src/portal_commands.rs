@@ -10,6 +10,7 @@ use myna_oqs::{HttpTarget, InProcessTarget, OqsTarget};
 use myna_portal::server::{serve_blocking, serve_config, Backend};
 use myna_portal::{PortalConfig, PortalService};
 
+use crate::arg_types::{http_url, listen_address, HttpTarget as TargetSpec, HttpUrl};
 use crate::args::ServerTlsArgs;
 
 /// `portal` subcommands.
@@ -18,14 +19,14 @@ pub enum PortalCommand {
     /// Serve the reference portal (harness/portal/openapi.yaml, served at
     /// /openapi.yaml) with its test-control API until interrupted.
     Serve {
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8090")]
-        listen: String,
+        /// Address to listen on (IP:PORT).
+        #[arg(long, default_value = "127.0.0.1:8090", value_parser = listen_address)]
+        listen: std::net::SocketAddr,
         /// The eligibility service where 健康保険証利用申込 are linked: an
         /// http(s):// URL of `oqs serve` (or any implementation with the
         /// test-control API); default a private in-process model.
-        #[arg(long)]
-        oqs: Option<String>,
+        #[arg(long, value_parser = http_url)]
+        oqs: Option<HttpUrl>,
         /// Persona directory: its `ca/` is the trusted test JPKI CA, its
         /// personas the test J-LIS's 本人情報 (the holder-name check of
         /// 公金受取口座登録).
@@ -50,8 +51,8 @@ pub fn dispatch(command: PortalCommand) -> i32 {
             tls,
             oqs_ca,
         } => serve(&Serve {
-            listen: &listen,
-            oqs: oqs.as_deref(),
+            listen,
+            oqs: oqs.as_ref().map(HttpUrl::as_str),
             oqs_ca,
             personas: &personas,
             tls: &tls,
@@ -61,7 +62,7 @@ pub fn dispatch(command: PortalCommand) -> i32 {
 
 /// What `portal serve` was asked to do.
 struct Serve<'a> {
-    listen: &'a str,
+    listen: std::net::SocketAddr,
     oqs: Option<&'a str>,
     oqs_ca: Option<PathBuf>,
     personas: &'a std::path::Path,
@@ -95,13 +96,7 @@ fn eligibility(url: Option<&str>, ca: Option<PathBuf>) -> Result<Box<dyn OqsTarg
 }
 
 fn serve(args: &Serve<'_>) -> i32 {
-    let Ok(addr) = args.listen.parse() else {
-        eprintln!(
-            "error: --listen expects HOST:PORT (e.g. 127.0.0.1:8090), found {:?}",
-            args.listen
-        );
-        return exit_code::BAD_INPUT;
-    };
+    let addr = args.listen;
     let identity = match args.tls.identity() {
         Ok(identity) => identity,
         Err(e) => {
@@ -146,16 +141,12 @@ fn serve(args: &Serve<'_>) -> i32 {
 /// The portal provider `--portal` names: `builtin` (`None`: the default)
 /// or an `http(s)://` URL, reached with `tls` (`--ca`, a client certificate).
 pub fn portal_provider(
-    portal: &str,
+    portal: &TargetSpec,
     tls: &crate::args::ClientTlsArgs,
 ) -> Result<Option<Box<dyn PortalProvider>>, i32> {
-    if portal == "builtin" {
+    let Some(url) = portal.url() else {
         return Ok(None);
-    }
-    if !(portal.starts_with("http://") || portal.starts_with("https://")) {
-        eprintln!("error: --portal expects `builtin` or an http(s):// URL, found {portal:?}");
-        return Err(exit_code::BAD_INPUT);
-    }
+    };
     let options = myna_http::ClientOptions {
         tls: tls.options(),
         ..myna_http::ClientOptions::default()
@@ -165,10 +156,10 @@ pub fn portal_provider(
         eprintln!("error: {e}");
         return Err(exit_code::BAD_INPUT);
     }
-    HttpPortalProvider::connect_with(portal, options)
+    HttpPortalProvider::connect_with(url.as_str(), options)
         .map(|p| Some(Box::new(p) as Box<dyn PortalProvider>))
         .map_err(|e| {
-            eprintln!("error: {e:?}");
+            eprintln!("error: {e}");
             exit_code::INFRASTRUCTURE
         })
 }

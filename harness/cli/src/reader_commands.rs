@@ -8,6 +8,11 @@ use myna_family::exit_code;
 use myna_family_reader::{BuiltinReader, ReaderProvider, TcpReader};
 use myna_reader::protocol::{serve, CardFactory, ClientOptions, EmuFactory, ServeConfig};
 
+use crate::arg_types::{
+    card_spec, http_target, http_url, listen_address, reader_spec, CardSpec, HttpTarget, HttpUrl,
+    ReaderSpec, VPCD_ONLY_FOR_RUN,
+};
+
 /// `reader` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum ReaderCommand {
@@ -19,13 +24,13 @@ pub enum ReaderCommand {
 /// `reader serve` options.
 #[derive(Debug, Args)]
 pub struct ReaderServeArgs {
-    /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:7400")]
-    pub listen: String,
+    /// Address to listen on (IP:PORT).
+    #[arg(long, default_value = "127.0.0.1:7400", value_parser = listen_address)]
+    pub listen: std::net::SocketAddr,
     /// The reader's card: `emu` (a fresh emulated card of the persona each
     /// `reset` names) or `pcsc[:READER NAME]` (the card in that reader).
-    #[arg(long, default_value = "emu")]
-    pub card: String,
+    #[arg(long, default_value = "emu", value_parser = card_spec)]
+    pub card: CardSpec,
     /// The persona when `reset` names none (with `--card emu`).
     #[arg(long, default_value = "taro")]
     pub persona: String,
@@ -34,8 +39,8 @@ pub struct ReaderServeArgs {
     pub personas: PathBuf,
     /// The eligibility service the reader checks: `builtin` (a fresh model
     /// per connection) or its base URL.
-    #[arg(long, default_value = "builtin")]
-    pub oqs: String,
+    #[arg(long, default_value = "builtin", value_parser = http_target)]
+    pub oqs: HttpTarget,
     /// Connections served at once.
     #[arg(long, default_value_t = 8)]
     pub max_connections: usize,
@@ -43,15 +48,14 @@ pub struct ReaderServeArgs {
 
 /// The reader `--reader` names: `builtin` or `tcp://HOST:PORT`. With
 /// `card_hosted` (`--card vpcd`) a tcp reader gets `reader.card-trace`.
-pub fn reader_provider(reader: &str, card_hosted: bool) -> Result<Box<dyn ReaderProvider>, i32> {
-    if reader == "builtin" {
+pub fn reader_provider(
+    reader: &ReaderSpec,
+    card_hosted: bool,
+) -> Result<Box<dyn ReaderProvider>, i32> {
+    if *reader == ReaderSpec::Builtin {
         return Ok(Box::new(BuiltinReader::default()));
     }
-    if !reader.starts_with("tcp://") {
-        eprintln!("error: --reader expects `builtin` or tcp://HOST:PORT, found {reader:?}");
-        return Err(exit_code::BAD_INPUT);
-    }
-    TcpReader::connect(reader, ClientOptions::default())
+    TcpReader::connect(&reader.to_string(), ClientOptions::default())
         .map(|r| match card_hosted {
             true => r.with_card_trace(),
             false => r,
@@ -64,39 +68,35 @@ pub fn reader_provider(reader: &str, card_hosted: bool) -> Result<Box<dyn Reader
 }
 
 fn factory(args: &ReaderServeArgs) -> Result<Box<dyn CardFactory>, String> {
-    let oqs_url = match args.oqs.as_str() {
-        "builtin" => None,
-        url if url.starts_with("http://") || url.starts_with("https://") => Some(url.to_string()),
-        other => {
-            return Err(format!(
-                "--oqs expects `builtin` or an http(s):// URL, found {other:?}"
-            ))
-        }
-    };
-    match args.card.as_str() {
-        "emu" => Ok(Box::new(EmuFactory {
+    let oqs_url = args.oqs.url().map(|u| u.as_str().to_owned());
+    match &args.card {
+        CardSpec::Emu => Ok(Box::new(EmuFactory {
             personas: args.personas.clone(),
             default_persona: args.persona.clone(),
             oqs_url,
         })),
-        card if card == "pcsc" || card.starts_with("pcsc:") => pcsc_factory(card, oqs_url),
-        other => Err(format!(
-            "--card expects `emu` or `pcsc[:NAME]`, found {other:?}"
-        )),
+        CardSpec::Pcsc(name) => pcsc_factory(name.as_deref(), oqs_url),
+        CardSpec::Vpcd { .. } => Err(VPCD_ONLY_FOR_RUN.to_owned()),
     }
 }
 
 #[cfg(feature = "pcsc")]
-fn pcsc_factory(card: &str, oqs_url: Option<String>) -> Result<Box<dyn CardFactory>, String> {
+fn pcsc_factory(
+    reader: Option<&str>,
+    oqs_url: Option<String>,
+) -> Result<Box<dyn CardFactory>, String> {
     Ok(Box::new(pcsc_card::PcscFactory {
-        reader: card.strip_prefix("pcsc:").map(str::to_string),
+        reader: reader.map(str::to_string),
         oqs_url,
         card: None,
     }))
 }
 
 #[cfg(not(feature = "pcsc"))]
-fn pcsc_factory(_card: &str, _oqs_url: Option<String>) -> Result<Box<dyn CardFactory>, String> {
+fn pcsc_factory(
+    _reader: Option<&str>,
+    _oqs_url: Option<String>,
+) -> Result<Box<dyn CardFactory>, String> {
     Err("this build has no PC/SC support (feature `pcsc`)".into())
 }
 
@@ -183,13 +183,7 @@ mod pcsc_card {
 
 /// `reader serve`.
 pub fn reader_serve(args: &ReaderServeArgs) -> i32 {
-    let addr = match args.listen.parse() {
-        Ok(a) => a,
-        Err(_) => {
-            eprintln!("error: --listen expects HOST:PORT, found {:?}", args.listen);
-            return exit_code::BAD_INPUT;
-        }
-    };
+    let addr = args.listen;
     let factory = match factory(args) {
         Ok(f) => f,
         Err(e) => {
@@ -223,20 +217,20 @@ pub struct FuzzArgs {
     /// Which family: `reader` (stimulus sequences against `--reader`, the
     /// reference reader as the model) or `card` (VERIFY sequences against
     /// `--card`, the PIN model as the oracle).
-    #[arg(long)]
-    pub family: String,
+    #[arg(long, value_enum)]
+    pub family: FuzzFamily,
     /// With `--family reader`: `builtin` or `tcp://HOST:PORT`.
-    #[arg(long, default_value = "builtin")]
-    pub reader: String,
+    #[arg(long, default_value = "builtin", value_parser = reader_spec)]
+    pub reader: ReaderSpec,
     /// With `--family reader` and a tcp reader: the eligibility service the
     /// reader checks (its test-control API seeds each case).
-    #[arg(long)]
-    pub oqs: Option<String>,
+    #[arg(long, value_parser = http_url)]
+    pub oqs: Option<HttpUrl>,
     /// With `--family card`: `emu` (a fresh card per case) or
     /// `pcsc[:READER NAME]` (the card keeps its counter: the model starts
     /// from the counter it reports).
-    #[arg(long, default_value = "emu")]
-    pub card: String,
+    #[arg(long, default_value = "emu", value_parser = card_spec)]
+    pub card: CardSpec,
     /// With `--family card` on a real card: also send sequences that block
     /// the PIN (they are never sent otherwise).
     #[arg(long)]
@@ -264,16 +258,21 @@ pub struct FuzzArgs {
     pub out: PathBuf,
 }
 
+/// `fuzz --family`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FuzzFamily {
+    /// Stimulus sequences against `--reader`.
+    Reader,
+    /// VERIFY sequences against `--card`.
+    Card,
+}
+
 /// `fuzz`: exit 0 when no divergence was found, 1 when one was (written to
 /// `--out`), 2 on bad arguments, 3 when a target is unreachable.
 pub fn fuzz(args: &FuzzArgs) -> i32 {
-    match args.family.as_str() {
-        "reader" => fuzz_reader(args),
-        "card" => crate::card_fuzz::fuzz_card(args),
-        other => {
-            eprintln!("error: --family expects `reader` or `card`, found {other:?}");
-            exit_code::BAD_INPUT
-        }
+    match args.family {
+        FuzzFamily::Reader => fuzz_reader(args),
+        FuzzFamily::Card => crate::card_fuzz::fuzz_card(args),
     }
 }
 
@@ -287,26 +286,21 @@ fn fuzz_reader(args: &FuzzArgs) -> i32 {
         }
     };
     let mut model = Local::new(persona.clone(), None);
-    let mut subject: Box<dyn Subject> = if args.reader == "builtin" {
-        Box::new(Local::new(persona.clone(), None))
-    } else if let Some(address) = args.reader.strip_prefix("tcp://") {
-        let Some(url) = &args.oqs else {
-            eprintln!("error: --family reader with a tcp reader needs --oqs URL (the service the reader checks)");
-            return exit_code::BAD_INPUT;
-        };
-        match myna_oqs::HttpTarget::connect(url) {
-            Ok(target) => Box::new(Remote::new(address, Box::new(target), &args.persona)),
-            Err(e) => {
-                eprintln!("error: eligibility service {url}: {e}");
-                return exit_code::INFRASTRUCTURE;
+    let mut subject: Box<dyn Subject> = match &args.reader {
+        ReaderSpec::Builtin => Box::new(Local::new(persona.clone(), None)),
+        ReaderSpec::Tcp(address) => {
+            let Some(url) = &args.oqs else {
+                eprintln!("error: --family reader with a tcp reader needs --oqs URL (the service the reader checks)");
+                return exit_code::BAD_INPUT;
+            };
+            match myna_oqs::HttpTarget::connect(url.as_str()) {
+                Ok(target) => Box::new(Remote::new(address, Box::new(target), &args.persona)),
+                Err(e) => {
+                    eprintln!("error: eligibility service {url}: {e}");
+                    return exit_code::INFRASTRUCTURE;
+                }
             }
         }
-    } else {
-        eprintln!(
-            "error: --reader expects `builtin` or tcp://HOST:PORT, found {:?}",
-            args.reader
-        );
-        return exit_code::BAD_INPUT;
     };
     let found = fuzz(
         args.cases,

@@ -16,6 +16,7 @@ use myna_family::exit_code;
 use myna_family_card::record::{scenario_yaml, KnownSecret, RecordingCard, ScenarioHeader};
 use myna_family_card::target::{CardTarget, CardTargetInfo, EmuCard, PowerEvent, TransportError};
 
+use crate::arg_types::{CardSpec, VPCD_ONLY_FOR_RUN};
 use crate::args::RecordArgs;
 use crate::commands::bad_argument;
 
@@ -86,7 +87,7 @@ impl CardTarget for TimeoutWatch {
 
 /// Runs `record`; returns the exit code.
 pub fn record(args: &RecordArgs) -> i32 {
-    let is_emu = args.card == "emu";
+    let is_emu = args.card == CardSpec::Emu;
     let persona_id = match (&args.persona, is_emu) {
         (Some(id), _) => Some(id.clone()),
         (None, true) => Some(myna_family_card::target::DEFAULT_PERSONA.to_owned()),
@@ -167,18 +168,13 @@ fn open_target(
     args: &RecordArgs,
     persona: Option<&Persona>,
 ) -> Result<Box<dyn CardTarget + Send>, i32> {
-    if args.card == "emu" {
-        match persona {
+    match &args.card {
+        CardSpec::Emu => match persona {
             Some(p) => Ok(Box::new(EmuCard::new(p.card_profile()))),
             None => Err(bad_argument("--card emu needs a persona")),
-        }
-    } else if args.card == "pcsc" || args.card.starts_with("pcsc:") {
-        pcsc_target(&args.card, Duration::from_millis(args.card_timeout.max(1)))
-    } else {
-        Err(bad_argument(&format!(
-            "--card expects `emu` or `pcsc[:NAME]`, found {:?}",
-            args.card
-        )))
+        },
+        CardSpec::Pcsc(name) => pcsc_target(name.as_deref(), args.card_timeout),
+        CardSpec::Vpcd { .. } => Err(bad_argument(VPCD_ONLY_FOR_RUN)),
     }
 }
 
@@ -306,9 +302,8 @@ fn timestamp() -> String {
 }
 
 #[cfg(feature = "pcsc")]
-fn pcsc_target(card: &str, timeout: Duration) -> Result<Box<dyn CardTarget + Send>, i32> {
+fn pcsc_target(name: Option<&str>, timeout: Duration) -> Result<Box<dyn CardTarget + Send>, i32> {
     use myna_family_card::target::{PcscCard, PcscOptions, ReaderSelector};
-    let name = card.strip_prefix("pcsc:");
     let mut options = PcscOptions::reader(ReaderSelector::from_cli(name));
     options.transmit_timeout = timeout;
     match PcscCard::open(options) {
@@ -321,7 +316,7 @@ fn pcsc_target(card: &str, timeout: Duration) -> Result<Box<dyn CardTarget + Sen
 }
 
 #[cfg(not(feature = "pcsc"))]
-fn pcsc_target(_: &str, _: Duration) -> Result<Box<dyn CardTarget + Send>, i32> {
+fn pcsc_target(_: Option<&str>, _: Duration) -> Result<Box<dyn CardTarget + Send>, i32> {
     Err(bad_argument(
         "--card pcsc needs a build with the `pcsc` feature (see docs/pcsc.md)",
     ))

@@ -87,7 +87,8 @@ fn a_date_that_does_not_exist_is_refused() {
         ]);
         let err = text(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{date}: {err}");
-        assert!(err.contains("calendar date"), "{date}: {err}");
+        assert!(err.contains("--rules"), "{date}: {err}");
+        assert!(err.contains("date"), "{date}: {err}");
     }
 }
 

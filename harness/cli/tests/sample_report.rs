@@ -52,6 +52,7 @@ fn sample_report_is_unchanged() {
         },
         expectations: Vec::new(),
         interrupt: Default::default(),
+        live_steps: false,
         run_info: RunInfo {
             command: vec![
                 "myna-conform".into(),

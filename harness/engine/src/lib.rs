@@ -27,5 +27,8 @@ pub use budget::{Budget, Spent};
 pub use fs_source::MAX_SOURCE_BYTES;
 pub use interrupt::Interrupt;
 pub use load::{load_suite, load_suite_with, vocabulary, LoadOptions, LoadProblems, LoadedSuite};
-pub use scenario_run::{run_scenario, run_scenario_budgeted, run_scenario_with, ScenarioOutcome};
+pub use scenario_run::{
+    run_scenario, run_scenario_budgeted, run_scenario_observed, run_scenario_with, LiveStep,
+    ScenarioOutcome, StepObserver,
+};
 pub use suite::{exit_code_of, run_suite, run_suite_budgeted, Progress, RunOptions, RunResult};

@@ -5,7 +5,8 @@
 //! step. The first step that ends in `fail` or `error` stops the remaining
 //! `steps`; `finally` steps always run. Evidence and messages are rendered
 //! through the redactor at the end, so secrets learnt by later steps are
-//! masked in earlier evidence too.
+//! masked in earlier evidence too. An observer may also see each step as it
+//! ends ([`LiveStep`]), rendered through the redactor as it is then.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
@@ -29,6 +30,28 @@ pub struct ScenarioOutcome {
     /// Set when the verdict is `error`.
     pub blame: Option<Blame>,
 }
+
+/// One step execution as it ends, for live output: its report entry with
+/// the evidence and failures rendered through the redactor as it knows the
+/// secrets at that moment (a secret a later step learns is not masked
+/// here; the scenario's report masks it everywhere). The evidence of a step
+/// that captured values is withheld: a later step may reveal a captured
+/// value to be a secret, so it is shown from the scenario's report.
+#[derive(Clone, Debug)]
+pub struct LiveStep<'a> {
+    /// The scenario's id.
+    pub scenario: &'a str,
+    /// The step.
+    pub step: &'a StepReport,
+    /// Why it ended in `error` or did not apply, redacted.
+    pub message: Option<String>,
+    /// The step captured values: `step.evidence` is empty, its evidence is
+    /// in the scenario's report.
+    pub withheld: bool,
+}
+
+/// Sees each step execution as it ends.
+pub type StepObserver<'o> = &'o mut dyn FnMut(LiveStep<'_>);
 
 /// One step's result before rendering.
 struct StepDraft {
@@ -121,6 +144,19 @@ pub fn run_scenario_with(
     budget: &Budget,
     spent: &mut Spent,
     interrupt: &Interrupt,
+) -> ScenarioOutcome {
+    run_scenario_observed(scenario, families, budget, spent, interrupt, None)
+}
+
+/// [`run_scenario_with`] that shows each step execution to `observer` as
+/// it ends (`-v`, `-vv`).
+pub fn run_scenario_observed(
+    scenario: &Scenario,
+    families: &mut [Box<dyn Family>],
+    budget: &Budget,
+    spent: &mut Spent,
+    interrupt: &Interrupt,
+    mut observer: Option<StepObserver<'_>>,
 ) -> ScenarioOutcome {
     let started = Instant::now();
     let mut report = unrun(scenario, Verdict::Pass, String::new());
@@ -215,10 +251,15 @@ pub fn run_scenario_with(
                 interrupted = Some(run.drafts.len());
                 break 'steps;
             }
+            let writes = run.vars.writes();
             let draft = match run.over_budget(step, repetition, budget, spent) {
                 Some(refused) => refused,
                 None => run.step(step, repetition, false),
             };
+            if let Some(observe) = observer.as_mut() {
+                let captured = run.vars.writes() != writes;
+                live(scenario, &draft, &run.redactor, captured, observe);
+            }
             let v = draft.report.verdict;
             let stop_na = draft.not_applicable.clone();
             run.keep(draft, budget);
@@ -235,9 +276,14 @@ pub fn run_scenario_with(
     'finally: for step in &scenario.finally {
         for repetition in 1..=step.repeat.max(1) {
             // `finally` runs whatever happened, but within the budget too.
+            let writes = run.vars.writes();
             let refused = run.over_budget(step, repetition, budget, spent);
             let stop = refused.is_some();
             let draft = refused.unwrap_or_else(|| run.step(step, repetition, true));
+            if let Some(observe) = observer.as_mut() {
+                let captured = run.vars.writes() != writes;
+                live(scenario, &draft, &run.redactor, captured, observe);
+            }
             verdict = verdict.worst(draft.report.verdict);
             run.drafts.push(draft);
             if stop {
@@ -298,6 +344,41 @@ pub fn run_scenario_with(
     report.blame = blame.map(|b| b.as_str().to_string());
     report.duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     ScenarioOutcome { report, blame }
+}
+
+/// Shows `draft` to the observer, rendered through the redactor as it is
+/// now; without its evidence when the step `captured` values.
+fn live(
+    scenario: &Scenario,
+    draft: &StepDraft,
+    redactor: &Redactor,
+    captured: bool,
+    observe: &mut dyn FnMut(LiveStep<'_>),
+) {
+    let mut step = draft.report.clone();
+    if !captured {
+        step.evidence = draft
+            .evidence
+            .iter()
+            .map(|e| render::evidence(e, redactor))
+            .collect();
+    }
+    step.failures = draft
+        .mismatches
+        .iter()
+        .map(|(m, level)| render::failure(m, *level, redactor))
+        .collect();
+    let message = match (&draft.error, &draft.not_applicable) {
+        (Some((_, e)), _) => Some(redactor.text(e)),
+        (None, Some(why)) => Some(redactor.text(why)),
+        (None, None) => None,
+    };
+    observe(LiveStep {
+        scenario: &scenario.id,
+        step: &step,
+        message,
+        withheld: captured,
+    });
 }
 
 /// The step standing for the passing executions not kept one by one.

@@ -15,7 +15,7 @@ use crate::budget::{Budget, Spent};
 use crate::exit_code;
 use crate::interrupt::Interrupt;
 use crate::load::LoadedSuite;
-use crate::scenario_run::{run_scenario_with, unrun};
+use crate::scenario_run::{run_scenario_observed, unrun, LiveStep, StepObserver};
 use crate::select::{select, Selection};
 
 /// Options of one run.
@@ -29,13 +29,19 @@ pub struct RunOptions {
     pub run_info: RunInfo,
     /// Set by a Ctrl-C handler: stop after the current step.
     pub interrupt: Interrupt,
+    /// Send a [`Progress::Step`] for each step execution (off by default:
+    /// rendering each step twice costs time).
+    pub live_steps: bool,
 }
 
 /// A progress event for the console.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum Progress<'a> {
     /// The run starts with this many scenarios.
     Start(usize),
+    /// A step execution ended (only with [`RunOptions::live_steps`]).
+    Step(LiveStep<'a>),
     /// A scenario finished.
     Finished(&'a ScenarioReport),
 }
@@ -242,7 +248,20 @@ pub fn run_suite_budgeted(
         // A family's panic outside a step (opening a session) is this
         // scenario's harness error, and the run goes on.
         let ran = catch_unwind(AssertUnwindSafe(|| {
-            run_scenario_with(scenario, families, budget, &mut spent, &options.interrupt)
+            let mut on_step = |step: LiveStep<'_>| progress(Progress::Step(step));
+            let observer: Option<StepObserver<'_>> = if options.live_steps {
+                Some(&mut on_step)
+            } else {
+                None
+            };
+            run_scenario_observed(
+                scenario,
+                families,
+                budget,
+                &mut spent,
+                &options.interrupt,
+                observer,
+            )
         }));
         let outcome = ran.unwrap_or_else(|_| crate::scenario_run::ScenarioOutcome {
             report: ScenarioReport {

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use myna_engine::{exit_code, run_scenario, run_suite, LoadedSuite, RunOptions};
+use myna_engine::{exit_code, run_scenario, run_suite, LoadedSuite, Progress, RunOptions};
 use myna_family::{
     BuiltinValue, EvidenceLog, Family, FieldValue, Mismatch, OpenError, Opened, RawEvidence,
     Session, StepCtx, StepEnd, TargetInfo,
@@ -407,4 +407,89 @@ fn the_run_names_only_the_roles_its_scenarios_used() {
     assert_eq!(lamp.target, "test lamp");
     assert_eq!(lamp.details["watts"], "60");
     assert_eq!(result.exit_code(), exit_code::OK);
+}
+
+#[test]
+fn live_steps_arrive_as_each_step_ends_with_known_secrets_masked() {
+    let suite = LoadedSuite {
+        scenarios: vec![scenario(
+            "lamp",
+            "  - on: \"code ${lamp.code}\"\n  - fail: x\n  - on: never\n",
+        )],
+        ..LoadedSuite::default()
+    };
+    let mut seen: Vec<(String, usize, String, Verdict, Option<String>)> = Vec::new();
+    let mut finished_after = None;
+    let options = RunOptions {
+        live_steps: true,
+        ..RunOptions::default()
+    };
+    let _ = run_suite(
+        &suite,
+        &mut families(),
+        &options,
+        &mut |event| match event {
+            Progress::Step(live) => seen.push((
+                live.scenario.to_owned(),
+                live.step.index,
+                live.step.kind.clone(),
+                live.step.verdict,
+                live.step
+                    .evidence
+                    .first()
+                    .and_then(|e| e.text("text"))
+                    .map(str::to_owned),
+            )),
+            Progress::Finished(_) => finished_after = Some(seen.len()),
+            _ => {}
+        },
+    );
+    assert_eq!(
+        seen,
+        [
+            (
+                "lamp.t.x".to_owned(),
+                0,
+                "on".to_owned(),
+                Verdict::Pass,
+                Some("code <redacted>".to_owned())
+            ),
+            (
+                "lamp.t.x".to_owned(),
+                1,
+                "fail".to_owned(),
+                Verdict::Fail,
+                None
+            ),
+        ],
+        "one event per step that ran, before the scenario's"
+    );
+    assert_eq!(finished_after, Some(2));
+    // Off by default.
+    let mut steps = 0;
+    let _ = run_suite(&suite, &mut families(), &RunOptions::default(), &mut |e| {
+        if matches!(e, Progress::Step(_)) {
+            steps += 1;
+        }
+    });
+    assert_eq!(steps, 0);
+}
+
+#[test]
+fn a_step_that_captures_has_its_live_evidence_withheld() {
+    let suite = LoadedSuite {
+        scenarios: vec![scenario("lamp", "  - keep: kept\n  - on: \"hunter2\"\n")],
+        ..LoadedSuite::default()
+    };
+    let options = RunOptions {
+        live_steps: true,
+        ..RunOptions::default()
+    };
+    let mut seen = Vec::new();
+    let _ = run_suite(&suite, &mut families(), &options, &mut |event| {
+        if let Progress::Step(live) = event {
+            seen.push((live.withheld, live.step.evidence.len()));
+        }
+    });
+    assert_eq!(seen, [(true, 0), (false, 1)]);
 }

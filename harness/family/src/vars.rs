@@ -19,6 +19,8 @@ pub struct Value {
 #[derive(Clone, Debug, Default)]
 pub struct Vars {
     values: HashMap<String, Value>,
+    /// How many times a value was set.
+    writes: u64,
 }
 
 /// A rendered template.
@@ -37,6 +39,7 @@ pub struct UndefinedVariable(pub String);
 impl Vars {
     /// Sets `name` (overwriting).
     pub fn set(&mut self, name: impl Into<String>, text: impl Into<String>, secret: bool) {
+        self.writes += 1;
         self.values.insert(
             name.into(),
             Value {
@@ -44,6 +47,12 @@ impl Vars {
                 secret,
             },
         );
+    }
+
+    /// How many times a value was set so far: a step that changed it
+    /// captured something.
+    pub fn writes(&self) -> u64 {
+        self.writes
     }
 
     /// The value of `name`.

@@ -73,6 +73,24 @@ pub enum ClientSetupError {
     HalfClientCert,
 }
 
+/// A server that answers, but not as the API it was named for (a wrong
+/// base path, another kind of server): what was probed and what it
+/// answered. Every HTTP target says it the same way, an infrastructure
+/// error (exit 3) rather than scenarios that quietly do not apply.
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{base} is not {api}: {} (is the base URL right? {doc})", .answers.join(", and "))]
+pub struct NotThisApi {
+    /// The base URL probed.
+    pub base: String,
+    /// What it was expected to be (`an eligibility service of this API`).
+    pub api: &'static str,
+    /// Each probe and what it found (`GET /me answered 404 without the
+    /// API's JSON error body`).
+    pub answers: Vec<String>,
+    /// Where the API is described.
+    pub doc: &'static str,
+}
+
 /// An agent with `options`; HTTP statuses are answers, not errors.
 pub fn agent(options: &ClientOptions) -> Result<ureq::Agent, ClientSetupError> {
     let tls = tls_config(&options.tls)?;
@@ -184,5 +202,20 @@ mod tests {
         };
         assert_eq!(agent(&half).unwrap_err(), ClientSetupError::HalfClientCert);
         assert!(agent(&ClientOptions::default()).is_ok());
+    }
+
+    #[test]
+    fn not_this_api_names_each_probe_and_its_answer() {
+        let e = NotThisApi {
+            base: "http://h:1/x".into(),
+            api: "a portal of harness/portal/openapi.yaml",
+            answers: vec!["GET /a answered 404".into(), "GET /b answered 200".into()],
+            doc: "docs/portal.md",
+        };
+        assert_eq!(
+            e.to_string(),
+            "http://h:1/x is not a portal of harness/portal/openapi.yaml: GET /a answered 404, \
+             and GET /b answered 200 (is the base URL right? docs/portal.md)"
+        );
     }
 }

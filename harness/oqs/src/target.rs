@@ -175,12 +175,19 @@ impl HttpTarget {
         if is_api_answer {
             return Ok(());
         }
-        Err(TargetError::NotThisApi(format!(
-            "{} is not an eligibility service of this API: GET {CAPABILITIES_PATH} answered \
-             {capabilities_status} and POST {SEARCH_PATH} answered {} without the API's JSON \
-             (is the base URL right? docs/oqs.md)",
-            self.base, answer.status
-        )))
+        let not_this_api = myna_http::NotThisApi {
+            base: self.base.clone(),
+            api: "an eligibility service of this API",
+            answers: vec![
+                format!("GET {CAPABILITIES_PATH} answered {capabilities_status}"),
+                format!(
+                    "POST {SEARCH_PATH} answered {} without the API's JSON",
+                    answer.status
+                ),
+            ],
+            doc: "docs/oqs.md",
+        };
+        Err(TargetError::NotThisApi(not_this_api.to_string()))
     }
 }
 

@@ -89,18 +89,64 @@ impl HttpPortalProvider {
         HttpPortalProvider::connect_with(url, myna_http::ClientOptions::default())
     }
 
-    /// Probes `url` once for the control API, with `options` (timeouts, TLS).
+    /// Probes `url` once for the control API, with `options` (timeouts,
+    /// TLS), and `GET /me` without a session must answer as the API does
+    /// (401 with its JSON error body): a server that does not (a wrong base
+    /// path, another kind of server) is an environment error naming what was
+    /// probed and what it answered.
     pub fn connect_with(url: &str, options: myna_http::ClientOptions) -> Result<Self, OpenError> {
         let mut target = HttpPortal::with_options(url, &options)
             .map_err(|e| OpenError::environment(format!("portal {url}: {e}")))?;
-        let status = control(&mut target, br#"{"op":"state"}"#)
+        let state = control(&mut target, br#"{"op":"state"}"#)
             .map_err(|e| OpenError::environment(format!("portal {url}: {e}")))?;
+        // The eligibility service has a control `state` command too: only
+        // the API's own answer tells a portal.
+        probe_api(&mut target, url, state)?;
         Ok(HttpPortalProvider {
             url: url.to_owned(),
             options,
-            control: status == 200,
+            control: state == 200,
         })
     }
+}
+
+/// `GET /me` without a session: the API answers 401 with its JSON error
+/// body; anything else is not this API.
+fn probe_api(target: &mut HttpPortal, url: &str, control_status: u16) -> Result<(), OpenError> {
+    let answer = target
+        .request(
+            ClientRequest {
+                method: "GET",
+                path: "/me",
+                session: None,
+                idempotency_key: None,
+                body: &[],
+            },
+            &mut NoLink,
+        )
+        .map_err(|e| OpenError::environment(format!("portal {url}: {e}")))?;
+    let is_api = answer.status == 401
+        && serde_json::from_slice::<myna_portal::wire::ErrorBody>(&answer.body).is_ok();
+    if is_api {
+        return Ok(());
+    }
+    let found = if answer.status == 401 {
+        "without the API's JSON error body".to_owned()
+    } else {
+        "instead of 401 with the API's JSON error body".to_owned()
+    };
+    Err(OpenError::environment(
+        myna_http::NotThisApi {
+            base: url.trim_end_matches('/').to_owned(),
+            api: "a portal of harness/portal/openapi.yaml",
+            answers: vec![
+                format!("POST /control/v1/command answered {control_status}"),
+                format!("GET /me answered {} {found}", answer.status),
+            ],
+            doc: "docs/portal.md",
+        }
+        .to_string(),
+    ))
 }
 
 impl PortalProvider for HttpPortalProvider {

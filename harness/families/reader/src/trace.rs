@@ -72,12 +72,7 @@ impl CardTarget for TraceTap<'_> {
 
 /// One exchange as the trace keeps it: the header, a SELECT's AID, whether
 /// data came with it (never the data), the status word of `response`.
-pub fn traced(
-    entry: usize,
-    phone: bool,
-    command: &[u8],
-    response: Option<&[u8]>,
-) -> TracedApdu {
+pub fn traced(entry: usize, phone: bool, command: &[u8], response: Option<&[u8]>) -> TracedApdu {
     let header = |i: usize| command.get(i).copied().unwrap_or(0);
     let lc = usize::from(header(4));
     let aid = (header(1) == 0xA4 && header(2) == 0x04)

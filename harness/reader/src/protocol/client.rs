@@ -110,7 +110,18 @@ impl Client {
             next_id: 1,
             events: Vec::new(),
         };
-        client.handshake()?;
+        // Something listens there: if it does not complete the handshake,
+        // say that it is not a reader of this protocol, and what it did.
+        client.handshake().map_err(|e| {
+            let says = format!(
+                "{address} accepted the connection but does not speak the reader adapter \
+                 protocol (harness/reader/PROTOCOL.md): {e}"
+            );
+            match e {
+                ClientError::Protocol(_) => ClientError::Protocol(says),
+                ClientError::Transport(_) => ClientError::Transport(says),
+            }
+        })?;
         Ok(client)
     }
 

@@ -14,5 +14,5 @@ mod session;
 mod signature_check;
 
 pub use action::{CardSession, Outcome, RecordingTarget};
-pub use pair::{PairView, RecordingPair};
 pub(crate) use evidence::secret_ranges;
+pub use pair::{PairView, RecordingPair};
