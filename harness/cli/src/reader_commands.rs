@@ -83,9 +83,11 @@ fn factory(args: &ReaderServeArgs) -> Result<Box<dyn CardFactory>, String> {
             return Err("--phone names a PC/SC reader: `pcsc[:READER NAME]`".to_owned())
         }
         (Some(_), _) => {
-            return Err("--phone is for --card pcsc; the emulated card's smartphone card is \
+            return Err(
+                "--phone is for --card pcsc; the emulated card's smartphone card is \
                  the persona's own"
-                .to_owned())
+                    .to_owned(),
+            )
         }
     };
     match &args.card {

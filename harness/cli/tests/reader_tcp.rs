@@ -177,9 +177,8 @@ fn run_over_tcp_with_hosted_card(
         card: vpcd,
         phone: Some(phone_vpcd),
     };
-    let card =
-        VpcdHostProvider::start_with_phone(&addresses, EmuProvider::new("vectors/personas"))
-            .unwrap();
+    let card = VpcdHostProvider::start_with_phone(&addresses, EmuProvider::new("vectors/personas"))
+        .unwrap();
     let take = |linked: std::sync::mpsc::Receiver<fake_vpcd::Link>| {
         std::sync::Arc::new(std::sync::Mutex::new(
             linked

@@ -321,10 +321,14 @@ pub fn vpcd_address(spec: &str) -> Option<Result<String, String>> {
 /// `PORT` (on 127.0.0.1) or `HOST:PORT`.
 fn host_port(text: &str) -> Option<String> {
     match text.rsplit_once(':') {
-        None => text.parse::<u16>().ok().map(|port| format!("127.0.0.1:{port}")),
-        Some((host, port)) if !host.is_empty() => {
-            port.parse::<u16>().ok().map(|port| format!("{host}:{port}"))
-        }
+        None => text
+            .parse::<u16>()
+            .ok()
+            .map(|port| format!("127.0.0.1:{port}")),
+        Some((host, port)) if !host.is_empty() => port
+            .parse::<u16>()
+            .ok()
+            .map(|port| format!("{host}:{port}")),
         Some(_) => None,
     }
 }
@@ -517,7 +521,12 @@ mod tests {
             vpcd_addresses("vpcd,phone=10.0.0.2:35964"),
             both("127.0.0.1:35963", Some("10.0.0.2:35964"))
         );
-        for bad in ["vpcd,phone=", "vpcd,phone=x", "vpcd,tel=35964", "vpcd,phone=35963"] {
+        for bad in [
+            "vpcd,phone=",
+            "vpcd,phone=x",
+            "vpcd,tel=35964",
+            "vpcd,phone=35963",
+        ] {
             assert!(matches!(vpcd_addresses(bad), Some(Err(_))), "{bad}");
         }
         assert!(matches!(vpcd_addresses("vpcd:x,phone=35964"), Some(Err(_))));
