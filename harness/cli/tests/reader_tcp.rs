@@ -335,3 +335,28 @@ fn card_vpcd_is_refused_with_persona_and_an_absent_vpcd_is_the_environments_faul
     assert_eq!(absent.status.code(), Some(3), "{}", stderr(&absent));
     assert!(stderr(&absent).contains("pcscd"), "{}", stderr(&absent));
 }
+
+#[test]
+fn reader_serve_phone_names_a_pcsc_reader_beside_a_pcsc_card() {
+    let root = common::root();
+    let serve = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_myna-conform"))
+            .current_dir(&root)
+            .args(["reader", "serve", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    for (args, says) in [
+        (&["--card", "emu", "--phone", "pcsc"][..], "--card pcsc"),
+        (
+            &["--card", "pcsc", "--phone", "emu"][..],
+            "pcsc[:READER NAME]",
+        ),
+    ] {
+        let out = serve(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+}
