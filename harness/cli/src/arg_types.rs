@@ -8,7 +8,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use myna_family_card::target::vpcd_address;
+use myna_family_card::target::vpcd_addresses;
 
 /// `--card`: which card answers.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,10 +21,14 @@ pub enum CardSpec {
     /// The emulator hosted behind pcscd's vpcd driver for a reader under
     /// test (`run` only): the spec as written and the address it names.
     Vpcd {
-        /// `vpcd`, `vpcd:PORT` or `vpcd:HOST:PORT`, as given.
+        /// `vpcd`, `vpcd:PORT` or `vpcd:HOST:PORT`, optionally followed by
+        /// `,phone=PORT` or `,phone=HOST:PORT`, as given.
         spec: String,
         /// The vpcd address dialled (`HOST:PORT`).
         addr: String,
+        /// The vpcd address the holder's smartphone card is hosted at (a
+        /// second slot: `card.phone`), when given.
+        phone: Option<String>,
     },
 }
 
@@ -59,12 +63,14 @@ impl fmt::Display for CardSpec {
 pub const VPCD_ONLY_FOR_RUN: &str = "--card vpcd hosts a card for a reader under test and is \
      only for `run --reader tcp://…`; here use `emu` or `pcsc[:READER NAME]`";
 
-/// Parses `emu`, `pcsc`, `pcsc:READER NAME` or `vpcd[:PORT|:HOST:PORT]`.
+/// Parses `emu`, `pcsc`, `pcsc:READER NAME` or
+/// `vpcd[:PORT|:HOST:PORT][,phone=PORT|HOST:PORT]`.
 pub fn card_spec(text: &str) -> Result<CardSpec, String> {
-    if let Some(addr) = vpcd_address(text) {
-        return addr.map(|addr| CardSpec::Vpcd {
+    if let Some(addresses) = vpcd_addresses(text) {
+        return addresses.map(|a| CardSpec::Vpcd {
             spec: text.to_owned(),
-            addr,
+            addr: a.card,
+            phone: a.phone,
         });
     }
     match text {
@@ -332,8 +338,9 @@ mod tests {
     #[case("emu", CardSpec::Emu)]
     #[case("pcsc", CardSpec::Pcsc(None))]
     #[case("pcsc:ACS ACR1252 00 00", CardSpec::Pcsc(Some("ACS ACR1252 00 00".into())))]
-    #[case("vpcd", CardSpec::Vpcd { spec: "vpcd".into(), addr: "127.0.0.1:35963".into() })]
-    #[case("vpcd:35964", CardSpec::Vpcd { spec: "vpcd:35964".into(), addr: "127.0.0.1:35964".into() })]
+    #[case("vpcd", CardSpec::Vpcd { spec: "vpcd".into(), addr: "127.0.0.1:35963".into(), phone: None })]
+    #[case("vpcd:35964", CardSpec::Vpcd { spec: "vpcd:35964".into(), addr: "127.0.0.1:35964".into(), phone: None })]
+    #[case("vpcd:35964,phone=35963", CardSpec::Vpcd { spec: "vpcd:35964,phone=35963".into(), addr: "127.0.0.1:35964".into(), phone: Some("127.0.0.1:35963".into()) })]
     fn card_specs(#[case] text: &str, #[case] expected: CardSpec) {
         assert_eq!(card_spec(text), Ok(expected.clone()));
         assert_eq!(expected.to_string(), text, "Display round-trips");

@@ -8,7 +8,7 @@ use myna_engine::{
     RunOptions,
 };
 use myna_family::Family;
-use myna_family_card::target::{CardProvider, EmuProvider, VpcdHostProvider};
+use myna_family_card::target::{CardProvider, EmuProvider, VpcdAddresses, VpcdHostProvider};
 use myna_family_oqs::{BuiltinOqs, HttpOqs, OqsProvider};
 use myna_report::{RunInfo, Selection as ReportSelection};
 
@@ -383,14 +383,23 @@ fn card_provider(args: &RunArgs) -> Result<Box<dyn CardProvider>, SetupError> {
              hosted behind vpcd plays each scenario's own `persona:` (default taro)"
                 .to_owned(),
         )),
-        CardSpec::Vpcd { addr, .. } => {
-            VpcdHostProvider::start(addr, EmuProvider::new(&args.suite.personas))
+        CardSpec::Vpcd { addr, phone, .. } => {
+            let addresses = VpcdAddresses {
+                card: addr.clone(),
+                phone: phone.clone(),
+            };
+            VpcdHostProvider::start_with_phone(&addresses, EmuProvider::new(&args.suite.personas))
                 .map(|p| {
                     eprintln!(
                         "card: the emulator is hosted behind vpcd at {}; a reader under test \
                          reads it through pcscd, each scenario on a fresh card of its persona",
                         p.address()
                     );
+                    if let Some(phone) = p.phone_address() {
+                        eprintln!(
+                            "card: the persona's smartphone card is hosted behind vpcd at {phone}"
+                        );
+                    }
                     Box::new(p) as Box<dyn CardProvider>
                 })
                 .map_err(|e| (exit_code::INFRASTRUCTURE, e.to_string()))

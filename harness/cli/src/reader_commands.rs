@@ -44,6 +44,13 @@ pub struct ReaderServeArgs {
     /// Connections served at once.
     #[arg(long, default_value_t = 8)]
     pub max_connections: usize,
+    /// The holder's smartphone card the reader reads in the smartphone
+    /// flow (with `--card pcsc`): `pcsc[:READER NAME]`, e.g. the phone the
+    /// harness hosts with `run --card vpcd:…,phone=…`. Without it the
+    /// smartphone flow reads the card (`--card emu`: the persona's own
+    /// smartphone card).
+    #[arg(long, value_parser = card_spec)]
+    pub phone: Option<CardSpec>,
 }
 
 /// The reader `--reader` names: `builtin` or `tcp://HOST:PORT`. With
@@ -69,32 +76,52 @@ pub fn reader_provider(
 
 fn factory(args: &ReaderServeArgs) -> Result<Box<dyn CardFactory>, String> {
     let oqs_url = args.oqs.url().map(|u| u.as_str().to_owned());
+    let phone = match (&args.phone, &args.card) {
+        (None, _) => None,
+        (Some(CardSpec::Pcsc(name)), CardSpec::Pcsc(_)) => Some(name.clone()),
+        (Some(_), CardSpec::Pcsc(_)) => {
+            return Err("--phone names a PC/SC reader: `pcsc[:READER NAME]`".to_owned())
+        }
+        (Some(_), _) => {
+            return Err(
+                "--phone is for --card pcsc; the emulated card's smartphone card is \
+                 the persona's own"
+                    .to_owned(),
+            )
+        }
+    };
     match &args.card {
         CardSpec::Emu => Ok(Box::new(EmuFactory {
             personas: args.personas.clone(),
             default_persona: args.persona.clone(),
             oqs_url,
         })),
-        CardSpec::Pcsc(name) => pcsc_factory(name.as_deref(), oqs_url),
+        CardSpec::Pcsc(name) => pcsc_factory(name.as_deref(), phone, oqs_url),
         CardSpec::Vpcd { .. } => Err(VPCD_ONLY_FOR_RUN.to_owned()),
     }
 }
 
+/// `phone`: the smartphone card's reader (`Some(None)`: the first with a
+/// card), when the reader reads one.
 #[cfg(feature = "pcsc")]
 fn pcsc_factory(
     reader: Option<&str>,
+    phone: Option<Option<String>>,
     oqs_url: Option<String>,
 ) -> Result<Box<dyn CardFactory>, String> {
     Ok(Box::new(pcsc_card::PcscFactory {
         reader: reader.map(str::to_string),
+        phone_reader: phone,
         oqs_url,
         card: None,
+        phone: None,
     }))
 }
 
 #[cfg(not(feature = "pcsc"))]
 fn pcsc_factory(
     _reader: Option<&str>,
+    _phone: Option<Option<String>>,
     _oqs_url: Option<String>,
 ) -> Result<Box<dyn CardFactory>, String> {
     Err("this build has no PC/SC support (feature `pcsc`)".into())
@@ -115,8 +142,36 @@ mod pcsc_card {
     /// real test card), opened afresh at each reset.
     pub struct PcscFactory {
         pub reader: Option<String>,
+        /// The smartphone card's reader, when the reader reads one.
+        pub phone_reader: Option<Option<String>>,
         pub oqs_url: Option<String>,
         pub card: Option<SharedCard>,
+        pub phone: Option<SharedCard>,
+    }
+
+    /// The card in `reader`, opened once into `slot` and kept; reopened
+    /// when it missed `--card-timeout`.
+    fn shared_card(
+        slot: &mut Option<SharedCard>,
+        reader: Option<&str>,
+        what: &str,
+    ) -> Result<SharedCard, String> {
+        if let Some(card) = slot {
+            let mut open = card.lock().unwrap_or_else(|e| e.into_inner());
+            if open.needs_reopen() {
+                open.reopen().map_err(|e| format!("PC/SC {what}: {e}"))?;
+            }
+        }
+        match slot {
+            Some(card) => Ok(Arc::clone(card)),
+            None => {
+                let card = PcscCard::open(PcscOptions::reader(ReaderSelector::from_cli(reader)))
+                    .map_err(|e| format!("PC/SC {what}: {e}"))?;
+                let card = Arc::new(Mutex::new(card));
+                *slot = Some(Arc::clone(&card));
+                Ok(card)
+            }
+        }
     }
 
     /// The card, opened once and kept for every connection: opening and
@@ -151,23 +206,19 @@ mod pcsc_card {
         fn card(&mut self, _persona: Option<&str>) -> Result<Box<dyn CardTarget + Send>, String> {
             // A card that missed `--card-timeout` was abandoned: the next
             // connection gets a fresh one.
-            if let Some(card) = &self.card {
-                let mut card = card.lock().unwrap_or_else(|e| e.into_inner());
-                if card.needs_reopen() {
-                    card.reopen().map_err(|e| format!("PC/SC card: {e}"))?;
-                }
-            }
-            if self.card.is_none() {
-                let card = PcscCard::open(PcscOptions::reader(ReaderSelector::from_cli(
-                    self.reader.as_deref(),
-                )))
-                .map_err(|e| format!("PC/SC card: {e}"))?;
-                self.card = Some(Arc::new(Mutex::new(card)));
-            }
-            match &self.card {
-                Some(card) => Ok(Box::new(Shared(Arc::clone(card)))),
-                None => Err("PC/SC card: not open".into()),
-            }
+            let card = shared_card(&mut self.card, self.reader.as_deref(), "card")?;
+            Ok(Box::new(Shared(card)))
+        }
+
+        fn phone(
+            &mut self,
+            _persona: Option<&str>,
+        ) -> Result<Option<Box<dyn CardTarget + Send>>, String> {
+            let Some(reader) = &self.phone_reader else {
+                return Ok(None);
+            };
+            let phone = shared_card(&mut self.phone, reader.as_deref(), "smartphone card")?;
+            Ok(Some(Box::new(Shared(phone))))
         }
 
         fn eligibility(&mut self) -> Result<Box<dyn OqsTarget + Send>, String> {

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use pcsc_support::{
     claim_readers, myna, pcscd_ready, read_report, run_with_watchdog, serve_and_wait, temp_dir,
-    verdicts, wait_for_no_card, ChildGuard, Finished, READER, VPCD_ADDR,
+    verdicts, wait_for_no_card, ChildGuard, Finished, READER, READER_1, VPCD_ADDR, VPCD_ADDR_1,
 };
 
 const HANG: Duration = Duration::from_secs(600);
@@ -58,25 +58,24 @@ fn spawn(args: &[&str]) -> ChildGuard {
     )
 }
 
-/// `oqs serve` and `reader serve --card pcsc:READER` on free ports; their
-/// guards and the eligibility URL and reader address.
-fn serve_reader_and_oqs() -> (ChildGuard, ChildGuard, String, String) {
+/// `oqs serve` and `reader serve --card pcsc:READER` (with `phone`, its
+/// smartphone card `--phone pcsc:PHONE`) on free ports; their guards and
+/// the eligibility URL and reader address.
+fn serve_reader_and_oqs(phone: Option<&str>) -> (ChildGuard, ChildGuard, String, String) {
     let oqs_port = free_port();
     let oqs_child = spawn(&["oqs", "serve", "--listen", &format!("127.0.0.1:{oqs_port}")]);
     wait_for_port(oqs_port);
     let oqs = format!("http://127.0.0.1:{oqs_port}");
     let reader_port = free_port();
     let card = format!("pcsc:{READER}");
-    let reader_child = spawn(&[
-        "reader",
-        "serve",
-        "--listen",
-        &format!("127.0.0.1:{reader_port}"),
-        "--card",
-        &card,
-        "--oqs",
-        &oqs,
-    ]);
+    let listen = format!("127.0.0.1:{reader_port}");
+    let mut args = vec!["reader", "serve", "--listen", &listen, "--card", &card];
+    let phone = phone.map(|name| format!("pcsc:{name}"));
+    if let Some(phone) = &phone {
+        args.extend(["--phone", phone]);
+    }
+    args.extend(["--oqs", &oqs]);
+    let reader_child = spawn(&args);
     wait_for_port(reader_port);
     (
         oqs_child,
@@ -117,15 +116,17 @@ fn trace_scenarios(verdicts: &[(String, String, String)]) -> Vec<&(String, Strin
 }
 
 #[test]
-fn every_reader_scenario_passes_over_tcp_with_the_card_hosted_behind_vpcd() {
+fn every_reader_scenario_passes_over_tcp_with_the_card_and_phone_hosted_behind_vpcd() {
     let _slot = claim_readers();
     if !pcscd_ready() {
         return;
     }
     wait_for_no_card(READER);
-    let (_oqs, _reader, oqs, reader) = serve_reader_and_oqs();
+    wait_for_no_card(READER_1);
+    let (_oqs, _reader, oqs, reader) = serve_reader_and_oqs(Some(READER_1));
+    let phone_port = VPCD_ADDR_1.rsplit_once(':').unwrap().1;
     let (finished, verdicts) = run_reader_suite(
-        &["vpcd"],
+        &[&format!("vpcd,phone={phone_port}")],
         &reader,
         &oqs,
         "reader-vpcd",
@@ -136,6 +137,11 @@ fn every_reader_scenario_passes_over_tcp_with_the_card_hosted_behind_vpcd() {
     assert!(verdicts.len() >= 55, "only {} scenarios", verdicts.len());
     let traced = trace_scenarios(&verdicts);
     assert!(traced.len() >= 3, "{traced:?}");
+    let phone = verdicts
+        .iter()
+        .filter(|(id, _, _)| id.starts_with("reader.smartphone."))
+        .count();
+    assert!(phone >= 8, "only {phone} smartphone scenarios");
     assert_eq!(finished.status.code(), Some(0), "{}", finished.stdout);
 }
 
@@ -247,7 +253,7 @@ fn reader_suite_over_tcp_with_the_card_served_apart() {
     }
     wait_for_no_card(READER);
     let _card = serve_and_wait(VPCD_ADDR, READER, &["--test-control"]);
-    let (_oqs, _reader, oqs, reader) = serve_reader_and_oqs();
+    let (_oqs, _reader, oqs, reader) = serve_reader_and_oqs(None);
     let card = format!("pcsc:{READER}");
     let (finished, verdicts) = run_reader_suite(
         &[&card, "--persona", "taro"],

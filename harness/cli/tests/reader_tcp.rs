@@ -132,6 +132,8 @@ mod fake_vpcd {
 
     pub struct LinkedFactory {
         pub link: Arc<Mutex<Link>>,
+        /// The smartphone card's link (the second vpcd slot).
+        pub phone: Arc<Mutex<Link>>,
         pub snoop: bool,
         pub oqs: String,
     }
@@ -143,6 +145,12 @@ mod fake_vpcd {
                 snoop: self.snoop,
             }))
         }
+        fn phone(&mut self, _: Option<&str>) -> Result<Option<Box<dyn CardTarget + Send>>, String> {
+            Ok(Some(Box::new(LinkedCard {
+                link: Arc::clone(&self.phone),
+                snoop: false,
+            })))
+        }
         fn eligibility(&mut self) -> Result<Box<dyn OqsTarget + Send>, String> {
             HttpTarget::connect(&self.oqs)
                 .map(|t| Box::new(t) as Box<dyn OqsTarget + Send>)
@@ -152,25 +160,35 @@ mod fake_vpcd {
 }
 
 /// Runs `scenarios` over TCP against the reference reader served in
-/// process (faulty with `snoop`), its card hosted by the harness behind a
-/// test-played vpcd, so `reader.card-trace` is declared; each scenario's
-/// id, verdict and message.
+/// process (faulty with `snoop`), its card and the holder's smartphone card
+/// hosted by the harness behind two test-played vpcd slots, so
+/// `reader.card-trace` and `card.phone` are declared; each scenario's id,
+/// verdict and message.
 fn run_over_tcp_with_hosted_card(
     scenarios: &[myna_scenario::Scenario],
     snoop: bool,
 ) -> Vec<(String, Verdict, String)> {
-    use myna_family_card::target::{EmuProvider, VpcdHostProvider};
+    use myna_family_card::target::{EmuProvider, VpcdAddresses, VpcdHostProvider};
     let oqs =
         myna_oqs::spawn_background("127.0.0.1:0".parse().unwrap(), Default::default()).unwrap();
     let (vpcd, linked) = fake_vpcd::listen();
-    let card = VpcdHostProvider::start(&vpcd, EmuProvider::new("vectors/personas")).unwrap();
-    let link = std::sync::Arc::new(std::sync::Mutex::new(
-        linked
-            .recv_timeout(std::time::Duration::from_secs(10))
-            .unwrap(),
-    ));
+    let (phone_vpcd, phone_linked) = fake_vpcd::listen();
+    let addresses = VpcdAddresses {
+        card: vpcd,
+        phone: Some(phone_vpcd),
+    };
+    let card = VpcdHostProvider::start_with_phone(&addresses, EmuProvider::new("vectors/personas"))
+        .unwrap();
+    let take = |linked: std::sync::mpsc::Receiver<fake_vpcd::Link>| {
+        std::sync::Arc::new(std::sync::Mutex::new(
+            linked
+                .recv_timeout(std::time::Duration::from_secs(10))
+                .unwrap(),
+        ))
+    };
     let factory = fake_vpcd::LinkedFactory {
-        link,
+        link: take(linked),
+        phone: take(phone_linked),
         snoop,
         oqs: oqs.url(),
     };
@@ -216,6 +234,11 @@ fn every_reader_scenario_passes_over_tcp_the_card_trace_included() {
         .filter(|s| s.applies_if.iter().any(|c| c == "reader.card-trace"))
         .count();
     assert!(traced >= 5, "{traced} card-trace scenarios");
+    let phone = scenarios
+        .iter()
+        .filter(|s| s.applies_if.iter().any(|c| c == "card.phone"))
+        .count();
+    assert!(phone >= 8, "{phone} smartphone-card scenarios");
     let problems: Vec<_> = run_over_tcp_with_hosted_card(&scenarios, false)
         .into_iter()
         .filter(|(_, verdict, _)| *verdict != Verdict::Pass)
@@ -311,4 +334,29 @@ fn card_vpcd_is_refused_with_persona_and_an_absent_vpcd_is_the_environments_faul
     let absent = run(&["--card", &format!("vpcd:{port}")]);
     assert_eq!(absent.status.code(), Some(3), "{}", stderr(&absent));
     assert!(stderr(&absent).contains("pcscd"), "{}", stderr(&absent));
+}
+
+#[test]
+fn reader_serve_phone_names_a_pcsc_reader_beside_a_pcsc_card() {
+    let root = common::root();
+    let serve = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_myna-conform"))
+            .current_dir(&root)
+            .args(["reader", "serve", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    for (args, says) in [
+        (&["--card", "emu", "--phone", "pcsc"][..], "--card pcsc"),
+        (
+            &["--card", "pcsc", "--phone", "emu"][..],
+            "pcsc[:READER NAME]",
+        ),
+    ] {
+        let out = serve(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
 }

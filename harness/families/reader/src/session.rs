@@ -39,6 +39,17 @@ pub struct ReaderSession {
     entry: usize,
 }
 
+/// `reader.card-trace` declared, but the harness hosts no card.
+fn not_hosted() -> StepEnd {
+    StepEnd::Error {
+        blame: Blame::Harness,
+        message: format!(
+            "`{CAP_CARD_TRACE}` was declared for a remote reader, but the scenario's card is not \
+             hosted by the harness (--card vpcd)"
+        ),
+    }
+}
+
 impl ReaderSession {
     /// A session on `backend`, which declares `capabilities`.
     pub fn new(backend: Backend, capabilities: Vec<String>) -> Self {
@@ -116,29 +127,37 @@ impl ReaderSession {
     /// harness hosts (`--card vpcd`): into the trace, for this entry, and
     /// into the card role's evidence.
     fn drain_hosted_card(&mut self, cx: &mut StepCtx<'_>) -> Result<(), StepEnd> {
-        let exchanges = cx
-            .others
-            .get_mut::<CardSession>("card")
-            .and_then(|card| card.record_peer_exchanges(cx.evidence));
-        let Some(peer) = exchanges else {
-            return Err(StepEnd::Error {
-                blame: Blame::Harness,
-                message: format!(
-                    "`{CAP_CARD_TRACE}` was declared for a remote reader, but the scenario's card \
-                     is not hosted by the harness (--card vpcd)"
-                ),
-            });
+        let Some(card) = cx.others.get_mut::<CardSession>("card") else {
+            return Err(not_hosted());
         };
-        self.trace.borrow_mut().extend(
+        let exchanges = card.record_peer_exchanges(cx.evidence);
+        // The smartphone card, when the harness hosts it too (a second
+        // vpcd slot): its APDUs are the trace's `phone: true` entries.
+        let phone = card.record_phone_peer_exchanges(cx.evidence);
+        let Some(peer) = exchanges else {
+            return Err(not_hosted());
+        };
+        let mut dropped = peer.dropped;
+        let mut trace = self.trace.borrow_mut();
+        trace.extend(
             peer.exchanges
                 .iter()
                 .map(|x| traced(self.entry, false, &x.command, Some(&x.response))),
         );
-        if peer.dropped > 0 {
+        if let Some(phone) = phone {
+            dropped = dropped.saturating_add(phone.dropped);
+            trace.extend(
+                phone
+                    .exchanges
+                    .iter()
+                    .map(|x| traced(self.entry, true, &x.command, Some(&x.response))),
+            );
+        }
+        if dropped > 0 {
             return Err(StepEnd::iut(format!(
                 "the reader sent the card {} more APDUs than the {} a step's trace keeps; the \
                  trace is incomplete",
-                peer.dropped, MAX_PEER_EXCHANGES
+                dropped, MAX_PEER_EXCHANGES
             )));
         }
         Ok(())

@@ -155,19 +155,19 @@ impl CardSession {
         for exchange in &trace.exchanges {
             let at_us = log.now_us();
             match ResponseApdu::parse(&exchange.response) {
-                Ok(response) => log.push(apdu_evidence(
+                Ok(response) => log.push(self.tagged(apdu_evidence(
                     at_us,
                     exchange.duration_us,
                     &exchange.command,
                     &response,
-                )),
-                Err(_) => log.push(transport_error(
+                ))),
+                Err(_) => log.push(self.tagged(transport_error(
                     at_us,
                     &format!(
                         "the card answered the reader {} byte(s), fewer than a status word",
                         exchange.response.len()
                     ),
-                )),
+                ))),
             }
         }
         // The peer may have changed the current application.
@@ -176,6 +176,13 @@ impl CardSession {
             self.sm = None;
         }
         Some(trace)
+    }
+
+    /// [`CardSession::record_peer_exchanges`] of the smartphone card (its
+    /// evidence tagged `device: phone`); `None` when the session has no
+    /// smartphone card or it is not hosted for another host.
+    pub fn record_phone_peer_exchanges(&mut self, log: &mut EvidenceLog) -> Option<PeerTrace> {
+        self.phone.as_deref_mut()?.record_peer_exchanges(log)
     }
 
     /// Sends one C-APDU and records the exchange in `log`; the data of a

@@ -133,6 +133,11 @@ impl EmuProvider {
         let loaded = self.load(id)?;
         Ok((loaded.card.clone(), loaded.vars.clone()))
     }
+
+    /// The smartphone card of persona `id`, when it has one.
+    pub(super) fn phone(&mut self, id: &str) -> Result<Option<CardProfile>, ProviderError> {
+        Ok(self.load(id)?.phone.clone())
+    }
 }
 
 impl CardProvider for EmuProvider {

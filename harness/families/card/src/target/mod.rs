@@ -14,8 +14,8 @@ pub use emu::{EmuCard, EmuProvider, DEFAULT_PERSONA, EMU_CAPABILITIES};
 pub use provider::{persona_values, CardProvider, OpenedCard, ProviderError};
 pub use tap::{Tap, TapFn, TappedProvider};
 pub use vpcd_host::{
-    vpcd_address, VpcdHostProvider, MAX_PEER_EXCHANGES, VPCD_ATTEMPTS, VPCD_CONNECT_PATIENCE,
-    VPCD_POLL_PATIENCE,
+    vpcd_address, vpcd_addresses, VpcdAddresses, VpcdHostProvider, MAX_PEER_EXCHANGES,
+    VPCD_ATTEMPTS, VPCD_CONNECT_PATIENCE, VPCD_POLL_PATIENCE,
 };
 #[cfg(feature = "pcsc")]
 mod pcsc;

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use myna_card_emu::vpcd::{
     Control, Emulator, EmulatorControl, VirtualCard, VpcdObserver, DEFAULT_VPCD_PORT,
 };
-use myna_card_emu::Card;
+use myna_card_emu::{Card, CardProfile};
 use myna_scenario::Scenario;
 
 use super::emu::EmuProvider;
@@ -134,6 +134,8 @@ impl VpcdObserver for Readiness {
 struct HostedTarget {
     shared: Shared,
     addr: String,
+    /// Whether this is the smartphone card's slot (`card.phone`).
+    phone: bool,
 }
 
 impl CardTarget for HostedTarget {
@@ -172,7 +174,7 @@ impl CardTarget for HostedTarget {
     }
 
     fn capabilities(&self) -> Vec<String> {
-        EMU_CAPABILITIES.iter().map(|s| s.to_string()).collect()
+        hosted_capabilities(self.phone)
     }
 
     fn peer_exchanges(&mut self) -> Option<PeerTrace> {
@@ -184,39 +186,29 @@ impl CardTarget for HostedTarget {
     }
 }
 
-/// The emulated card served to vpcd for the whole run; a fresh card of
-/// each scenario's persona.
-pub struct VpcdHostProvider {
-    personas: EmuProvider,
+/// The capabilities of a hosted card: the emulator's, `card.phone` only
+/// when the smartphone card is hosted on a second slot.
+fn hosted_capabilities(with_phone: bool) -> Vec<String> {
+    EMU_CAPABILITIES
+        .iter()
+        .filter(|c| with_phone || **c != "card.phone")
+        .map(|s| s.to_string())
+        .collect()
+}
+
+/// One vpcd slot the harness serves a card in, for the whole run.
+struct Slot {
     shared: Shared,
     addr: String,
     control: EmulatorControl,
 }
 
-/// `vpcd`, `vpcd:PORT` or `vpcd:HOST:PORT` → the vpcd address; `None` when
-/// `spec` is not a vpcd card spec.
-pub fn vpcd_address(spec: &str) -> Option<Result<String, String>> {
-    let rest = match spec {
-        "vpcd" => return Some(Ok(format!("127.0.0.1:{DEFAULT_VPCD_PORT}"))),
-        other => other.strip_prefix("vpcd:")?,
-    };
-    let parsed = match rest.rsplit_once(':') {
-        None => rest.parse::<u16>().map(|port| format!("127.0.0.1:{port}")),
-        Some((host, port)) => port.parse::<u16>().map(|port| format!("{host}:{port}")),
-    };
-    Some(parsed.map_err(|_| {
-        format!("--card vpcd expects `vpcd`, `vpcd:PORT` or `vpcd:HOST:PORT`, found {spec:?}")
-    }))
-}
-
-impl VpcdHostProvider {
-    /// Dials vpcd at `addr` with a card of the default persona and waits
-    /// for pcscd to take it (connected within [`VPCD_CONNECT_PATIENCE`],
-    /// powered within [`VPCD_POLL_PATIENCE`], up to [`VPCD_ATTEMPTS`]
-    /// connections); an environment error when vpcd never does.
-    pub fn start(addr: &str, personas: EmuProvider) -> Result<Self, ProviderError> {
-        let mut personas = personas;
-        let (profile, _) = personas.persona(super::DEFAULT_PERSONA)?;
+impl Slot {
+    /// Dials vpcd at `addr` with a card of `profile` and waits for pcscd to
+    /// take it (connected within [`VPCD_CONNECT_PATIENCE`], powered within
+    /// [`VPCD_POLL_PATIENCE`], up to [`VPCD_ATTEMPTS`] connections); an
+    /// environment error when vpcd never does.
+    fn start(addr: &str, profile: CardProfile) -> Result<Self, ProviderError> {
         let shared = Arc::new(Mutex::new(Hosted {
             card: Card::new(profile),
             off_by_scenario: false,
@@ -227,8 +219,7 @@ impl VpcdHostProvider {
         let emulator =
             Emulator::new(addr, PeerCard(Arc::clone(&shared))).with_observer(Readiness(events));
         let (control, _thread) = emulator.spawn();
-        let provider = VpcdHostProvider {
-            personas,
+        let slot = Slot {
             shared,
             addr: addr.to_string(),
             control,
@@ -247,12 +238,12 @@ impl VpcdHostProvider {
                 && wait_for(&seen, Seen::AtrRead, VPCD_POLL_PATIENCE)
                 && wait_for(&seen, Seen::AtrRead, VPCD_POLL_PATIENCE)
             {
-                return Ok(provider);
+                return Ok(slot);
             }
             // vpcd sometimes never takes a connection made right after the
             // previous card went away: pull the card out, put it back in.
             if attempt < VPCD_ATTEMPTS
-                && (provider.control.remove().is_err() || provider.control.reinsert().is_err())
+                && (slot.control.remove().is_err() || slot.control.reinsert().is_err())
             {
                 break;
             }
@@ -264,9 +255,171 @@ impl VpcdHostProvider {
         )))
     }
 
+    /// A fresh, powered card of `profile` in the slot: pcscd keeps the
+    /// reader's connection open across scenarios and powers nothing again.
+    fn insert_fresh(&self, profile: CardProfile) {
+        let mut hosted = lock(&self.shared);
+        hosted.card = Card::new(profile);
+        hosted.off_by_scenario = false;
+        hosted.peer.clear();
+        hosted.dropped = 0;
+    }
+
+    fn target(&self, phone: bool) -> HostedTarget {
+        HostedTarget {
+            shared: Arc::clone(&self.shared),
+            addr: self.addr.clone(),
+            phone,
+        }
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        // Pulls the card out of vpcd; the thread ends on its own.
+        let _ = self.control.shutdown();
+    }
+}
+
+/// The smartphone card's slot, and the phone it holds for a persona that
+/// has none (the default persona's, untouched by the scenario).
+struct PhoneSlot {
+    slot: Slot,
+    spare: CardProfile,
+}
+
+/// The emulated card served to vpcd for the whole run, and optionally the
+/// holder's smartphone card on a second vpcd slot; a fresh card (and
+/// phone) of each scenario's persona.
+pub struct VpcdHostProvider {
+    personas: EmuProvider,
+    card: Slot,
+    phone: Option<PhoneSlot>,
+}
+
+/// Where `--card vpcd[…][,phone=…]` hosts the card and the smartphone card.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VpcdAddresses {
+    /// The card's vpcd address (`HOST:PORT`).
+    pub card: String,
+    /// The smartphone card's vpcd address, when it is hosted too.
+    pub phone: Option<String>,
+}
+
+/// `vpcd`, `vpcd:PORT` or `vpcd:HOST:PORT` → the vpcd address; `None` when
+/// `spec` is not a vpcd card spec.
+pub fn vpcd_address(spec: &str) -> Option<Result<String, String>> {
+    let rest = match spec {
+        "vpcd" => return Some(Ok(format!("127.0.0.1:{DEFAULT_VPCD_PORT}"))),
+        other => other.strip_prefix("vpcd:")?,
+    };
+    Some(host_port(rest).ok_or_else(|| {
+        format!("--card vpcd expects `vpcd`, `vpcd:PORT` or `vpcd:HOST:PORT`, found {spec:?}")
+    }))
+}
+
+/// `PORT` (on 127.0.0.1) or `HOST:PORT`.
+fn host_port(text: &str) -> Option<String> {
+    match text.rsplit_once(':') {
+        None => text
+            .parse::<u16>()
+            .ok()
+            .map(|port| format!("127.0.0.1:{port}")),
+        Some((host, port)) if !host.is_empty() => port
+            .parse::<u16>()
+            .ok()
+            .map(|port| format!("{host}:{port}")),
+        Some(_) => None,
+    }
+}
+
+/// `vpcd[:PORT|:HOST:PORT][,phone=PORT|HOST:PORT]` → where the card and the
+/// smartphone card are hosted; `None` when `spec` is not a vpcd card spec.
+pub fn vpcd_addresses(spec: &str) -> Option<Result<VpcdAddresses, String>> {
+    let (card, phone) = match spec.split_once(',') {
+        Some((card, phone)) => (card, Some(phone)),
+        None => (spec, None),
+    };
+    let card = match vpcd_address(card)? {
+        Ok(card) => card,
+        Err(e) => return Some(Err(e)),
+    };
+    let phone = match phone {
+        None => None,
+        Some(text) => match text.strip_prefix("phone=").and_then(host_port) {
+            Some(phone) if phone == card => {
+                return Some(Err(format!(
+                    "--card {spec:?}: the card and the smartphone card need two vpcd slots \
+                     (two ports)"
+                )))
+            }
+            Some(phone) => Some(phone),
+            None => {
+                return Some(Err(format!(
+                    "--card vpcd expects `,phone=PORT` or `,phone=HOST:PORT` after the card's \
+                     address, found {spec:?}"
+                )))
+            }
+        },
+    };
+    Some(Ok(VpcdAddresses { card, phone }))
+}
+
+impl VpcdHostProvider {
+    /// Hosts a card of the default persona at `addr` (see [`Slot::start`]).
+    pub fn start(addr: &str, personas: EmuProvider) -> Result<Self, ProviderError> {
+        Self::start_with_phone(
+            &VpcdAddresses {
+                card: addr.to_string(),
+                phone: None,
+            },
+            personas,
+        )
+    }
+
+    /// Hosts a card of the default persona at `addresses.card` and, with
+    /// `addresses.phone`, its smartphone card there (`card.phone`).
+    pub fn start_with_phone(
+        addresses: &VpcdAddresses,
+        personas: EmuProvider,
+    ) -> Result<Self, ProviderError> {
+        let mut personas = personas;
+        let (profile, _) = personas.persona(super::DEFAULT_PERSONA)?;
+        let phone_profile = match &addresses.phone {
+            None => None,
+            Some(addr) => match personas.phone(super::DEFAULT_PERSONA)? {
+                Some(profile) => Some((addr, profile)),
+                None => {
+                    return Err(ProviderError::Environment(format!(
+                        "--card vpcd,phone=…: the default persona `{}` has no smartphone card",
+                        super::DEFAULT_PERSONA
+                    )))
+                }
+            },
+        };
+        let card = Slot::start(&addresses.card, profile)?;
+        let phone = match phone_profile {
+            None => None,
+            Some((addr, spare)) => Some(PhoneSlot {
+                slot: Slot::start(addr, spare.clone())?,
+                spare,
+            }),
+        };
+        Ok(VpcdHostProvider {
+            personas,
+            card,
+            phone,
+        })
+    }
+
     /// The vpcd address served.
     pub fn address(&self) -> &str {
-        &self.addr
+        &self.card.addr
+    }
+
+    /// The smartphone card's vpcd address, when it is hosted.
+    pub fn phone_address(&self) -> Option<&str> {
+        self.phone.as_ref().map(|p| p.slot.addr.as_str())
     }
 }
 
@@ -283,13 +436,6 @@ fn wait_for(seen: &Receiver<Seen>, wanted: Seen, patience: Duration) -> bool {
     }
 }
 
-impl Drop for VpcdHostProvider {
-    fn drop(&mut self) {
-        // Pulls the card out of vpcd; the thread ends on its own.
-        let _ = self.control.shutdown();
-    }
-}
-
 impl CardProvider for VpcdHostProvider {
     fn open(&mut self, scenario: &Scenario) -> Result<OpenedCard, ProviderError> {
         let id = scenario
@@ -298,22 +444,24 @@ impl CardProvider for VpcdHostProvider {
             .unwrap_or(super::DEFAULT_PERSONA)
             .to_string();
         let (profile, vars) = self.personas.persona(&id)?;
-        {
-            let mut hosted = lock(&self.shared);
-            // A fresh, powered card: pcscd keeps the reader's connection
-            // open across scenarios and powers nothing again.
-            hosted.card = Card::new(profile);
-            hosted.off_by_scenario = false;
-            hosted.peer.clear();
-        }
+        self.card.insert_fresh(profile);
+        let phone = match &self.phone {
+            None => None,
+            Some(slot) => match self.personas.phone(&id)? {
+                Some(profile) => {
+                    slot.slot.insert_fresh(profile);
+                    Some(Box::new(slot.slot.target(true)) as Box<dyn CardTarget>)
+                }
+                // The slot holds a phone nobody's scenario names.
+                None => {
+                    slot.slot.insert_fresh(slot.spare.clone());
+                    None
+                }
+            },
+        };
         Ok(OpenedCard {
-            target: Box::new(HostedTarget {
-                shared: Arc::clone(&self.shared),
-                addr: self.addr.clone(),
-            }),
-            // The smartphone card is not hosted: over vpcd the reader
-            // reads one card (the phone scenarios need `card.phone`).
-            phone: None,
+            target: Box::new(self.card.target(false)),
+            phone,
             persona: Some(id),
             vars,
         })
@@ -321,14 +469,14 @@ impl CardProvider for VpcdHostProvider {
 
     fn describe(&mut self) -> Result<CardTargetInfo, ProviderError> {
         Ok(CardTargetInfo {
-            target: format!("vpcd:{}", self.addr),
+            target: format!("vpcd:{}", self.card.addr),
             reader_name: None,
-            atr: lock(&self.shared).card.atr().to_vec(),
+            atr: lock(&self.card.shared).card.atr().to_vec(),
         })
     }
 
     fn capabilities(&self) -> Vec<String> {
-        EMU_CAPABILITIES.iter().map(|s| s.to_string()).collect()
+        hosted_capabilities(self.phone.is_some())
     }
 
     fn personas(&self) -> Option<Vec<String>> {
@@ -357,6 +505,43 @@ mod tests {
     }
 
     #[test]
+    fn a_vpcd_spec_may_name_the_phones_slot() {
+        let both = |card: &str, phone: Option<&str>| {
+            Some(Ok(VpcdAddresses {
+                card: card.into(),
+                phone: phone.map(str::to_string),
+            }))
+        };
+        assert_eq!(vpcd_addresses("vpcd"), both("127.0.0.1:35963", None));
+        assert_eq!(
+            vpcd_addresses("vpcd:35964,phone=35963"),
+            both("127.0.0.1:35964", Some("127.0.0.1:35963"))
+        );
+        assert_eq!(
+            vpcd_addresses("vpcd,phone=10.0.0.2:35964"),
+            both("127.0.0.1:35963", Some("10.0.0.2:35964"))
+        );
+        for bad in [
+            "vpcd,phone=",
+            "vpcd,phone=x",
+            "vpcd,tel=35964",
+            "vpcd,phone=35963",
+        ] {
+            assert!(matches!(vpcd_addresses(bad), Some(Err(_))), "{bad}");
+        }
+        assert!(matches!(vpcd_addresses("vpcd:x,phone=35964"), Some(Err(_))));
+        assert_eq!(vpcd_addresses("emu"), None);
+    }
+
+    #[test]
+    fn card_phone_is_declared_only_with_a_hosted_phone() {
+        assert!(hosted_capabilities(true).contains(&"card.phone".to_string()));
+        let without = hosted_capabilities(false);
+        assert!(!without.contains(&"card.phone".to_string()));
+        assert!(without.contains(&"card.jpki".to_string()));
+    }
+
+    #[test]
     fn the_peer_trace_is_capped_and_counts_what_it_dropped() {
         let mut personas = EmuProvider::new(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -377,6 +562,7 @@ mod tests {
         let mut harness = HostedTarget {
             shared,
             addr: "test".into(),
+            phone: false,
         };
         let trace = harness.peer_exchanges().unwrap();
         assert_eq!(trace.exchanges.len(), MAX_PEER_EXCHANGES);
