@@ -5,16 +5,10 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .unwrap()
-        .to_path_buf()
-}
+mod common;
+use common::root;
 
 /// The backticked names of the paragraph listing the persona fields.
 fn documented_persona_fields() -> Vec<String> {

@@ -11,13 +11,8 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .unwrap()
-        .to_path_buf()
-}
+mod common;
+use common::root;
 
 fn myna(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_myna-conform"))

@@ -21,13 +21,8 @@ const BOUND: Duration = Duration::from_secs(30);
 /// 100 MB.
 const MAX_RSS_KB: i64 = 100 * 1024;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .unwrap()
-        .to_path_buf()
-}
+mod common;
+use common::root;
 
 /// Runs `myna-conform check` on `file`, killing it after [`BOUND`].
 fn check(file: &Path, include_root: &Path) -> (Output, Duration) {

@@ -84,6 +84,21 @@ fn pkcs15(args: &[&str]) {
     assert!(run.status.success(), "pkcs15-tool {args:?} failed");
 }
 
+/// pkcs15-tool VERIFYs the 利用者証明用 PIN and the 署名用パスワード
+/// (`-r 02 -a 02 --verify-pin`, as interop_opensc.rs does).
+fn verify_both(auth_pin: &str, sign_password: &str) {
+    pkcs15(&["--verify-pin", "--auth-id", "01", "--pin", auth_pin]);
+    pkcs15(&[
+        "--read-certificate",
+        "02",
+        "--auth-id",
+        "02",
+        "--verify-pin",
+        "--pin",
+        sign_password,
+    ]);
+}
+
 /// One recording with these secrets; the recording and the console, joined.
 fn record_once(dir: &Path, auth_pin: &str, sign_password: &str) -> String {
     let personas = dir.join("personas");
@@ -106,16 +121,7 @@ fn record_once(dir: &Path, auth_pin: &str, sign_password: &str) -> String {
         ChildGuard(child)
     });
     pkcs15(&["--read-certificate", "01"]);
-    pkcs15(&["--verify-pin", "--auth-id", "01", "--pin", auth_pin]);
-    pkcs15(&[
-        "--read-certificate",
-        "02",
-        "--auth-id",
-        "02",
-        "--verify-pin",
-        "--pin",
-        sign_password,
-    ]);
+    verify_both(auth_pin, sign_password);
     let mut stdin = recorder.0.stdin.take().unwrap();
     stdin.write_all(b"\n").unwrap();
     drop(stdin);
@@ -155,16 +161,7 @@ fn serve_once(dir: &Path, auth_pin: &str, sign_password: &str) -> String {
             .unwrap();
         ChildGuard(child)
     });
-    pkcs15(&["--verify-pin", "--auth-id", "01", "--pin", auth_pin]);
-    pkcs15(&[
-        "--read-certificate",
-        "02",
-        "--auth-id",
-        "02",
-        "--verify-pin",
-        "--pin",
-        sign_password,
-    ]);
+    verify_both(auth_pin, sign_password);
     drop(emulator);
     let log = std::fs::read_to_string(&log_file).unwrap();
     // It logged the exchanges (VERIFY is INS 20): the check below looks at a real log.

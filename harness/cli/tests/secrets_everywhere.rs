@@ -10,7 +10,7 @@
 // Helpers outside #[test] functions may unwrap too: a failure is a failed test.
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -20,13 +20,8 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 /// No command of this file may take longer (a hang fails, it does not block).
 const BOUND: Duration = Duration::from_secs(60);
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .unwrap()
-        .to_path_buf()
-}
+mod common;
+use common::root;
 
 fn myna(args: &[&str]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_myna-conform"))

@@ -14,6 +14,7 @@ pub fn root() -> PathBuf {
 
 /// Makes the repository root the working directory, so relative paths
 /// such as `scenarios/requirements.yaml` resolve as they do for the CLI.
+#[allow(dead_code)] // not every test target that shares this module calls it
 pub fn enter_root() -> Result<(), String> {
     let root = root();
     std::env::set_current_dir(&root).map_err(|e| format!("cannot enter {}: {e}", root.display()))
