@@ -8,7 +8,11 @@
 // Helpers outside #[test] functions may unwrap too: a failure is a failed test.
 #![allow(clippy::unwrap_used)]
 
-use std::io::{Read, Write};
+#[path = "../../test-support/raw_socket.rs"]
+mod raw_socket;
+use raw_socket::read_to_close;
+
+use std::io::Write;
 use std::net::TcpStream;
 use std::path::Path;
 use std::sync::Arc;
@@ -32,24 +36,7 @@ fn start(config: ServeConfig, portal: PortalConfig) -> BackgroundServer {
 }
 
 fn connect(server: &BackgroundServer) -> TcpStream {
-    let stream = TcpStream::connect(server.addr()).unwrap();
-    stream.set_read_timeout(Some(BOUND)).unwrap();
-    stream
-}
-
-fn read_to_close(stream: &mut TcpStream) -> std::io::Result<String> {
-    let mut all = Vec::new();
-    let mut buf = [0u8; 4096];
-    loop {
-        match stream.read(&mut buf) {
-            Ok(0) => return Ok(String::from_utf8_lossy(&all).into_owned()),
-            Ok(n) => all.extend_from_slice(buf.get(..n).unwrap()),
-            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {
-                return Ok(String::from_utf8_lossy(&all).into_owned())
-            }
-            Err(e) => return Err(e),
-        }
-    }
+    raw_socket::connect(server.addr(), BOUND)
 }
 
 fn request(server: &BackgroundServer, method: &str, path: &str, body: &[u8]) -> String {

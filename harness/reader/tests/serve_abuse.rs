@@ -9,6 +9,10 @@
 // Helpers outside #[test] functions may unwrap too: a failure is a failed test.
 #![allow(clippy::unwrap_used)]
 
+#[path = "../../test-support/raw_socket.rs"]
+mod raw_socket;
+use raw_socket::read_to_close;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
@@ -32,9 +36,7 @@ fn start(config: ServeConfig) -> ServerHandle {
 }
 
 fn connect(server: &ServerHandle) -> TcpStream {
-    let stream = TcpStream::connect(server.addr()).unwrap();
-    stream.set_read_timeout(Some(BOUND)).unwrap();
-    stream
+    raw_socket::connect(server.addr(), BOUND)
 }
 
 /// A thread writing one byte of `bytes` (cycled) every 50 ms until told to
@@ -52,22 +54,6 @@ fn trickle(stream: &TcpStream, bytes: &'static [u8]) -> (Arc<AtomicBool>, JoinHa
         }
     });
     (stop, thread)
-}
-
-/// Reads until the server closes; `Err` if it is still open after BOUND.
-fn read_to_close(stream: &mut TcpStream) -> std::io::Result<String> {
-    let mut all = Vec::new();
-    let mut buf = [0u8; 4096];
-    loop {
-        match stream.read(&mut buf) {
-            Ok(0) => return Ok(String::from_utf8_lossy(&all).into_owned()),
-            Ok(n) => all.extend_from_slice(buf.get(..n).unwrap()),
-            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {
-                return Ok(String::from_utf8_lossy(&all).into_owned())
-            }
-            Err(e) => return Err(e),
-        }
-    }
 }
 
 /// Says `use` and reads `hello` and `ready`: a session in the command loop.

@@ -6,6 +6,10 @@
 // Helpers outside #[test] functions may unwrap too: a failure is a failed test.
 #![allow(clippy::unwrap_used)]
 
+#[path = "../../test-support/raw_socket.rs"]
+mod raw_socket;
+use raw_socket::read_to_close;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
@@ -51,25 +55,7 @@ fn start(config: ServeConfig) -> BackgroundServer {
 }
 
 fn connect(server: &BackgroundServer) -> TcpStream {
-    let stream = TcpStream::connect(server.addr()).unwrap();
-    stream.set_read_timeout(Some(BOUND)).unwrap();
-    stream
-}
-
-/// Reads until the server closes; `Err` if it is still open after BOUND.
-fn read_to_close(stream: &mut TcpStream) -> Result<String, std::io::Error> {
-    let mut all = Vec::new();
-    let mut buf = [0u8; 4096];
-    loop {
-        match stream.read(&mut buf) {
-            Ok(0) => return Ok(String::from_utf8_lossy(&all).into_owned()),
-            Ok(n) => all.extend_from_slice(&buf[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {
-                return Ok(String::from_utf8_lossy(&all).into_owned())
-            }
-            Err(e) => return Err(e),
-        }
-    }
+    raw_socket::connect(server.addr(), BOUND)
 }
 
 /// One request with `Connection: close`; the whole answer.
