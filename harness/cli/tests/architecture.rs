@@ -5,13 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .unwrap()
-        .to_path_buf()
-}
+mod common;
+use common::root;
 
 /// Every `.rs` file under a `src/` directory of the workspace's crates.
 fn library_sources() -> Vec<PathBuf> {

@@ -8,17 +8,11 @@
 #![allow(clippy::unwrap_used)]
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
 
 use myna_scenario::load_requirements;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .unwrap()
-        .to_path_buf()
-}
+mod common;
+use common::root;
 
 /// One `seed:<file> "<words>"` citation.
 #[derive(Debug, PartialEq, Eq)]

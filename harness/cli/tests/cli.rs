@@ -4,31 +4,14 @@
 // Helpers outside #[test] functions may unwrap too: a failure is a failed test.
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Command;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .unwrap()
-        .to_path_buf()
-}
+mod common;
+use common::{myna, root, text};
 
 fn fixture(name: &str) -> String {
     format!("harness/cli/tests/fixtures/{name}")
-}
-
-fn myna(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_myna-conform"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 fn temp_out(name: &str) -> PathBuf {

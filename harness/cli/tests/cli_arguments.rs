@@ -6,29 +6,11 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Command;
 
 mod common;
-use common::root;
-
-fn myna_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_myna-conform"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("RUST_LOG")
-        .env_remove("MYNA_CONFORM_PROFILE")
-        .output()
-        .unwrap()
-}
-
-fn myna(args: &[&str]) -> Output {
-    myna_in(&root(), args)
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{myna, myna_in, root, text};
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("myna-args-{name}-{}", std::process::id()));

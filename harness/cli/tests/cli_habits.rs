@@ -3,28 +3,11 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .unwrap()
-        .to_path_buf()
-}
-
-fn myna(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_myna-conform"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+mod common;
+use common::{myna, myna_in, root, text};
 
 /// The reader of standard output is gone before anything is written (as
 /// with `| head -1` once head has its line): a quiet exit 0, no panic.
@@ -227,15 +210,6 @@ fn record_without_vpcd_writes_nothing_and_exits_3() {
     assert_eq!(out.status.code(), Some(3), "{err}");
     assert!(err.contains("never accepted"), "{err}");
     assert!(!file.exists(), "no file written");
-}
-
-fn myna_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_myna-conform"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("MYNA_CONFORM_PROFILE")
-        .output()
-        .unwrap()
 }
 
 #[test]

@@ -7,45 +7,18 @@
 #![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+mod common;
+use common::{myna_bounded, root};
 
 /// No command of this file may take longer (a hang fails, it does not block).
 const BOUND: Duration = Duration::from_secs(30);
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .unwrap()
-        .to_path_buf()
-}
-
 /// Runs the binary, killing it if it outlives [`BOUND`].
 fn myna(args: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_myna-conform"))
-        .args(args)
-        .current_dir(root())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            return child.wait_with_output().unwrap();
-        }
-        if started.elapsed() > BOUND {
-            let _ = child.kill();
-            let out = child.wait_with_output().unwrap();
-            panic!(
-                "myna-conform {args:?} hung (killed after {BOUND:?}); stderr: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    myna_bounded(args, BOUND)
 }
 
 fn all_output(out: &Output) -> String {

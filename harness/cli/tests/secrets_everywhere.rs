@@ -11,8 +11,8 @@
 #![allow(clippy::unwrap_used)]
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
+use std::time::Duration;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -20,31 +20,13 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 /// No command of this file may take longer (a hang fails, it does not block).
 const BOUND: Duration = Duration::from_secs(60);
 
-mod common;
-use common::root;
-
+/// Runs the binary, killing it if it outlives [`BOUND`].
 fn myna(args: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_myna-conform"))
-        .args(args)
-        .current_dir(root())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            return child.wait_with_output().unwrap();
-        }
-        if started.elapsed() > BOUND {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("myna-conform {args:?} hung (killed after {BOUND:?})");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    myna_bounded(args, BOUND)
 }
+
+mod common;
+use common::myna_bounded;
 
 /// A secret value of one of the shapes the issue names.
 fn secret() -> impl Strategy<Value = String> {
