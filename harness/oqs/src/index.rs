@@ -554,7 +554,11 @@ mod tests {
             Resolution::Cancelled { cert: a, person: p }
         );
         let b = index.issue(p, s(0x20), 2).unwrap_or(NONE);
-        assert_eq!(index.owner(b), Some(p), "the holder is found through the chain");
+        assert_eq!(
+            index.owner(b),
+            Some(p),
+            "the holder is found through the chain"
+        );
         assert_eq!(index.previous(b), Some(a));
         assert_eq!(
             index.trace(b),
