@@ -40,7 +40,7 @@ pub fn bench(c: &mut Criterion, bytes: usize) {
     let words = chase_array(bytes);
     eprintln!(
         "dram reference: {} MiB array, {} cache lines, built in {:.1} s",
-        words.len() * 8 >> 20,
+        (words.len() * 8) >> 20,
         words.len() / WORDS_PER_LINE,
         started.elapsed().as_secs_f64()
     );

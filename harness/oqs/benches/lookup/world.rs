@@ -54,7 +54,7 @@ pub struct Built {
 }
 
 fn reissued(i: usize, n: usize) -> bool {
-    i < n && i % 5 == 0
+    i < n && i.is_multiple_of(5)
 }
 
 /// Builds the index, timed, with the peak resident size reset first.
@@ -141,7 +141,7 @@ pub fn hit_keys(n: usize) -> Vec<u64> {
     // A stride coprime to n visits distinct persons spread over 0..n.
     let stride = [1_000_003usize, 1_000_033, 1_000_037]
         .into_iter()
-        .find(|p| n % p != 0)
+        .find(|p| !n.is_multiple_of(*p))
         .unwrap_or(1);
     let mut keys: Vec<u64> = (0..count)
         .map(|j| newest_serial((j * stride) % n, n))
