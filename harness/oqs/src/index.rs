@@ -1,17 +1,27 @@
 //! The serial-tracing index, built for national scale
 //! (health-insurance-system.md §5: 8,730万 registrations, end Oct 2025).
 //!
-//! Layout: an open-addressing hash table (linear probing; a multiplicative
-//! hash mapped onto any table length by a 128-bit multiply, so the table
-//! needs no power-of-two rounding) of `u64` serial → `u32` certificate id, and struct-of-arrays records per
-//! certificate and per person. A lookup hashes, probes and reads a few
-//! arrays: no allocation, no pointer chasing beyond the arrays. Re-issue
-//! chains (J-LIS 旧番号, seed 001 第5条の5) are `prev` links from each
-//! certificate to the one it replaced; certificate ids only grow, so a link
-//! always points to a smaller id and tracing terminates.
+//! Layout: one 16-byte record per certificate, in issue order (the
+//! certificate id is its position), and a hash table of 64-byte buckets
+//! mapping a serial's hash to certificate ids ([`table`]). A record holds the
+//! serial, one link, the expiry day and the flags; a person holds only its
+//! newest certificate and a cancellation bit. A lookup reads one bucket (a
+//! miss usually stops there) and, on a hit, one record: the holder, the
+//! status and the registration link are all in it. No allocation, no
+//! pointer chasing beyond the arrays.
+//!
+//! Re-issue chains (J-LIS 旧番号, seed 001 第5条の5): a person's first
+//! certificate links to its holder; every re-issue links to the certificate
+//! it replaced, so the holder of a re-issued certificate is found at the end
+//! of its chain. Certificate ids only grow, so a link always points to a
+//! smaller id and every walk terminates. The registration is a flag on the
+//! linked certificate, so tracing reads records only.
+
+mod table;
 
 use crate::error::ModelError;
 use crate::serial::Serial;
+use table::{hash_serial, Table};
 
 /// "No such id" in the `u32` arrays.
 pub const NONE: u32 = u32::MAX;
@@ -21,10 +31,31 @@ pub type CertId = u32;
 /// A person's position in the index (one registration at most per person).
 pub type PersonId = u32;
 
-const FLAG_REVOKED: u8 = 1;
-const FLAG_SUPERSEDED: u8 = 2;
-const PERSON_CANCELLED: u8 = 1;
-const EMPTY: u64 = 0;
+/// Explicitly revoked (失効).
+const REVOKED: u8 = 1;
+/// Replaced by a re-issue.
+const SUPERSEDED: u8 = 2;
+/// The certificate its holder's registration is linked to.
+const LINKED: u8 = 4;
+/// On the linked certificate only: its holder's registration is cancelled
+/// (a copy of the person's bit, so that a lookup reads the record alone).
+const CANCELLED: u8 = 8;
+/// `link` is the certificate this one replaced, not the holder.
+const REISSUE: u8 = 16;
+
+/// One certificate: 16 bytes, so four share a cache line and none straddles
+/// two.
+#[derive(Clone, Copy, Debug, Default)]
+#[repr(C, align(16))]
+struct Cert {
+    serial: u64,
+    /// The holder, or with [`REISSUE`] the certificate this one replaced.
+    link: u32,
+    /// Days since 2000-01-01 ([`crate::clock::day_number`]).
+    not_after: u16,
+    flags: u8,
+    _reserved: u8,
+}
 
 /// What the index knows about a serial, before any tracing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,74 +104,64 @@ pub struct Trace {
 /// Serial → certificate → person → registration, compactly.
 #[derive(Clone, Debug, Default)]
 pub struct SerialIndex {
-    keys: Vec<u64>,
-    slots: Vec<CertId>,
-    len: usize,
-    cert_owner: Vec<PersonId>,
-    cert_prev: Vec<CertId>,
-    cert_not_after: Vec<u16>,
-    cert_flags: Vec<u8>,
-    person_linked: Vec<CertId>,
+    table: Table,
+    certs: Vec<Cert>,
     person_newest: Vec<CertId>,
-    person_flags: Vec<u8>,
+    /// One bit per person.
+    person_cancelled: Vec<u64>,
 }
 
 impl SerialIndex {
     /// An empty index sized for `serials` certificates and `persons` persons
     /// without re-hashing.
     pub fn with_capacity(serials: usize, persons: usize) -> SerialIndex {
-        let mut index = SerialIndex::default();
-        index.cert_owner.reserve_exact(serials);
-        index.cert_prev.reserve_exact(serials);
-        index.cert_not_after.reserve_exact(serials);
-        index.cert_flags.reserve_exact(serials);
-        index.person_linked.reserve_exact(persons);
-        index.person_newest.reserve_exact(persons);
-        index.person_flags.reserve_exact(persons);
-        index.allocate_table(table_size_for(serials));
-        index
+        let mut certs = Vec::new();
+        certs.reserve_exact(serials);
+        let mut person_newest = Vec::new();
+        person_newest.reserve_exact(persons);
+        let mut person_cancelled = Vec::new();
+        person_cancelled.reserve_exact(persons.div_ceil(64));
+        SerialIndex {
+            table: Table::for_entries(serials),
+            certs,
+            person_newest,
+            person_cancelled,
+        }
     }
 
     /// Number of certificates.
     pub fn certificates(&self) -> usize {
-        self.len
+        self.certs.len()
     }
 
     /// Number of persons.
     pub fn persons(&self) -> usize {
-        self.person_linked.len()
+        self.person_newest.len()
     }
 
     /// Bytes held by the index's arrays (capacity, not length).
     pub fn bytes_allocated(&self) -> usize {
-        self.keys.capacity() * 8
-            + self.slots.capacity() * 4
-            + self.cert_owner.capacity() * 4
-            + self.cert_prev.capacity() * 4
-            + self.cert_not_after.capacity() * 2
-            + self.cert_flags.capacity()
-            + self.person_linked.capacity() * 4
-            + self.person_newest.capacity() * 4
-            + self.person_flags.capacity()
+        self.table.bytes_allocated()
+            + self.certs.capacity() * std::mem::size_of::<Cert>()
+            + self.person_bytes_allocated()
     }
 
     /// Bytes held by the per-person arrays alone (part of
     /// [`SerialIndex::bytes_allocated`]).
     pub fn person_bytes_allocated(&self) -> usize {
-        self.person_linked.capacity() * 4
-            + self.person_newest.capacity() * 4
-            + self.person_flags.capacity()
+        self.person_newest.capacity() * 4 + self.person_cancelled.capacity() * 8
     }
 
     /// Adds a person with no certificate and no registration.
     pub fn add_person(&mut self) -> Result<PersonId, ModelError> {
-        let id = u32::try_from(self.person_linked.len())
+        let id = u32::try_from(self.person_newest.len())
             .ok()
             .filter(|id| *id != NONE)
             .ok_or_else(|| ModelError::Capacity("more than 2^32-1 persons".into()))?;
-        self.person_linked.push(NONE);
         self.person_newest.push(NONE);
-        self.person_flags.push(0);
+        if id % 64 == 0 {
+            self.person_cancelled.push(0);
+        }
         Ok(id)
     }
 
@@ -157,29 +178,41 @@ impl SerialIndex {
             .person_newest
             .get(person as usize)
             .ok_or_else(|| ModelError::unknown("person", person.to_string()))?;
-        if self.find(serial).is_some() {
+        let key = serial.value();
+        let hash = hash_serial(key);
+        if self.find_hashed(key, hash).is_some() {
             return Err(ModelError::Conflict(format!(
                 "serial {serial} is already issued"
             )));
         }
-        let cert = u32::try_from(self.cert_owner.len())
+        let cert = u32::try_from(self.certs.len())
             .ok()
             .filter(|id| *id != NONE)
             .ok_or_else(|| ModelError::Capacity("more than 2^32-1 certificates".into()))?;
-        if (self.len + 1) * 8 > self.keys.len() * 7 {
+        if !self.table.has_room() {
             self.grow();
         }
-        self.cert_owner.push(person);
-        self.cert_prev.push(previous);
-        self.cert_not_after.push(not_after_day);
-        self.cert_flags.push(0);
-        if let Some(flags) = self.cert_flags.get_mut(previous as usize) {
-            *flags |= FLAG_SUPERSEDED;
+        if !self.table.insert(hash, cert) {
+            return Err(ModelError::Capacity("the serial table is full".into()));
+        }
+        let (link, flags) = if previous == NONE {
+            (person, 0)
+        } else {
+            (previous, REISSUE)
+        };
+        self.certs.push(Cert {
+            serial: key,
+            link,
+            not_after: not_after_day,
+            flags,
+            _reserved: 0,
+        });
+        if let Some(replaced) = self.certs.get_mut(previous as usize) {
+            replaced.flags |= SUPERSEDED;
         }
         if let Some(newest) = self.person_newest.get_mut(person as usize) {
             *newest = cert;
         }
-        self.insert_key(serial.value(), cert);
         Ok(cert)
     }
 
@@ -196,39 +229,45 @@ impl SerialIndex {
                 "a revoked certificate cannot be registered".into(),
             ));
         }
+        self.set_cancelled(person, false);
         self.relink(person, cert);
-        if let Some(flags) = self.person_flags.get_mut(person as usize) {
-            *flags &= !PERSON_CANCELLED;
-        }
         Ok(())
     }
 
     /// Moves `person`'s registration to `cert` (the re-link after tracing).
+    /// A certificate `person` does not hold is ignored.
     pub fn relink(&mut self, person: PersonId, cert: CertId) {
-        if let Some(linked) = self.person_linked.get_mut(person as usize) {
-            *linked = cert;
+        if self.owner(cert) != Some(person) {
+            return;
         }
+        let cancelled = self.is_cancelled(person);
+        if let Some(old) = self.linked(person) {
+            self.update_flags(old, |f| f & !(LINKED | CANCELLED));
+        }
+        self.update_flags(cert, |f| {
+            if cancelled {
+                f | LINKED | CANCELLED
+            } else {
+                f | LINKED
+            }
+        });
     }
 
     /// Cancels `person`'s registration (after the grace period); the link is
     /// kept for history but no serial resolves to it any more.
     pub fn cancel(&mut self, person: PersonId) {
-        if let Some(flags) = self.person_flags.get_mut(person as usize) {
-            *flags |= PERSON_CANCELLED;
-        }
+        self.set_cancelled(person, true);
     }
 
     /// Revokes a certificate (失効).
     pub fn revoke(&mut self, cert: CertId) {
-        if let Some(flags) = self.cert_flags.get_mut(cert as usize) {
-            *flags |= FLAG_REVOKED;
-        }
+        self.update_flags(cert, |f| f | REVOKED);
     }
 
     /// Changes a certificate's expiry day.
     pub fn set_not_after(&mut self, cert: CertId, day: u16) {
-        if let Some(d) = self.cert_not_after.get_mut(cert as usize) {
-            *d = day;
+        if let Some(record) = self.certs.get_mut(cert as usize) {
+            record.not_after = day;
         }
     }
 
@@ -236,17 +275,17 @@ impl SerialIndex {
     #[inline]
     pub fn find(&self, serial: Serial) -> Option<CertId> {
         let key = serial.value();
-        let mut slot = self.home_slot(key);
-        // The load stays below 7/8, so an empty slot ends every probe.
-        loop {
-            match self.keys.get(slot) {
-                Some(&k) if k == key => return self.slots.get(slot).copied(),
-                Some(&EMPTY) => return None,
-                Some(_) => slot += 1,
-                None if slot == 0 => return None,
-                None => slot = 0,
-            }
-        }
+        self.find_hashed(key, hash_serial(key))
+    }
+
+    #[inline]
+    fn find_hashed(&self, key: u64, hash: u64) -> Option<CertId> {
+        let certs = &self.certs;
+        self.table.find(hash, |cert| {
+            certs
+                .get(cert as usize)
+                .is_some_and(|record| record.serial == key)
+        })
     }
 
     /// What the index knows about `serial`. Allocation-free.
@@ -255,18 +294,22 @@ impl SerialIndex {
         let Some(cert) = self.find(serial) else {
             return Resolution::Unknown;
         };
-        let person = self.cert_owner.get(cert as usize).copied().unwrap_or(NONE);
-        if !self.is_active(cert) {
-            return Resolution::Revoked { cert, person };
-        }
-        if self.person_linked.get(person as usize) == Some(&cert) {
-            if self.is_cancelled(person) {
-                Resolution::Cancelled { cert, person }
-            } else {
-                Resolution::Linked { cert, person }
-            }
+        let Some(record) = self.certs.get(cert as usize) else {
+            return Resolution::Unknown;
+        };
+        let person = if record.flags & REISSUE == 0 {
+            record.link
         } else {
+            self.owner(cert).unwrap_or(NONE)
+        };
+        if record.flags & (REVOKED | SUPERSEDED) != 0 {
+            Resolution::Revoked { cert, person }
+        } else if record.flags & LINKED == 0 {
             Resolution::Unlinked { cert, person }
+        } else if record.flags & CANCELLED != 0 {
+            Resolution::Cancelled { cert, person }
+        } else {
+            Resolution::Linked { cert, person }
         }
     }
 
@@ -274,27 +317,19 @@ impl SerialIndex {
     /// its holder registered with. Terminates: each link goes to a smaller id.
     pub fn trace(&self, cert: CertId) -> Trace {
         let mut steps = 0u32;
-        let mut current = self.cert_prev.get(cert as usize).copied().unwrap_or(NONE);
-        while current != NONE && current < cert {
+        let mut newer = cert;
+        let mut current = self.previous(cert);
+        while let Some(at) = current.filter(|at| *at < newer) {
             steps = steps.saturating_add(1);
-            let owner = self
-                .cert_owner
-                .get(current as usize)
-                .copied()
-                .unwrap_or(NONE);
-            if self.person_linked.get(owner as usize) == Some(&current) {
-                let registered = (!self.is_cancelled(owner)).then_some(owner);
+            let Some(record) = self.certs.get(at as usize) else {
+                break;
+            };
+            if record.flags & LINKED != 0 {
+                let registered = self.owner(at).filter(|p| !self.is_cancelled(*p));
                 return Trace { registered, steps };
             }
-            let next = self
-                .cert_prev
-                .get(current as usize)
-                .copied()
-                .unwrap_or(NONE);
-            if next >= current {
-                break;
-            }
-            current = next;
+            newer = at;
+            current = (record.flags & REISSUE != 0).then_some(record.link);
         }
         Trace {
             registered: None,
@@ -302,34 +337,47 @@ impl SerialIndex {
         }
     }
 
-    /// The holder of a certificate.
+    /// The holder of a certificate (at the end of its re-issue chain).
     pub fn owner(&self, cert: CertId) -> Option<PersonId> {
-        self.cert_owner.get(cert as usize).copied()
+        let mut at = cert;
+        loop {
+            let record = self.certs.get(at as usize)?;
+            if record.flags & REISSUE == 0 {
+                return Some(record.link);
+            }
+            // Links point to older certificates; anything else is corrupt.
+            if record.link >= at {
+                return None;
+            }
+            at = record.link;
+        }
     }
 
     /// The certificate a re-issue replaced.
     pub fn previous(&self, cert: CertId) -> Option<CertId> {
-        self.cert_prev
+        self.certs
             .get(cert as usize)
-            .copied()
-            .filter(|p| *p != NONE)
+            .filter(|record| record.flags & REISSUE != 0)
+            .map(|record| record.link)
     }
 
     /// A certificate's expiry day (see [`crate::clock::day_number`]).
     pub fn not_after(&self, cert: CertId) -> Option<u16> {
-        self.cert_not_after.get(cert as usize).copied()
+        self.certs.get(cert as usize).map(|record| record.not_after)
     }
 
     /// Neither revoked nor superseded.
     pub fn is_active(&self, cert: CertId) -> bool {
-        self.cert_flags.get(cert as usize) == Some(&0)
+        self.certs
+            .get(cert as usize)
+            .is_some_and(|record| record.flags & (REVOKED | SUPERSEDED) == 0)
     }
 
     /// Whether the certificate was explicitly revoked (not just replaced).
     pub fn is_revoked(&self, cert: CertId) -> bool {
-        self.cert_flags
+        self.certs
             .get(cert as usize)
-            .is_some_and(|f| f & FLAG_REVOKED != 0)
+            .is_some_and(|record| record.flags & REVOKED != 0)
     }
 
     /// The person's newest certificate.
@@ -340,19 +388,27 @@ impl SerialIndex {
             .filter(|c| *c != NONE)
     }
 
-    /// The certificate the person's registration is linked to.
+    /// The certificate the person's registration is linked to: the one of
+    /// the person's chain that carries the link flag.
     pub fn linked(&self, person: PersonId) -> Option<CertId> {
-        self.person_linked
-            .get(person as usize)
-            .copied()
-            .filter(|c| *c != NONE)
+        let mut at = self.newest(person)?;
+        loop {
+            let record = self.certs.get(at as usize)?;
+            if record.flags & LINKED != 0 {
+                return Some(at);
+            }
+            if record.flags & REISSUE == 0 || record.link >= at {
+                return None;
+            }
+            at = record.link;
+        }
     }
 
     /// Whether the person's registration is cancelled.
     pub fn is_cancelled(&self, person: PersonId) -> bool {
-        self.person_flags
-            .get(person as usize)
-            .is_some_and(|f| f & PERSON_CANCELLED != 0)
+        self.person_cancelled
+            .get(person as usize / 64)
+            .is_some_and(|word| word & (1 << (person % 64)) != 0)
     }
 
     /// Whether the person has a registration in force.
@@ -360,54 +416,42 @@ impl SerialIndex {
         self.linked(person).is_some() && !self.is_cancelled(person)
     }
 
-    #[inline]
-    fn home_slot(&self, key: u64) -> usize {
-        let mixed = (key ^ (key >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        let len = self.keys.len() as u128;
-        usize::try_from((u128::from(mixed) * len) >> 64).unwrap_or(0)
-    }
-
-    fn allocate_table(&mut self, size: usize) {
-        self.keys = vec![EMPTY; size];
-        self.slots = vec![NONE; size];
-    }
-
-    fn insert_key(&mut self, key: u64, cert: CertId) {
-        let mut slot = self.home_slot(key);
-        let mut probed = 0usize;
-        while probed <= self.keys.len() {
-            match self.keys.get_mut(slot) {
-                Some(k) if *k == EMPTY => {
-                    *k = key;
-                    if let Some(s) = self.slots.get_mut(slot) {
-                        *s = cert;
-                    }
-                    self.len += 1;
-                    return;
+    /// Sets the person's cancellation bit and its copy on the linked
+    /// certificate.
+    fn set_cancelled(&mut self, person: PersonId, cancelled: bool) {
+        if let Some(word) = self.person_cancelled.get_mut(person as usize / 64) {
+            let bit = 1u64 << (person % 64);
+            if cancelled {
+                *word |= bit;
+            } else {
+                *word &= !bit;
+            }
+        }
+        if let Some(linked) = self.linked(person) {
+            self.update_flags(linked, |f| {
+                if cancelled {
+                    f | CANCELLED
+                } else {
+                    f & !CANCELLED
                 }
-                Some(_) => slot += 1,
-                None => slot = 0,
-            }
-            probed += 1;
+            });
         }
     }
 
+    fn update_flags(&mut self, cert: CertId, change: impl FnOnce(u8) -> u8) {
+        if let Some(record) = self.certs.get_mut(cert as usize) {
+            record.flags = change(record.flags);
+        }
+    }
+
+    /// Doubles the table, re-hashing every serial from its record.
     fn grow(&mut self) {
-        let old_keys = std::mem::take(&mut self.keys);
-        let old_slots = std::mem::take(&mut self.slots);
-        self.allocate_table(table_size_for(old_keys.len().max(8) * 2));
-        self.len = 0;
-        for (key, cert) in old_keys.into_iter().zip(old_slots) {
-            if key != EMPTY {
-                self.insert_key(key, cert);
-            }
+        let mut table = Table::empty_with_buckets((self.table.buckets() * 2).max(4));
+        for (cert, record) in (0u32..).zip(&self.certs) {
+            let _ = table.insert(hash_serial(record.serial), cert);
         }
+        self.table = table;
     }
-}
-
-/// A table size keeping the load below 7/8 for `serials` keys.
-fn table_size_for(serials: usize) -> usize {
-    (serials.saturating_mul(8) / 7 + 2).max(16)
 }
 
 #[cfg(test)]
@@ -494,5 +538,78 @@ mod tests {
             index.register(p, qa).is_err(),
             "a person cannot register another person's certificate"
         );
+    }
+
+    #[test]
+    fn cancellation_follows_the_link_and_registration_clears_it() {
+        let mut index = SerialIndex::default();
+        let p = index.add_person().unwrap_or(NONE);
+        let a = index.issue(p, s(0x10), 1).unwrap_or(NONE);
+        assert!(index.register(p, a).is_ok());
+        index.cancel(p);
+        assert!(index.is_cancelled(p));
+        assert!(!index.is_registered(p));
+        assert_eq!(
+            index.resolve(s(0x10)),
+            Resolution::Cancelled { cert: a, person: p }
+        );
+        let b = index.issue(p, s(0x20), 2).unwrap_or(NONE);
+        assert_eq!(
+            index.owner(b),
+            Some(p),
+            "the holder is found through the chain"
+        );
+        assert_eq!(index.previous(b), Some(a));
+        assert_eq!(
+            index.trace(b),
+            Trace {
+                registered: None,
+                steps: 1
+            },
+            "a cancelled registration is not found by tracing"
+        );
+        index.relink(p, b);
+        assert_eq!(index.linked(p), Some(b));
+        assert_eq!(
+            index.resolve(s(0x20)),
+            Resolution::Cancelled { cert: b, person: p },
+            "the cancellation moves with the link"
+        );
+        assert!(index.register(p, b).is_ok());
+        assert!(!index.is_cancelled(p));
+        assert_eq!(
+            index.resolve(s(0x20)),
+            Resolution::Linked { cert: b, person: p }
+        );
+        assert_eq!(
+            index.resolve(s(0x10)),
+            Resolution::Revoked { cert: a, person: p }
+        );
+    }
+
+    #[test]
+    fn a_foreign_certificate_is_not_linked_and_ids_out_of_range_are_nothing() {
+        let mut index = SerialIndex::with_capacity(2, 2);
+        let p = index.add_person().unwrap_or(NONE);
+        let q = index.add_person().unwrap_or(NONE);
+        let pa = index.issue(p, s(1), 1).unwrap_or(NONE);
+        let qa = index.issue(q, s(2), 1).unwrap_or(NONE);
+        index.relink(p, qa);
+        assert_eq!(index.linked(p), None);
+        assert_eq!(index.linked(q), None);
+        index.revoke(pa);
+        assert!(index.is_revoked(pa) && !index.is_active(pa));
+        assert!(index.register(p, pa).is_err());
+        assert_eq!(index.owner(99), None);
+        assert_eq!(index.not_after(99), None);
+        assert!(!index.is_active(99));
+        assert!(index.issue(7, s(3), 1).is_err(), "no such person");
+        index.set_not_after(qa, 77);
+        assert_eq!(index.not_after(qa), Some(77));
+    }
+
+    #[test]
+    fn a_record_is_sixteen_bytes() {
+        assert_eq!(std::mem::size_of::<Cert>(), 16);
     }
 }
