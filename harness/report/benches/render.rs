@@ -3,8 +3,13 @@
 //! in the same run:
 //! - `report.html` alone, and the whole set rendered in memory
 //!   (`render_set`: junit, markdown, html, json, their hashes);
-//! - the whole set written as a run writes it (`write_reports`: a staging
-//!   directory, every file synced, the swap);
+//! - the whole set written from the whole report (`write_reports`, as
+//!   `report render` and `report merge` do: a staging directory, every
+//!   file synced, the swap);
+//! - the same set written as a run writes it (`SetWriter`): each scenario's
+//!   pieces as it finishes (during the run), then at the run's end the
+//!   files' heads and tails around them, synced and swapped in (`write_set`:
+//!   what the run's end waits for);
 //! - baseline `serde_json::to_writer` of the same report into a `Vec` (the
 //!   least any JSON report of this data costs);
 //! - baseline the same number of bytes as the whole set, written and synced
@@ -17,9 +22,19 @@ mod large;
 
 use std::io::Write as _;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use large::large_report;
-use myna_report::{render_html, render_set, write_reports};
+use myna_report::{render_html, render_set, write_reports, Report, ReportDir, SetWriter};
+
+/// A run's set with every scenario of `report` pushed, not yet written.
+fn pushed(report: &Report, out: &std::path::Path) -> Option<(SetWriter, ReportDir)> {
+    let dir = ReportDir::open(out).ok()?;
+    let mut writer = dir.set_writer().ok()?;
+    for scenario in &report.scenarios {
+        writer.push(scenario);
+    }
+    Some((writer, dir))
+}
 
 fn render(c: &mut Criterion) {
     let report = large_report();
@@ -48,6 +63,34 @@ fn render(c: &mut Criterion) {
         let out = dir.join("latest");
         group.bench_function("whole set written (write_reports)", |b| {
             b.iter(|| write_reports(&report, &out).map(|w| w.files.len()))
+        });
+        let run_level = Report {
+            schema_version: report.schema_version.clone(),
+            run_info: report.run_info.clone(),
+            summary: report.summary.clone(),
+            requirements: report.requirements.clone(),
+            ..Report::default()
+        };
+        let run_out = dir.join("run");
+        group.bench_function("a run: its scenarios pushed as they finish (SetWriter::push)", |b| {
+            b.iter_batched(
+                || ReportDir::open(&run_out).ok(),
+                |dir| {
+                    let mut writer = dir.as_ref()?.set_writer().ok()?;
+                    for scenario in &report.scenarios {
+                        writer.push(scenario);
+                    }
+                    Some((writer, dir))
+                },
+                BatchSize::PerIteration,
+            )
+        });
+        group.bench_function("a run: the set written at its end (SetWriter::write_set)", |b| {
+            b.iter_batched(
+                || pushed(&report, &run_out),
+                |pushed| pushed.map(|(writer, dir)| writer.write_set(dir, &run_level, None).is_ok()),
+                BatchSize::PerIteration,
+            )
         });
         let file = dir.join("baseline.bin");
         group.bench_function("baseline: as many bytes written and synced", |b| {

@@ -28,8 +28,10 @@ mod junit;
 mod markdown;
 mod merge;
 mod report_dir;
+mod outline;
 mod rollup;
 pub mod schema;
+mod set;
 mod signature;
 mod summary;
 mod v1;
@@ -45,7 +47,8 @@ pub use junit::render_junit;
 pub use markdown::{render_markdown, render_markdown_listing, MAX_LISTED};
 pub use merge::{merge, merge_with, MergeOptions};
 pub use report_dir::{ReportDir, SetFile};
-pub use rollup::{rollup, RequirementInfo, RollupScope};
+pub use rollup::{rollup, RequirementInfo, Rollup, RollupScope};
+pub use set::SetWriter;
 pub use schema::*;
 pub use signature::{
     generate_key_pair, read_public_key, sha256_hex, verify_dir, ReportSigner, VerifyError,
