@@ -172,7 +172,7 @@ fn run(args: RunArgs) -> i32 {
     // value parsers (crate::arg_types).
     // Before anything runs: the output directory is locked and writable,
     // the signing key readable. From here on every exit writes a report.
-    let output = match RunOutput::open(&args.out, args.sign.as_deref()) {
+    let mut output = match RunOutput::open(&args.out, args.sign.as_deref()) {
         Ok(output) => output,
         Err(code) => return code,
     };
@@ -334,7 +334,6 @@ fn run(args: RunArgs) -> i32 {
     let budget = Budget::default()
         .per_scenario(args.max_scenario_steps)
         .per_run(args.max_run_steps);
-    let mut output = output;
     let result = run_suite_streamed(&suite, &mut families, &options, &budget, &mut |e| {
         output.observe(&e);
         reporter.event(e)

@@ -16,14 +16,15 @@
 //!   into one file in the same directory (the least the disk costs).
 //!
 //! A benchmark, not a test: `cargo bench -p myna-report --bench render`;
-//! `cargo test --benches` runs each once.
+//! `cargo test --benches` runs each once, on 1,000 scenarios × 10 steps
+//! (a debug build; the figures of that mode mean nothing).
 
 mod large;
 
 use std::io::Write as _;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use large::large_report;
+use large::{large_report_of, SCENARIOS, STEPS};
 use myna_report::{render_html, render_set, write_reports, Report, ReportDir, SetWriter};
 
 /// A run's set with every scenario of `report` pushed, not yet written.
@@ -37,16 +38,23 @@ fn pushed(report: &Report, out: &std::path::Path) -> Option<(SetWriter, ReportDi
 }
 
 fn render(c: &mut Criterion) {
-    let report = large_report();
-    let set_bytes: usize = render_set(&report, None)
-        .map(|files| files.iter().map(|f| f.bytes.len()).sum())
-        .unwrap_or(0);
-    let html_bytes = render_html(&report).len();
+    // `cargo bench` passes `--bench`; `cargo test --benches` does not.
+    let benchmarking = std::env::args().any(|a| a == "--bench");
+    let report = large_report_of(SCENARIOS, if benchmarking { STEPS } else { 10 });
+    let sizes: Vec<(&str, usize)> = render_set(&report, None)
+        .map(|files| files.iter().map(|f| (f.name, f.bytes.len())).collect())
+        .unwrap_or_default();
+    let set_bytes: usize = sizes.iter().map(|(_, n)| n).sum();
     let json_bytes = serde_json::to_vec(&report).map_or(0, |v| v.len());
+    let files: Vec<String> = sizes
+        .iter()
+        .map(|(name, n)| format!("{name} {:.1} MB", *n as f64 / 1e6))
+        .collect();
     eprintln!(
-        "render_1000x100: whole set {:.1} MB (report.html {:.1} MB); compact serde_json {:.1} MB",
+        "render_1000x{}: whole set {:.1} MB ({}); compact serde_json {:.1} MB",
+        report.scenarios.first().map_or(0, |s| s.steps.len()),
         set_bytes as f64 / 1e6,
-        html_bytes as f64 / 1e6,
+        files.join(", "),
         json_bytes as f64 / 1e6,
     );
     let dir = tempfile::tempdir().ok();
