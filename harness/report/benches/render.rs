@@ -80,26 +80,34 @@ fn render(c: &mut Criterion) {
             ..Report::default()
         };
         let run_out = dir.join("run");
-        group.bench_function("a run: its scenarios pushed as they finish (SetWriter::push)", |b| {
-            b.iter_batched(
-                || ReportDir::open(&run_out).ok(),
-                |dir| {
-                    let mut writer = dir.as_ref()?.set_writer().ok()?;
-                    for scenario in &report.scenarios {
-                        writer.push(scenario);
-                    }
-                    Some((writer, dir))
-                },
-                BatchSize::PerIteration,
-            )
-        });
-        group.bench_function("a run: the set written at its end (SetWriter::write_set)", |b| {
-            b.iter_batched(
-                || pushed(&report, &run_out),
-                |pushed| pushed.map(|(writer, dir)| writer.write_set(dir, &run_level, None).is_ok()),
-                BatchSize::PerIteration,
-            )
-        });
+        group.bench_function(
+            "a run: its scenarios pushed as they finish (SetWriter::push)",
+            |b| {
+                b.iter_batched(
+                    || ReportDir::open(&run_out).ok(),
+                    |dir| {
+                        let mut writer = dir.as_ref()?.set_writer().ok()?;
+                        for scenario in &report.scenarios {
+                            writer.push(scenario);
+                        }
+                        Some((writer, dir))
+                    },
+                    BatchSize::PerIteration,
+                )
+            },
+        );
+        group.bench_function(
+            "a run: the set written at its end (SetWriter::write_set)",
+            |b| {
+                b.iter_batched(
+                    || pushed(&report, &run_out),
+                    |pushed| {
+                        pushed.map(|(writer, dir)| writer.write_set(dir, &run_level, None).is_ok())
+                    },
+                    BatchSize::PerIteration,
+                )
+            },
+        );
         let file = dir.join("baseline.bin");
         group.bench_function("baseline: as many bytes written and synced", |b| {
             b.iter(|| {

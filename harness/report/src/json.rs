@@ -194,7 +194,10 @@ mod tests {
             let mut whole = Vec::new();
             write_at(&mut whole, 0, &report).unwrap();
             whole.push(b'\n');
-            assert_eq!(render_json(&report).unwrap(), String::from_utf8(whole).unwrap());
+            assert_eq!(
+                render_json(&report).unwrap(),
+                String::from_utf8(whole).unwrap()
+            );
         }
     }
 

@@ -42,7 +42,8 @@ pub fn render_junit(report: &Report) -> Result<String, ReportError> {
         .try_for_each(|s| cases.push(s, || Ok(Part::memory())))
         .and_then(|()| cases.finish(report, &mut out));
     // Every piece is a Rust string.
-    Ok(String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+    Ok(String::from_utf8(out)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 /// The testcases gathered as scenarios come, one testsuite per family in

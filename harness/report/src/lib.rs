@@ -27,8 +27,8 @@ mod json;
 mod junit;
 mod markdown;
 mod merge;
-mod report_dir;
 mod outline;
+mod report_dir;
 mod rollup;
 pub mod schema;
 mod set;
@@ -48,8 +48,8 @@ pub use markdown::{render_markdown, render_markdown_listing, MAX_LISTED};
 pub use merge::{merge, merge_with, MergeOptions};
 pub use report_dir::{ReportDir, SetFile};
 pub use rollup::{rollup, RequirementInfo, Rollup, RollupScope};
-pub use set::SetWriter;
 pub use schema::*;
+pub use set::SetWriter;
 pub use signature::{
     generate_key_pair, read_public_key, sha256_hex, verify_dir, ReportSigner, VerifyError,
     SIGNATURE_FILE,

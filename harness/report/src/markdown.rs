@@ -129,16 +129,15 @@ impl MarkdownScenarios {
     fn headline(&self, out: &mut String, report: &Report) {
         let summary = &self.summary;
         let unexpected = |verdict: Verdict| self.unexpected.contains(&verdict);
-        let mark = if unexpected(Verdict::Fail)
-            || unexpected(Verdict::Error)
-            || !report.errors.is_empty()
-        {
-            "❌"
-        } else if unexpected(Verdict::Warn) {
-            "⚠️"
-        } else {
-            "✅"
-        };
+        let mark =
+            if unexpected(Verdict::Fail) || unexpected(Verdict::Error) || !report.errors.is_empty()
+            {
+                "❌"
+            } else if unexpected(Verdict::Warn) {
+                "⚠️"
+            } else {
+                "✅"
+            };
         let counts: Vec<String> = Verdict::DISPLAY_ORDER
             .iter()
             .map(|verdict| format!("{} {}", summary.count(*verdict), verdict_words(*verdict)))
@@ -162,7 +161,11 @@ impl MarkdownScenarios {
             return;
         }
         out.push_str("### Failures, warnings and errors\n\n");
-        let lines = self.new_problems.lines.iter().chain(&self.expected_problems.lines);
+        let lines = self
+            .new_problems
+            .lines
+            .iter()
+            .chain(&self.expected_problems.lines);
         for line in lines.take(self.max_listed) {
             out.push_str(line);
             out.push('\n');

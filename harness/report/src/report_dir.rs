@@ -206,9 +206,11 @@ impl ReportDir {
                     scope.spawn(move || write_synced(&path, &file.bytes))
                 })
                 .collect();
-            writers
-                .into_iter()
-                .try_for_each(|writer| writer.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            writers.into_iter().try_for_each(|writer| {
+                writer
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p))
+            })
         })?;
         let names: Vec<_> = files.iter().map(|f| (f.format, f.name)).collect();
         self.swap_in(&names)

@@ -73,7 +73,11 @@ impl Rollup {
     }
 
     /// The requirements as [`rollup`] lists them.
-    pub fn finish(self, catalogue: &[RequirementInfo], scope: RollupScope) -> Vec<RequirementReport> {
+    pub fn finish(
+        self,
+        catalogue: &[RequirementInfo],
+        scope: RollupScope,
+    ) -> Vec<RequirementReport> {
         let mut citations = self.citations;
         let mut rolled = Vec::new();
         for info in catalogue {

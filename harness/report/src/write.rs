@@ -112,7 +112,10 @@ pub fn render_set(
     });
     let others = [
         (OutputFormat::Junit, junit?),
-        (OutputFormat::Markdown, OutputFormat::Markdown.render(report)?),
+        (
+            OutputFormat::Markdown,
+            OutputFormat::Markdown.render(report)?,
+        ),
         (OutputFormat::Html, html),
     ];
     let mut files = Vec::new();

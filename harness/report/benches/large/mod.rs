@@ -114,7 +114,7 @@ pub fn large_report_of(count: usize, steps: usize) -> Report {
 /// Scenario `i` of the large run, with `steps` steps: one in ten fails
 /// its last step.
 pub fn scenario(i: usize, steps: usize) -> ScenarioReport {
-    let failing = i % 10 == 0;
+    let failing = i.is_multiple_of(10);
     ScenarioReport {
         id: format!("card.large.{i}"),
         title: format!("Large scenario {i}"),

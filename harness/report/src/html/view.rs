@@ -159,16 +159,28 @@ impl Latency {
 /// their steps.
 pub(crate) fn write_head(out: &mut Vec<u8>, report: &Report, root: &str, latency: &Latency) {
     let info = &report.run_info;
-    let requirements = report.requirements.iter().map(|r| json!({
-        "id": r.id, "tx": r.text, "lv": r.level.map(|l| l.as_str()),
-        "fam": r.family, "src": r.source, "v": r.verdict.as_str(),
-        "sc": r.scenarios, "links": source_links(&r.source, root),
-    })).collect::<Vec<_>>();
+    let requirements = report
+        .requirements
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id, "tx": r.text, "lv": r.level.map(|l| l.as_str()),
+                "fam": r.family, "src": r.source, "v": r.verdict.as_str(),
+                "sc": r.scenarios, "links": source_links(&r.source, root),
+            })
+        })
+        .collect::<Vec<_>>();
     let fields: [(&str, Value); 6] = [
         ("schema", json!(report.schema_version)),
         ("run", serde_json::to_value(info).unwrap_or(Value::Null)),
-        ("sum", serde_json::to_value(&report.summary).unwrap_or(Value::Null)),
-        ("err", serde_json::to_value(&report.errors).unwrap_or(Value::Null)),
+        (
+            "sum",
+            serde_json::to_value(&report.summary).unwrap_or(Value::Null),
+        ),
+        (
+            "err",
+            serde_json::to_value(&report.errors).unwrap_or(Value::Null),
+        ),
         ("req", Value::Array(requirements)),
         ("lat", latency.value()),
     ];

@@ -103,16 +103,19 @@ impl SetWriter {
         let staging = self.staging.clone();
         let markdown = self.markdown.render(report);
         let mut listed = Vec::new();
-        let mut hashed = |format: OutputFormat,
-                          write: &mut dyn FnMut(&mut Hashing<BufWriter<File>>) -> std::io::Result<()>|
-         -> Result<(), ReportError> {
-            let hash = write_file(&staging.join(format.file_name()), true, write)?;
-            listed.push(FileHash {
-                path: format.file_name().to_owned(),
-                sha256: hash.map(|h| hex::encode(sha2::Digest::finalize(h))).unwrap_or_default(),
-            });
-            Ok(())
-        };
+        let mut hashed =
+            |format: OutputFormat,
+             write: &mut dyn FnMut(&mut Hashing<BufWriter<File>>) -> std::io::Result<()>|
+             -> Result<(), ReportError> {
+                let hash = write_file(&staging.join(format.file_name()), true, write)?;
+                listed.push(FileHash {
+                    path: format.file_name().to_owned(),
+                    sha256: hash
+                        .map(|h| hex::encode(sha2::Digest::finalize(h)))
+                        .unwrap_or_default(),
+                });
+                Ok(())
+            };
         let (junit, html) = (self.junit, self.html);
         let mut junit = Some(junit);
         hashed(OutputFormat::Junit, &mut |out| match junit.take() {
@@ -137,7 +140,10 @@ impl SetWriter {
         let mut names = vec![
             (Some(OutputFormat::Json), OutputFormat::Json.file_name()),
             (Some(OutputFormat::Junit), OutputFormat::Junit.file_name()),
-            (Some(OutputFormat::Markdown), OutputFormat::Markdown.file_name()),
+            (
+                Some(OutputFormat::Markdown),
+                OutputFormat::Markdown.file_name(),
+            ),
             (Some(OutputFormat::Html), OutputFormat::Html.file_name()),
         ];
         if let (Some(signer), Some(json_hash)) = (signer, json_hash) {
