@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use myna_conform::families::{families, families_with, Providers, Targets};
 use myna_engine::{
-    exit_code, load_suite_with, run_suite_budgeted, select, Budget, LoadOptions, LoadedSuite,
+    exit_code, load_suite_with, run_suite_streamed, select, Budget, LoadOptions, LoadedSuite,
     RunOptions,
 };
 use myna_family::Family;
@@ -172,7 +172,7 @@ fn run(args: RunArgs) -> i32 {
     // value parsers (crate::arg_types).
     // Before anything runs: the output directory is locked and writable,
     // the signing key readable. From here on every exit writes a report.
-    let output = match RunOutput::open(&args.out, args.sign.as_deref()) {
+    let mut output = match RunOutput::open(&args.out, args.sign.as_deref()) {
         Ok(output) => output,
         Err(code) => return code,
     };
@@ -334,7 +334,8 @@ fn run(args: RunArgs) -> i32 {
     let budget = Budget::default()
         .per_scenario(args.max_scenario_steps)
         .per_run(args.max_run_steps);
-    let result = run_suite_budgeted(&suite, &mut families, &options, &budget, &mut |e| {
+    let result = run_suite_streamed(&suite, &mut families, &options, &budget, &mut |e| {
+        output.observe(&e);
         reporter.event(e)
     });
     reporter.finish();

@@ -4,17 +4,20 @@
 
 use std::path::{Path, PathBuf};
 
-use myna_engine::{exit_code, Interrupt, RunOptions, RunResult};
+use myna_engine::{exit_code, Interrupt, Progress, RunOptions, RunResult};
 use myna_family::Blame;
-use myna_report::{Report, ReportDir, ReportSigner};
+use myna_report::{Report, ReportDir, ReportError, ReportSigner, SetWriter};
 
 use crate::args::ReportCommand;
 use crate::console;
 
-/// Where a run's reports go: the locked output directory and the key.
+/// Where a run's reports go: the locked output directory and the key,
+/// and the set as the run writes it scenario by scenario (so the run holds
+/// no finished scenario, `myna_engine::run_suite_streamed`).
 pub(crate) struct RunOutput {
     dir: ReportDir,
     signer: Option<ReportSigner>,
+    streamed: Option<Result<SetWriter, ReportError>>,
 }
 
 impl RunOutput {
@@ -29,15 +32,47 @@ impl RunOutput {
             eprintln!("error: --out: {e}");
             exit_code::INFRASTRUCTURE
         })?;
-        Ok(RunOutput { dir, signer })
+        Ok(RunOutput {
+            dir,
+            signer,
+            streamed: None,
+        })
     }
 
-    /// Writes the run's report set; the run's exit code, or 3 when the
-    /// reports cannot be written.
-    pub(crate) fn finish(self, result: &RunResult) -> i32 {
-        match self.write(&result.report) {
-            Ok(()) => result.exit_code(),
-            Err(code) => code,
+    /// Writes each finished scenario into the set (pass every progress
+    /// event of the run).
+    pub(crate) fn observe(&mut self, event: &Progress<'_>) {
+        if let Progress::Finished(scenario) = event {
+            let dir = &self.dir;
+            let writer = self.streamed.get_or_insert_with(|| dir.set_writer());
+            if let Ok(writer) = writer {
+                writer.push(scenario);
+            }
+        }
+    }
+
+    /// Writes the run's report set (the scenarios [`RunOutput::observe`]
+    /// saw, with the result's run-level values); the run's exit code, or 3
+    /// when the reports cannot be written.
+    pub(crate) fn finish(mut self, result: &RunResult) -> i32 {
+        let Some(streamed) = self.streamed.take() else {
+            return match self.write(&result.report) {
+                Ok(()) => result.exit_code(),
+                Err(code) => code,
+            };
+        };
+        let out = self.dir.path().to_path_buf();
+        let written = streamed
+            .and_then(|writer| writer.write_set(self.dir, &result.report, self.signer.as_ref()));
+        match written {
+            Ok(_) => {
+                console::print_summary(&result.report, &out);
+                result.exit_code()
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                exit_code::INFRASTRUCTURE
+            }
         }
     }
 

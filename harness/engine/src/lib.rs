@@ -31,4 +31,7 @@ pub use scenario_run::{
     run_scenario, run_scenario_budgeted, run_scenario_observed, run_scenario_with, LiveStep,
     ScenarioOutcome, StepObserver,
 };
-pub use suite::{exit_code_of, run_suite, run_suite_budgeted, Progress, RunOptions, RunResult};
+pub use suite::{
+    exit_code_of, run_suite, run_suite_budgeted, run_suite_streamed, Progress, RunOptions,
+    RunResult,
+};

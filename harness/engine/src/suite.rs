@@ -53,6 +53,9 @@ pub struct RunResult {
     pub report: Report,
     /// The worst blame among `error` verdicts not listed as expected.
     pub blame: Option<Blame>,
+    /// Whether a scenario not listed as expected failed (also when the
+    /// report keeps no scenario, [`run_suite_streamed`]).
+    unexpected_failure: bool,
 }
 
 impl RunResult {
@@ -80,6 +83,7 @@ impl RunResult {
                 ..Report::default()
             },
             blame: Some(blame),
+            unexpected_failure: false,
         }
     }
 
@@ -93,12 +97,8 @@ impl RunResult {
         if let Some(blame) = self.blame {
             return exit_code::of_blame(blame);
         }
-        let unexpected_fail = self
-            .report
-            .scenarios
-            .iter()
-            .any(|s| s.verdict == Verdict::Fail && s.expected_failure.is_none());
-        if unexpected_fail {
+        let unexpected_fail = self.report.scenarios.iter().any(is_unexpected_failure);
+        if self.unexpected_failure || unexpected_fail {
             exit_code::FAILURES
         } else {
             exit_code::OK
@@ -133,8 +133,13 @@ pub fn exit_code_of(report: &Report) -> i32 {
     RunResult {
         report: report.clone(),
         blame: run_errors.chain(scenario_errors).max(),
+        unexpected_failure: false,
     }
     .exit_code()
+}
+
+fn is_unexpected_failure(scenario: &ScenarioReport) -> bool {
+    scenario.verdict == Verdict::Fail && scenario.expected_failure.is_none()
 }
 
 fn rfc3339(t: SystemTime) -> String {
@@ -207,6 +212,43 @@ pub fn run_suite_budgeted(
     budget: &Budget,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> RunResult {
+    run(suite, families, options, budget, Keep::Scenarios, progress)
+}
+
+/// [`run_suite_budgeted`] keeping no scenario: each is handed to
+/// `progress` ([`Progress::Finished`]) and dropped, so the run's memory
+/// does not grow with its length (issue 14 goal 6). The report's
+/// `scenarios` is empty; its summary and requirements count every scenario
+/// that ran, and the exit code is the same. The caller writes each
+/// scenario as it finishes (`myna_report::SetWriter`).
+pub fn run_suite_streamed(
+    suite: &LoadedSuite,
+    families: &mut [Box<dyn Family>],
+    options: &RunOptions,
+    budget: &Budget,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> RunResult {
+    run(suite, families, options, budget, Keep::Counts, progress)
+}
+
+/// What a run keeps of its finished scenarios.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Keep {
+    /// Every scenario's report.
+    #[default]
+    Scenarios,
+    /// Their counts and requirement citations only.
+    Counts,
+}
+
+fn run(
+    suite: &LoadedSuite,
+    families: &mut [Box<dyn Family>],
+    options: &RunOptions,
+    budget: &Budget,
+    keep: Keep,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> RunResult {
     let mut spent = Spent::default();
     let started_at = SystemTime::now();
     let started = Instant::now();
@@ -229,7 +271,10 @@ pub fn run_suite_budgeted(
     run_info.hostname = hostname();
 
     let mut blame = None;
-    let mut scenarios = Vec::with_capacity(selected.len());
+    let mut kept = Kept {
+        keep,
+        ..Kept::default()
+    };
     for scenario in selected {
         if options.interrupt.is_requested() {
             run_info.status = RunStatus::Interrupted;
@@ -242,7 +287,7 @@ pub fn run_suite_budgeted(
         if let Some(entry) = listed.filter(|e| e.verdict == Some(ExpectedVerdict::Skip)) {
             let report = unrun(scenario, Verdict::Skipped, entry.reason.clone());
             progress(Progress::Finished(&report));
-            scenarios.push(report);
+            kept.add(report);
             continue;
         }
         // A family's panic outside a step (opening a session) is this
@@ -286,7 +331,7 @@ pub fn run_suite_budgeted(
             blame = blame.max(outcome.blame);
         }
         progress(Progress::Finished(&report));
-        scenarios.push(report);
+        kept.add(report);
     }
     if options.interrupt.is_requested() {
         run_info.status = RunStatus::Interrupted;
@@ -298,19 +343,40 @@ pub fn run_suite_budgeted(
     // A shard lists the whole catalogue too, so merged shards still show
     // the requirements no scenario covers.
     let whole_suite = options.selection.filters.is_empty() && options.selection.tags.is_empty();
-    let requirements = rollup(&suite.requirements, &scenarios, whole_suite);
-    let summary = Summary::from_scenarios(&scenarios);
+    let requirements = rollup(&suite.requirements, kept.citations, whole_suite);
     RunResult {
         report: Report {
             schema_version: SCHEMA_VERSION.to_string(),
             run_info,
-            summary,
-            scenarios,
+            summary: kept.summary,
+            scenarios: kept.scenarios,
             requirements,
             errors: Vec::new(),
             files: Vec::new(),
         },
         blame,
+        unexpected_failure: kept.unexpected_failure,
+    }
+}
+
+/// The finished scenarios, or what the report needs of them.
+#[derive(Default)]
+struct Kept {
+    keep: Keep,
+    scenarios: Vec<ScenarioReport>,
+    summary: Summary,
+    citations: myna_report::Rollup,
+    unexpected_failure: bool,
+}
+
+impl Kept {
+    fn add(&mut self, report: ScenarioReport) {
+        self.summary.add_scenario(&report);
+        self.citations.add(&report);
+        self.unexpected_failure |= is_unexpected_failure(&report);
+        if self.keep == Keep::Scenarios {
+            self.scenarios.push(report);
+        }
     }
 }
 
@@ -347,7 +413,7 @@ fn apply_expectation(report: &mut ScenarioReport, entry: &ExpectedFailure) {
 /// (`covered: false`) so certifiers see the gaps.
 fn rollup(
     requirements: &[Requirement],
-    scenarios: &[ScenarioReport],
+    citations: myna_report::Rollup,
     whole_suite: bool,
 ) -> Vec<myna_report::RequirementReport> {
     let infos: Vec<myna_report::RequirementInfo> = requirements
@@ -365,5 +431,5 @@ fn rollup(
     } else {
         myna_report::RollupScope::Cited
     };
-    myna_report::rollup(&infos, scenarios, scope)
+    citations.finish(&infos, scope)
 }

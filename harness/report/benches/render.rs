@@ -3,35 +3,58 @@
 //! in the same run:
 //! - `report.html` alone, and the whole set rendered in memory
 //!   (`render_set`: junit, markdown, html, json, their hashes);
-//! - the whole set written as a run writes it (`write_reports`: a staging
-//!   directory, every file synced, the swap);
+//! - the whole set written from the whole report (`write_reports`, as
+//!   `report render` and `report merge` do: a staging directory, every
+//!   file synced, the swap);
+//! - the same set written as a run writes it (`SetWriter`): each scenario's
+//!   pieces as it finishes (during the run), then at the run's end the
+//!   files' heads and tails around them, synced and swapped in (`write_set`:
+//!   what the run's end waits for);
 //! - baseline `serde_json::to_writer` of the same report into a `Vec` (the
 //!   least any JSON report of this data costs);
 //! - baseline the same number of bytes as the whole set, written and synced
 //!   into one file in the same directory (the least the disk costs).
 //!
 //! A benchmark, not a test: `cargo bench -p myna-report --bench render`;
-//! `cargo test --benches` runs each once.
+//! `cargo test --benches` runs each once, on 1,000 scenarios × 10 steps
+//! (a debug build; the figures of that mode mean nothing).
 
 mod large;
 
 use std::io::Write as _;
 
-use criterion::{criterion_group, criterion_main, Criterion};
-use large::large_report;
-use myna_report::{render_html, render_set, write_reports};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use large::{large_report_of, SCENARIOS, STEPS};
+use myna_report::{render_html, render_set, write_reports, Report, ReportDir, SetWriter};
+
+/// A run's set with every scenario of `report` pushed, not yet written.
+fn pushed(report: &Report, out: &std::path::Path) -> Option<(SetWriter, ReportDir)> {
+    let dir = ReportDir::open(out).ok()?;
+    let mut writer = dir.set_writer().ok()?;
+    for scenario in &report.scenarios {
+        writer.push(scenario);
+    }
+    Some((writer, dir))
+}
 
 fn render(c: &mut Criterion) {
-    let report = large_report();
-    let set_bytes: usize = render_set(&report, None)
-        .map(|files| files.iter().map(|f| f.bytes.len()).sum())
-        .unwrap_or(0);
-    let html_bytes = render_html(&report).len();
+    // `cargo bench` passes `--bench`; `cargo test --benches` does not.
+    let benchmarking = std::env::args().any(|a| a == "--bench");
+    let report = large_report_of(SCENARIOS, if benchmarking { STEPS } else { 10 });
+    let sizes: Vec<(&str, usize)> = render_set(&report, None)
+        .map(|files| files.iter().map(|f| (f.name, f.bytes.len())).collect())
+        .unwrap_or_default();
+    let set_bytes: usize = sizes.iter().map(|(_, n)| n).sum();
     let json_bytes = serde_json::to_vec(&report).map_or(0, |v| v.len());
+    let files: Vec<String> = sizes
+        .iter()
+        .map(|(name, n)| format!("{name} {:.1} MB", *n as f64 / 1e6))
+        .collect();
     eprintln!(
-        "render_1000x100: whole set {:.1} MB (report.html {:.1} MB); compact serde_json {:.1} MB",
+        "render_1000x{}: whole set {:.1} MB ({}); compact serde_json {:.1} MB",
+        report.scenarios.first().map_or(0, |s| s.steps.len()),
         set_bytes as f64 / 1e6,
-        html_bytes as f64 / 1e6,
+        files.join(", "),
         json_bytes as f64 / 1e6,
     );
     let dir = tempfile::tempdir().ok();
@@ -49,6 +72,42 @@ fn render(c: &mut Criterion) {
         group.bench_function("whole set written (write_reports)", |b| {
             b.iter(|| write_reports(&report, &out).map(|w| w.files.len()))
         });
+        let run_level = Report {
+            schema_version: report.schema_version.clone(),
+            run_info: report.run_info.clone(),
+            summary: report.summary.clone(),
+            requirements: report.requirements.clone(),
+            ..Report::default()
+        };
+        let run_out = dir.join("run");
+        group.bench_function(
+            "a run: its scenarios pushed as they finish (SetWriter::push)",
+            |b| {
+                b.iter_batched(
+                    || ReportDir::open(&run_out).ok(),
+                    |dir| {
+                        let mut writer = dir.as_ref()?.set_writer().ok()?;
+                        for scenario in &report.scenarios {
+                            writer.push(scenario);
+                        }
+                        Some((writer, dir))
+                    },
+                    BatchSize::PerIteration,
+                )
+            },
+        );
+        group.bench_function(
+            "a run: the set written at its end (SetWriter::write_set)",
+            |b| {
+                b.iter_batched(
+                    || pushed(&report, &run_out),
+                    |pushed| {
+                        pushed.map(|(writer, dir)| writer.write_set(dir, &run_level, None).is_ok())
+                    },
+                    BatchSize::PerIteration,
+                )
+            },
+        );
         let file = dir.join("baseline.bin");
         group.bench_function("baseline: as many bytes written and synced", |b| {
             b.iter(|| {

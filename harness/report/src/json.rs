@@ -1,26 +1,20 @@
 //! `report.json`: rendering, writing and reading with a schema version check.
 
+use std::io::Write;
 use std::path::Path;
 
 use crate::atomic::write_atomically;
 use crate::error::{IoAction, ReportError};
-use serde::Serialize;
-
-use crate::schema::{
-    FileHash, Report, RequirementReport, RunError, RunInfo, ScenarioReport, Summary, SCHEMA_VERSION,
-};
+use crate::outline::{indent, write_at};
+use crate::schema::{FileHash, Report, ScenarioReport, SCHEMA_VERSION};
 
 /// Where in-memory JSON is said to come from in errors.
 const IN_MEMORY: &str = "<memory>";
 
-/// Renders `report` as pretty JSON with a final newline.
+/// Renders `report` as `report.json` is written (laid out down to each
+/// step, each step on one line, `crate::outline`) with a final newline.
 pub fn render_json(report: &Report) -> Result<String, ReportError> {
-    let mut text = serde_json::to_string_pretty(report).map_err(|source| ReportError::Json {
-        path: IN_MEMORY.into(),
-        source,
-    })?;
-    text.push('\n');
-    Ok(text)
+    render_json_with_files(report, &report.files)
 }
 
 /// [`render_json`] of `report` with `files` in place of its own, without
@@ -29,47 +23,82 @@ pub(crate) fn render_json_with_files(
     report: &Report,
     files: &[FileHash],
 ) -> Result<String, ReportError> {
-    // Every field named, so a field added to `Report` must be added here.
+    let mut out = Vec::new();
+    let written = write_head(&mut out, report).and_then(|()| {
+        for (index, scenario) in report.scenarios.iter().enumerate() {
+            write_scenario(&mut out, scenario, index == 0)?;
+        }
+        write_tail(&mut out, report, !report.scenarios.is_empty(), files)
+    });
+    written.map_err(|source| ReportError::Json {
+        path: IN_MEMORY.into(),
+        source: serde_json::Error::io(source),
+    })?;
+    // Every piece is serde_json's output or our ASCII framing.
+    String::from_utf8(out).map_err(|e| ReportError::Json {
+        path: IN_MEMORY.into(),
+        source: serde::de::Error::custom(e),
+    })
+}
+
+/// `report.json` up to its `scenarios` array's opening bracket:
+/// `schema_version`, `run_info` and `summary` of `report`, as `Report`
+/// serializes them in its field order (a test holds the framing equal).
+pub(crate) fn write_head<W: Write>(out: &mut W, report: &Report) -> std::io::Result<()> {
+    // Every field named, so a field added to `Report` must be placed here.
     let Report {
         schema_version,
         run_info,
         summary,
-        scenarios,
-        requirements,
-        errors,
+        scenarios: _,
+        requirements: _,
+        errors: _,
         files: _,
     } = report;
-    let view = ReportWithFiles {
-        schema_version,
-        run_info,
-        summary,
-        scenarios,
-        requirements,
-        errors,
-        files,
-    };
-    let mut text = serde_json::to_string_pretty(&view).map_err(|source| ReportError::Json {
-        path: IN_MEMORY.into(),
-        source,
-    })?;
-    text.push('\n');
-    Ok(text)
+    out.write_all(b"{\n  \"schema_version\": ")?;
+    write_at(out, 1, schema_version)?;
+    out.write_all(b",\n  \"run_info\": ")?;
+    write_at(out, 1, run_info)?;
+    out.write_all(b",\n  \"summary\": ")?;
+    write_at(out, 1, summary)?;
+    out.write_all(b",\n  \"scenarios\": [")?;
+    Ok(())
 }
 
-/// [`Report`]'s fields, borrowed, in its order: it serializes as `Report`
-/// does (a test holds them equal).
-#[derive(Serialize)]
-struct ReportWithFiles<'a> {
-    schema_version: &'a String,
-    run_info: &'a RunInfo,
-    summary: &'a Summary,
-    scenarios: &'a [ScenarioReport],
-    requirements: &'a [RequirementReport],
-    errors: &'a [RunError],
-    files: &'a [FileHash],
+/// One element of the `scenarios` array; `first` for the first.
+pub(crate) fn write_scenario<W: Write>(
+    out: &mut W,
+    scenario: &ScenarioReport,
+    first: bool,
+) -> std::io::Result<()> {
+    out.write_all(if first { b"\n" } else { b",\n" })?;
+    indent(out, 2)?;
+    write_at(out, 2, scenario)?;
+    Ok(())
 }
 
-/// Writes `report` to `path` as pretty JSON, atomically.
+/// The rest after the scenarios: `requirements`, `errors`, `files`, the
+/// final newline. `any_scenarios`: whether an element was written.
+pub(crate) fn write_tail<W: Write>(
+    out: &mut W,
+    report: &Report,
+    any_scenarios: bool,
+    files: &[FileHash],
+) -> std::io::Result<()> {
+    if any_scenarios {
+        out.write_all(b"\n  ")?;
+    }
+    out.write_all(b"],\n  \"requirements\": ")?;
+    write_at(out, 1, &report.requirements)?;
+    out.write_all(b",\n  \"errors\": ")?;
+    write_at(out, 1, &report.errors)?;
+    out.write_all(b",\n  \"files\": ")?;
+    write_at(out, 1, &files)?;
+    out.write_all(b"\n}\n")?;
+    Ok(())
+}
+
+/// Writes `report` to `path` as `report.json` is written, atomically.
 pub fn write_json(report: &Report, path: &Path) -> Result<(), ReportError> {
     write_atomically(path, render_json(report)?.as_bytes())
 }
@@ -138,21 +167,43 @@ pub fn supported_major() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schema::RunError;
 
-    #[test]
-    fn a_report_with_other_files_serializes_as_the_report_would() {
-        let mut report = Report {
+    fn sample() -> Report {
+        Report {
             schema_version: SCHEMA_VERSION.to_owned(),
-            scenarios: vec![ScenarioReport {
-                id: "card.x".to_owned(),
-                ..ScenarioReport::default()
-            }],
+            scenarios: vec![
+                ScenarioReport {
+                    id: "card.x".to_owned(),
+                    steps: vec![crate::schema::StepReport::default(); 2],
+                    ..ScenarioReport::default()
+                },
+                ScenarioReport::default(),
+            ],
             errors: vec![RunError {
                 blame: "author".to_owned(),
                 message: "m".to_owned(),
             }],
             ..Report::default()
-        };
+        }
+    }
+
+    #[test]
+    fn the_framing_serializes_as_the_report_would() {
+        for report in [sample(), Report::default()] {
+            let mut whole = Vec::new();
+            write_at(&mut whole, 0, &report).unwrap();
+            whole.push(b'\n');
+            assert_eq!(
+                render_json(&report).unwrap(),
+                String::from_utf8(whole).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn a_report_with_other_files_serializes_as_the_report_would() {
+        let mut report = sample();
         let files = [FileHash {
             path: "junit.xml".to_owned(),
             sha256: "ab".repeat(32),
@@ -160,6 +211,7 @@ mod tests {
         let borrowed = render_json_with_files(&report, &files).unwrap();
         report.files = files.to_vec();
         assert_eq!(borrowed, render_json(&report).unwrap());
+        assert_eq!(parse_json(&borrowed, Path::new("r.json")).unwrap(), report);
     }
 
     #[test]

@@ -21,57 +21,128 @@
 //! `timestamp` and `hostname` and the run facts as `<properties>`.
 
 use std::fmt::Write as _;
+use std::io::Write;
 
 use crate::describe::{detail_text, failure_details, reason};
 use crate::error::ReportError;
 use crate::schema::{Report, ScenarioReport, Verdict};
+use crate::set::part::Part;
 
 /// The `<testsuites name>`.
 const REPORT_NAME: &str = "myna-conform";
 
 /// Renders the report as JUnit XML.
 pub fn render_junit(report: &Report) -> Result<String, ReportError> {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let all = Counts::of(report.scenarios.iter());
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"{REPORT_NAME}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{}\">",
-        all.tests,
-        all.failures,
-        all.errors,
-        suite_seconds(report.run_info.duration_us)
-    );
-    for family in families_in_order(report) {
-        let scenarios = || report.scenarios.iter().filter(move |s| s.family == family);
-        let counts = Counts::of(scenarios());
-        let total_us = scenarios().fold(0u64, |sum, s| sum.saturating_add(s.duration_us));
-        let _ = write!(
-            out,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\" timestamp=\"{}\"",
-            attr(family),
-            counts.tests,
-            counts.failures,
-            counts.errors,
-            counts.skipped,
-            suite_seconds(total_us),
-            attr(&report.run_info.started_at),
-        );
-        if let Some(host) = &report.run_info.hostname {
-            let _ = write!(out, " hostname=\"{}\"", attr(host));
-        }
-        out.push_str(">\n");
-        properties(&mut out, report);
-        for scenario in scenarios() {
-            test_case(&mut out, scenario);
-        }
-        out.push_str("  </testsuite>\n");
+    let mut cases = JunitScenarios::default();
+    let mut out = Vec::new();
+    // Writing into memory cannot fail.
+    let _ = report
+        .scenarios
+        .iter()
+        .try_for_each(|s| cases.push(s, || Ok(Part::memory())))
+        .and_then(|()| cases.finish(report, &mut out));
+    // Every piece is a Rust string.
+    Ok(String::from_utf8(out)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+}
+
+/// The testcases gathered as scenarios come, one testsuite per family in
+/// order of first appearance, with its counts.
+#[derive(Debug, Default)]
+pub(crate) struct JunitScenarios {
+    suites: Vec<Suite>,
+    scratch: String,
+}
+
+#[derive(Debug)]
+struct Suite {
+    family: String,
+    counts: Counts,
+    total_us: u64,
+    cases: Part,
+}
+
+impl JunitScenarios {
+    /// How many testsuites (families) so far.
+    pub(crate) fn suites(&self) -> usize {
+        self.suites.len()
     }
-    out.push_str("</testsuites>\n");
-    Ok(out)
+
+    /// The next scenario in run order; `new_part` makes the part of a
+    /// family not seen before.
+    pub(crate) fn push(
+        &mut self,
+        scenario: &ScenarioReport,
+        new_part: impl FnOnce() -> std::io::Result<Part>,
+    ) -> std::io::Result<()> {
+        let at = match self.suites.iter().position(|s| s.family == scenario.family) {
+            Some(at) => at,
+            None => {
+                self.suites.push(Suite {
+                    family: scenario.family.clone(),
+                    counts: Counts::default(),
+                    total_us: 0,
+                    cases: new_part()?,
+                });
+                self.suites.len() - 1
+            }
+        };
+        self.scratch.clear();
+        test_case(&mut self.scratch, scenario);
+        let Some(suite) = self.suites.get_mut(at) else {
+            return Ok(());
+        };
+        suite.counts.add(scenario);
+        suite.total_us = suite.total_us.saturating_add(scenario.duration_us);
+        suite.cases.write_all(self.scratch.as_bytes())
+    }
+
+    /// Writes `junit.xml`: `report`'s run-level values and the gathered
+    /// testcases.
+    pub(crate) fn finish(mut self, report: &Report, out: &mut impl Write) -> std::io::Result<()> {
+        let mut all = Counts::default();
+        for suite in &self.suites {
+            all.merge(&suite.counts);
+        }
+        let mut head = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        let _ = writeln!(
+            head,
+            "<testsuites name=\"{REPORT_NAME}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{}\">",
+            all.tests,
+            all.failures,
+            all.errors,
+            suite_seconds(report.run_info.duration_us)
+        );
+        out.write_all(head.as_bytes())?;
+        for suite in &mut self.suites {
+            let counts = &suite.counts;
+            let mut open = String::new();
+            let _ = write!(
+                open,
+                "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\" timestamp=\"{}\"",
+                attr(&suite.family),
+                counts.tests,
+                counts.failures,
+                counts.errors,
+                counts.skipped,
+                suite_seconds(suite.total_us),
+                attr(&report.run_info.started_at),
+            );
+            if let Some(host) = &report.run_info.hostname {
+                let _ = write!(open, " hostname=\"{}\"", attr(host));
+            }
+            open.push_str(">\n");
+            properties(&mut open, report);
+            out.write_all(open.as_bytes())?;
+            suite.cases.copy_to(out)?;
+            out.write_all(b"  </testsuite>\n")?;
+        }
+        out.write_all(b"</testsuites>\n")
+    }
 }
 
 /// What a testsuite counts.
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Counts {
     tests: usize,
     failures: usize,
@@ -80,18 +151,21 @@ struct Counts {
 }
 
 impl Counts {
-    fn of<'a>(scenarios: impl Iterator<Item = &'a ScenarioReport>) -> Counts {
-        let mut counts = Counts::default();
-        for scenario in scenarios {
-            counts.tests += 1;
-            match Outcome::of(scenario) {
-                Outcome::Failure => counts.failures += 1,
-                Outcome::Error => counts.errors += 1,
-                Outcome::Skipped(_) => counts.skipped += 1,
-                Outcome::Success => {}
-            }
+    fn add(&mut self, scenario: &ScenarioReport) {
+        self.tests += 1;
+        match Outcome::of(scenario) {
+            Outcome::Failure => self.failures += 1,
+            Outcome::Error => self.errors += 1,
+            Outcome::Skipped(_) => self.skipped += 1,
+            Outcome::Success => {}
         }
-        counts
+    }
+
+    fn merge(&mut self, other: &Counts) {
+        self.tests += other.tests;
+        self.failures += other.failures;
+        self.errors += other.errors;
+        self.skipped += other.skipped;
     }
 }
 
@@ -117,17 +191,6 @@ impl Outcome {
             (Verdict::NotApplicable, _) => Outcome::Skipped("not_applicable"),
         }
     }
-}
-
-/// Families in order of first appearance.
-fn families_in_order(report: &Report) -> Vec<&str> {
-    let mut families: Vec<&str> = Vec::new();
-    for scenario in &report.scenarios {
-        if !families.contains(&scenario.family.as_str()) {
-            families.push(&scenario.family);
-        }
-    }
-    families
 }
 
 /// Run facts repeated on every suite (JUnit has no report-level properties).

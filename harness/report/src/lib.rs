@@ -27,9 +27,11 @@ mod json;
 mod junit;
 mod markdown;
 mod merge;
+mod outline;
 mod report_dir;
 mod rollup;
 pub mod schema;
+mod set;
 mod signature;
 mod summary;
 mod v1;
@@ -45,8 +47,9 @@ pub use junit::render_junit;
 pub use markdown::{render_markdown, render_markdown_listing, MAX_LISTED};
 pub use merge::{merge, merge_with, MergeOptions};
 pub use report_dir::{ReportDir, SetFile};
-pub use rollup::{rollup, RequirementInfo, RollupScope};
+pub use rollup::{rollup, RequirementInfo, Rollup, RollupScope};
 pub use schema::*;
+pub use set::SetWriter;
 pub use signature::{
     generate_key_pair, read_public_key, sha256_hex, verify_dir, ReportSigner, VerifyError,
     SIGNATURE_FILE,

@@ -25,46 +25,177 @@ pub fn render_markdown(report: &Report) -> String {
 
 /// [`render_markdown`] listing at most `max_listed` problem scenarios.
 pub fn render_markdown_listing(report: &Report, max_listed: usize) -> String {
-    let mut out = String::new();
-    let summary = Summary::from_scenarios(&report.scenarios);
-    headline(&mut out, report, &summary);
-    run_line(&mut out, report);
-    run_errors(&mut out, report);
-    counts_table(&mut out, &summary);
-    problems(&mut out, report, max_listed);
-    not_run(&mut out, report, max_listed);
-    requirements(&mut out, report);
-    out
+    let mut scenarios = MarkdownScenarios::new(max_listed);
+    for scenario in &report.scenarios {
+        scenarios.push(scenario);
+    }
+    scenarios.render(report)
 }
 
-fn headline(out: &mut String, report: &Report, summary: &Summary) {
-    let unexpected = |verdict: Verdict| {
-        report
-            .scenarios
-            .iter()
-            .any(|s| s.verdict == verdict && s.expected_failure.is_none())
-    };
-    let mark =
-        if unexpected(Verdict::Fail) || unexpected(Verdict::Error) || !report.errors.is_empty() {
-            "❌"
-        } else if unexpected(Verdict::Warn) {
-            "⚠️"
-        } else {
-            "✅"
-        };
-    let counts: Vec<String> = Verdict::DISPLAY_ORDER
-        .iter()
-        .map(|verdict| format!("{} {}", summary.count(*verdict), verdict_words(*verdict)))
-        .collect();
-    let _ = write!(out, "{mark} {}", counts.join(" · "));
-    match summary.expected_failures {
-        0 => {}
-        1 => out.push_str(" (1 expected failure)"),
-        n => {
-            let _ = write!(out, " ({n} expected failures)");
+/// What the summary says of the scenarios, gathered as they come: their
+/// counts and at most `max_listed` lines of each list.
+#[derive(Debug, Default)]
+pub(crate) struct MarkdownScenarios {
+    max_listed: usize,
+    summary: Summary,
+    /// Verdicts some scenario not listed as expected has.
+    unexpected: Vec<Verdict>,
+    /// Problems the expectations file does not list, then those it does.
+    new_problems: Listing,
+    expected_problems: Listing,
+    not_run: Listing,
+}
+
+/// The first lines of a list, and how long it is.
+#[derive(Debug, Default)]
+struct Listing {
+    lines: Vec<String>,
+    len: usize,
+}
+
+impl Listing {
+    fn add(&mut self, max_listed: usize, line: impl FnOnce() -> String) {
+        if self.lines.len() < max_listed {
+            self.lines.push(line());
+        }
+        self.len += 1;
+    }
+}
+
+impl MarkdownScenarios {
+    pub(crate) fn new(max_listed: usize) -> MarkdownScenarios {
+        MarkdownScenarios {
+            max_listed,
+            ..MarkdownScenarios::default()
         }
     }
-    out.push_str("\n\n");
+
+    /// The next scenario in run order.
+    pub(crate) fn push(&mut self, scenario: &ScenarioReport) {
+        let max = self.max_listed;
+        self.summary.add_scenario(scenario);
+        if scenario.expected_failure.is_none() && !self.unexpected.contains(&scenario.verdict) {
+            self.unexpected.push(scenario.verdict);
+        }
+        if scenario.verdict.is_problem() {
+            match &scenario.expected_failure {
+                None => self.new_problems.add(max, || {
+                    format!(
+                        "- {} **{}** {}: {}",
+                        icon(scenario.verdict),
+                        scenario.verdict.as_str(),
+                        code(&scenario.id),
+                        code(&reason(scenario))
+                    )
+                }),
+                Some(expected) => self.expected_problems.add(max, || {
+                    format!(
+                        "- ☑️ excused **{}** {}: {} (expected failure: {})",
+                        scenario.verdict.as_str(),
+                        code(&scenario.id),
+                        code(&reason(scenario)),
+                        escape_text(expected)
+                    )
+                }),
+            }
+        }
+        if matches!(scenario.verdict, Verdict::NotApplicable | Verdict::Skipped) {
+            self.not_run.add(max, || {
+                format!(
+                    "- {} {} {}: {}",
+                    icon(scenario.verdict),
+                    verdict_words(scenario.verdict),
+                    code(&scenario.id),
+                    code(&reason(scenario))
+                )
+            });
+        }
+    }
+
+    /// `summary.md`: `report`'s run-level values (its `scenarios` are
+    /// those pushed, not read here) and what was gathered.
+    pub(crate) fn render(&self, report: &Report) -> String {
+        let mut out = String::new();
+        self.headline(&mut out, report);
+        run_line(&mut out, report);
+        run_errors(&mut out, report);
+        counts_table(&mut out, &self.summary);
+        self.problems(&mut out);
+        self.not_run(&mut out);
+        requirements(&mut out, report);
+        out
+    }
+
+    fn headline(&self, out: &mut String, report: &Report) {
+        let summary = &self.summary;
+        let unexpected = |verdict: Verdict| self.unexpected.contains(&verdict);
+        let mark =
+            if unexpected(Verdict::Fail) || unexpected(Verdict::Error) || !report.errors.is_empty()
+            {
+                "❌"
+            } else if unexpected(Verdict::Warn) {
+                "⚠️"
+            } else {
+                "✅"
+            };
+        let counts: Vec<String> = Verdict::DISPLAY_ORDER
+            .iter()
+            .map(|verdict| format!("{} {}", summary.count(*verdict), verdict_words(*verdict)))
+            .collect();
+        let _ = write!(out, "{mark} {}", counts.join(" · "));
+        match summary.expected_failures {
+            0 => {}
+            1 => out.push_str(" (1 expected failure)"),
+            n => {
+                let _ = write!(out, " ({n} expected failures)");
+            }
+        }
+        out.push_str("\n\n");
+    }
+
+    /// New problems first, then those the expectations file lists; run
+    /// order within each.
+    fn problems(&self, out: &mut String) {
+        let total = self.new_problems.len + self.expected_problems.len;
+        if total == 0 {
+            return;
+        }
+        out.push_str("### Failures, warnings and errors\n\n");
+        let lines = self
+            .new_problems
+            .lines
+            .iter()
+            .chain(&self.expected_problems.lines);
+        for line in lines.take(self.max_listed) {
+            out.push_str(line);
+            out.push('\n');
+        }
+        if let Some(more) = total.checked_sub(self.max_listed).filter(|n| *n > 0) {
+            let _ = writeln!(out, "- …and {more} more");
+        }
+        out.push('\n');
+    }
+
+    /// The not-applicable and skipped scenarios with their reasons, folded.
+    fn not_run(&self, out: &mut String) {
+        let listing = &self.not_run;
+        if listing.len == 0 {
+            return;
+        }
+        let _ = writeln!(
+            out,
+            "<details><summary>Not applicable and skipped: {}</summary>\n",
+            listing.len
+        );
+        for line in &listing.lines {
+            out.push_str(line);
+            out.push('\n');
+        }
+        if let Some(more) = listing.len.checked_sub(self.max_listed).filter(|n| *n > 0) {
+            let _ = writeln!(out, "- …and {more} more");
+        }
+        out.push_str("\n</details>\n\n");
+    }
 }
 
 fn run_line(out: &mut String, report: &Report) {
@@ -130,80 +261,6 @@ fn counts_table(out: &mut String, summary: &Summary) {
         );
     }
     let _ = writeln!(out, "| **total** | **{}** |\n", summary.total);
-}
-
-fn problems(out: &mut String, report: &Report, max_listed: usize) {
-    // New problems first, then those the expectations file lists; run order within each.
-    let (expected, new): (Vec<&ScenarioReport>, Vec<&ScenarioReport>) = report
-        .scenarios
-        .iter()
-        .filter(|s| s.verdict.is_problem())
-        .partition(|s| s.expected_failure.is_some());
-    let listed: Vec<&ScenarioReport> = new.into_iter().chain(expected).collect();
-    if listed.is_empty() {
-        return;
-    }
-    out.push_str("### Failures, warnings and errors\n\n");
-    for scenario in listed.iter().take(max_listed) {
-        match &scenario.expected_failure {
-            None => {
-                let _ = write!(
-                    out,
-                    "- {} **{}** {}: {}",
-                    icon(scenario.verdict),
-                    scenario.verdict.as_str(),
-                    code(&scenario.id),
-                    code(&reason(scenario))
-                );
-            }
-            Some(expected) => {
-                let _ = write!(
-                    out,
-                    "- ☑️ excused **{}** {}: {} (expected failure: {})",
-                    scenario.verdict.as_str(),
-                    code(&scenario.id),
-                    code(&reason(scenario)),
-                    escape_text(expected)
-                );
-            }
-        }
-        out.push('\n');
-    }
-    if let Some(more) = listed.len().checked_sub(max_listed).filter(|n| *n > 0) {
-        let _ = writeln!(out, "- …and {more} more");
-    }
-    out.push('\n');
-}
-
-/// The not-applicable and skipped scenarios with their reasons, folded.
-fn not_run(out: &mut String, report: &Report, max_listed: usize) {
-    let listed: Vec<&ScenarioReport> = report
-        .scenarios
-        .iter()
-        .filter(|s| matches!(s.verdict, Verdict::NotApplicable | Verdict::Skipped))
-        .collect();
-    if listed.is_empty() {
-        return;
-    }
-    let _ = writeln!(
-        out,
-        "<details><summary>Not applicable and skipped: {}</summary>\n",
-        listed.len()
-    );
-    for scenario in listed.iter().take(max_listed) {
-        let _ = writeln!(
-            out,
-            "- {} {} {}: {}",
-            icon(scenario.verdict),
-            verdict_words(scenario.verdict),
-            code(&scenario.id),
-            code(&reason(scenario))
-        );
-    }
-    if let Some(more) = listed.len().checked_sub(max_listed).filter(|n| *n > 0) {
-        let _ = writeln!(out, "- …and {more} more");
-    }
-    out.push_str("\n</details>\n\n");
 }
 
 fn requirements(out: &mut String, report: &Report) {

@@ -194,17 +194,49 @@ impl ReportDir {
     }
 
     /// Writes `files` as the new content of the directory, as one set.
-    pub fn commit(mut self, files: &[SetFile]) -> Result<WrittenFiles, ReportError> {
-        let staging = self
-            .staging
+    /// The files are written and synced side by side (the disk works on
+    /// one while another is being copied).
+    pub fn commit(self, files: &[SetFile]) -> Result<WrittenFiles, ReportError> {
+        let staging = self.staging_path()?;
+        std::thread::scope(|scope| {
+            let writers: Vec<_> = files
+                .iter()
+                .map(|file| {
+                    let path = staging.join(file.name);
+                    scope.spawn(move || write_synced(&path, &file.bytes))
+                })
+                .collect();
+            writers.into_iter().try_for_each(|writer| {
+                writer
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p))
+            })
+        })?;
+        let names: Vec<_> = files.iter().map(|f| (f.format, f.name)).collect();
+        self.swap_in(&names)
+    }
+
+    /// A writer of this directory's set that takes a run's scenarios one by
+    /// one ([`crate::SetWriter`]), its parts in the staging directory.
+    pub fn set_writer(&self) -> Result<crate::SetWriter, ReportError> {
+        crate::SetWriter::in_dir(&self.staging_path()?)
+    }
+
+    fn staging_path(&self) -> Result<PathBuf, ReportError> {
+        self.staging
             .clone()
             .ok_or_else(|| ReportError::NotADirectory {
                 path: self.out.clone(),
-            })?;
-        for file in files {
-            let path = staging.join(file.name);
-            write_synced(&path, &file.bytes)?;
-        }
+            })
+    }
+
+    /// Swaps the staging directory, whose files `names` are written and
+    /// synced, in for the output directory.
+    pub(crate) fn swap_in(
+        mut self,
+        names: &[(Option<OutputFormat>, &'static str)],
+    ) -> Result<WrittenFiles, ReportError> {
+        let staging = self.staging_path()?;
         sync_dir(&staging);
         let ready = self.sibling("ready");
         std::fs::rename(&staging, &ready).map_err(io(&staging, IoAction::Rename))?;
@@ -221,12 +253,12 @@ impl ReportDir {
         }
         sync_dir(&self.parent);
         Ok(WrittenFiles {
-            files: files
+            files: names
                 .iter()
-                .filter_map(|f| {
-                    f.format.map(|format| WrittenFile {
+                .filter_map(|(format, name)| {
+                    format.map(|format| WrittenFile {
                         format,
-                        path: self.out.join(f.name),
+                        path: self.out.join(name),
                     })
                 })
                 .collect(),

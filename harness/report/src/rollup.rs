@@ -49,35 +49,59 @@ pub fn rollup(
     scenarios: &[ScenarioReport],
     scope: RollupScope,
 ) -> Vec<RequirementReport> {
-    let mut citations = Citations::default();
+    let mut rollup = Rollup::default();
     for scenario in scenarios {
+        rollup.add(scenario);
+    }
+    rollup.finish(catalogue, scope)
+}
+
+/// [`rollup`] one scenario at a time, for a run that keeps no scenario
+/// once it is reported: it holds each cited requirement's worst verdict and
+/// the ids of the scenarios citing it.
+#[derive(Debug, Default)]
+pub struct Rollup {
+    citations: Citations,
+}
+
+impl Rollup {
+    /// Counts the next scenario in run order.
+    pub fn add(&mut self, scenario: &ScenarioReport) {
         for requirement in &scenario.requirements {
-            citations.cite(requirement, scenario);
+            self.citations.cite(requirement, scenario);
         }
     }
 
-    let mut rolled = Vec::new();
-    for info in catalogue {
-        match citations.take(&info.id) {
-            Some(cited) => rolled.push(cited.into_report(info)),
-            None if scope == RollupScope::All => rolled.push(uncovered(info)),
-            None => {}
+    /// The requirements as [`rollup`] lists them.
+    pub fn finish(
+        self,
+        catalogue: &[RequirementInfo],
+        scope: RollupScope,
+    ) -> Vec<RequirementReport> {
+        let mut citations = self.citations;
+        let mut rolled = Vec::new();
+        for info in catalogue {
+            match citations.take(&info.id) {
+                Some(cited) => rolled.push(cited.into_report(info)),
+                None if scope == RollupScope::All => rolled.push(uncovered(info)),
+                None => {}
+            }
         }
-    }
-    for id in std::mem::take(&mut citations.order) {
-        if let Some(cited) = citations.take(&id) {
-            let info = RequirementInfo {
-                id,
-                ..RequirementInfo::default()
-            };
-            rolled.push(cited.into_report(&info));
+        for id in std::mem::take(&mut citations.order) {
+            if let Some(cited) = citations.take(&id) {
+                let info = RequirementInfo {
+                    id,
+                    ..RequirementInfo::default()
+                };
+                rolled.push(cited.into_report(&info));
+            }
         }
+        rolled
     }
-    rolled
 }
 
 /// Scenarios citing each requirement id, with the first-cited order kept.
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Citations {
     by_id: HashMap<String, Cited>,
     order: Vec<String>,
@@ -107,7 +131,7 @@ impl Citations {
     }
 }
 
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Cited {
     verdict: Option<Verdict>,
     scenarios: Vec<String>,

@@ -54,6 +54,11 @@ impl ReportSigner {
         Ok(ReportSigner { key })
     }
 
+    /// The key, for signing a digest computed as the file was written.
+    pub(crate) fn key(&self) -> &SigningKey {
+        &self.key
+    }
+
     /// The DER signature of `bytes`.
     pub fn sign(&self, bytes: &[u8]) -> Vec<u8> {
         let signature: Signature = self.key.sign(bytes);

@@ -10,12 +10,17 @@ impl Summary {
     pub fn from_scenarios(scenarios: &[ScenarioReport]) -> Summary {
         let mut summary = Summary::default();
         for scenario in scenarios {
-            summary.add(scenario.verdict);
-            if scenario.expected_failure.is_some() && scenario.verdict.is_problem() {
-                summary.expected_failures += 1;
-            }
+            summary.add_scenario(scenario);
         }
         summary
+    }
+
+    /// Counts one more scenario, as [`Summary::from_scenarios`] does.
+    pub fn add_scenario(&mut self, scenario: &ScenarioReport) {
+        self.add(scenario.verdict);
+        if scenario.expected_failure.is_some() && scenario.verdict.is_problem() {
+            self.expected_failures += 1;
+        }
     }
 
     /// The number of scenarios with `verdict`.

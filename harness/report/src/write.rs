@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::ReportError;
 use crate::html::render_html;
-use crate::json::{render_json, render_json_with_files};
+use crate::json::{render_json, write_head, write_scenario, write_tail};
 use crate::junit::render_junit;
 use crate::markdown::render_markdown;
 use crate::report_dir::{ReportDir, SetFile};
@@ -93,17 +93,34 @@ impl WrittenFiles {
 
 /// Renders the whole set: the other files, their hashes in
 /// `report.files`, `report.json`, and the signature when `signer` is given.
+/// `report.json`'s scenarios and `report.html` are rendered side by side
+/// with `junit.xml` and `summary.md` (one thread each).
 pub fn render_set(
     report: &Report,
     signer: Option<&ReportSigner>,
 ) -> Result<Vec<SetFile>, ReportError> {
+    let (json_head, html, junit) = std::thread::scope(|scope| {
+        let json = scope.spawn(|| json_up_to_tail(report));
+        let html = scope.spawn(|| render_html(report).into_bytes());
+        let junit = OutputFormat::Junit.render(report);
+        let join = |p| std::panic::resume_unwind(p);
+        (
+            json.join().unwrap_or_else(join),
+            html.join().unwrap_or_else(join),
+            junit,
+        )
+    });
+    let others = [
+        (OutputFormat::Junit, junit?),
+        (
+            OutputFormat::Markdown,
+            OutputFormat::Markdown.render(report)?,
+        ),
+        (OutputFormat::Html, html),
+    ];
     let mut files = Vec::new();
     let mut listed = Vec::new();
-    for format in OutputFormat::DEFAULT {
-        if format == OutputFormat::Json {
-            continue;
-        }
-        let bytes = format.render(report)?;
+    for (format, bytes) in others {
         listed.push(FileHash {
             path: format.file_name().to_owned(),
             sha256: sha256_hex(&bytes),
@@ -114,7 +131,13 @@ pub fn render_set(
             bytes,
         });
     }
-    let json = render_json_with_files(report, &listed)?.into_bytes();
+    let mut json = json_head;
+    write_tail(&mut json, report, !report.scenarios.is_empty(), &listed).map_err(|source| {
+        ReportError::Json {
+            path: "<memory>".into(),
+            source: serde_json::Error::io(source),
+        }
+    })?;
     if let Some(signer) = signer {
         files.push(SetFile {
             format: None,
@@ -131,6 +154,21 @@ pub fn render_set(
         },
     );
     Ok(files)
+}
+
+/// `report.json` but its tail (which lists the other files' hashes).
+fn json_up_to_tail(report: &Report) -> Vec<u8> {
+    let mut json = Vec::new();
+    // Writing into memory cannot fail, nor can serializing the schema's
+    // types (string-keyed maps).
+    let _ = write_head(&mut json, report).and_then(|()| {
+        report
+            .scenarios
+            .iter()
+            .enumerate()
+            .try_for_each(|(index, s)| write_scenario(&mut json, s, index == 0))
+    });
+    json
 }
 
 /// Writes the report set into `dir` (created if needed) as one set: every

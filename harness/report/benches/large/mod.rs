@@ -102,32 +102,34 @@ pub fn large_report() -> Report {
 
 /// A run of `count` scenarios × `steps` steps shaped as the large run.
 pub fn large_report_of(count: usize, steps: usize) -> Report {
-    let scenarios: Vec<ScenarioReport> = (0..count)
-        .map(|i| {
-            let failing = i % 10 == 0;
-            ScenarioReport {
-                id: format!("card.large.{i}"),
-                title: format!("Large scenario {i}"),
-                family: "card".to_owned(),
-                file: format!("scenarios/card/large-{i}.yaml"),
-                verdict: if failing {
-                    Verdict::Fail
-                } else {
-                    Verdict::Pass
-                },
-                requirements: vec![format!("CARD-LARGE-{}", i % 200)],
-                duration_us: 90_000,
-                steps: (0..steps)
-                    .map(|index| step(i, index, steps, failing && index + 1 == steps))
-                    .collect(),
-                ..ScenarioReport::default()
-            }
-        })
-        .collect();
+    let scenarios: Vec<ScenarioReport> = (0..count).map(|i| scenario(i, steps)).collect();
     Report {
         summary: Summary::from_scenarios(&scenarios),
         requirements: rollup(&catalogue(), &scenarios, RollupScope::All),
         scenarios,
         ..Report::default()
+    }
+}
+
+/// Scenario `i` of the large run, with `steps` steps: one in ten fails
+/// its last step.
+pub fn scenario(i: usize, steps: usize) -> ScenarioReport {
+    let failing = i.is_multiple_of(10);
+    ScenarioReport {
+        id: format!("card.large.{i}"),
+        title: format!("Large scenario {i}"),
+        family: "card".to_owned(),
+        file: format!("scenarios/card/large-{i}.yaml"),
+        verdict: if failing {
+            Verdict::Fail
+        } else {
+            Verdict::Pass
+        },
+        requirements: vec![format!("CARD-LARGE-{}", i % 200)],
+        duration_us: 90_000,
+        steps: (0..steps)
+            .map(|index| step(i, index, steps, failing && index + 1 == steps))
+            .collect(),
+        ..ScenarioReport::default()
     }
 }

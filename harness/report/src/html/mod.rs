@@ -24,7 +24,10 @@ mod script_json;
 mod steps;
 mod view;
 
-use crate::schema::Report;
+use std::io::Write;
+
+use crate::schema::{Report, ScenarioReport};
+use crate::set::part::Part;
 
 const CSS: &str = include_str!("page.css");
 const SCRIPT: &str = include_str!("page.js");
@@ -41,43 +44,100 @@ pub fn render_html(report: &Report) -> String {
 /// Renders `report.html`; `source_root` is the project root relative to
 /// the page (ending in `/`), for the links to the sources requirements cite.
 pub fn render_html_with_root(report: &Report, source_root: &str) -> String {
-    let title = format!(
-        "myna-conform report · {} · {}",
-        report.run_info.started_at,
-        report.run_info.status.as_str()
-    );
+    let mut scenarios = HtmlScenarios::new(Part::memory(), Part::memory());
     let mut page = Vec::with_capacity(estimated_size(report));
-    page.extend_from_slice(
-        b"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
-    );
-    page.extend_from_slice(
-        b"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
-    );
-    page.extend_from_slice(
-        b"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n",
-    );
-    page.extend_from_slice(format!("<title>{}</title>\n<style>\n", escape(&title)).as_bytes());
-    page.extend_from_slice(CSS.as_bytes());
-    page.extend_from_slice(b"</style>\n</head>\n<body>\n<noscript>This report needs JavaScript; report.json holds the same data.</noscript>\n<main id=\"app\"></main>\n");
-    page.extend_from_slice(b"<script type=\"application/json\" id=\"report-data\">");
-    script_json::write(&mut page, &view::view(report, source_root));
-    page.extend_from_slice(b"</script>\n");
-    for (index, scenario) in report.scenarios.iter().enumerate() {
-        if scenario.steps.is_empty() {
-            continue;
-        }
-        page.extend_from_slice(
-            format!("<script type=\"application/json\" id=\"st-{index}\">").as_bytes(),
-        );
-        script_json::write(&mut page, &steps::Steps(&scenario.steps));
-        page.extend_from_slice(b"</script>\n");
-    }
-    page.extend_from_slice(b"<script>\n");
-    page.extend_from_slice(SCRIPT.as_bytes());
-    page.extend_from_slice(b"</script>\n</body>\n</html>\n");
+    // Writing into memory cannot fail.
+    let _ = report
+        .scenarios
+        .iter()
+        .try_for_each(|s| scenarios.push(s))
+        .and_then(|()| scenarios.finish(report, source_root, &mut page));
     // Every piece is UTF-8: the constant markup, the escaped title, and
     // JSON (ASCII).
     String::from_utf8(page).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// The page's per-scenario pieces, gathered as scenarios come: each
+/// scenario's steps element (`st-N`) and its line of the scenario list,
+/// and the exchanges' round-trip times.
+#[derive(Debug)]
+pub(crate) struct HtmlScenarios {
+    steps: Part,
+    lines: Part,
+    latency: view::Latency,
+    count: usize,
+    scratch: Vec<u8>,
+}
+
+impl HtmlScenarios {
+    /// Gathering into `steps` and `lines`.
+    pub(crate) fn new(steps: Part, lines: Part) -> HtmlScenarios {
+        HtmlScenarios {
+            steps,
+            lines,
+            latency: view::Latency::default(),
+            count: 0,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// The next scenario in run order.
+    pub(crate) fn push(&mut self, scenario: &ScenarioReport) -> std::io::Result<()> {
+        let index = self.count;
+        self.count += 1;
+        self.latency.add(scenario);
+        self.scratch.clear();
+        if index > 0 {
+            self.scratch.push(b',');
+        }
+        script_json::write(&mut self.scratch, &view::scenario(scenario));
+        self.lines.write_all(&self.scratch)?;
+        if scenario.steps.is_empty() {
+            return Ok(());
+        }
+        self.scratch.clear();
+        self.scratch.extend_from_slice(
+            format!("<script type=\"application/json\" id=\"st-{index}\">").as_bytes(),
+        );
+        script_json::write(&mut self.scratch, &steps::Steps(&scenario.steps));
+        self.scratch.extend_from_slice(b"</script>\n");
+        self.steps.write_all(&self.scratch)
+    }
+
+    /// Writes the page: `report`'s run-level values (its `scenarios` are
+    /// those pushed, not read here) and the gathered pieces.
+    pub(crate) fn finish(
+        mut self,
+        report: &Report,
+        source_root: &str,
+        out: &mut impl Write,
+    ) -> std::io::Result<()> {
+        let title = format!(
+            "myna-conform report · {} · {}",
+            report.run_info.started_at,
+            report.run_info.status.as_str()
+        );
+        out.write_all(b"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")?;
+        out.write_all(
+            b"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
+        )?;
+        out.write_all(
+            b"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n",
+        )?;
+        out.write_all(format!("<title>{}</title>\n<style>\n", escape(&title)).as_bytes())?;
+        out.write_all(CSS.as_bytes())?;
+        out.write_all(b"</style>\n</head>\n<body>\n<noscript>This report needs JavaScript; report.json holds the same data.</noscript>\n<main id=\"app\"></main>\n")?;
+        out.write_all(b"<script type=\"application/json\" id=\"report-data\">")?;
+        let mut head = Vec::new();
+        view::write_head(&mut head, report, source_root, &self.latency);
+        out.write_all(&head)?;
+        self.lines.copy_to(out)?;
+        out.write_all(b"]}</script>\n")?;
+        self.steps.copy_to(out)?;
+        out.write_all(b"<script>\n")?;
+        out.write_all(SCRIPT.as_bytes())?;
+        out.write_all(b"</script>\n</body>\n</html>\n")
+    }
 }
 
 /// A guess at the page's size, so its buffer grows once or twice at most:

@@ -5,7 +5,10 @@
 
 use serde_json::{json, Value};
 
+use std::collections::BTreeMap;
+
 use crate::describe::reason;
+use crate::html::script_json;
 use crate::schema::{Report, ScenarioReport};
 
 /// Where the links of requirement sources point: `spec:FILE` to
@@ -67,7 +70,8 @@ fn percent_encode(text: &str) -> String {
     out
 }
 
-fn scenario(s: &ScenarioReport) -> Value {
+/// The scenario's line of the page's scenario list.
+pub(crate) fn scenario(s: &ScenarioReport) -> Value {
     json!({
         "id": s.id,
         "ti": s.title,
@@ -87,66 +91,107 @@ fn scenario(s: &ScenarioReport) -> Value {
     })
 }
 
-/// Round-trip times per target: count, percentiles and a histogram over
+/// Round-trip times per target, counted per distinct time (a run's
+/// exchanges take few distinct microsecond values, so this stays small
+/// however long the run): count, percentiles and a histogram over
 /// power-of-two microsecond buckets (for PC/SC and benchmark-like runs).
-fn latency(report: &Report) -> Value {
-    let mut per_target: std::collections::BTreeMap<&str, Vec<u64>> = Default::default();
-    for e in report
-        .scenarios
-        .iter()
-        .flat_map(|s| &s.steps)
-        .flat_map(|s| &s.evidence)
-    {
-        if let Some(d) = e.duration_us {
-            per_target.entry(e.target.as_str()).or_default().push(d);
-        }
-    }
-    let mut out = serde_json::Map::new();
-    for (target, mut times) in per_target {
-        times.sort_unstable();
-        let pick = |q: f64| {
-            let i = ((times.len() as f64 - 1.0) * q).round() as usize;
-            times.get(i).copied().unwrap_or(0)
-        };
-        let mut buckets = vec![0u64; 40];
-        for t in &times {
-            let bucket = (64 - t.leading_zeros()) as usize;
-            if let Some(slot) = buckets.get_mut(bucket) {
-                *slot += 1;
-            }
-        }
-        let last = buckets.iter().rposition(|c| *c > 0).unwrap_or(0);
-        let first = buckets.iter().position(|c| *c > 0).unwrap_or(0);
-        out.insert(
-            target.to_owned(),
-            json!({
-                "n": times.len(),
-                "p50": pick(0.5), "p90": pick(0.9), "p99": pick(0.99),
-                "max": times.last().copied().unwrap_or(0),
-                "from": first,
-                "h": buckets.get(first..=last).unwrap_or(&[]),
-            }),
-        );
-    }
-    Value::Object(out)
+#[derive(Debug, Default)]
+pub(crate) struct Latency {
+    per_target: BTreeMap<String, BTreeMap<u64, u64>>,
 }
 
-/// The page's data but the steps; each scenario's `n` counts its steps.
-pub(crate) fn view(report: &Report, root: &str) -> Value {
+impl Latency {
+    /// Counts the timed exchanges of `scenario`.
+    pub(crate) fn add(&mut self, scenario: &ScenarioReport) {
+        for e in scenario.steps.iter().flat_map(|s| &s.evidence) {
+            if let Some(d) = e.duration_us {
+                let times = match self.per_target.get_mut(e.target.as_str()) {
+                    Some(times) => times,
+                    None => self.per_target.entry(e.target.clone()).or_default(),
+                };
+                *times.entry(d).or_default() += 1;
+            }
+        }
+    }
+
+    fn value(&self) -> Value {
+        let mut out = serde_json::Map::new();
+        for (target, times) in &self.per_target {
+            let n: u64 = times.values().sum();
+            // The time at position `i` of the sorted times.
+            let at = |i: u64| {
+                let mut seen = 0;
+                for (time, count) in times {
+                    seen += count;
+                    if seen > i {
+                        return *time;
+                    }
+                }
+                0
+            };
+            let pick = |q: f64| at(((n.saturating_sub(1)) as f64 * q).round() as u64);
+            let mut buckets = vec![0u64; 40];
+            for (t, count) in times {
+                let bucket = (64 - t.leading_zeros()) as usize;
+                if let Some(slot) = buckets.get_mut(bucket) {
+                    *slot += count;
+                }
+            }
+            let last = buckets.iter().rposition(|c| *c > 0).unwrap_or(0);
+            let first = buckets.iter().position(|c| *c > 0).unwrap_or(0);
+            out.insert(
+                target.clone(),
+                json!({
+                    "n": n,
+                    "p50": pick(0.5), "p90": pick(0.9), "p99": pick(0.99),
+                    "max": times.keys().next_back().copied().unwrap_or(0),
+                    "from": first,
+                    "h": buckets.get(first..=last).unwrap_or(&[]),
+                }),
+            );
+        }
+        Value::Object(out)
+    }
+}
+
+/// The page's data up to its scenario list's opening bracket: what the
+/// page shows but the scenarios (`sc`, whose lines follow, then `]}`) and
+/// their steps.
+pub(crate) fn write_head(out: &mut Vec<u8>, report: &Report, root: &str, latency: &Latency) {
     let info = &report.run_info;
-    json!({
-        "schema": report.schema_version,
-        "run": info,
-        "sum": report.summary,
-        "err": report.errors,
-        "req": report.requirements.iter().map(|r| json!({
-            "id": r.id, "tx": r.text, "lv": r.level.map(|l| l.as_str()),
-            "fam": r.family, "src": r.source, "v": r.verdict.as_str(),
-            "sc": r.scenarios, "links": source_links(&r.source, root),
-        })).collect::<Vec<_>>(),
-        "sc": report.scenarios.iter().map(scenario).collect::<Vec<_>>(),
-        "lat": latency(report),
-    })
+    let requirements = report
+        .requirements
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id, "tx": r.text, "lv": r.level.map(|l| l.as_str()),
+                "fam": r.family, "src": r.source, "v": r.verdict.as_str(),
+                "sc": r.scenarios, "links": source_links(&r.source, root),
+            })
+        })
+        .collect::<Vec<_>>();
+    let fields: [(&str, Value); 6] = [
+        ("schema", json!(report.schema_version)),
+        ("run", serde_json::to_value(info).unwrap_or(Value::Null)),
+        (
+            "sum",
+            serde_json::to_value(&report.summary).unwrap_or(Value::Null),
+        ),
+        (
+            "err",
+            serde_json::to_value(&report.errors).unwrap_or(Value::Null),
+        ),
+        ("req", Value::Array(requirements)),
+        ("lat", latency.value()),
+    ];
+    out.push(b'{');
+    for (key, value) in fields {
+        script_json::write(out, &key);
+        out.push(b':');
+        script_json::write(out, &value);
+        out.push(b',');
+    }
+    out.extend_from_slice(b"\"sc\":[");
 }
 
 #[cfg(test)]
