@@ -15,7 +15,8 @@ use std::time::Duration;
 
 use pcsc_support::{
     claim_readers, installed, myna, pcscd_ready, persona_value, read_report, run_with_watchdog,
-    skip, spawn_until_card, stop_recording, temp_dir, verdicts, wait_for_no_card, ChildGuard, READER, VPCD_ADDR,
+    skip, spawn_until_card, stop_recording, temp_dir, verdicts, wait_for_no_card, ChildGuard,
+    READER, VPCD_ADDR,
 };
 
 const LIMIT: Duration = Duration::from_secs(120);

@@ -23,8 +23,7 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
 use pcsc_support::{
     claim_readers, installed, myna, pcscd_ready, run_with_watchdog, skip, spawn_until_card,
-    stop_recording,
-    temp_dir, wait_for_no_card, ChildGuard, READER, VPCD_ADDR,
+    stop_recording, temp_dir, wait_for_no_card, ChildGuard, READER, VPCD_ADDR,
 };
 
 const LIMIT: Duration = Duration::from_secs(120);

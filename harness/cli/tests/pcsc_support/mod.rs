@@ -131,7 +131,11 @@ impl Drop for ChildGuard {
 /// is written on the way out), closes it, and waits at most `limit` for
 /// the process to end; its exit status.
 pub fn stop_recording(recorder: &mut ChildGuard, limit: Duration) -> ExitStatus {
-    let mut stdin = recorder.0.stdin.take().expect("record was started with a piped stdin");
+    let mut stdin = recorder
+        .0
+        .stdin
+        .take()
+        .expect("record was started with a piped stdin");
     stdin.write_all(b"\n").unwrap();
     drop(stdin);
     let started = Instant::now();
@@ -139,7 +143,10 @@ pub fn stop_recording(recorder: &mut ChildGuard, limit: Duration) -> ExitStatus 
         if let Some(status) = recorder.0.try_wait().unwrap() {
             return status;
         }
-        assert!(started.elapsed() < limit, "record did not stop within {limit:?}");
+        assert!(
+            started.elapsed() < limit,
+            "record did not stop within {limit:?}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
