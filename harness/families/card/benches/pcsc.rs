@@ -12,8 +12,10 @@
 //! from other processes falls on both alike.
 //!
 //! The PC/SC parts need pcscd with vsmartcard-vpcd (`bash .ci/pcscd.sh`);
-//! without it they are skipped with a note. They use vpcd slot 1
-//! (`Virtual PCD 00 01`, port 35964) so that slot 0 stays free.
+//! without it they are skipped with a note (a failure under `CI=true`,
+//! where `.ci/run` starts it). They use vpcd slot 1
+//! (`Virtual PCD 00 01`, port 35964) so that slot 0 stays free, and take
+//! the tests' slot lock while they run.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -47,6 +49,19 @@ fn card() -> Card {
         .unwrap_or_default()
         .join("vectors/personas");
     Card::new(Persona::load_named(&root, "taro").unwrap().card_profile())
+}
+
+/// Claims the vpcd slots against other processes' PC/SC tests (the lock
+/// file of harness/cli/tests/pcsc_support and tests/pcsc_vpcd.rs).
+fn claim_slots() -> std::fs::File {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open("/tmp/myna-conform-vpcd-slots.lock")
+        .unwrap();
+    file.lock().unwrap();
+    file
 }
 
 fn pcscd_with_vpcd() -> Result<(), String> {
@@ -227,11 +242,17 @@ fn round_trip(c: &mut Criterion) {
     group.finish();
 
     if let Err(why) = pcscd_with_vpcd() {
+        // .ci/run starts pcscd first: there its absence is a failure.
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true and pcscd with vpcd not available ({why}): start it with .ci/pcscd.sh"
+        );
         eprintln!(
             "pcscd with vpcd not available ({why}): PC/SC round trips skipped (see docs/pcsc.md)"
         );
         return;
     }
+    let _slots = claim_slots();
     let options = EmulatorOptions {
         reconnect: Reconnect::Never,
         ..EmulatorOptions::default()

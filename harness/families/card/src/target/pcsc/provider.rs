@@ -422,6 +422,11 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_transaction_lasts_a_scenario_unless_asked_otherwise() {
+        assert_eq!(TransactionScope::default(), TransactionScope::Scenario);
+    }
+
+    #[test]
     fn only_the_echoed_persona_id_with_9000_counts_as_a_reset() {
         assert!(is_reset_answer(b"taro\x90\x00", "taro"));
         assert!(!is_reset_answer(b"kao\x90\x00", "taro"));
