@@ -128,6 +128,17 @@ pub enum Command {
     },
 }
 
+/// How long a PC/SC transaction lasts (`run --card-transaction`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CardTransaction {
+    /// One across each scenario.
+    Scenario,
+    /// One per step.
+    Step,
+    /// One per command.
+    Command,
+}
+
 /// Which file kind `schema` describes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum SchemaKind {
@@ -295,11 +306,22 @@ pub struct RunArgs {
     /// milliseconds.
     #[arg(long, default_value = "30s", value_parser = timeout_millis)]
     pub card_timeout: std::time::Duration,
-    /// With `--card pcsc`: hold one PC/SC transaction across each scenario
-    /// (begun after the reset, ended when the scenario ends) instead of one
-    /// per command; no other application reaches the card meanwhile.
-    #[arg(long)]
-    pub card_transaction: bool,
+    /// With `--card pcsc`: how long one PC/SC transaction lasts —
+    /// `scenario` (the default, as a host holds one across an operation:
+    /// begun after the reset, ended when the scenario ends), `step` (one
+    /// per step, its GET RESPONSEs included) or `command` (one per command
+    /// sent). No other application reaches the card inside one. A bare
+    /// `--card-transaction` is `scenario`.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "SCOPE",
+        default_value_t = CardTransaction::Scenario,
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "scenario"
+    )]
+    pub card_transaction: CardTransaction,
     /// The implementation conformance statement of the implementation under
     /// test (TOML: name and version, the test card's persona and
     /// capabilities, known failures with reasons); see README "IUT profile".
@@ -512,6 +534,37 @@ fn tag(text: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::Parser;
+
+    fn card_transaction(args: &[&str]) -> (CardTransaction, usize) {
+        let cli = Cli::try_parse_from(["myna-conform", "run"].iter().chain(args)).unwrap();
+        let Command::Run(run) = cli.command else {
+            panic!("not run")
+        };
+        (run.card_transaction, run.suite.paths.len())
+    }
+
+    #[test]
+    fn card_transaction_defaults_to_scenario_and_a_bare_flag_keeps_its_meaning() {
+        assert_eq!(
+            card_transaction(&["x.yaml"]),
+            (CardTransaction::Scenario, 1)
+        );
+        // The bare flag of before takes no value: the path stays a path.
+        assert_eq!(
+            card_transaction(&["--card-transaction", "x.yaml"]),
+            (CardTransaction::Scenario, 1)
+        );
+        assert_eq!(
+            card_transaction(&["--card-transaction=step", "x.yaml"]),
+            (CardTransaction::Step, 1)
+        );
+        assert_eq!(
+            card_transaction(&["--card-transaction=command"]),
+            (CardTransaction::Command, 0)
+        );
+        assert!(Cli::try_parse_from(["myna-conform", "run", "--card-transaction=often"]).is_err());
+    }
 
     #[test]
     fn tags_are_trimmed() {

@@ -410,8 +410,10 @@ fn card_provider(args: &RunArgs) -> Result<Box<dyn CardProvider>, SetupError> {
 
 #[cfg(feature = "pcsc")]
 fn pcsc_provider(args: &RunArgs) -> Result<Box<dyn CardProvider>, SetupError> {
+    use crate::args::CardTransaction;
     use myna_family_card::target::{
         persona_values, PcscCard, PcscOptions, PcscProvider, ReaderSelector, Sharing,
+        TransactionScope,
     };
     let name = args.card.reader_name();
     let personas = &args.suite.personas;
@@ -436,7 +438,11 @@ fn pcsc_provider(args: &RunArgs) -> Result<Box<dyn CardProvider>, SetupError> {
     };
     let mut provider = PcscProvider::new(card, persona)
         .allow_destructive(args.allow_destructive)
-        .hold_transactions(args.card_transaction);
+        .transactions(match args.card_transaction {
+            CardTransaction::Scenario => TransactionScope::Scenario,
+            CardTransaction::Step => TransactionScope::Step,
+            CardTransaction::Command => TransactionScope::Command,
+        });
     match provider.probe_factory_reset(personas) {
         Ok(true) => eprintln!(
             "card: the emulator's test control answered; each scenario starts from a factory-reset card"

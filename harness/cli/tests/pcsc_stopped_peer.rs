@@ -3,9 +3,10 @@
 //! ends in `error` within `--card-timeout` (environment, exit 3), instead
 //! of the run hanging for as long as the emulator is stopped; after
 //! SIGCONT the next scenarios run and pass. The same while the card is
-//! power-cycled (`SCardReconnect`), inside a transaction held across the
-//! scenario (`--card-transaction`), and under `record`, which stops with
-//! exit 3 and writes no file.
+//! power-cycled (`SCardReconnect`), whatever the transactions last (the
+//! default one across the scenario, one per step, one per command:
+//! `--card-transaction=…`), and under `record`, which stops with exit 3
+//! and writes no file.
 //!
 //! Needs pcscd with vsmartcard-vpcd (`bash .ci/pcscd.sh`); without it the
 //! test prints why and passes, unless `CI=true`. Takes the vpcd slot lock.
@@ -137,9 +138,10 @@ fn stopped_mid_run(name: &str, scenario: &str, extra: &[&str], calls: &[&str]) {
     assert_eq!(last.1, "pass", "{all:#?}");
 }
 
+/// The default: a transaction across each scenario.
 #[test]
 fn a_stopped_emulator_is_an_error_within_the_timeout_and_the_run_goes_on() {
-    stopped_mid_run("pcsc-stopped", SLOW_SCENARIO, &[], &[]);
+    stopped_mid_run("pcsc-stopped", SLOW_SCENARIO, &[], &["SCardTransmit"]);
 }
 
 #[test]
@@ -153,12 +155,30 @@ fn a_card_stopped_during_power_cycles_is_an_error_within_the_timeout() {
 }
 
 #[test]
-fn a_card_stopped_inside_a_scenario_transaction_is_an_error_within_the_timeout() {
+fn a_card_stopped_inside_a_step_transaction_is_an_error_within_the_timeout() {
     stopped_mid_run(
-        "pcsc-stopped-transaction",
+        "pcsc-stopped-step-transaction",
         SLOW_SCENARIO,
-        &["--card-transaction"],
-        &["SCardTransmit"],
+        &["--card-transaction=step"],
+        &[
+            "SCardTransmit",
+            "SCardBeginTransaction",
+            "SCardEndTransaction",
+        ],
+    );
+}
+
+#[test]
+fn a_card_stopped_with_a_transaction_per_command_is_an_error_within_the_timeout() {
+    stopped_mid_run(
+        "pcsc-stopped-command-transaction",
+        SLOW_SCENARIO,
+        &["--card-transaction=command"],
+        &[
+            "SCardTransmit",
+            "SCardBeginTransaction",
+            "SCardEndTransaction",
+        ],
     );
 }
 

@@ -10,13 +10,13 @@
 
 mod pcsc_support;
 
-use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use pcsc_support::{
     claim_readers, installed, myna, pcscd_ready, persona_value, read_report, run_with_watchdog,
-    skip, spawn_until_card, temp_dir, verdicts, wait_for_no_card, ChildGuard, READER, VPCD_ADDR,
+    skip, spawn_until_card, stop_recording, temp_dir, verdicts, wait_for_no_card, ChildGuard,
+    READER, VPCD_ADDR,
 };
 
 const LIMIT: Duration = Duration::from_secs(120);
@@ -87,19 +87,7 @@ fn a_recorded_opensc_session_replays_in_process_without_secrets() {
         &sign_password,
     ]);
 
-    // Enter stops the recording; the file is written on the way out.
-    let mut stdin = recorder.0.stdin.take().unwrap();
-    stdin.write_all(b"\n").unwrap();
-    drop(stdin);
-    let mut waited = Duration::ZERO;
-    let status = loop {
-        if let Some(status) = recorder.0.try_wait().unwrap() {
-            break status;
-        }
-        assert!(waited < LIMIT, "record did not stop");
-        std::thread::sleep(Duration::from_millis(50));
-        waited += Duration::from_millis(50);
-    };
+    let status = stop_recording(&mut recorder, LIMIT);
     assert!(status.success(), "record failed: {status}");
 
     let yaml = std::fs::read_to_string(&file).unwrap();

@@ -14,7 +14,6 @@
 
 mod pcsc_support;
 
-use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -24,7 +23,7 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
 use pcsc_support::{
     claim_readers, installed, myna, pcscd_ready, run_with_watchdog, skip, spawn_until_card,
-    temp_dir, wait_for_no_card, ChildGuard, READER, VPCD_ADDR,
+    stop_recording, temp_dir, wait_for_no_card, ChildGuard, READER, VPCD_ADDR,
 };
 
 const LIMIT: Duration = Duration::from_secs(120);
@@ -122,18 +121,7 @@ fn record_once(dir: &Path, auth_pin: &str, sign_password: &str) -> String {
     });
     pkcs15(&["--read-certificate", "01"]);
     verify_both(auth_pin, sign_password);
-    let mut stdin = recorder.0.stdin.take().unwrap();
-    stdin.write_all(b"\n").unwrap();
-    drop(stdin);
-    let mut waited = Duration::ZERO;
-    let status = loop {
-        if let Some(status) = recorder.0.try_wait().unwrap() {
-            break status;
-        }
-        assert!(waited < LIMIT, "record did not stop");
-        std::thread::sleep(Duration::from_millis(50));
-        waited += Duration::from_millis(50);
-    };
+    let status = stop_recording(&mut recorder, LIMIT);
     assert!(status.success(), "record failed: {status}");
     let yaml = std::fs::read_to_string(&file).unwrap();
     // The VERIFYs were recorded, as variables: the test saw the secrets pass.

@@ -5,7 +5,7 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::Mutex;
@@ -124,6 +124,30 @@ impl ChildGuard {
 impl Drop for ChildGuard {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// Presses Enter on `record`'s standard input (which stops it; the file
+/// is written on the way out), closes it, and waits at most `limit` for
+/// the process to end; its exit status.
+pub fn stop_recording(recorder: &mut ChildGuard, limit: Duration) -> ExitStatus {
+    let mut stdin = recorder
+        .0
+        .stdin
+        .take()
+        .expect("record was started with a piped stdin");
+    stdin.write_all(b"\n").unwrap();
+    drop(stdin);
+    let started = Instant::now();
+    loop {
+        if let Some(status) = recorder.0.try_wait().unwrap() {
+            return status;
+        }
+        assert!(
+            started.elapsed() < limit,
+            "record did not stop within {limit:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 

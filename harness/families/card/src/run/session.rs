@@ -24,7 +24,14 @@ impl Session for CardSession {
             redactor: cx.redactor,
             log: cx.evidence,
         };
-        match self.run(&step.action, &mut action_cx) {
+        let ran = self.run(&step.action, &mut action_cx);
+        // A transaction held for the step ends before its verdict, however
+        // the step went; failing to end it is the environment's error.
+        let ran = match (ran, self.target.end_step()) {
+            (Ok(_), Err(e)) => Err(ActionError::Transport(e)),
+            (ran, _) => ran,
+        };
+        match ran {
             Ok(outcome) => evaluate(step, &outcome, cx),
             Err(ActionError::Transport(e)) => StepEnd::Error {
                 blame: if e.is_iut_fault() {

@@ -104,4 +104,9 @@ pub trait CardTarget {
     fn peer_exchanges(&mut self) -> Option<PeerTrace> {
         None
     }
+    /// The step that used the card is over: a target that holds something
+    /// for the length of a step (a PC/SC transaction per step) lets go.
+    fn end_step(&mut self) -> Result<(), TransportError> {
+        Ok(())
+    }
 }

@@ -22,6 +22,7 @@ mod pcsc;
 #[cfg(feature = "pcsc")]
 pub use self::pcsc::{
     list_pcsc_readers, list_pcsc_readers_within, NoteKind, PcscCard, PcscOpenError, PcscOptions,
-    PcscProvider, ReaderSelector, Sharing, TransportNote, DEFAULT_PCSC_CAPABILITIES,
-    DEFAULT_TRANSMIT_TIMEOUT, DESTRUCTIVE_CAPABILITY, DESTRUCTIVE_TAG, FACTORY_RESET_CAPABILITY,
+    PcscProvider, ReaderSelector, Sharing, TransactionScope, TransportNote,
+    DEFAULT_PCSC_CAPABILITIES, DEFAULT_TRANSMIT_TIMEOUT, DESTRUCTIVE_CAPABILITY, DESTRUCTIVE_TAG,
+    FACTORY_RESET_CAPABILITY,
 };

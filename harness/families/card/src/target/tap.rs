@@ -43,6 +43,9 @@ impl CardTarget for Tap {
     fn peer_exchanges(&mut self) -> Option<super::PeerTrace> {
         self.inner.peer_exchanges()
     }
+    fn end_step(&mut self) -> Result<(), TransportError> {
+        self.inner.end_step()
+    }
 }
 
 /// A provider whose every card is a [`Tap`] on the inner provider's card.

@@ -32,7 +32,8 @@ pub use options::{
     DEFAULT_TRANSMIT_TIMEOUT,
 };
 pub use provider::{
-    PcscProvider, DESTRUCTIVE_CAPABILITY, DESTRUCTIVE_TAG, FACTORY_RESET_CAPABILITY,
+    PcscProvider, TransactionScope, DESTRUCTIVE_CAPABILITY, DESTRUCTIVE_TAG,
+    FACTORY_RESET_CAPABILITY,
 };
 
 /// A card in a PC/SC reader.

@@ -21,9 +21,11 @@
 //! starts on a fresh connection (a new context on a new worker thread);
 //! if that one gets no answer either, it is an `error` within the timeout.
 //!
-//! With [`PcscProvider::hold_transactions`] (`run --card-transaction`) each
-//! scenario runs inside one PC/SC transaction, begun after the reset and
-//! ended when the scenario lets go of its card.
+//! Commands run inside PC/SC transactions as [`PcscProvider::transactions`]
+//! says (`run --card-transaction`): by default one across each scenario,
+//! begun after the reset and ended when the scenario lets go of its card,
+//! as a host holds one across an operation; or one per step, or one per
+//! command.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -106,6 +108,22 @@ impl SharedCard {
     }
 }
 
+/// How long a PC/SC transaction lasts while scenarios run (`run
+/// --card-transaction`). No other application reaches the card inside one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TransactionScope {
+    /// One across each scenario, begun after the reset before it, ended
+    /// when it ends: as a host holds one across an operation (OpenSC's
+    /// `sc_lock`), and the fewest round trips to pcscd.
+    #[default]
+    Scenario,
+    /// One per step, begun by its first command or power event and ended
+    /// when the step ends.
+    Step,
+    /// One per command, with its GET RESPONSEs and resends.
+    Command,
+}
+
 /// The card of one scenario inside a PC/SC transaction: ended (within the
 /// timeout) when the scenario drops its card. An end that fails makes the
 /// next scenario connect afresh.
@@ -135,6 +153,51 @@ impl Drop for InTransaction {
     }
 }
 
+/// The card of one scenario with a PC/SC transaction per step: begun by
+/// the step's first command or power event, ended (within the timeout)
+/// when the step ends, or when the scenario drops its card.
+struct InStepTransactions(SharedCard);
+
+impl InStepTransactions {
+    fn begin_unless_held(&mut self) -> Result<(), TransportError> {
+        let mut card = self.0 .0.borrow_mut();
+        if card.holds_transaction {
+            return Ok(());
+        }
+        card.begin_transaction()
+    }
+}
+
+impl CardTarget for InStepTransactions {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.begin_unless_held()?;
+        self.0.transmit(command)
+    }
+
+    fn power(&mut self, event: PowerEvent) -> Result<Option<Vec<u8>>, TransportError> {
+        self.begin_unless_held()?;
+        self.0.power(event)
+    }
+
+    fn info(&self) -> CardTargetInfo {
+        self.0.info()
+    }
+
+    fn capabilities(&self) -> Vec<String> {
+        self.0.capabilities()
+    }
+
+    fn end_step(&mut self) -> Result<(), TransportError> {
+        self.0 .0.borrow_mut().end_transaction()
+    }
+}
+
+impl Drop for InStepTransactions {
+    fn drop(&mut self) {
+        let _ = self.0 .0.borrow_mut().end_transaction();
+    }
+}
+
 /// A persona the factory reset can switch to.
 #[derive(Clone)]
 struct KnownPersona {
@@ -150,7 +213,7 @@ pub struct PcscProvider {
     factory_reset: Option<PathBuf>,
     personas: HashMap<String, KnownPersona>,
     allow_destructive: bool,
-    hold_transactions: bool,
+    transactions: TransactionScope,
 }
 
 impl PcscProvider {
@@ -164,23 +227,26 @@ impl PcscProvider {
             factory_reset: None,
             personas: HashMap::new(),
             allow_destructive: false,
-            hold_transactions: false,
+            transactions: TransactionScope::default(),
         }
     }
 
-    /// Runs each scenario inside one PC/SC transaction (`run
-    /// --card-transaction`): no other application reaches the card in
-    /// between, and the commands need no transaction each.
-    pub fn hold_transactions(mut self, hold: bool) -> Self {
-        self.hold_transactions = hold;
+    /// How long each PC/SC transaction lasts (`run --card-transaction`);
+    /// default [`TransactionScope::Scenario`].
+    pub fn transactions(mut self, scope: TransactionScope) -> Self {
+        self.transactions = scope;
         self
     }
 
-    /// The card for a scenario: in a transaction of its own when
-    /// [`hold_transactions`](Self::hold_transactions) is set.
+    /// The card for a scenario, in the transactions
+    /// [`transactions`](Self::transactions) says.
     fn card_for_scenario(&mut self) -> Result<Box<dyn CardTarget>, ProviderError> {
-        if !self.hold_transactions {
-            return Ok(Box::new(self.card.clone()));
+        match self.transactions {
+            TransactionScope::Command => return Ok(Box::new(self.card.clone())),
+            TransactionScope::Step => {
+                return Ok(Box::new(InStepTransactions(self.card.clone())));
+            }
+            TransactionScope::Scenario => {}
         }
         self.card
             .with_reconnect(|card| card.0.borrow_mut().begin_transaction())
@@ -354,6 +420,11 @@ impl CardProvider for PcscProvider {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_transaction_lasts_a_scenario_unless_asked_otherwise() {
+        assert_eq!(TransactionScope::default(), TransactionScope::Scenario);
+    }
 
     #[test]
     fn only_the_echoed_persona_id_with_9000_counts_as_a_reset() {
