@@ -602,7 +602,13 @@ pub fn parse_hex(text: &str) -> Result<Vec<u8>, ActionError> {
     } else {
         text.into()
     };
-    hex::decode(compact.as_bytes()).map_err(|_| {
+    let mut bytes = vec![0; compact.len() / 2];
+    let decoded = if compact.len().is_multiple_of(2) {
+        hex::decode_to_slice(compact.as_bytes(), &mut bytes)
+    } else {
+        Err(hex::FromHexError::OddLength)
+    };
+    decoded.map(|()| bytes).map_err(|_| {
         ActionError::Author(format!(
             "expected hex bytes after substitution, found {} characters that are not an even run of hex digits",
             compact.len()

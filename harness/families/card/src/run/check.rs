@@ -249,12 +249,12 @@ fn secret_hex_of(
     template: &myna_scenario::Template,
     at: &Location,
 ) -> Result<(Vec<u8>, bool), AuthorError> {
-    let rendered = vars.render(template).map_err(|e| undefined(at, &e.0))?;
-    let bytes = parse_hex(&rendered.text).map_err(|_| AuthorError {
+    let (text, secret) = vars.render_cow(template).map_err(|e| undefined(at, &e.0))?;
+    let bytes = parse_hex(&text).map_err(|_| AuthorError {
         at: at.clone(),
         message: "expected hex bytes after substitution".into(),
     })?;
-    Ok((bytes, rendered.secret))
+    Ok((bytes, secret))
 }
 
 /// A comparison with a secret side: what the failure may say. Neither the
