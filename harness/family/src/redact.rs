@@ -218,14 +218,33 @@ impl Redactor {
     /// [`text`](Self::text), borrowing `text` when it holds no secret.
     pub fn text_cow<'t>(&self, text: &'t str) -> Cow<'t, str> {
         let mut out = Cow::Borrowed(text);
+        if self.patterns.is_empty() {
+            return out;
+        }
+        // A hex form of an n-byte secret needs 2n hex digits in a row (as
+        // does a secret written in hex digits, a PIN, in n): most texts
+        // (summaries, status words) have short runs, so most forms need no
+        // search. Recounted after each replacement, which only shortens
+        // runs.
+        let mut run = longest_hex_run(text);
         for secret in &self.patterns {
+            let all_hex = secret.iter().all(u8::is_ascii_hexdigit);
             let forms = if std::str::from_utf8(secret).is_ok() {
                 &[Form::Raw, Form::UpperHex, Form::LowerHex][..]
             } else {
                 &[Form::UpperHex, Form::LowerHex][..]
             };
             for &form in forms {
+                let needs_run = match form {
+                    Form::Raw if !all_hex => 0,
+                    Form::Raw => secret.len(),
+                    Form::UpperHex | Form::LowerHex => secret.len() * 2,
+                };
+                if needs_run > run {
+                    continue;
+                }
                 if let Some(replaced) = (Needle { secret, form }).replace(&out) {
+                    run = longest_hex_run(&replaced);
                     out = Cow::Owned(replaced);
                 }
             }
@@ -237,6 +256,20 @@ impl Redactor {
     pub fn is_empty(&self) -> bool {
         self.patterns.is_empty()
     }
+}
+
+/// The length of the longest run of ASCII hex digits in `text`.
+fn longest_hex_run(text: &str) -> usize {
+    let (mut longest, mut current) = (0, 0);
+    for byte in text.bytes() {
+        if byte.is_ascii_hexdigit() {
+            current += 1;
+            longest = longest.max(current);
+        } else {
+            current = 0;
+        }
+    }
+    longest
 }
 
 /// Appends `byte` as two uppercase hex digits.
@@ -285,6 +318,19 @@ mod tests {
         let mut r = Redactor::default();
         r.add_text("照合");
         assert_eq!(r.text("番号照合番号"), "番号<redacted>番号");
+    }
+
+    #[test]
+    fn secrets_in_and_beside_hex_runs_are_masked() {
+        let mut r = Redactor::default();
+        r.add_text("4826");
+        r.add_text("pa ss");
+        r.add_bytes(&[0x01, 0x02]);
+        assert_eq!(
+            r.text("x4826y 34383236 0102 pa ss 9000 482"),
+            "x<redacted>y <redacted> <redacted> <redacted> 9000 482"
+        );
+        assert_eq!(r.text("A4826B"), "A<redacted>B");
     }
 
     #[test]

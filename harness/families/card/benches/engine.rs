@@ -96,11 +96,15 @@ fn engine(c: &mut Criterion) {
         assert_eq!(report.verdict, myna_report::Verdict::Pass);
         let steps = report.steps.len() as u64;
         let apdus = std::mem::take(&mut *sent.lock().unwrap());
-        print_memory(&format!("{id} (evidence of every APDU kept)"), apdus.len(), || {
-            let outcome = run_scenario(&scenario, &mut families);
-            sent.lock().unwrap().clear();
-            outcome
-        });
+        print_memory(
+            &format!("{id} (evidence of every APDU kept)"),
+            apdus.len(),
+            || {
+                let outcome = run_scenario(&scenario, &mut families);
+                sent.lock().unwrap().clear();
+                outcome
+            },
+        );
 
         let (via_engine, raw) = (Tally::default(), Tally::default());
         let mut group = c.benchmark_group("engine/card");

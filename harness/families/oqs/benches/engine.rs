@@ -97,17 +97,22 @@ fn engine(c: &mut Criterion) {
     std::env::set_current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.."))
         .expect("workspace root");
     let sent = Sent::default();
-    let mut families: Vec<Box<dyn Family>> = vec![Box::new(OqsFamily::new(Box::new(
-        RecordingProvider {
+    let mut families: Vec<Box<dyn Family>> =
+        vec![Box::new(OqsFamily::new(Box::new(RecordingProvider {
             sent: Arc::clone(&sent),
-        },
-    )))];
+        })))];
     let suite = load_suite(
-        &[PathBuf::from("scenarios/oqs")],
+        &[
+            PathBuf::from("scenarios/oqs/lookup-valid.yaml"),
+            PathBuf::from("scenarios/oqs/lookup-multiple.yaml"),
+        ],
         Path::new("scenarios/requirements.yaml"),
         &families,
     )
-    .expect("scenarios load");
+    .unwrap_or_else(|e| {
+        let problems: Vec<String> = e.diagnostics.iter().map(ToString::to_string).collect();
+        panic!("scenarios load: {problems:#?} {:?}", e.io)
+    });
 
     for id in SCENARIOS {
         let scenario = suite

@@ -137,13 +137,15 @@ fn engine(c: &mut Criterion) {
     let stimuli: Vec<Stimulus> = scenario
         .steps
         .iter()
-        .filter_map(|step| match myna_scenario::downcast::<ReaderStep>(step.body.as_ref()) {
-            Some(ReaderStep {
-                action: ReaderAction::Stimulus(s),
-                ..
-            }) => Some(s.clone()),
-            _ => None,
-        })
+        .filter_map(
+            |step| match myna_scenario::downcast::<ReaderStep>(step.body.as_ref()) {
+                Some(ReaderStep {
+                    action: ReaderAction::Stimulus(s),
+                    ..
+                }) => Some(s.clone()),
+                _ => None,
+            },
+        )
         .collect();
     let persona = scenario.persona.clone().unwrap_or_else(|| "taro".into());
     let profile = Persona::load_named(Path::new("vectors/personas"), &persona)
