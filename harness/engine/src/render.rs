@@ -6,14 +6,16 @@ use myna_report::{Evidence, Failure};
 use myna_scenario::Level;
 
 /// One evidence record in report form.
-pub(crate) fn evidence(raw: &RawEvidence, redactor: &Redactor) -> Evidence {
+pub(crate) fn evidence(raw: RawEvidence, redactor: &Redactor) -> Evidence {
+    let (kind, at_us, target, duration_us) = (raw.kind, raw.at_us, raw.role, raw.duration_us);
+    let (summary, fields) = raw.into_rendered(redactor);
     Evidence {
-        kind: raw.kind.to_string(),
-        at_us: raw.at_us,
-        target: raw.role.to_string(),
-        duration_us: raw.duration_us,
-        summary: raw.render_summary(redactor),
-        fields: raw.render_fields(redactor),
+        kind: kind.to_string(),
+        at_us,
+        target: target.to_string(),
+        duration_us,
+        summary,
+        fields,
     }
 }
 

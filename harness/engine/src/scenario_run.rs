@@ -54,6 +54,7 @@ pub struct LiveStep<'a> {
 pub type StepObserver<'o> = &'o mut dyn FnMut(LiveStep<'_>);
 
 /// One step's result before rendering.
+#[derive(Clone)]
 struct StepDraft {
     report: StepReport,
     evidence: Vec<RawEvidence>,
@@ -311,20 +312,12 @@ pub fn run_scenario_observed(
         blame = blame.max(Some(Blame::Environment));
     }
     let redactor = &run.redactor;
+    report.steps.reserve(run.drafts.len());
     for draft in run.drafts {
-        let mut step = draft.report;
-        step.evidence = draft
-            .evidence
-            .iter()
-            .map(|e| render::evidence(e, redactor))
-            .collect();
-        step.failures = draft
-            .mismatches
-            .iter()
-            .map(|(m, level)| render::failure(m, *level, redactor))
-            .collect();
+        let error = draft.error.clone();
+        let step = rendered(draft, redactor, false);
         if report.message.is_none() && step.verdict > Verdict::Pass {
-            report.message = Some(match (&draft.error, step.failures.first()) {
+            report.message = Some(match (&error, step.failures.first()) {
                 (Some((_, e)), _) => redactor.text(e),
                 (None, Some(f)) => myna_report::failure_line(f),
                 (None, None) => "step failed".into(),
@@ -346,6 +339,26 @@ pub fn run_scenario_observed(
     ScenarioOutcome { report, blame }
 }
 
+/// `draft`'s report entry: its evidence (none when `withhold_evidence`)
+/// and failures rendered through `redactor`. The one rendering of a step,
+/// for the live view and for the scenario's report alike.
+fn rendered(draft: StepDraft, redactor: &Redactor, withhold_evidence: bool) -> StepReport {
+    let mut step = draft.report;
+    if !withhold_evidence {
+        step.evidence = draft
+            .evidence
+            .into_iter()
+            .map(|e| render::evidence(e, redactor))
+            .collect();
+    }
+    step.failures = draft
+        .mismatches
+        .iter()
+        .map(|(m, level)| render::failure(m, *level, redactor))
+        .collect();
+    step
+}
+
 /// Shows `draft` to the observer, rendered through the redactor as it is
 /// now; without its evidence when the step `captured` values.
 fn live(
@@ -355,24 +368,13 @@ fn live(
     captured: bool,
     observe: &mut dyn FnMut(LiveStep<'_>),
 ) {
-    let mut step = draft.report.clone();
-    if !captured {
-        step.evidence = draft
-            .evidence
-            .iter()
-            .map(|e| render::evidence(e, redactor))
-            .collect();
-    }
-    step.failures = draft
-        .mismatches
-        .iter()
-        .map(|(m, level)| render::failure(m, *level, redactor))
-        .collect();
     let message = match (&draft.error, &draft.not_applicable) {
         (Some((_, e)), _) => Some(redactor.text(e)),
         (None, Some(why)) => Some(redactor.text(why)),
         (None, None) => None,
     };
+    // Only under `-v`: the copy keeps the draft for the final rendering.
+    let step = rendered(draft.clone(), redactor, captured);
     observe(LiveStep {
         scenario: &scenario.id,
         step: &step,

@@ -58,10 +58,29 @@ impl FieldValue {
                 Value::String(hex)
             }
             FieldValue::Text(text) => Value::String(redactor.text(text)),
-            FieldValue::Json(value) => redact_json(value, redactor),
+            FieldValue::Json(value) => {
+                masked_json(value, redactor).unwrap_or_else(|| value.clone())
+            }
             FieldValue::Number(n) => Value::from(*n),
             FieldValue::Null => Value::Null,
         }
+    }
+
+    /// [`render`](Self::render), reusing the text when it holds no secret.
+    pub fn into_rendered(self, redactor: &Redactor) -> Value {
+        match self {
+            FieldValue::Text(text) => Value::String(owned_masked(text, redactor)),
+            FieldValue::Json(value) => masked_json(&value, redactor).unwrap_or(value),
+            other => other.render(redactor),
+        }
+    }
+}
+
+/// `text` masked, moved rather than copied when it holds no secret.
+fn owned_masked(text: String, redactor: &Redactor) -> String {
+    match redactor.text_cow(&text) {
+        std::borrow::Cow::Owned(masked) => masked,
+        std::borrow::Cow::Borrowed(_) => text,
     }
 }
 
@@ -115,19 +134,32 @@ impl RawEvidence {
     pub fn render_summary(&self, redactor: &Redactor) -> Option<String> {
         self.summary.as_deref().map(|s| redactor.text(s))
     }
+
+    /// The summary and the fields in report form, secrets masked, reusing
+    /// the texts that hold none (the engine renders each record once, at
+    /// the scenario's end).
+    pub fn into_rendered(self, redactor: &Redactor) -> (Option<String>, Map<String, Value>) {
+        let summary = self.summary.map(|s| owned_masked(s, redactor));
+        let mut fields = Map::new();
+        for (name, value) in self.fields {
+            fields.insert(name.to_string(), value.into_rendered(redactor));
+        }
+        (summary, fields)
+    }
 }
 
-/// A JSON value with secrets masked in its text.
-fn redact_json(value: &Value, redactor: &Redactor) -> Value {
+/// A JSON value with secrets masked in its text; `None` when it holds
+/// none.
+fn masked_json(value: &Value, redactor: &Redactor) -> Option<Value> {
     if redactor.is_empty() {
-        return value.clone();
+        return None;
     }
     let text = value.to_string();
-    let masked = redactor.text(&text);
-    if masked == text {
-        value.clone()
-    } else {
-        serde_json::from_str(&masked).unwrap_or(Value::String(masked))
+    match redactor.text_cow(&text) {
+        std::borrow::Cow::Borrowed(_) => None,
+        std::borrow::Cow::Owned(masked) => {
+            Some(serde_json::from_str(&masked).unwrap_or(Value::String(masked)))
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! `vars`, and captures of earlier steps. Each value knows whether it is a
 //! secret, and rendering a template says whether a secret went into it.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use myna_scenario::{Template, TemplatePart};
@@ -75,6 +76,30 @@ impl Vars {
             text,
             secret: !secret_spans.is_empty(),
         })
+    }
+
+    /// [`render`](Self::render) without copying when the template is one
+    /// literal or one `${name}` (most are: a step's hex, a
+    /// `${persona.auth_cert}` to compare with): the text borrowed, and
+    /// whether it is secret.
+    pub fn render_cow<'t>(
+        &'t self,
+        template: &'t Template,
+    ) -> Result<(Cow<'t, str>, bool), UndefinedVariable> {
+        match template.parts.as_slice() {
+            [] => Ok((Cow::Borrowed(""), false)),
+            [TemplatePart::Literal(text)] => Ok((Cow::Borrowed(text), false)),
+            [TemplatePart::Var(name)] => {
+                let value = self
+                    .values
+                    .get(name)
+                    .ok_or_else(|| UndefinedVariable(name.clone()))?;
+                Ok((Cow::Borrowed(&value.text), value.secret))
+            }
+            _ => self
+                .render(template)
+                .map(|r| (Cow::Owned(r.text), r.secret)),
+        }
     }
 
     /// Every variable as `(name, text)`.
@@ -159,6 +184,21 @@ mod tests {
         assert!(secret.secret);
         assert_eq!(
             vars.render(&template(&[("nope", true)])),
+            Err(UndefinedVariable("nope".into()))
+        );
+        for parts in [
+            &[("00 ", false), ("x", true)][..],
+            &[("persona.auth_pin", true)],
+            &[("A0", false)],
+            &[],
+        ] {
+            let t = template(parts);
+            let r = vars.render(&t).unwrap();
+            let (text, secret) = vars.render_cow(&t).unwrap();
+            assert_eq!((text.as_ref(), secret), (r.text.as_str(), r.secret));
+        }
+        assert_eq!(
+            vars.render_cow(&template(&[("nope", true)])),
             Err(UndefinedVariable("nope".into()))
         );
     }

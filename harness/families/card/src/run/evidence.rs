@@ -37,40 +37,52 @@ pub(crate) fn secret_ranges(command: &[u8]) -> Vec<std::ops::Range<usize>> {
 }
 
 /// `SELECT jpki → 9000 SUCCESS`, `VERIFY → 63C2 VERIFY_FAILED (2 tries
-/// left)`: names, never a data field.
+/// left)`: names, never a data field. Written into one buffer: every
+/// exchange of every step has one.
 pub(crate) fn summary(command: &[u8], sw: StatusWord, data_len: usize) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(64);
     let ins = Instruction(command.get(1).copied().unwrap_or(0));
-    let name = ins
-        .name()
-        .map(|n| n.replace('_', " "))
-        .unwrap_or_else(|| format!("INS {:02X}", ins.0));
-    let detail = match CommandApdu::parse(command) {
+    match ins.name() {
+        Some(name) => name.split('_').enumerate().for_each(|(i, word)| {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }),
+        None => {
+            let _ = write!(out, "INS {:02X}", ins.0);
+        }
+    }
+    // Writing into a String cannot fail.
+    let _ = match CommandApdu::parse(command) {
         Ok(apdu) if ins == Instruction::SELECT && apdu.p1 == 0x04 => {
             match names::app_by_aid(apdu.data()) {
-                Some(app) => format!(" {}", names::app_name(app)),
-                None => format!(" AID {}", hex::encode_upper(apdu.data())),
+                Some(app) => write!(out, " {}", names::app_name(app)),
+                None => write!(out, " AID {}", hex::encode_upper(apdu.data())),
             }
         }
         Ok(apdu) if ins == Instruction::SELECT && apdu.p1 == 0x02 => {
-            format!(" EF {}", hex::encode_upper(apdu.data()))
+            write!(out, " EF {}", hex::encode_upper(apdu.data()))
         }
         Ok(apdu) if ins == Instruction::READ_BINARY => {
             let offset = (u16::from(apdu.p1 & 0x7F) << 8) | u16::from(apdu.p2);
             let le = apdu.le().map_or(0, |le| le.effective());
-            format!(" offset {offset} Le {le}")
+            write!(out, " offset {offset} Le {le}")
         }
-        _ => String::new(),
+        _ => Ok(()),
     };
-    let mut meaning = sw.name().map(|n| format!(" {n}")).unwrap_or_default();
-    if let Some(tries) = sw.tries_left() {
-        meaning.push_str(&format!(" ({tries} tries left)"));
+    let _ = write!(out, " → {sw}");
+    if let Some(name) = sw.name() {
+        let _ = write!(out, " {name}");
     }
-    let data = if data_len > 0 {
-        format!(", {data_len} bytes")
-    } else {
-        String::new()
-    };
-    format!("{name}{detail} → {sw}{meaning}{data}")
+    if let Some(tries) = sw.tries_left() {
+        let _ = write!(out, " ({tries} tries left)");
+    }
+    if data_len > 0 {
+        let _ = write!(out, ", {data_len} bytes");
+    }
+    out
 }
 
 /// One C-APDU and its R-APDU.
