@@ -342,7 +342,10 @@ mod tests {
             }))
         );
         let chunked = head("HTTP/1.1 503 X\r\nTransfer-Encoding: gzip, chunked\r\n\r\n");
-        assert_eq!(chunked.map(|h| h.map(|h| h.framing)), Ok(Some(Framing::Chunked)));
+        assert_eq!(
+            chunked.map(|h| h.map(|h| h.framing)),
+            Ok(Some(Framing::Chunked))
+        );
         let closing = head("HTTP/1.1 200 OK\r\nConnection: close\r\ncontent-length: 0\r\n\r\n");
         assert_eq!(closing.map(|h| h.map(|h| h.close)), Ok(Some(true)));
         let until_close = head("HTTP/1.0 200 OK\r\n\r\n");
@@ -405,8 +408,14 @@ mod tests {
         let chunked: &[u8] =
             b"HTTP/1.1 404 No\r\ntransfer-encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n2\r\nde\r\n0\r\nT: 1\r\n\r\n";
         for piece in [1, 3, 7, 1000] {
-            assert_eq!(exchange_twice(length, piece), [Ok((200, true)), Ok((200, true))]);
-            assert_eq!(exchange_twice(chunked, piece), [Ok((404, true)), Ok((404, true))]);
+            assert_eq!(
+                exchange_twice(length, piece),
+                [Ok((200, true)), Ok((200, true))]
+            );
+            assert_eq!(
+                exchange_twice(chunked, piece),
+                [Ok((404, true)), Ok((404, true))]
+            );
         }
     }
 
