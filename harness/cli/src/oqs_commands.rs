@@ -89,7 +89,7 @@ fn print_result(result: &myna_oqs::BenchResult, rate: u32) {
     }
     if result.fell_behind {
         eprintln!(
-            "warning: the run fell behind its schedule (over 1% of requests sent late): \
+            "warning: the run fell behind its schedule (over 1% of requests sent over 5 ms late): \
              the rate applied was below {rate}/s; more --connections may hold it"
         );
     }

@@ -43,7 +43,7 @@ type SharedService = Arc<Shared<OqsService>>;
 
 /// Every answer of this API is JSON (the content type of
 /// `myna_serve::json_response`).
-const JSON: HeaderValue = HeaderValue::from_static("application/json; charset=utf-8");
+const JSON: &str = "application/json; charset=utf-8";
 
 async fn handle(
     State(shared): State<SharedService>,
@@ -60,7 +60,7 @@ async fn handle(
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (
         status,
-        [(header::CONTENT_TYPE, JSON)],
+        [(header::CONTENT_TYPE, HeaderValue::from_static(JSON))],
         Body::from(answer.body),
     )
         .into_response()

@@ -106,13 +106,14 @@ pub fn find_max(
         if trials.len() >= search.max_trials {
             break;
         }
-        let result = run_prepared(
-            &BenchOptions {
-                rate: r,
-                ..opts.clone()
-            },
-            &serials,
-        )?;
+        let trial_options = BenchOptions {
+            rate: r,
+            ..opts.clone()
+        };
+        if validate(&trial_options).is_err() {
+            break; // below one request per trial
+        }
+        let result = run_prepared(&trial_options, &serials)?;
         let trial = Trial {
             rate: r,
             holds: holds(&result, search.p99_bound),
