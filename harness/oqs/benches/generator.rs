@@ -8,7 +8,7 @@
 //! Generator and server share the machine's 2 cores. Without `wrk` the
 //! comparison is skipped with a note (under `CI=true` it is required) and
 //! our generator runs alone at 20,000 req/s. `cargo test --benches` runs it
-//! once, briefly (1 s of `wrk`, 0.5 s of open loop, no search).
+//! once, briefly (1 s of `wrk`, 0.2 s of open loop, no search).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -25,7 +25,7 @@ const CONNECTIONS: usize = 64;
 fn against_wrk(_: &mut Criterion) {
     let full = support::full_run();
     let server = support::reference_server();
-    let open_duration = Duration::from_millis(if full { 10_000 } else { 500 });
+    let open_duration = Duration::from_millis(if full { 10_000 } else { 200 });
     let target = if support::wrk_present() {
         let wrk = support::wrk(
             &server.url(),

@@ -13,7 +13,7 @@
 //! adds. Generator and server share the machine's 2 cores.
 //!
 //! Figures are printed, not asserted: they depend on the machine's load.
-//! `cargo test --benches` runs each part once, briefly (a 1 s `wrk`, 0.3 s
+//! `cargo test --benches` runs each part once, briefly (a 1 s `wrk`, 0.1 s
 //! open loop); without `wrk` the closed-loop part is skipped with a note
 //! (under `CI=true` it is required).
 
@@ -111,7 +111,7 @@ fn throughput(_: &mut Criterion) {
             rates[1] / rates[0]
         );
     }
-    let duration = Duration::from_millis(if full { 10_000 } else { 300 });
+    let duration = Duration::from_millis(if full { 10_000 } else { 100 });
     eprintln!(
         "open loop at 20000 req/s for {:.1} s, 32 connections (our generator on the same 2 cores; \
          goal: reference p99 < 1 ms):",
