@@ -496,7 +496,9 @@ pub enum OqsCommand {
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
     /// Open-loop latency of an eligibility service: requests sent on
-    /// schedule, latency measured from the scheduled time; p50/p90/p99/p99.9/max.
+    /// schedule, latency measured from the scheduled time; p50/p90/p99/p99.9/max,
+    /// the rate achieved and whether it fell behind; `--find-max` searches
+    /// the highest rate that holds a p99 bound.
     Lookup {
         /// Base URL of the service (`http://` or `https://`).
         #[arg(long, value_parser = http_url)]
@@ -517,6 +519,15 @@ pub enum BenchCommand {
         /// Where `bench-lookup.json` is written.
         #[arg(long, default_value = "reports/latest")]
         out: PathBuf,
+        /// Search the highest rate whose p99 stays within `--p99` with no
+        /// error and without falling behind the schedule: trials of
+        /// `--duration` each, doubling from `--rate`, then bisecting.
+        #[arg(long)]
+        find_max: bool,
+        /// The p99 bound of `--find-max` (`10ms`, `2s`; a bare number is
+        /// milliseconds).
+        #[arg(long, default_value = "10ms", value_parser = timeout_millis, requires = "find_max")]
+        p99: std::time::Duration,
         #[command(flatten)]
         tls: ClientTlsArgs,
     },

@@ -41,6 +41,8 @@ pub fn dispatch(cli: crate::args::Cli) -> i32 {
                     connections,
                     seed,
                     out,
+                    find_max,
+                    p99,
                     tls,
                 },
         } => crate::oqs_commands::bench_lookup(&crate::oqs_commands::BenchLookup {
@@ -50,6 +52,7 @@ pub fn dispatch(cli: crate::args::Cli) -> i32 {
             connections,
             seed,
             out: &out,
+            find_max: find_max.then_some(p99),
             tls: tls.options(),
         }),
         Command::Report { command } => crate::report_commands::report(command),

@@ -1,7 +1,7 @@
 //! Names with characters outside JIS X 0208 (外字): the 中間サーバー holds
 //! them as 「●」 (health-insurance-system.md §5 黒丸 names, §6 黒丸 incident).
 
-use encoding_rs::SHIFT_JIS;
+use encoding_rs::{EncoderResult, SHIFT_JIS};
 
 /// The mark shown in place of a character outside JIS X 0208.
 pub const OUTSIDE_JIS_MARK: char = '●';
@@ -15,10 +15,17 @@ pub fn in_jis_x0208(c: char) -> bool {
     }
     let mut buffer = [0u8; 4];
     let text: &str = c.encode_utf8(&mut buffer);
-    let (bytes, _, had_errors) = SHIFT_JIS.encode(text);
-    if had_errors {
+    // An encoder into a stack buffer: `SHIFT_JIS.encode` allocates for
+    // every non-ASCII character, and this runs on every name of every
+    // lookup answer.
+    let mut encoded = [0u8; 8];
+    let (result, _, written) = SHIFT_JIS
+        .new_encoder()
+        .encode_from_utf8_without_replacement(text, &mut encoded, true);
+    if result != EncoderResult::InputEmpty {
         return false;
     }
+    let bytes = encoded.get(..written).unwrap_or(&[]);
     match bytes.first() {
         Some(0xA1..=0xDF) => bytes.len() == 1,
         Some(lead @ (0x81..=0x84 | 0x88..=0x9F | 0xE0..=0xEA)) => bytes.len() == 2 && *lead != 0,

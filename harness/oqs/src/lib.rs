@@ -38,5 +38,5 @@ pub use serial::Serial;
 pub use server::{
     serve, serve_blocking, spawn_background, BackgroundServer, ServerConfig, ServerError,
 };
-pub use service::{OqsService, ServiceResponse};
+pub use service::{OqsService, RawAnswer, ServiceResponse};
 pub use target::{HttpTarget, InProcessTarget, OqsTarget, RawResponse, TargetError};

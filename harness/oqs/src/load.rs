@@ -4,14 +4,24 @@
 //! server's speed, and each latency is measured from the request's
 //! *scheduled* time, so a stalled server shows up in the tail instead of
 //! slowing the generator down (no coordinated omission). Latencies go into
-//! an HDR histogram (microseconds, 3 significant digits).
+//! an HDR histogram (microseconds, 3 significant digits). The result also
+//! says how late requests went out and whether the run fell behind its
+//! schedule ([`BenchResult::fell_behind`]); [`find_max`] searches the highest
+//! rate that holds a p99 bound.
+//!
+//! `http://` runs on the tokio engine of `load/open_loop.rs` over the
+//! HTTP/1.1 client of `load/http1.rs`; `https://` on threads with the
+//! myna-http client (`load/blocking.rs`).
+
+mod blocking;
+mod find_max;
+mod http1;
+mod open_loop;
+mod tally;
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
-use hdrhistogram::Histogram;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::time::Duration;
 
 use thiserror::Error;
 
@@ -20,28 +30,35 @@ use crate::serial::Serial;
 use crate::service::{CONTROL_PATH, SEARCH_PATH};
 use crate::wire::{RequestBody, RequestHeader, RequestMsg, SearchRequest};
 
+pub use find_max::{find_max, FindMaxOptions, FindMaxResult, Trial};
+pub use tally::{LATE_AFTER, LATE_FRACTION};
+
 /// Upper bound on requests in one run (rate × duration).
 pub const MAX_REQUESTS: u64 = 5_000_000;
 /// Upper bound on a run's duration.
 pub const MAX_DURATION: Duration = Duration::from_secs(600);
+/// Upper bound on the rate (requests per second).
+pub const MAX_RATE: u32 = 1_000_000;
+/// Upper bound on connections.
+pub const MAX_CONNECTIONS: usize = 1024;
 
 /// What to run.
 #[derive(Clone, Debug)]
 pub struct BenchOptions {
     /// Base URL of the OQS under test (`http://127.0.0.1:8080`).
     pub url: String,
-    /// Requests per second (1–100,000).
+    /// Requests per second (1–[`MAX_RATE`]).
     pub rate: u32,
     /// How long to send.
     pub duration: Duration,
-    /// Concurrent connections (1–256).
+    /// Concurrent connections (1–[`MAX_CONNECTIONS`]).
     pub connections: usize,
     /// Seed this many registered persons through the test-control API first
     /// (resets the server's world); their serials are then looked up.
     pub seed_population: Option<u32>,
     /// Serials to look up (hex), cycled; ignored when seeding.
     pub serials: Vec<String>,
-    /// Per-request deadline.
+    /// Per-request deadline, from the request's due time.
     pub timeout: Duration,
     /// TLS settings for an `https://` URL.
     pub tls: myna_http::TlsOptions,
@@ -73,7 +90,8 @@ pub struct BenchResult {
     pub ok: u64,
     /// Everything else.
     pub errors: u64,
-    /// Errors by kind (`http 503`, `timeout`, `connect`, `other`).
+    /// Errors by kind (`http 503`, `timeout`, `connect`, `closed`,
+    /// `malformed`, `other`).
     pub error_kinds: BTreeMap<String, u64>,
     /// Median.
     pub p50_us: u64,
@@ -89,6 +107,20 @@ pub struct BenchResult {
     pub mean_us: f64,
     /// Wall time of the run.
     pub elapsed: Duration,
+    /// Requests completed per second, from the first due time to the last
+    /// completion.
+    pub achieved_rate: f64,
+    /// 99th percentile of the send lag: how long after its due time a
+    /// request went out (waiting for a free connection included), µs.
+    pub send_lag_p99_us: u64,
+    /// Largest send lag, µs.
+    pub send_lag_max_us: u64,
+    /// Requests sent more than [`LATE_AFTER`] after their due time.
+    pub late: u64,
+    /// More than [`LATE_FRACTION`] of the requests were late: the generator
+    /// (or its connections) did not hold the schedule, so the rate asked
+    /// for was not the rate applied.
+    pub fell_behind: bool,
 }
 
 /// Why a run could not happen.
@@ -102,11 +134,6 @@ pub enum BenchError {
     Setup(String),
 }
 
-fn histogram() -> Result<Histogram<u64>, BenchError> {
-    Histogram::new_with_bounds(1, 120_000_000, 3)
-        .map_err(|e| BenchError::InvalidOptions(e.to_string()))
-}
-
 fn agent(timeout: Duration, tls: &myna_http::TlsOptions) -> Result<ureq::Agent, BenchError> {
     myna_http::agent(&myna_http::ClientOptions {
         timeout,
@@ -116,20 +143,20 @@ fn agent(timeout: Duration, tls: &myna_http::TlsOptions) -> Result<ureq::Agent, 
 }
 
 fn validate(opts: &BenchOptions) -> Result<u64, BenchError> {
-    if opts.rate == 0 || opts.rate > 100_000 {
-        return Err(BenchError::InvalidOptions(
-            "rate must be 1–100000 per second".into(),
-        ));
+    if opts.rate == 0 || opts.rate > MAX_RATE {
+        return Err(BenchError::InvalidOptions(format!(
+            "rate must be 1–{MAX_RATE} per second"
+        )));
     }
     if opts.duration.is_zero() || opts.duration > MAX_DURATION {
         return Err(BenchError::InvalidOptions(
             "duration must be above 0 and at most 600 s".into(),
         ));
     }
-    if opts.connections == 0 || opts.connections > 256 {
-        return Err(BenchError::InvalidOptions(
-            "connections must be 1–256".into(),
-        ));
+    if opts.connections == 0 || opts.connections > MAX_CONNECTIONS {
+        return Err(BenchError::InvalidOptions(format!(
+            "connections must be 1–{MAX_CONNECTIONS}"
+        )));
     }
     let total = (f64::from(opts.rate) * opts.duration.as_secs_f64()).floor();
     if total < 1.0 || total > MAX_REQUESTS as f64 {
@@ -190,108 +217,79 @@ fn seed(opts: &BenchOptions, count: u32) -> Result<Vec<String>, BenchError> {
         .collect())
 }
 
-/// Runs an open-loop lookup load against `opts.url` and reports latency
-/// percentiles and errors.
-pub fn bench_lookup(opts: BenchOptions) -> Result<BenchResult, BenchError> {
-    let total = validate(&opts)?;
-    let serials = match opts.seed_population {
-        Some(n) if n > 0 => seed(&opts, n.min(1_000_000))?,
+/// The serials a run looks up: seeded through the control API, given, or
+/// serial `1`.
+fn prepare(opts: &BenchOptions) -> Result<Vec<String>, BenchError> {
+    Ok(match opts.seed_population {
+        Some(n) if n > 0 => seed(opts, n.min(1_000_000))?,
         _ if !opts.serials.is_empty() => opts.serials.clone(),
         _ => vec!["1".to_string()],
-    };
-    let bodies: Arc<Vec<Vec<u8>>> = Arc::new(serials.iter().map(|s| request_body(s)).collect());
-    let url = Arc::new(format!("{}{}", opts.url.trim_end_matches('/'), SEARCH_PATH));
-    let next = Arc::new(AtomicU64::new(0));
-    let merged = Arc::new(Mutex::new((
-        histogram()?,
-        BTreeMap::<String, u64>::new(),
-        0u64,
-    )));
-    let interval_ns = 1_000_000_000f64 / f64::from(opts.rate);
-    let start = Instant::now();
-    let mut workers = Vec::with_capacity(opts.connections);
-    for _ in 0..opts.connections {
-        let (bodies, url, next, merged) =
-            (bodies.clone(), url.clone(), next.clone(), merged.clone());
-        let client = agent(opts.timeout, &opts.tls)?;
-        let mut local = histogram()?;
-        workers.push(std::thread::spawn(move || {
-            let mut kinds: BTreeMap<String, u64> = BTreeMap::new();
-            let mut ok = 0u64;
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= total {
-                    break;
-                }
-                let scheduled = start + Duration::from_nanos((i as f64 * interval_ns) as u64);
-                let now = Instant::now();
-                if scheduled > now {
-                    std::thread::sleep(scheduled - now);
-                }
-                let body = bodies
-                    .get((i as usize) % bodies.len().max(1))
-                    .map(Vec::as_slice)
-                    .unwrap_or(&[]);
-                let result = client
-                    .post(url.as_str())
-                    .header("content-type", "application/json")
-                    .send(body);
-                let kind = match result {
-                    Ok(mut r) => {
-                        let _ = r.body_mut().read_to_vec();
-                        match r.status().as_u16() {
-                            200 => None,
-                            s => Some(format!("http {s}")),
-                        }
-                    }
-                    Err(ureq::Error::Timeout(_)) => Some("timeout".to_string()),
-                    Err(ureq::Error::ConnectionFailed) => Some("connect".to_string()),
-                    Err(ureq::Error::Io(e))
-                        if e.kind() == std::io::ErrorKind::ConnectionRefused =>
-                    {
-                        Some("connect".to_string())
-                    }
-                    Err(_) => Some("other".to_string()),
-                };
-                let latency = scheduled.elapsed().as_micros().max(1);
-                local.saturating_record(u64::try_from(latency).unwrap_or(u64::MAX));
-                match kind {
-                    None => ok += 1,
-                    Some(k) => *kinds.entry(k).or_insert(0) += 1,
-                }
-            }
-            if let Ok(mut m) = merged.lock() {
-                let _ = m.0.add(&local);
-                for (k, v) in kinds {
-                    *m.1.entry(k).or_insert(0) += v;
-                }
-                m.2 += ok;
-            }
-        }));
-    }
-    for w in workers {
-        let _ = w.join();
-    }
-    let elapsed = start.elapsed();
-    let (h, kinds, ok) = match merged.lock() {
-        Ok(m) => (m.0.clone(), m.1.clone(), m.2),
-        Err(_) => (histogram()?, BTreeMap::new(), 0),
-    };
-    let errors = kinds.values().sum();
-    Ok(BenchResult {
-        scheduled: total,
-        completed: h.len(),
-        ok,
-        errors,
-        error_kinds: kinds,
-        p50_us: h.value_at_quantile(0.50),
-        p90_us: h.value_at_quantile(0.90),
-        p99_us: h.value_at_quantile(0.99),
-        p999_us: h.value_at_quantile(0.999),
-        max_us: h.max(),
-        mean_us: h.mean(),
-        elapsed,
     })
+}
+
+/// `host:port` and the socket address of a plain `http://` base URL;
+/// `None` for `https://`.
+fn plain_http_target(base: &str) -> Result<Option<(String, SocketAddr)>, BenchError> {
+    let uri: axum::http::Uri = base
+        .parse()
+        .map_err(|e| BenchError::InvalidOptions(format!("{base}: {e}")))?;
+    match uri.scheme_str() {
+        Some("https") => return Ok(None),
+        Some("http") => {}
+        _ => {
+            return Err(BenchError::InvalidOptions(format!(
+                "{base}: expected an http:// or https:// URL"
+            )))
+        }
+    }
+    let authority = uri
+        .authority()
+        .ok_or_else(|| BenchError::InvalidOptions(format!("{base}: no host")))?;
+    let port = authority.port_u16().unwrap_or(80);
+    let addr = (authority.host().trim_matches(['[', ']']), port)
+        .to_socket_addrs()
+        .map_err(|e| BenchError::Setup(format!("{base}: {e}")))?
+        .next()
+        .ok_or_else(|| BenchError::Setup(format!("{base}: no address")))?;
+    Ok(Some((authority.as_str().to_string(), addr)))
+}
+
+/// One run over already prepared serials.
+fn run_prepared(opts: &BenchOptions, serials: &[String]) -> Result<BenchResult, BenchError> {
+    let total = validate(opts)?;
+    let base = opts.url.trim_end_matches('/');
+    let bodies: Vec<Vec<u8>> = serials.iter().map(|s| request_body(s)).collect();
+    match plain_http_target(base)? {
+        Some((host, addr)) => {
+            let path = format!(
+                "{}{SEARCH_PATH}",
+                base.split_once("://")
+                    .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+                    .unwrap_or("")
+            );
+            let requests = bodies
+                .iter()
+                .map(|body| http1::post_request(&host, &path, body))
+                .collect();
+            open_loop::run(
+                addr,
+                requests,
+                total,
+                opts.rate,
+                opts.connections,
+                opts.timeout,
+            )
+        }
+        None => blocking::run(opts, &format!("{base}{SEARCH_PATH}"), bodies, total),
+    }
+}
+
+/// Runs an open-loop lookup load against `opts.url` and reports latency
+/// percentiles, errors and how well the schedule was held.
+pub fn bench_lookup(opts: BenchOptions) -> Result<BenchResult, BenchError> {
+    validate(&opts)?;
+    let serials = prepare(&opts)?;
+    run_prepared(&opts, &serials)
 }
 
 #[cfg(test)]
@@ -313,6 +311,11 @@ mod tests {
         .is_err());
         assert!(validate(&BenchOptions {
             duration: Duration::from_secs(601),
+            ..base.clone()
+        })
+        .is_err());
+        assert!(validate(&BenchOptions {
+            rate: MAX_RATE + 1,
             ..base.clone()
         })
         .is_err());

@@ -8,12 +8,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::{Method, StatusCode, Uri};
-use axum::response::Response;
+use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
 use axum::Router;
-use myna_serve::{json_response, ServeConfig, Shared};
+use myna_serve::{ServeConfig, Shared};
 
 pub use myna_serve::{BackgroundServer, ServeError as ServerError};
 
@@ -41,18 +41,29 @@ impl Default for ServerConfig {
 
 type SharedService = Arc<Shared<OqsService>>;
 
+/// Every answer of this API is JSON (the content type of
+/// `myna_serve::json_response`).
+const JSON: &str = "application/json; charset=utf-8";
+
 async fn handle(
     State(shared): State<SharedService>,
     method: Method,
     uri: Uri,
     body: Bytes,
 ) -> Response {
-    let answer = shared.lock().handle(method.as_str(), uri.path(), &body);
+    let answer = shared
+        .lock()
+        .handle_bytes(method.as_str(), uri.path(), &body);
     if answer.delay_ms > 0 {
         tokio::time::sleep(Duration::from_millis(answer.delay_ms)).await;
     }
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    json_response(status, &answer.body)
+    (
+        status,
+        [(header::CONTENT_TYPE, HeaderValue::from_static(JSON))],
+        Body::from(answer.body),
+    )
+        .into_response()
 }
 
 /// The router (exposed for embedding; serve it with [`myna_serve::serve`]).

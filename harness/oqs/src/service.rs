@@ -6,9 +6,9 @@ use serde_json::{json, Value};
 
 use crate::control::ControlCommand;
 use crate::error::ModelError;
-use crate::lookup::handle_lookup;
+use crate::lookup::lookup;
 use crate::model::{OqsModel, RegistrationRequest, REGISTER_PATH};
-use crate::wire::{CapabilitiesAnswer, ControlAnswer, ErrorBody};
+use crate::wire::{CapabilitiesAnswer, ControlAnswer, ErrorBody, SearchResponse};
 
 /// The lookup path of this reference.
 pub const SEARCH_PATH: &str = "/oqs/v1/search";
@@ -77,6 +77,27 @@ impl ServiceResponse {
     }
 }
 
+/// What the service answers, serialised: the bytes an HTTP server sends.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawAnswer {
+    /// HTTP status.
+    pub status: u16,
+    /// JSON body bytes.
+    pub body: Vec<u8>,
+    /// How long to hold the answer back (the `slow` fault), milliseconds.
+    pub delay_ms: u64,
+}
+
+impl RawAnswer {
+    fn from_response(answer: &ServiceResponse) -> Self {
+        RawAnswer {
+            status: answer.status,
+            body: serde_json::to_vec(&answer.body).unwrap_or_else(|_| b"{}".to_vec()),
+            delay_ms: answer.delay_ms,
+        }
+    }
+}
+
 /// The reference OQS behind any transport.
 #[derive(Clone, Debug, Default)]
 pub struct OqsService {
@@ -102,6 +123,31 @@ impl OqsService {
     /// The model, mutable.
     pub fn model_mut(&mut self) -> &mut OqsModel {
         &mut self.model
+    }
+
+    /// [`OqsService::handle`] with the body serialised. The lookup answer
+    /// is serialised straight from its typed form (no `serde_json::Value`
+    /// in between: the lookup is the hot path of `bench lookup`); the HTTP
+    /// server and the in-process target both answer with these bytes.
+    pub fn handle_bytes(&mut self, method: &str, path: &str, body: &[u8]) -> RawAnswer {
+        let route = path.split('?').next().unwrap_or(path);
+        let is_search = method == "POST" && (route == SEARCH_PATH || route == WEB_API_SEARCH_PATH);
+        if !is_search || body.len() > MAX_BODY {
+            return RawAnswer::from_response(&self.handle(method, path, body));
+        }
+        match self.search_typed(body) {
+            Ok((answer, delay_ms)) => match serde_json::to_vec(&answer) {
+                Ok(bytes) => RawAnswer {
+                    status: 200,
+                    body: bytes,
+                    delay_ms,
+                },
+                Err(e) => RawAnswer::from_response(&ServiceResponse::from_model_error(
+                    &ModelError::invalid("XmlMsg", e.to_string()),
+                )),
+            },
+            Err(refused) => RawAnswer::from_response(&refused),
+        }
     }
 
     /// Handles one request. Never panics; malformed input gives 4xx.
@@ -138,31 +184,44 @@ impl OqsService {
     }
 
     fn search(&mut self, body: &[u8]) -> ServiceResponse {
+        match self.search_typed(body) {
+            Ok((answer, delay_ms)) => match serde_json::to_value(answer) {
+                Ok(v) => ServiceResponse {
+                    status: 200,
+                    body: v,
+                    delay_ms,
+                },
+                Err(e) => {
+                    ServiceResponse::from_model_error(&ModelError::invalid("XmlMsg", e.to_string()))
+                }
+            },
+            Err(refused) => refused,
+        }
+    }
+
+    /// The typed lookup answer and its delay, or the error answer.
+    fn search_typed(&mut self, body: &[u8]) -> Result<(SearchResponse, u64), ServiceResponse> {
         let faults = self.model.faults();
         if faults.outage {
-            return ServiceResponse {
+            return Err(ServiceResponse {
                 delay_ms: faults.slow_ms,
                 ..ServiceResponse::error(
                     503,
                     "OQS-OUTAGE",
                     "オンライン資格確認システムに接続できません",
                 )
-            };
+            });
         }
         if body.is_empty() {
-            return ServiceResponse::error(
+            return Err(ServiceResponse::error(
                 400,
                 "OQS-EMPTY-BODY",
                 "a JSON request body is required",
-            );
+            ));
         }
-        match handle_lookup(&mut self.model, body) {
-            Ok(v) => ServiceResponse {
-                status: 200,
-                body: v,
-                delay_ms: faults.slow_ms,
-            },
-            Err(e) => ServiceResponse::from_model_error(&e),
+        match lookup(&mut self.model, body) {
+            Ok(answer) => Ok((answer, faults.slow_ms)),
+            Err(e) => Err(ServiceResponse::from_model_error(&e)),
         }
     }
 

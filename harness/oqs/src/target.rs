@@ -87,7 +87,7 @@ impl OqsTarget for InProcessTarget {
         body: &[u8],
         timeout: Option<Duration>,
     ) -> Result<RawResponse, TargetError> {
-        let answer = self.service.handle(method, path, body);
+        let answer = self.service.handle_bytes(method, path, body);
         if let Some(limit) = timeout {
             if Duration::from_millis(answer.delay_ms) > limit {
                 return Err(TargetError::Timeout(format!(
@@ -97,11 +97,9 @@ impl OqsTarget for InProcessTarget {
                 )));
             }
         }
-        let body =
-            serde_json::to_vec(&answer.body).map_err(|e| TargetError::Other(e.to_string()))?;
         Ok(RawResponse {
             status: answer.status,
-            body,
+            body: answer.body,
         })
     }
 

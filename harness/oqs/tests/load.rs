@@ -53,3 +53,31 @@ fn an_unreachable_target_counts_errors_instead_of_failing() {
     assert_eq!(result.ok, 0);
     assert_eq!(result.errors, 5, "kinds: {:?}", result.error_kinds);
 }
+
+#[test]
+fn a_server_that_never_answers_gives_timeouts_counted_from_the_due_time() {
+    // Accepts connections (the kernel backlog) and never reads or answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let port = silent.local_addr().expect("bound").port();
+    let result = bench_lookup(BenchOptions {
+        url: format!("http://127.0.0.1:{port}"),
+        rate: 20,
+        duration: Duration::from_millis(250),
+        connections: 2,
+        seed_population: None,
+        serials: vec!["1A".into()],
+        timeout: Duration::from_millis(200),
+        ..BenchOptions::default()
+    })
+    .expect("the run happens");
+    assert_eq!(result.completed, 5);
+    assert_eq!(
+        result.error_kinds.get("timeout"),
+        Some(&5),
+        "{:?}",
+        result.error_kinds
+    );
+    // Each latency is at least the deadline, counted from the due time.
+    assert!(result.p50_us >= 200_000, "p50 {} µs", result.p50_us);
+    drop(silent);
+}
