@@ -96,12 +96,15 @@ start() {
         # A stale socket from a killed pcscd makes the new one refuse to start.
         rm -f /run/pcscd/pcscd.comm
         pcscd --foreground --debug >"$LOG_FILE" 2>&1 &
-        echo $! >"$PID_FILE"
+        pid=$!
+        echo "$pid" >"$PID_FILE"
         disown || true
     fi
     local waited=0 readers=""
     until readers="$(list_readers)" && grep -q 'Virtual PCD' <<<"$readers"; do
-        if ! pcscd_pid >/dev/null; then
+        # Alive is enough: right after the fork the child may not have
+        # become pcscd yet (its comm is still the shell's).
+        if ! kill -0 "$pid" 2>/dev/null; then
             say "pcscd exited; last log lines:"
             tail -n 20 "$LOG_FILE" >&2 || true
             exit 1
