@@ -135,8 +135,13 @@ fn serve_card(mut card: Card, jobs: &Receiver<Job>, doing: &Doing) {
             }
         }
     }
+    // The channel closed without a `Disconnect`: the handle abandoned this
+    // worker (a call outlived `--card-timeout`) and a fresh connection may
+    // already be running the next scenario. Leave the card as it is: a
+    // reset now (what dropping a `Card` does) would reach that scenario as
+    // "reset by another application".
     now_in(doing, "SCardDisconnect");
-    drop(card);
+    let _ = card.disconnect(Disposition::LeaveCard);
 }
 
 /// `SCardDisconnect` with a reset, as the handle's drop does.
