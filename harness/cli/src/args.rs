@@ -307,16 +307,17 @@ pub struct RunArgs {
     #[arg(long, default_value = "30s", value_parser = timeout_millis)]
     pub card_timeout: std::time::Duration,
     /// With `--card pcsc`: how long one PC/SC transaction lasts —
-    /// `scenario` (the default, as a host holds one across an operation:
-    /// begun after the reset, ended when the scenario ends), `step` (one
-    /// per step, its GET RESPONSEs included) or `command` (one per command
-    /// sent). No other application reaches the card inside one. A bare
+    /// `scenario` (as a host holds one across an operation: begun after the
+    /// reset, ended when the scenario ends), `step` (one per step, its GET
+    /// RESPONSEs included) or `command` (one per command sent; the default,
+    /// because a reader under test may share the card and no other
+    /// application reaches the card inside a transaction). A bare
     /// `--card-transaction` is `scenario`.
     #[arg(
         long,
         value_enum,
         value_name = "SCOPE",
-        default_value_t = CardTransaction::Scenario,
+        default_value_t = CardTransaction::Command,
         num_args = 0..=1,
         require_equals = true,
         default_missing_value = "scenario"
@@ -556,11 +557,8 @@ mod tests {
     }
 
     #[test]
-    fn card_transaction_defaults_to_scenario_and_a_bare_flag_keeps_its_meaning() {
-        assert_eq!(
-            card_transaction(&["x.yaml"]),
-            (CardTransaction::Scenario, 1)
-        );
+    fn card_transaction_defaults_to_command_and_a_bare_flag_keeps_its_meaning() {
+        assert_eq!(card_transaction(&["x.yaml"]), (CardTransaction::Command, 1));
         // The bare flag of before takes no value: the path stays a path.
         assert_eq!(
             card_transaction(&["--card-transaction", "x.yaml"]),

@@ -138,10 +138,15 @@ fn stopped_mid_run(name: &str, scenario: &str, extra: &[&str], calls: &[&str]) {
     assert_eq!(last.1, "pass", "{all:#?}");
 }
 
-/// The default: a transaction across each scenario.
+/// A transaction across each scenario (`--card-transaction=scenario`).
 #[test]
 fn a_stopped_emulator_is_an_error_within_the_timeout_and_the_run_goes_on() {
-    stopped_mid_run("pcsc-stopped", SLOW_SCENARIO, &[], &["SCardTransmit"]);
+    stopped_mid_run(
+        "pcsc-stopped",
+        SLOW_SCENARIO,
+        &["--card-transaction=scenario"],
+        &["SCardTransmit"],
+    );
 }
 
 #[test]
