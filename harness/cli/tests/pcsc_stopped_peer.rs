@@ -207,7 +207,10 @@ fn record_stops_with_exit_3_and_no_file_when_the_card_stops_answering() {
     command
         .args(["record", "--card", &format!("pcsc:{READER_1}")])
         .args(["--persona", "taro", "--vpcd", VPCD_ADDR])
-        .args(["--card-timeout", "2000", "--seconds", "200", "--out"])
+        // `--seconds` below PATIENCE: a recorder left behind by a failing
+        // run of this test ends before the next test's wait for a free
+        // slot 0 gives up, so one failure does not fail every later test.
+        .args(["--card-timeout", "2000", "--seconds", "18", "--out"])
         .arg(&file);
     let recorder = std::thread::spawn(move || run_with_watchdog(&mut command, HANG));
     card_shows_up(READER, PATIENCE).unwrap();
