@@ -169,15 +169,39 @@ impl fmt::Debug for StatusWord {
 }
 
 /// Four upper-case hex digits, e.g. `6A82`.
+/// Four uppercase hex digits (`9000`), written without the formatting
+/// machinery: every exchange's evidence shows one.
 impl fmt::Display for StatusWord {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04X}", self.0)
+        const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+        let [high, low] = self.0.to_be_bytes();
+        let text = [
+            DIGITS[usize::from(high >> 4)],
+            DIGITS[usize::from(high & 0x0F)],
+            DIGITS[usize::from(low >> 4)],
+            DIGITS[usize::from(low & 0x0F)],
+        ];
+        // ASCII digits only.
+        f.write_str(std::str::from_utf8(&text).unwrap_or("????"))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn displays_as_four_uppercase_hex_digits() {
+        for (sw, text) in [
+            (0x9000, "9000"),
+            (0x6A82, "6A82"),
+            (0x0001, "0001"),
+            (0xFFFF, "FFFF"),
+        ] {
+            assert_eq!(StatusWord(sw).to_string(), text);
+            assert_eq!(StatusWord(sw).to_string(), format!("{sw:04X}"));
+        }
+    }
 
     #[test]
     fn verify_failed_encodes_tries_in_low_nibble() {

@@ -162,7 +162,11 @@ pub fn run_scenario_observed(
     let started = Instant::now();
     let mut report = unrun(scenario, Verdict::Pass, String::new());
     report.message = None;
-    let declared = capabilities(scenario, families);
+    let declared = if scenario.applies_if.is_empty() {
+        Vec::new()
+    } else {
+        capabilities(scenario, families)
+    };
     let missing: Vec<&str> = scenario
         .applies_if
         .iter()
@@ -198,12 +202,8 @@ pub fn run_scenario_observed(
         };
         match family.open(scenario) {
             Ok(opened) => {
-                for value in opened.vars {
-                    if value.secret {
-                        run.redactor.add_text(&value.value);
-                    }
-                    run.vars.set(value.name, value.value, value.secret);
-                }
+                run.redactor.absorb(opened.vars.redactor());
+                run.vars.add_builtins(&opened.vars);
                 if opened.subject.is_some() {
                     report.persona = opened.subject;
                 }

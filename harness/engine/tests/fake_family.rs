@@ -243,7 +243,8 @@ impl Family for Lamp {
                 name: "lamp.code".into(),
                 value: "s3cr3t".into(),
                 secret: true,
-            }],
+            }]
+            .into(),
             subject: Some("the lamp".into()),
         })
     }
@@ -262,7 +263,7 @@ impl Family for Asker {
     fn open(&mut self, _: &Scenario) -> Result<Opened, OpenError> {
         Ok(Opened {
             session: Box::new(AskerSession),
-            vars: Vec::new(),
+            vars: myna_family::BuiltinValues::default(),
             subject: None,
         })
     }

@@ -210,7 +210,9 @@ impl EvidenceLog {
         } else {
             Vec::new()
         };
-        records.sort_by_key(|r| r.at_us);
+        if !records.is_sorted_by_key(|r| r.at_us) {
+            records.sort_by_key(|r| r.at_us);
+        }
         records
     }
 

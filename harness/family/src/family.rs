@@ -5,6 +5,7 @@ use myna_scenario::{Scenario, StepSyntax};
 
 use crate::blame::Blame;
 use crate::session::Session;
+use crate::vars::BuiltinValues;
 
 /// What plays a family's role in a run, for `run_info.targets`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -40,8 +41,9 @@ impl std::fmt::Debug for BuiltinValue {
 pub struct Opened {
     /// The session.
     pub session: Box<dyn Session>,
-    /// The family's builtin variables' values for this scenario.
-    pub vars: Vec<BuiltinValue>,
+    /// The family's builtin variables' values for this scenario, shared
+    /// (prepare them once per persona, not per scenario).
+    pub vars: BuiltinValues,
     /// What the session plays, for the report (the card's persona).
     pub subject: Option<String>,
 }

@@ -26,5 +26,5 @@ pub use evidence::{EvidenceLog, FieldValue, RawEvidence};
 pub use family::{BuiltinValue, Family, OpenError, Opened, TargetInfo};
 pub use redact::{Redactor, REDACTED};
 pub use session::{Session, Sessions};
-pub use step::{Mismatch, StepCtx, StepEnd};
-pub use vars::{Rendered, UndefinedVariable, Value, Vars};
+pub use step::{json_has_template, Mismatch, StepCtx, StepEnd};
+pub use vars::{BuiltinValues, Rendered, UndefinedVariable, Value, Vars};

@@ -4,6 +4,7 @@
 //! engine goes through [`Redactor`].
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// Masks registered secrets in bytes and text.
 ///
@@ -11,12 +12,52 @@ use std::borrow::Cow;
 /// uppercase and lowercase hex) are matched without being built: a search
 /// is a `memchr` scan for the form's first byte and a comparison there, and
 /// masking allocates only when a secret is found. The engine masks every
-/// evidence record and message of every step (and registers a persona's
-/// secrets for every scenario), so both must be cheap.
+/// evidence record and message of every step, so both must be cheap.
+///
+/// The secrets are shared: a clone costs a reference count, and adding a
+/// secret copies the list only when a clone still holds it (a persona's
+/// secrets are registered once and every scenario of the persona starts
+/// from that redactor).
 #[derive(Clone, Debug, Default)]
 pub struct Redactor {
-    /// The secrets, longest first.
-    patterns: Vec<Vec<u8>>,
+    secrets: Arc<Secrets>,
+}
+
+/// The registered secrets, longest first, and the bytes their forms can
+/// start with: a text or byte string none of whose bytes starts a form is
+/// passed by one scan of a table, without a search per secret (the
+/// engine's common case: a summary, a status word, a short response).
+#[derive(Clone, Debug, Default)]
+struct Secrets {
+    patterns: Vec<Pattern>,
+    /// First bytes of every text form (raw, uppercase and lowercase hex).
+    text_firsts: ByteSet,
+    /// First bytes of every secret's own bytes.
+    byte_firsts: ByteSet,
+}
+
+/// A set of byte values.
+#[derive(Clone, Copy, Debug, Default)]
+struct ByteSet([u64; 4]);
+
+impl ByteSet {
+    fn insert(&mut self, byte: u8) {
+        self.0[usize::from(byte >> 6)] |= 1 << (byte & 63);
+    }
+
+    fn contains(&self, byte: u8) -> bool {
+        self.0[usize::from(byte >> 6)] & (1 << (byte & 63)) != 0
+    }
+}
+
+/// One registered secret and what its searches need to know of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Pattern {
+    bytes: Vec<u8>,
+    /// Its bytes are UTF-8, so it can appear in text as itself.
+    utf8: bool,
+    /// Its bytes are all ASCII hex digits.
+    all_hex: bool,
 }
 
 /// How a secret appears in text.
@@ -28,6 +69,17 @@ enum Form {
     UpperHex,
     /// Lowercase hex of its bytes.
     LowerHex,
+}
+
+impl Pattern {
+    /// The forms it can take in text.
+    fn forms(&self) -> &'static [Form] {
+        if self.utf8 {
+            &[Form::Raw, Form::UpperHex, Form::LowerHex]
+        } else {
+            &[Form::UpperHex, Form::LowerHex]
+        }
+    }
 }
 
 /// One form of one secret, to search text for.
@@ -145,33 +197,89 @@ impl Redactor {
         }
     }
 
+    /// Registers every secret `other` knows.
+    pub fn absorb(&mut self, other: &Redactor) {
+        if self.secrets.patterns.is_empty() {
+            self.secrets = Arc::clone(&other.secrets);
+            return;
+        }
+        for pattern in other.secrets.patterns.iter() {
+            self.push(&pattern.bytes);
+        }
+    }
+
     fn push(&mut self, pattern: &[u8]) {
-        if self.patterns.iter().any(|p| p == pattern) {
+        if self.secrets.patterns.iter().any(|p| p.bytes == pattern) {
             return;
         }
         // Longest first, so that a longer secret is masked as a whole
         // before a shorter one inside it; equal lengths keep their order.
         let at = self
+            .secrets
             .patterns
             .iter()
-            .position(|p| p.len() < pattern.len())
-            .unwrap_or(self.patterns.len());
-        self.patterns.insert(at, pattern.to_vec());
+            .position(|p| p.bytes.len() < pattern.len())
+            .unwrap_or(self.secrets.patterns.len());
+        let pattern = Pattern {
+            bytes: pattern.to_vec(),
+            utf8: std::str::from_utf8(pattern).is_ok(),
+            all_hex: pattern.iter().all(u8::is_ascii_hexdigit),
+        };
+        let secrets = Arc::make_mut(&mut self.secrets);
+        for &form in pattern.forms() {
+            let needle = Needle {
+                secret: &pattern.bytes,
+                form,
+            };
+            if let Some(first) = needle.first() {
+                secrets.text_firsts.insert(first);
+            }
+        }
+        if let Some(&first) = pattern.bytes.first() {
+            secrets.byte_firsts.insert(first);
+        }
+        secrets.patterns.insert(at, pattern);
+    }
+
+    /// Whether some form of a secret occurs in `text`.
+    fn text_touched(&self, text: &[u8]) -> bool {
+        let secrets = &*self.secrets;
+        text.iter().enumerate().any(|(at, &byte)| {
+            secrets.text_firsts.contains(byte)
+                && secrets.patterns.iter().any(|pattern| {
+                    pattern.forms().iter().any(|&form| {
+                        let needle = Needle {
+                            secret: &pattern.bytes,
+                            form,
+                        };
+                        needle.first() == Some(byte) && needle.matches_at(&text[at..])
+                    })
+                })
+        })
+    }
+
+    /// Whether `bytes` hold a byte a secret starts with (a quick no).
+    fn bytes_may_touch(&self, bytes: &[u8]) -> bool {
+        let firsts = self.secrets.byte_firsts;
+        bytes.iter().any(|&byte| firsts.contains(byte))
     }
 
     /// Which bytes of `bytes` belong to a secret (every occurrence,
     /// overlapping ones too); `None` when none does.
     fn mask(&self, bytes: &[u8]) -> Option<Vec<bool>> {
+        if !self.bytes_may_touch(bytes) {
+            return None;
+        }
         let mut masked: Option<Vec<bool>> = None;
-        for pattern in &self.patterns {
+        for pattern in self.secrets.patterns.iter() {
             let needle = Needle {
-                secret: pattern,
+                secret: &pattern.bytes,
                 form: Form::Raw,
             };
             let mut from = 0;
             while let Some(start) = needle.find(bytes, from) {
                 let marks = masked.get_or_insert_with(|| vec![false; bytes.len()]);
-                if let Some(marks) = marks.get_mut(start..start + pattern.len()) {
+                if let Some(marks) = marks.get_mut(start..start + pattern.bytes.len()) {
                     marks.fill(true);
                 }
                 from = start + 1;
@@ -182,9 +290,9 @@ impl Redactor {
 
     /// Whether a registered secret occurs in `bytes`.
     pub fn touches(&self, bytes: &[u8]) -> bool {
-        self.patterns.iter().any(|secret| {
+        self.secrets.patterns.iter().any(|pattern| {
             let needle = Needle {
-                secret,
+                secret: &pattern.bytes,
                 form: Form::Raw,
             };
             needle.find(bytes, 0).is_some()
@@ -193,20 +301,21 @@ impl Redactor {
 
     /// Uppercase hex of `bytes`, secret bytes shown as `**`.
     pub fn hex(&self, bytes: &[u8]) -> String {
-        let mut out = String::with_capacity(bytes.len() * 2);
+        let mut out = Vec::with_capacity(bytes.len() * 2);
         match self.mask(bytes) {
             None => bytes.iter().for_each(|&byte| push_hex(&mut out, byte)),
             Some(masked) => {
                 for (&byte, hidden) in bytes.iter().zip(masked) {
                     if hidden {
-                        out.push_str("**");
+                        out.extend_from_slice(b"**");
                     } else {
                         push_hex(&mut out, byte);
                     }
                 }
             }
         }
-        out
+        // Only ASCII was written.
+        String::from_utf8(out).unwrap_or_default()
     }
 
     /// `text` with every secret (as text, or as uppercase/lowercase hex of
@@ -218,7 +327,7 @@ impl Redactor {
     /// [`text`](Self::text), borrowing `text` when it holds no secret.
     pub fn text_cow<'t>(&self, text: &'t str) -> Cow<'t, str> {
         let mut out = Cow::Borrowed(text);
-        if self.patterns.is_empty() {
+        if !self.text_touched(text.as_bytes()) {
             return out;
         }
         // A hex form of an n-byte secret needs 2n hex digits in a row (as
@@ -227,16 +336,11 @@ impl Redactor {
         // search. Recounted after each replacement, which only shortens
         // runs.
         let mut run = longest_hex_run(text);
-        for secret in &self.patterns {
-            let all_hex = secret.iter().all(u8::is_ascii_hexdigit);
-            let forms = if std::str::from_utf8(secret).is_ok() {
-                &[Form::Raw, Form::UpperHex, Form::LowerHex][..]
-            } else {
-                &[Form::UpperHex, Form::LowerHex][..]
-            };
-            for &form in forms {
+        for pattern in self.secrets.patterns.iter() {
+            let secret = pattern.bytes.as_slice();
+            for &form in pattern.forms() {
                 let needs_run = match form {
-                    Form::Raw if !all_hex => 0,
+                    Form::Raw if !pattern.all_hex => 0,
                     Form::Raw => secret.len(),
                     Form::UpperHex | Form::LowerHex => secret.len() * 2,
                 };
@@ -254,7 +358,7 @@ impl Redactor {
 
     /// Whether anything is registered.
     pub fn is_empty(&self) -> bool {
-        self.patterns.is_empty()
+        self.secrets.patterns.is_empty()
     }
 }
 
@@ -273,10 +377,12 @@ fn longest_hex_run(text: &str) -> usize {
 }
 
 /// Appends `byte` as two uppercase hex digits.
-fn push_hex(out: &mut String, byte: u8) {
+fn push_hex(out: &mut Vec<u8>, byte: u8) {
     const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
-    out.push(char::from(DIGITS[usize::from(byte >> 4)]));
-    out.push(char::from(DIGITS[usize::from(byte & 0x0F)]));
+    out.extend_from_slice(&[
+        DIGITS[usize::from(byte >> 4)],
+        DIGITS[usize::from(byte & 0x0F)],
+    ]);
 }
 
 #[cfg(test)]
@@ -348,5 +454,65 @@ mod tests {
         r.add_value("a1b2c3");
         assert_eq!(r.hex(&[0x00, 0xA1, 0xB2, 0xC3, 0xFF]), "00******FF");
         assert_eq!(r.text("got A1B2C3"), "got <redacted>");
+    }
+
+    /// Every form of every secret, spelt out (the slow way).
+    fn all_forms(secrets: &[Vec<u8>]) -> Vec<Vec<u8>> {
+        let mut forms = Vec::new();
+        for secret in secrets.iter().filter(|s| !s.is_empty()) {
+            if std::str::from_utf8(secret).is_ok() {
+                forms.push(secret.clone());
+            }
+            forms.push(hex::encode_upper(secret).into_bytes());
+            forms.push(hex::encode(secret).into_bytes());
+        }
+        forms
+    }
+
+    fn contains(hay: &[u8], needle: &[u8]) -> bool {
+        hay.windows(needle.len()).any(|w| w == needle)
+    }
+
+    proptest::proptest! {
+        /// The quick no of the byte table never passes a text that holds
+        /// a secret, and the masked text holds none.
+        #[test]
+        fn the_quick_path_never_passes_a_secret(
+            secrets in proptest::collection::vec(proptest::collection::vec(0x30u8..0x47, 1..5), 1..5),
+            text in proptest::collection::vec(0x30u8..0x47, 0..40),
+        ) {
+            let mut r = Redactor::default();
+            secrets.iter().for_each(|s| r.add_bytes(s));
+            let text = String::from_utf8(text).unwrap();
+            let forms = all_forms(&secrets);
+            let touched = forms.iter().any(|f| contains(text.as_bytes(), f));
+            proptest::prop_assert_eq!(r.text_touched(text.as_bytes()), touched);
+            let masked = r.text(&text);
+            proptest::prop_assert_eq!(masked != text, touched);
+        }
+
+        /// Hex masks every byte of every occurrence, and only those.
+        #[test]
+        fn hex_masks_exactly_the_secret_bytes(
+            secrets in proptest::collection::vec(proptest::collection::vec(0u8..6, 1..4), 1..4),
+            bytes in proptest::collection::vec(0u8..6, 0..40),
+        ) {
+            let mut r = Redactor::default();
+            secrets.iter().for_each(|s| r.add_bytes(s));
+            let mut hidden = vec![false; bytes.len()];
+            for secret in &secrets {
+                for start in 0..bytes.len() {
+                    if bytes[start..].starts_with(secret) {
+                        hidden[start..start + secret.len()].fill(true);
+                    }
+                }
+            }
+            let want: String = bytes
+                .iter()
+                .zip(&hidden)
+                .map(|(b, h)| if *h { "**".to_string() } else { format!("{b:02X}") })
+                .collect();
+            proptest::prop_assert_eq!(r.hex(&bytes), want);
+        }
     }
 }

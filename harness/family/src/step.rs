@@ -128,6 +128,23 @@ impl StepCtx<'_> {
     /// ([`Redactor::add_value`](crate::Redactor::add_value): its text, and
     /// the bytes when it is hex).
     pub fn fill_json(&mut self, value: &serde_json::Value) -> Result<serde_json::Value, StepEnd> {
+        self.fill_json_cow(value).map(std::borrow::Cow::into_owned)
+    }
+
+    /// [`fill_json`](Self::fill_json), borrowing `value` when no string in
+    /// it holds a `${name}` (most bodies and expectations: nothing to copy).
+    pub fn fill_json_cow<'v>(
+        &mut self,
+        value: &'v serde_json::Value,
+    ) -> Result<std::borrow::Cow<'v, serde_json::Value>, StepEnd> {
+        if json_has_template(value) {
+            self.fill_json_tree(value).map(std::borrow::Cow::Owned)
+        } else {
+            Ok(std::borrow::Cow::Borrowed(value))
+        }
+    }
+
+    fn fill_json_tree(&mut self, value: &serde_json::Value) -> Result<serde_json::Value, StepEnd> {
         use serde_json::Value as Json;
         Ok(match value {
             Json::String(text) => {
@@ -146,16 +163,28 @@ impl StepCtx<'_> {
             Json::Array(items) => Json::Array(
                 items
                     .iter()
-                    .map(|item| self.fill_json(item))
+                    .map(|item| self.fill_json_tree(item))
                     .collect::<Result<_, _>>()?,
             ),
             Json::Object(map) => Json::Object(
                 map.iter()
-                    .map(|(k, v)| Ok((k.clone(), self.fill_json(v)?)))
+                    .map(|(k, v)| Ok((k.clone(), self.fill_json_tree(v)?)))
                     .collect::<Result<serde_json::Map<String, Json>, StepEnd>>()?,
             ),
             other => other.clone(),
         })
+    }
+}
+
+/// Whether a string somewhere in `value` may hold a `${name}` (else
+/// filling it in changes nothing).
+pub fn json_has_template(value: &serde_json::Value) -> bool {
+    use serde_json::Value as Json;
+    match value {
+        Json::String(text) => text.contains("${"),
+        Json::Array(items) => items.iter().any(json_has_template),
+        Json::Object(map) => map.values().any(json_has_template),
+        _ => false,
     }
 }
 
@@ -186,6 +215,12 @@ mod tests {
         };
         let body = json!({ "a": ["${who}", { "pin": "${pin}" }], "n": 1, "raw": "${" });
         let filled = cx.fill_json(&body).unwrap();
+        // Nothing to fill: borrowed as written.
+        let plain = json!({ "a": ["x", { "b": 1 }], "c": "$ {x}" });
+        assert!(matches!(
+            cx.fill_json_cow(&plain).unwrap(),
+            std::borrow::Cow::Borrowed(_)
+        ));
         // A name without a value is the author's error, located.
         let undefined = cx.fill_json(&json!(["${nobody}"]));
         assert_eq!(

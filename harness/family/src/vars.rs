@@ -4,8 +4,12 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use myna_scenario::{Template, TemplatePart};
+
+use crate::family::BuiltinValue;
+use crate::redact::Redactor;
 
 /// One variable's value.
 #[derive(Clone, Debug)]
@@ -14,12 +18,122 @@ pub struct Value {
     pub text: String,
     /// Whether it must never appear in output.
     pub secret: bool,
+    /// The bytes the text encodes as hex, decoded on first use (a
+    /// persona's certificate is compared with every scenario's read).
+    decoded: OnceLock<Option<Box<[u8]>>>,
 }
 
-/// The variable scope of one scenario run.
+impl Value {
+    fn new(text: String, secret: bool) -> Self {
+        Value {
+            text,
+            secret,
+            decoded: OnceLock::new(),
+        }
+    }
+
+    /// The bytes the text spells in hex (whitespace between digits
+    /// allowed), decoded once; `None` when it is not an even run of hex
+    /// digits.
+    pub fn hex_bytes(&self) -> Option<&[u8]> {
+        self.decoded
+            .get_or_init(|| decode_hex(&self.text).map(Vec::into_boxed_slice))
+            .as_deref()
+    }
+}
+
+/// `text` as hex bytes, whitespace ignored.
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    let compact: Cow<'_, str> = if text.contains(char::is_whitespace) {
+        text.chars().filter(|c| !c.is_whitespace()).collect()
+    } else {
+        text.into()
+    };
+    if !compact.len().is_multiple_of(2) {
+        return None;
+    }
+    let mut bytes = vec![0; compact.len() / 2];
+    hex::decode_to_slice(compact.as_bytes(), &mut bytes).ok()?;
+    Some(bytes)
+}
+
+/// A family's builtin values (a persona's ~45 `${persona.*}`), made once
+/// into a lookup table and a redactor of their secrets, and shared by every
+/// scenario that opens them: opening a scenario costs a reference count,
+/// not a copy of each value.
+#[derive(Clone, Default)]
+pub struct BuiltinValues(Arc<Prepared>);
+
+#[derive(Default)]
+struct Prepared {
+    list: Vec<BuiltinValue>,
+    values: HashMap<String, Value>,
+    redactor: Redactor,
+}
+
+impl BuiltinValues {
+    /// Prepares `values` (a later value of the same name wins).
+    pub fn new(list: Vec<BuiltinValue>) -> Self {
+        let mut values = HashMap::with_capacity(list.len());
+        let mut redactor = Redactor::default();
+        for value in &list {
+            if value.secret {
+                redactor.add_text(&value.value);
+            }
+            values.insert(
+                value.name.clone(),
+                Value::new(value.value.clone(), value.secret),
+            );
+        }
+        BuiltinValues(Arc::new(Prepared {
+            list,
+            values,
+            redactor,
+        }))
+    }
+
+    /// The values, in the order given.
+    pub fn iter(&self) -> impl Iterator<Item = &BuiltinValue> {
+        self.0.list.iter()
+    }
+
+    /// How many there are.
+    pub fn len(&self) -> usize {
+        self.0.list.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.list.is_empty()
+    }
+
+    /// A redactor that knows every secret among them.
+    pub fn redactor(&self) -> &Redactor {
+        &self.0.redactor
+    }
+}
+
+impl From<Vec<BuiltinValue>> for BuiltinValues {
+    fn from(list: Vec<BuiltinValue>) -> Self {
+        BuiltinValues::new(list)
+    }
+}
+
+/// Shows the names only: a value may be a PIN.
+impl std::fmt::Debug for BuiltinValues {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.0.list.iter()).finish()
+    }
+}
+
+/// The variable scope of one scenario run: the families' builtin values,
+/// shared, under the values the scenario set itself.
 #[derive(Clone, Debug, Default)]
 pub struct Vars {
     values: HashMap<String, Value>,
+    /// The families' builtin values, looked up after `values`; a later
+    /// layer's value of a name wins over an earlier one's.
+    builtins: Vec<BuiltinValues>,
     /// How many times a value was set.
     writes: u64,
 }
@@ -41,13 +155,15 @@ impl Vars {
     /// Sets `name` (overwriting).
     pub fn set(&mut self, name: impl Into<String>, text: impl Into<String>, secret: bool) {
         self.writes += 1;
-        self.values.insert(
-            name.into(),
-            Value {
-                text: text.into(),
-                secret,
-            },
-        );
+        self.values
+            .insert(name.into(), Value::new(text.into(), secret));
+    }
+
+    /// Adds a family's builtin values, shared (not counted as writes).
+    pub fn add_builtins(&mut self, builtins: &BuiltinValues) {
+        if !builtins.is_empty() {
+            self.builtins.push(builtins.clone());
+        }
     }
 
     /// How many times a value was set so far: a step that changed it
@@ -58,15 +174,49 @@ impl Vars {
 
     /// The value of `name`.
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.values.get(name)
+        self.values.get(name).or_else(|| {
+            self.builtins
+                .iter()
+                .rev()
+                .find_map(|layer| layer.0.values.get(name))
+        })
+    }
+
+    /// Every value that is visible, by name (a scenario's own value hides
+    /// a builtin of the same name, a later family's builtin an earlier's).
+    fn visible(&self) -> impl Iterator<Item = (&String, &Value)> {
+        let own = self.values.iter();
+        let builtins = self
+            .builtins
+            .iter()
+            .enumerate()
+            .flat_map(move |(at, layer)| {
+                layer.0.values.iter().filter(move |(name, _)| {
+                    !self.values.contains_key(*name)
+                        && !self.builtins[at + 1..]
+                            .iter()
+                            .any(|later| later.0.values.contains_key(*name))
+                })
+            });
+        own.chain(builtins)
     }
 
     /// Every secret value, for the redactor.
     pub fn secrets(&self) -> impl Iterator<Item = &str> {
-        self.values
-            .values()
-            .filter(|v| v.secret)
-            .map(|v| v.text.as_str())
+        self.visible()
+            .filter(|(_, v)| v.secret)
+            .map(|(_, v)| v.text.as_str())
+    }
+
+    /// The bytes a template of one `${name}` holds as hex, decoded once
+    /// per value, and whether they are secret; `None` for any other
+    /// template or a value that is not hex.
+    pub fn var_bytes(&self, template: &Template) -> Option<(&[u8], bool)> {
+        let [TemplatePart::Var(name)] = template.parts.as_slice() else {
+            return None;
+        };
+        let value = self.get(name)?;
+        Some((value.hex_bytes()?, value.secret))
     }
 
     /// Substitutes every `${name}`.
@@ -91,7 +241,6 @@ impl Vars {
             [TemplatePart::Literal(text)] => Ok((Cow::Borrowed(text), false)),
             [TemplatePart::Var(name)] => {
                 let value = self
-                    .values
                     .get(name)
                     .ok_or_else(|| UndefinedVariable(name.clone()))?;
                 Ok((Cow::Borrowed(&value.text), value.secret))
@@ -104,9 +253,7 @@ impl Vars {
 
     /// Every variable as `(name, text)`.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.values
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.text.as_str()))
+        self.visible().map(|(k, v)| (k.as_str(), v.text.as_str()))
     }
 
     /// Renders `template` and says which bytes of the text came from secret
@@ -122,7 +269,6 @@ impl Vars {
                 TemplatePart::Literal(s) => text.push_str(s),
                 TemplatePart::Var(name) => {
                     let value = self
-                        .values
                         .get(name)
                         .ok_or_else(|| UndefinedVariable(name.clone()))?;
                     let start = text.len();
@@ -138,7 +284,7 @@ impl Vars {
 
     /// The names defined, sorted (for "did you mean" help).
     pub fn names(&self) -> Vec<&str> {
-        let mut names: Vec<&str> = self.values.keys().map(String::as_str).collect();
+        let mut names: Vec<&str> = self.visible().map(|(k, _)| k.as_str()).collect();
         names.sort_unstable();
         names
     }
@@ -201,5 +347,72 @@ mod tests {
             vars.render_cow(&template(&[("nope", true)])),
             Err(UndefinedVariable("nope".into()))
         );
+    }
+
+    fn builtin(name: &str, value: &str, secret: bool) -> BuiltinValue {
+        BuiltinValue {
+            name: name.into(),
+            value: value.into(),
+            secret,
+        }
+    }
+
+    #[test]
+    fn builtins_are_shared_under_the_scenarios_own_values() {
+        let persona = BuiltinValues::new(vec![
+            builtin("persona.auth_pin", "4826", true),
+            builtin("persona.cert", "0A 0b", false),
+        ]);
+        let reader = BuiltinValues::new(vec![builtin("persona.cert", "FF", false)]);
+        let mut vars = Vars::default();
+        vars.add_builtins(&persona);
+        assert_eq!(vars.get("persona.cert").unwrap().text, "0A 0b");
+        // A later family's value of a name wins; the scenario's own wins over both.
+        vars.add_builtins(&reader);
+        assert_eq!(vars.get("persona.cert").unwrap().text, "FF");
+        vars.set("persona.cert", "01", false);
+        assert_eq!(vars.get("persona.cert").unwrap().text, "01");
+        assert_eq!(vars.names(), ["persona.auth_pin", "persona.cert"]);
+        assert_eq!(vars.secrets().collect::<Vec<_>>(), ["4826"]);
+        // Builtins are not writes (a step that captured changes the count).
+        assert_eq!(vars.writes(), 1);
+        // The persona's values are untouched by the scenario.
+        let mut fresh = Vars::default();
+        fresh.add_builtins(&persona);
+        assert_eq!(fresh.get("persona.cert").unwrap().text, "0A 0b");
+        // Hex decoded once, whitespace ignored; not hex: none.
+        let template = Template {
+            parts: vec![TemplatePart::Var("persona.cert".into())],
+        };
+        assert_eq!(fresh.var_bytes(&template), Some((&[0x0A, 0x0B][..], false)));
+        let pin = Template {
+            parts: vec![TemplatePart::Var("persona.auth_pin".into())],
+        };
+        assert_eq!(fresh.var_bytes(&pin), Some((&[0x48, 0x26][..], true)));
+        fresh.set("word", "xyz", false);
+        let word = Template {
+            parts: vec![TemplatePart::Var("word".into())],
+        };
+        assert_eq!(fresh.var_bytes(&word), None);
+        // The redactor made once knows the secrets.
+        assert_eq!(persona.redactor().text("pin 4826"), "pin <redacted>");
+        assert_eq!(
+            format!("{persona:?}"),
+            "[BuiltinValue(persona.auth_pin), BuiltinValue(persona.cert)]"
+        );
+    }
+
+    #[test]
+    fn a_shared_redactor_learns_without_changing_its_source() {
+        let persona = BuiltinValues::new(vec![builtin("persona.auth_pin", "4826", true)]);
+        let mut redactor = Redactor::default();
+        redactor.absorb(persona.redactor());
+        redactor.add_text("9999");
+        assert_eq!(redactor.text("4826 9999"), "<redacted> <redacted>");
+        assert_eq!(persona.redactor().text("4826 9999"), "<redacted> 9999");
+        let mut two = Redactor::default();
+        two.add_text("1111");
+        two.absorb(persona.redactor());
+        assert_eq!(two.text("1111 4826"), "<redacted> <redacted>");
     }
 }

@@ -21,9 +21,29 @@ pub struct Location {
     pub col: u32,
 }
 
+/// `file:line:col`, written piece by piece (every step's report entry and
+/// message has one).
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.file, self.line, self.col)
+        f.write_str(&self.file)?;
+        for n in [self.line, self.col] {
+            let mut digits = [0u8; 11];
+            let mut at = digits.len();
+            let mut rest = n;
+            loop {
+                at -= 1;
+                digits[at] = b'0' + (rest % 10) as u8;
+                rest /= 10;
+                if rest == 0 {
+                    break;
+                }
+            }
+            at -= 1;
+            digits[at] = b':';
+            // ASCII digits only.
+            f.write_str(std::str::from_utf8(&digits[at..]).unwrap_or(":?"))?;
+        }
+        Ok(())
     }
 }
 
@@ -152,4 +172,21 @@ pub struct Step {
     pub family: &'static str,
     /// What the family parsed: the action, its expectations and captures.
     pub body: Arc<dyn StepBody>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_location_reads_file_line_col() {
+        for (line, col) in [(1, 1), (10, 203), (0, 0), (u32::MAX, 7)] {
+            let at = Location {
+                file: "scenarios/a b.yaml".into(),
+                line,
+                col,
+            };
+            assert_eq!(at.to_string(), format!("scenarios/a b.yaml:{line}:{col}"));
+        }
+    }
 }

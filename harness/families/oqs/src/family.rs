@@ -41,7 +41,7 @@ impl Family for OqsFamily {
     fn open(&mut self, _scenario: &Scenario) -> Result<Opened, OpenError> {
         Ok(Opened {
             session: Box::new(OqsSession::new(self.provider.open()?)),
-            vars: Vec::new(),
+            vars: myna_family::BuiltinValues::default(),
             subject: None,
         })
     }

@@ -3,10 +3,10 @@
 
 use std::time::{Duration, Instant};
 
-use myna_family::{FieldValue, Mismatch, RawEvidence, StepCtx, StepEnd};
+use myna_family::{json_has_template, FieldValue, Mismatch, RawEvidence, StepCtx, StepEnd};
 use myna_oqs::service::{CONTROL_PATH, SEARCH_PATH};
 use myna_oqs::{OqsTarget, TargetError};
-use myna_scenario::{Location, Spanned};
+use myna_scenario::Location;
 use serde_json::{json, Value};
 
 use myna_oqs::wire::{
@@ -44,6 +44,9 @@ struct Request {
     method: &'static str,
     path: String,
     body: Vec<u8>,
+    /// The body as the evidence shows it, when it was built as JSON (else
+    /// the bytes are read back).
+    json: Option<Value>,
     timeout: Option<Duration>,
 }
 
@@ -64,6 +67,7 @@ fn build_request(step: &OqsStep, body: &Value) -> Result<Request, String> {
                 method: "POST",
                 path: CONTROL_PATH.into(),
                 body: serde_json::to_vec(&command).map_err(|e| e.to_string())?,
+                json: None,
                 timeout: None,
             })
         }
@@ -73,6 +77,8 @@ fn build_request(step: &OqsStep, body: &Value) -> Result<Request, String> {
                 method: "POST",
                 path: SEARCH_PATH.into(),
                 body: serde_json::to_vec(&message).map_err(|e| e.to_string())?,
+                // The bytes are this value's serialisation: the same JSON.
+                json: Some(message),
                 timeout: timeout_of(body),
             })
         }
@@ -95,6 +101,7 @@ fn build_request(step: &OqsStep, body: &Value) -> Result<Request, String> {
                 method,
                 path,
                 body: bytes,
+                json: None,
                 timeout: timeout_of(body),
             })
         }
@@ -122,14 +129,14 @@ pub(crate) fn run(target: &mut dyn OqsTarget, step: &OqsStep, cx: &mut StepCtx<'
     let body = match &step.request {
         OqsRequest::Lookup(b) | OqsRequest::Raw(b) | OqsRequest::Control(b) => b,
     };
-    let body = match cx.fill_json(body) {
+    let body = match cx.fill_json_cow(body) {
         Ok(b) => b,
         Err(end) => return end,
     };
     let mut expectations = Vec::new();
     for e in step.expect.iter().flatten() {
         match fill_expectation(&e.value, cx) {
-            Ok(filled) => expectations.push(Spanned::new(filled, e.at.clone())),
+            Ok(filled) => expectations.push((filled, &e.at)),
             Err(end) => return end,
         }
     }
@@ -151,7 +158,7 @@ pub(crate) fn run(target: &mut dyn OqsTarget, step: &OqsStep, cx: &mut StepCtx<'
         request.timeout,
     );
     let duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
-    let expect_timeout = expectations.iter().find_map(|e| match e.value {
+    let expect_timeout = expectations.iter().find_map(|(e, _)| match **e {
         Expectation::Timeout(t) => Some(t),
         _ => None,
     });
@@ -159,7 +166,10 @@ pub(crate) fn run(target: &mut dyn OqsTarget, step: &OqsStep, cx: &mut StepCtx<'
         .with("method", FieldValue::text(request.method))
         .with("path", FieldValue::text(&request.path));
     evidence.duration_us = Some(duration_us);
-    let request_json = as_json(&request.body);
+    let request_json = match request.json {
+        Some(json) => json,
+        None => as_json(&request.body),
+    };
     let response = match answer {
         Err(TargetError::Timeout(m)) if expect_timeout == Some(true) => {
             evidence.summary = Some(format!(
@@ -191,12 +201,32 @@ pub(crate) fn run(target: &mut dyn OqsTarget, step: &OqsStep, cx: &mut StepCtx<'
         "{} {} → {}",
         request.method, request.path, response.status
     ));
-    cx.evidence.push(
-        evidence
-            .with("status", FieldValue::Number(u64::from(response.status)))
-            .with("request", FieldValue::Json(request_json))
-            .with("response", FieldValue::Json(json.clone())),
+    let evidence = evidence
+        .with("status", FieldValue::Number(u64::from(response.status)))
+        .with("request", FieldValue::Json(request_json));
+    let end = judge(
+        step,
+        &expectations,
+        expect_timeout,
+        response.status,
+        &json,
+        cx,
     );
+    // The answer goes to the evidence once it is checked: moved, not copied.
+    cx.evidence
+        .push(evidence.with("response", FieldValue::Json(json)));
+    end
+}
+
+/// The step's expectations and captures against the answer.
+fn judge(
+    step: &OqsStep,
+    expectations: &[(std::borrow::Cow<'_, Expectation>, &Location)],
+    expect_timeout: Option<bool>,
+    status: u16,
+    json: &Value,
+    cx: &mut StepCtx<'_>,
+) -> StepEnd {
     let mut checks = Checks {
         at: cx.at.clone(),
         found: Vec::new(),
@@ -205,23 +235,23 @@ pub(crate) fn run(target: &mut dyn OqsTarget, step: &OqsStep, cx: &mut StepCtx<'
         checks.fail(
             "timeout",
             "no answer within the deadline",
-            format!("HTTP {}", response.status),
+            format!("HTTP {status}"),
         );
     }
-    if step.expect.is_none() && response.status != 200 {
-        checks.fail("status", "200", response.status.to_string());
+    if step.expect.is_none() && status != 200 {
+        checks.fail("status", "200", status.to_string());
     }
-    for expectation in &expectations {
-        checks.at = expectation.at.clone();
-        check(&mut checks, &expectation.value, response.status, &json);
+    for (expectation, at) in expectations {
+        checks.at = (*at).clone();
+        check(&mut checks, expectation, status, json);
     }
     for capture in &step.captures {
-        take(capture, response.status, &json, &mut checks, cx);
+        take(capture, status, json, &mut checks, cx);
     }
     // The server's reason for a 4xx answer goes with every failed check.
     let refusal = (400..500)
-        .contains(&response.status)
-        .then(|| serde_json::from_value::<ErrorBody>(json.clone()).ok())
+        .contains(&status)
+        .then(|| <ErrorBody as serde::Deserialize>::deserialize(json).ok())
         .flatten();
     // A control command the service refuses as malformed (an argument out
     // of its documented range, a clock moved past the calendar) is the
@@ -246,7 +276,35 @@ pub(crate) fn run(target: &mut dyn OqsTarget, step: &OqsStep, cx: &mut StepCtx<'
     StepEnd::Done(checks.found)
 }
 
-fn fill_expectation(
+/// `expectation` with its templates filled in; borrowed when it has none.
+fn fill_expectation<'e>(
+    expectation: &'e Expectation,
+    cx: &mut StepCtx<'_>,
+) -> Result<std::borrow::Cow<'e, Expectation>, StepEnd> {
+    if !expectation_has_template(expectation) {
+        return Ok(std::borrow::Cow::Borrowed(expectation));
+    }
+    fill_expectation_owned(expectation, cx).map(std::borrow::Cow::Owned)
+}
+
+/// Whether a string of `expectation` may hold a `${name}`.
+fn expectation_has_template(expectation: &Expectation) -> bool {
+    let any = |pairs: &Vec<(String, Value)>| pairs.iter().any(|(_, v)| json_has_template(v));
+    match expectation {
+        Expectation::Timeout(_) => false,
+        Expectation::Status(m)
+        | Expectation::Validity(m)
+        | Expectation::ResultStatus(m)
+        | Expectation::ResultCode(m)
+        | Expectation::Segment(m)
+        | Expectation::ErrorCode(m)
+        | Expectation::Results(m) => json_has_template(m),
+        Expectation::Result(each) => each.iter().any(any),
+        Expectation::Json(pairs) => any(pairs),
+    }
+}
+
+fn fill_expectation_owned(
     expectation: &Expectation,
     cx: &mut StepCtx<'_>,
 ) -> Result<Expectation, StepEnd> {
@@ -321,7 +379,7 @@ fn flag(on: bool) -> Option<String> {
 /// The request of a `lookup` step: the typed step turned into the typed
 /// wire request (or `message` sent as written).
 fn lookup_message(body: &Value) -> Result<Value, String> {
-    let step: LookupStep = serde_json::from_value(body.clone()).map_err(|e| e.to_string())?;
+    let step: LookupStep = serde::Deserialize::deserialize(body).map_err(|e| e.to_string())?;
     if let Some(message) = step.message {
         return Ok(message);
     }
@@ -452,11 +510,10 @@ fn check_value(outcome: &mut Checks, check: &str, matcher: &Value, actual: Optio
     }
 }
 
-fn results(json: &Value) -> Vec<Value> {
+fn results(json: &Value) -> &[Value] {
     json.pointer("/XmlMsg/MessageBody/ResultList/ResultOfQualificationConfirmation")
         .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default()
+        .map_or(&[], Vec::as_slice)
 }
 
 fn check_result_fields(

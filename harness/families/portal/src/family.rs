@@ -51,7 +51,7 @@ impl Family for PortalFamily {
                 self.provider.open()?,
                 self.personas.clone(),
             )),
-            vars: Vec::new(),
+            vars: myna_family::BuiltinValues::default(),
             subject: None,
         })
     }

@@ -42,7 +42,7 @@ impl Family for ReaderFamily {
         let backend = self.provider.open(scenario)?;
         Ok(Opened {
             session: Box::new(ReaderSession::new(backend, self.provider.capabilities())),
-            vars: Vec::new(),
+            vars: myna_family::BuiltinValues::default(),
             subject: None,
         })
     }

@@ -240,21 +240,26 @@ pub fn hex_of(
     template: &myna_scenario::Template,
     at: &Location,
 ) -> Result<Vec<u8>, AuthorError> {
-    secret_hex_of(vars, template, at).map(|(bytes, _)| bytes)
+    secret_hex_of(vars, template, at).map(|(bytes, _)| bytes.into_owned())
 }
 
-/// [`hex_of`], and whether a secret was substituted into it.
-fn secret_hex_of(
-    vars: &Vars,
+/// [`hex_of`], and whether a secret was substituted into it; a `${name}`
+/// alone is decoded once per value (a persona's certificate), not per
+/// check.
+fn secret_hex_of<'v>(
+    vars: &'v Vars,
     template: &myna_scenario::Template,
     at: &Location,
-) -> Result<(Vec<u8>, bool), AuthorError> {
+) -> Result<(std::borrow::Cow<'v, [u8]>, bool), AuthorError> {
+    if let Some((bytes, secret)) = vars.var_bytes(template) {
+        return Ok((std::borrow::Cow::Borrowed(bytes), secret));
+    }
     let (text, secret) = vars.render_cow(template).map_err(|e| undefined(at, &e.0))?;
     let bytes = parse_hex(&text).map_err(|_| AuthorError {
         at: at.clone(),
         message: "expected hex bytes after substitution".into(),
     })?;
-    Ok((bytes, secret))
+    Ok((bytes.into(), secret))
 }
 
 /// A comparison with a secret side: what the failure may say. Neither the

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use myna_card_emu::persona::Persona;
 use myna_card_emu::{Card, CardProfile};
 
-use myna_family::BuiltinValue;
+use myna_family::BuiltinValues;
 use myna_scenario::Scenario;
 
 use super::provider::persona_values;
@@ -86,7 +86,7 @@ pub struct EmuProvider {
 struct Loaded {
     card: CardProfile,
     phone: Option<CardProfile>,
-    vars: Vec<BuiltinValue>,
+    vars: BuiltinValues,
 }
 
 impl EmuProvider {
@@ -129,7 +129,7 @@ impl EmuProvider {
     pub(super) fn persona(
         &mut self,
         id: &str,
-    ) -> Result<(CardProfile, Vec<BuiltinValue>), ProviderError> {
+    ) -> Result<(CardProfile, BuiltinValues), ProviderError> {
         let loaded = self.load(id)?;
         Ok((loaded.card.clone(), loaded.vars.clone()))
     }

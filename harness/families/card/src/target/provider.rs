@@ -2,13 +2,14 @@
 //! or the one card in a real reader.
 
 use myna_card_emu::persona::Persona;
-use myna_family::BuiltinValue;
+use myna_family::{BuiltinValue, BuiltinValues};
 use myna_scenario::Scenario;
 
 use super::{CardTarget, CardTargetInfo};
 
-/// The `${persona.*}` values of a persona, secrets flagged.
-pub fn persona_values(persona: &Persona) -> Vec<BuiltinValue> {
+/// The `${persona.*}` values of a persona, secrets flagged, prepared to be
+/// shared by every scenario of the persona.
+pub fn persona_values(persona: &Persona) -> BuiltinValues {
     persona
         .variables()
         .into_iter()
@@ -17,7 +18,8 @@ pub fn persona_values(persona: &Persona) -> Vec<BuiltinValue> {
             value: v.value,
             secret: v.secret,
         })
-        .collect()
+        .collect::<Vec<_>>()
+        .into()
 }
 
 /// A card ready for one scenario.
@@ -27,7 +29,7 @@ pub struct OpenedCard {
     /// Persona id, when known.
     pub persona: Option<String>,
     /// `${persona.*}` values.
-    pub vars: Vec<BuiltinValue>,
+    pub vars: BuiltinValues,
     /// The holder's smartphone card (スマホ用電子証明書, seed 004), when the
     /// target provides one (capability `card.phone`).
     pub phone: Option<Box<dyn CardTarget>>,

@@ -34,7 +34,7 @@ use std::rc::Rc;
 
 use myna_card_emu::persona::Persona;
 use myna_card_emu::vpcd::factory_reset_command;
-use myna_family::BuiltinValue;
+use myna_family::BuiltinValues;
 use myna_scenario::Scenario;
 
 use super::super::provider::persona_values;
@@ -201,14 +201,14 @@ impl Drop for InStepTransactions {
 /// A persona the factory reset can switch to.
 #[derive(Clone)]
 struct KnownPersona {
-    vars: Vec<BuiltinValue>,
+    vars: BuiltinValues,
     atr: Vec<u8>,
 }
 
 /// Scenarios run against the card in a PC/SC reader.
 pub struct PcscProvider {
     card: SharedCard,
-    persona: Option<(String, Vec<BuiltinValue>)>,
+    persona: Option<(String, BuiltinValues)>,
     /// Set once the factory-reset probe succeeded: where personas live.
     factory_reset: Option<PathBuf>,
     personas: HashMap<String, KnownPersona>,
@@ -220,7 +220,7 @@ impl PcscProvider {
     /// Uses the opened `card`. `persona` describes the card (its PINs and
     /// fields, for `${persona.*}`); without it, scenarios that need persona
     /// values are not applicable.
-    pub fn new(card: PcscCard, persona: Option<(String, Vec<BuiltinValue>)>) -> Self {
+    pub fn new(card: PcscCard, persona: Option<(String, BuiltinValues)>) -> Self {
         PcscProvider {
             card: SharedCard(Rc::new(RefCell::new(card))),
             persona,
