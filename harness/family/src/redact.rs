@@ -32,6 +32,8 @@ struct Secrets {
     patterns: Vec<Pattern>,
     /// First bytes of every text form (raw, uppercase and lowercase hex).
     text_firsts: ByteSet,
+    /// Every text form as (its first byte, the secret's index, the form).
+    forms: Vec<(u8, usize, Form)>,
     /// First bytes of every secret's own bytes.
     byte_firsts: ByteSet,
 }
@@ -226,34 +228,38 @@ impl Redactor {
             all_hex: pattern.iter().all(u8::is_ascii_hexdigit),
         };
         let secrets = Arc::make_mut(&mut self.secrets);
-        for &form in pattern.forms() {
-            let needle = Needle {
-                secret: &pattern.bytes,
-                form,
-            };
-            if let Some(first) = needle.first() {
-                secrets.text_firsts.insert(first);
-            }
-        }
         if let Some(&first) = pattern.bytes.first() {
             secrets.byte_firsts.insert(first);
         }
         secrets.patterns.insert(at, pattern);
+        secrets.forms.clear();
+        for (index, pattern) in secrets.patterns.iter().enumerate() {
+            for &form in pattern.forms() {
+                let needle = Needle {
+                    secret: &pattern.bytes,
+                    form,
+                };
+                if let Some(first) = needle.first() {
+                    secrets.text_firsts.insert(first);
+                    secrets.forms.push((first, index, form));
+                }
+            }
+        }
     }
 
     /// Whether some form of a secret occurs in `text`.
     fn text_touched(&self, text: &[u8]) -> bool {
         let secrets = &*self.secrets;
+        let firsts = secrets.text_firsts;
         text.iter().enumerate().any(|(at, &byte)| {
-            secrets.text_firsts.contains(byte)
-                && secrets.patterns.iter().any(|pattern| {
-                    pattern.forms().iter().any(|&form| {
-                        let needle = Needle {
-                            secret: &pattern.bytes,
+            firsts.contains(byte)
+                && secrets.forms.iter().any(|&(first, index, form)| {
+                    first == byte
+                        && (Needle {
+                            secret: &secrets.patterns[index].bytes,
                             form,
-                        };
-                        needle.first() == Some(byte) && needle.matches_at(&text[at..])
-                    })
+                        })
+                        .matches_at(&text[at..])
                 })
         })
     }
