@@ -214,12 +214,13 @@ fn report_memory(n: usize, index: &SerialIndex, map: Option<&HashMap<u64, Record
         },
     );
     eprintln!(
-        "memory n={n}: index {:.1} B/serial with the person data ({:.1} B/serial without it; {:.1} B/person), {} serials, {} persons, {:.1} MiB; {map_figures}",
+        "memory n={n}: index {:.1} B/serial with the person data ({:.1} B/serial without it; {:.1} B/person), {} serials, {} persons, {} table levels, {:.1} MiB; {map_figures}",
         total / serials,
         (total - persons) / serials,
         persons / index.persons() as f64,
         index.certificates(),
         index.persons(),
+        index.levels(),
         total / MIB,
     );
 }
