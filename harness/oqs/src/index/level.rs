@@ -34,7 +34,7 @@ pub(crate) const STATES: u64 = 12;
 /// Values of the low part per link code (states × two choices).
 const PER_CODE: u64 = STATES * 2;
 /// A level is sized to this load of its slots…
-pub(crate) const SIZE_LOAD: f64 = 0.92;
+pub(crate) const SIZE_LOAD: f64 = 0.93;
 /// …and takes certificates up to this one.
 const MAX_LOAD: f64 = 0.96;
 
@@ -89,6 +89,14 @@ impl Line {
             }
             done += take;
         }
+    }
+
+    /// The 64 bits from `bit` (within the line's first 448 + 63 bits).
+    #[inline]
+    fn top64(&self, bit: u32) -> u64 {
+        let k = (bit / 64) as usize;
+        let s = bit % 64;
+        (self.word(k) >> s) | ((self.word(k + 1) << 1) << (63 - s))
     }
 
     fn marked(&self) -> bool {
@@ -279,36 +287,43 @@ impl Level {
         ) else {
             return Found::Miss(false);
         };
-        // Branch-free over all slots of both lines, so that where a match
-        // is (or how full a line is) costs no misprediction, which would
-        // hold back the next lookup's loads.
+        // First a cheap filter, branch-free over all slots of both lines: a
+        // slot's top 64 bits against the window a match would have there.
+        // Few instructions wait on the two loads and none mispredicts on
+        // where a match is or how full a line is, so that the next lookup's
+        // loads start at once (throughput comes from lookups in flight).
         let radix = u128::from(self.radix);
-        let limit = radix - u128::from(PER_CODE);
-        let mut hits = 0u32;
-        for (choice, line) in [first, second].into_iter().enumerate() {
-            // A slot of this remainder and choice holds `low + x` with
-            // `PER_CODE <= x < radix` and `x` of the choice's parity; an
-            // empty slot (0) never does.
-            let start =
-                u128::from(probe.rems[choice]) * radix + u128::from(PER_CODE) + choice as u128;
+        let shift = self.width.saturating_sub(64);
+        let lines = [first, second];
+        let mut candidates = 0u32;
+        for (choice, line) in lines.into_iter().enumerate() {
+            let low = u128::from(probe.rems[choice]) * radix;
+            let from = ((low + u128::from(PER_CODE)) >> shift) as u64;
+            let to = ((low + radix - 1) >> shift) as u64;
             for slot in 0..MAX_SLOTS {
-                let d = line.get(slot * self.width, self.width).wrapping_sub(start);
-                let hit = (d < limit) & (d as u64 & 1 == 0) & (slot < self.slots);
-                hits |= u32::from(hit) << (choice as u32 * 8 + slot);
+                let top = line.top64(slot * self.width + shift);
+                let candidate = (top.wrapping_sub(from) <= to - from) & (slot < self.slots);
+                candidates |= u32::from(candidate) << (choice as u32 * 8 + slot);
             }
         }
-        if hits == 0 {
-            return Found::Miss(first.marked() && second.marked());
+        // Then the exact test of the (usually one or no) candidates: the
+        // whole slot is `low + x` with `PER_CODE <= x < radix` and `x` of
+        // the choice's parity; an empty slot (0) never is.
+        while candidates != 0 {
+            let bit = candidates.trailing_zeros();
+            candidates &= candidates - 1;
+            let choice = (bit / 8) as usize & 1;
+            let slot = bit % 8;
+            let line = if choice == 0 { first } else { second };
+            let x = line
+                .get(slot * self.width, self.width)
+                .wrapping_sub(u128::from(probe.rems[choice]) * radix);
+            if x < radix && x >= u128::from(PER_CODE) && (x as u64 & 1) == choice as u64 {
+                let at = probe.lines[choice] as u32 * 8 + slot;
+                return Found::Hit(at, self.decode(x as u64));
+            }
         }
-        let bit = hits.trailing_zeros();
-        let choice = (bit / 8) as usize;
-        let slot = bit % 8;
-        let line = if choice == 0 { first } else { second };
-        let x = line
-            .get(slot * self.width, self.width)
-            .wrapping_sub(u128::from(probe.rems[choice & 1]) * radix);
-        let at = probe.lines[choice & 1] as u32 * 8 + slot;
-        Found::Hit(at, self.decode(x as u64))
+        Found::Miss(first.marked() && second.marked())
     }
 
     fn decode(&self, x: u64) -> Slot {
@@ -332,9 +347,10 @@ impl Level {
     }
 
     fn occupied(&self, line: &Line) -> u32 {
+        // Slots fill in order, so the occupied ones are a prefix.
         (0..self.slots)
-            .find(|slot| line.get(slot * self.width, self.width) == 0)
-            .unwrap_or(self.slots)
+            .map(|slot| u32::from(line.get(slot * self.width, self.width) != 0))
+            .sum()
     }
 
     /// Stores a certificate (the caller has checked the serial is absent
