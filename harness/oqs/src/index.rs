@@ -25,11 +25,13 @@
 //! is added when needed, 1/32 of what exists, or as large as everything so
 //! far when the last level is full), so ids never change once given.
 
+mod bulk;
 mod hash;
 mod level;
 
 use crate::error::ModelError;
 use crate::serial::Serial;
+pub use bulk::Issue;
 use level::{Found, Level, Link, Slot};
 
 /// "No such id" in the `u32` arrays.
@@ -222,6 +224,23 @@ impl SerialIndex {
         serial: Serial,
         not_after_day: u16,
     ) -> Result<CertId, ModelError> {
+        self.issue_one(&Issue {
+            person,
+            serial,
+            not_after_day,
+            register: false,
+        })
+    }
+
+    /// [`SerialIndex::issue`], and with `register` at once
+    /// [`SerialIndex::register`] of the new certificate, in one pass.
+    fn issue_one(&mut self, issue: &Issue) -> Result<CertId, ModelError> {
+        let Issue {
+            person,
+            serial,
+            not_after_day,
+            register,
+        } = *issue;
         let previous = *self
             .person_newest
             .get(person as usize)
@@ -237,7 +256,8 @@ impl SerialIndex {
         } else {
             Link::Previous(previous)
         };
-        let cert = self.place(hashes, link)?;
+        let old_link = if register { self.linked(person) } else { None };
+        let cert = self.place(hashes, link, if register { LINKED } else { 0 })?;
         if let Some(day) = self
             .level_of(cert)
             .map(|(level, at)| level.dense(at))
@@ -246,19 +266,34 @@ impl SerialIndex {
             *day = not_after_day;
         }
         self.certs += 1;
-        self.update_state(previous, |s| s | SUPERSEDED);
+        let unlink_previous = old_link == Some(previous);
+        self.update_state(previous, |s| {
+            if unlink_previous {
+                (s | SUPERSEDED) & !LINK_STATE
+            } else {
+                s | SUPERSEDED
+            }
+        });
         if let Some(newest) = self.person_newest.get_mut(person as usize) {
             *newest = cert;
+        }
+        if register {
+            if let Some(old) = old_link.filter(|old| *old != previous) {
+                self.update_state(old, |s| s & !LINK_STATE);
+            }
+            if let Some(word) = self.person_cancelled.get_mut(person as usize / 64) {
+                *word &= !(1u64 << (person % 64));
+            }
         }
         Ok(cert)
     }
 
     /// Puts a new certificate into the first level that takes it, marking
     /// the lines of every level it passes; adds a level if none does.
-    fn place(&mut self, hashes: [u64; 2], link: Link) -> Result<CertId, ModelError> {
+    fn place(&mut self, hashes: [u64; 2], link: Link, state: u8) -> Result<CertId, ModelError> {
         for level in &mut self.levels {
             let probe = level.probe(hashes);
-            if let Some(at) = level.insert(&probe, link, 0) {
+            if let Some(at) = level.insert(&probe, link, state) {
                 return Ok(level.base() + at);
             }
             level.mark(&probe);
@@ -276,7 +311,7 @@ impl SerialIndex {
             .ok_or_else(|| ModelError::Capacity("no level".into()))?;
         let probe = level.probe(hashes);
         let at = level
-            .insert(&probe, link, 0)
+            .insert(&probe, link, state)
             .ok_or_else(|| ModelError::Capacity("a new level refused a certificate".into()))?;
         Ok(level.base() + at)
     }

@@ -127,6 +127,14 @@ pub(crate) struct Probe {
     rems: [u64; 2],
 }
 
+impl Probe {
+    /// The first slot of each candidate line (for requesting their
+    /// expiry days).
+    pub(crate) fn first_slots(&self) -> [u32; 2] {
+        [self.lines[0] as u32 * 8, self.lines[1] as u32 * 8]
+    }
+}
+
 /// A lookup's result in one level.
 pub(crate) enum Found {
     /// At this position (relative to the level's base).
@@ -378,6 +386,22 @@ impl Level {
         line.set(slot * width, width, value);
         self.len += 1;
         Some(probe.lines[choice] as u32 * 8 + slot)
+    }
+
+    /// One word of each candidate line (see `bulk`: loads to start early).
+    pub(crate) fn touch(&self, probe: &Probe) -> u64 {
+        probe
+            .lines
+            .iter()
+            .filter_map(|line| self.lines.get(*line))
+            .fold(0, |folded, line| folded ^ line.word(0))
+    }
+
+    /// One word of the line of position `at`.
+    pub(crate) fn touch_at(&self, at: u32) -> u64 {
+        self.lines
+            .get((at / 8) as usize)
+            .map_or(0, |line| line.word(0))
     }
 
     /// Marks both lines of a serial that went on to a later level.

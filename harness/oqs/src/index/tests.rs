@@ -338,3 +338,49 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn a_bulk_load_equals_issue_then_register() {
+    let mut one = SerialIndex::with_capacity(300, 100);
+    let mut bulk = SerialIndex::with_capacity(300, 100);
+    let mut batch = Vec::new();
+    for p in 0..100u32 {
+        assert_eq!(one.add_person().ok(), Some(p));
+        assert_eq!(bulk.add_person().ok(), Some(p));
+    }
+    // First certificates (registered or not), then re-issues of every
+    // third person, registered or not; one person cancelled in between.
+    for round in 0..3u64 {
+        for p in 0..100u32 {
+            if round > 0 && p % 3 != 0 {
+                continue;
+            }
+            let register = (p + round as u32) % 2 == 0;
+            let serial = s(scattered(round << 32 | u64::from(p)));
+            let c = one.issue(p, serial, round as u16).unwrap_or(NONE);
+            if register {
+                assert!(one.register(p, c).is_ok());
+            }
+            batch.push(Issue {
+                person: p,
+                serial,
+                not_after_day: round as u16,
+                register,
+            });
+        }
+    }
+    let mut ids = Vec::new();
+    assert!(bulk.issue_all(&batch, &mut ids).is_ok());
+    assert_eq!(ids.len(), batch.len());
+    for (issue, id) in batch.iter().zip(&ids) {
+        assert_eq!(one.resolve(issue.serial), bulk.resolve(issue.serial));
+        assert_eq!(bulk.find(issue.serial), Some(*id));
+        assert_eq!(one.not_after(*id), bulk.not_after(*id));
+    }
+    for p in 0..100u32 {
+        assert_eq!(one.linked(p), bulk.linked(p), "p{p}");
+        assert_eq!(one.newest(p), bulk.newest(p));
+    }
+    let again = [batch[0]];
+    assert!(bulk.issue_all(&again, &mut ids).is_err(), "a duplicate");
+}
