@@ -331,7 +331,7 @@ impl Level {
                 return Found::Hit(at, self.decode(x as u64));
             }
         }
-        Found::Miss(first.marked() && second.marked())
+        Found::Miss(first.marked() & second.marked())
     }
 
     fn decode(&self, x: u64) -> Slot {
