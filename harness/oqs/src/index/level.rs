@@ -25,6 +25,9 @@ use super::hash::{hash, unhash};
 
 /// Slots per line at most (ids leave room for 8: `line × 8 + slot`).
 pub(crate) const MAX_SLOTS: u32 = 7;
+/// The usual slot width: 7 × 73 bits and the mark fill a line. Narrower
+/// layouts are widened to it (a lookup then runs with constant offsets).
+pub(crate) const WIDTH: u32 = 73;
 /// Bit of a line that says "a serial with this line among its choices went
 /// on to a later level".
 const MARK: u32 = 511;
@@ -99,6 +102,18 @@ impl Line {
         (self.word(k) >> s) | ((self.word(k + 1) << 1) << (63 - s))
     }
 
+    /// One bit per slot (of [`MAX_SLOTS`] slots `W` bits wide) whose top
+    /// 64 bits minus `from` are at most `window`.
+    #[inline]
+    fn filter<const W: u32>(&self, from: u64, window: u64) -> u32 {
+        let mut found = 0u32;
+        for slot in 0..MAX_SLOTS {
+            let top = self.top64(slot * W + (W - 64));
+            found |= u32::from(top.wrapping_sub(from) <= window) << slot;
+        }
+        found
+    }
+
     fn marked(&self) -> bool {
         self.get(MARK, 1) == 1
     }
@@ -169,7 +184,7 @@ impl Layout {
             let radix = codes * PER_CODE;
             let span = u64::try_from(u128::from(u64::MAX) / lines as u128 + 1).ok()?;
             let top = u128::from(span) * u128::from(radix) - 1;
-            let width = 128 - top.leading_zeros();
+            let width = (128 - top.leading_zeros()).max(WIDTH);
             let fit = (MARK / width).min(MAX_SLOTS);
             if fit == 0 {
                 return None;
@@ -308,11 +323,17 @@ impl Level {
             let low = u128::from(probe.rems[choice]) * radix;
             let from = ((low + u128::from(PER_CODE)) >> shift) as u64;
             let to = ((low + radix - 1) >> shift) as u64;
-            for slot in 0..MAX_SLOTS {
-                let top = line.top64(slot * self.width + shift);
-                let candidate = (top.wrapping_sub(from) <= to - from) & (slot < self.slots);
-                candidates |= u32::from(candidate) << (choice as u32 * 8 + slot);
-            }
+            let found = if self.width == WIDTH && self.slots == MAX_SLOTS {
+                // The usual layout, with constant offsets: a few
+                // instructions a slot.
+                line.filter::<WIDTH>(from, to - from)
+            } else {
+                (0..self.slots).fold(0, |found, slot| {
+                    let top = line.top64(slot * self.width + shift);
+                    found | u32::from(top.wrapping_sub(from) <= to - from) << slot
+                })
+            };
+            candidates |= found << (choice as u32 * 8);
         }
         // Then the exact test of the (usually one or no) candidates: the
         // whole slot is `low + x` with `PER_CODE <= x < radix` and `x` of
