@@ -76,7 +76,7 @@ pub fn build_index(n: usize) -> Built {
     };
     let mut chunk = Vec::with_capacity(CHUNK);
     let mut ids = Vec::with_capacity(CHUNK);
-    let mut load = |index: &mut SerialIndex, chunk: &mut Vec<Issue>, ids: &mut Vec<CertId>| {
+    let load = |index: &mut SerialIndex, chunk: &mut Vec<Issue>, ids: &mut Vec<CertId>| {
         ids.clear();
         index
             .issue_all(chunk, ids)

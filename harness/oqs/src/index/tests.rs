@@ -355,7 +355,7 @@ fn a_bulk_load_equals_issue_then_register() {
             if round > 0 && p % 3 != 0 {
                 continue;
             }
-            let register = (p + round as u32) % 2 == 0;
+            let register = (p + round as u32).is_multiple_of(2);
             let serial = s(scattered(round << 32 | u64::from(p)));
             let c = one.issue(p, serial, round as u16).unwrap_or(NONE);
             if register {
