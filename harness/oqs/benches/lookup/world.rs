@@ -51,6 +51,8 @@ pub struct Built {
     pub index: SerialIndex,
     pub pending: Vec<Pending>,
     pub seconds: f64,
+    /// CPU seconds of the build (`None` off Linux).
+    pub cpu_seconds: Option<f64>,
     /// Peak resident bytes while building (`None` off Linux).
     pub peak: Option<u64>,
 }
@@ -64,6 +66,7 @@ fn reissued(i: usize, n: usize) -> bool {
 /// the peak resident size reset first.
 pub fn build_index(n: usize) -> Built {
     memory::reset_peak();
+    let cpu_before = memory::cpu_seconds();
     let started = Instant::now();
     let total = n + PENDING;
     let serials = n + n.div_ceil(5) + 2 * PENDING;
@@ -118,10 +121,14 @@ pub fn build_index(n: usize) -> Built {
         pending.push((i as PersonId, c, old, serial));
     }
     let seconds = started.elapsed().as_secs_f64();
+    let cpu_seconds = memory::cpu_seconds()
+        .zip(cpu_before)
+        .map(|(after, before)| after - before);
     Built {
         index,
         pending,
         seconds,
+        cpu_seconds,
         peak: memory::peak_bytes(),
     }
 }
