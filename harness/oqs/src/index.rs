@@ -1,27 +1,38 @@
 //! The serial-tracing index, built for national scale
 //! (health-insurance-system.md §5: 8,730万 registrations, end Oct 2025).
 //!
-//! Layout: one 16-byte record per certificate, in issue order (the
-//! certificate id is its position), and a hash table of 64-byte buckets
-//! mapping a serial's hash to certificate ids ([`table`]). A record holds the
-//! serial, one link, the expiry day and the flags; a person holds only its
-//! newest certificate and a cancellation bit. A lookup reads one bucket (a
-//! miss usually stops there) and, on a hit, one record: the holder, the
-//! status and the registration link are all in it. No allocation, no
-//! pointer chasing beyond the arrays.
+//! Layout: a certificate lives whole in one slot of a table of 64-byte
+//! lines ([`level`]): part of its serial's hash (the rest is the line's
+//! position, so the serial is exact and can be rebuilt), its link and its
+//! state, about 73 bits, 7 to a line. Its id is its position. Beside the
+//! table, one 16-bit expiry day per slot, and per person the newest
+//! certificate and a cancellation bit. A lookup reads a serial's two
+//! candidate lines, independent of each other, and nothing else: the
+//! holder, the status and the registration link are all in the slot (a
+//! re-issued certificate's holder is one more slot away, at the end of its
+//! chain). No allocation.
 //!
 //! Re-issue chains (J-LIS 旧番号, seed 001 第5条の5): a person's first
 //! certificate links to its holder; every re-issue links to the certificate
 //! it replaced, so the holder of a re-issued certificate is found at the end
-//! of its chain. Certificate ids only grow, so a link always points to a
-//! smaller id and every walk terminates. The registration is a flag on the
-//! linked certificate, so tracing reads records only.
+//! of its chain. The registration is a state of the linked certificate, so
+//! tracing reads slots only. Ids are positions, not issue order, so walks
+//! are bounded by the number of certificates instead (a chain never repeats
+//! a certificate: each re-issue links to its holder's newest one).
+//!
+//! Capacity: [`SerialIndex::with_capacity`] sizes the first level; a
+//! certificate whose two lines are full goes to the next level (a small one
+//! is added when needed, 1/32 of what exists, or as large as everything so
+//! far when the last level is full), so ids never change once given.
 
-mod table;
+mod bulk;
+mod hash;
+mod level;
 
 use crate::error::ModelError;
 use crate::serial::Serial;
-use table::{hash_serial, Table};
+pub use bulk::Issue;
+use level::{Found, Level, Link, Slot};
 
 /// "No such id" in the `u32` arrays.
 pub const NONE: u32 = u32::MAX;
@@ -31,31 +42,18 @@ pub type CertId = u32;
 /// A person's position in the index (one registration at most per person).
 pub type PersonId = u32;
 
-/// Explicitly revoked (失効).
+/// State bit: explicitly revoked (失効).
 const REVOKED: u8 = 1;
-/// Replaced by a re-issue.
+/// State bit: replaced by a re-issue.
 const SUPERSEDED: u8 = 2;
-/// The certificate its holder's registration is linked to.
+/// State: the certificate its holder's registration is linked to.
 const LINKED: u8 = 4;
-/// On the linked certificate only: its holder's registration is cancelled
-/// (a copy of the person's bit, so that a lookup reads the record alone).
-const CANCELLED: u8 = 8;
-/// `link` is the certificate this one replaced, not the holder.
-const REISSUE: u8 = 16;
-
-/// One certificate: 16 bytes, so four share a cache line and none straddles
-/// two.
-#[derive(Clone, Copy, Debug, Default)]
-#[repr(C, align(16))]
-struct Cert {
-    serial: u64,
-    /// The holder, or with [`REISSUE`] the certificate this one replaced.
-    link: u32,
-    /// Days since 2000-01-01 ([`crate::clock::day_number`]).
-    not_after: u16,
-    flags: u8,
-    _reserved: u8,
-}
+/// State (instead of [`LINKED`]): linked, and the holder's registration is
+/// cancelled (a copy of the person's bit, so that a lookup reads the slot
+/// alone).
+const LINKED_CANCELLED: u8 = 8;
+/// The link-state bits.
+const LINK_STATE: u8 = LINKED | LINKED_CANCELLED;
 
 /// What the index knows about a serial, before any tracing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,34 +102,40 @@ pub struct Trace {
 /// Serial → certificate → person → registration, compactly.
 #[derive(Clone, Debug, Default)]
 pub struct SerialIndex {
-    table: Table,
-    certs: Vec<Cert>,
+    levels: Vec<Level>,
+    /// Expiry day per slot of every level, in level order.
+    not_after: Vec<u16>,
+    certs: usize,
     person_newest: Vec<CertId>,
     /// One bit per person.
     person_cancelled: Vec<u64>,
+    /// Persons the first level was sized for.
+    person_hint: usize,
 }
 
 impl SerialIndex {
     /// An empty index sized for `serials` certificates and `persons` persons
-    /// without re-hashing.
+    /// (more are taken: they go to further levels).
     pub fn with_capacity(serials: usize, persons: usize) -> SerialIndex {
-        let mut certs = Vec::new();
-        certs.reserve_exact(serials);
         let mut person_newest = Vec::new();
         person_newest.reserve_exact(persons);
         let mut person_cancelled = Vec::new();
         person_cancelled.reserve_exact(persons.div_ceil(64));
-        SerialIndex {
-            table: Table::for_entries(serials),
-            certs,
+        let mut index = SerialIndex {
             person_newest,
             person_cancelled,
+            person_hint: persons,
+            ..SerialIndex::default()
+        };
+        if serials > 0 {
+            let _ = index.add_level(serials);
         }
+        index
     }
 
     /// Number of certificates.
     pub fn certificates(&self) -> usize {
-        self.certs.len()
+        self.certs
     }
 
     /// Number of persons.
@@ -141,8 +145,11 @@ impl SerialIndex {
 
     /// Bytes held by the index's arrays (capacity, not length).
     pub fn bytes_allocated(&self) -> usize {
-        self.table.bytes_allocated()
-            + self.certs.capacity() * std::mem::size_of::<Cert>()
+        self.levels
+            .iter()
+            .map(Level::bytes_allocated)
+            .sum::<usize>()
+            + self.not_after.capacity() * 2
             + self.person_bytes_allocated()
     }
 
@@ -150,6 +157,11 @@ impl SerialIndex {
     /// [`SerialIndex::bytes_allocated`]).
     pub fn person_bytes_allocated(&self) -> usize {
         self.person_newest.capacity() * 4 + self.person_cancelled.capacity() * 8
+    }
+
+    /// Levels of the table (one unless the first overflowed or filled).
+    pub fn levels(&self) -> usize {
+        self.levels.len()
     }
 
     /// Adds a person with no certificate and no registration.
@@ -165,6 +177,44 @@ impl SerialIndex {
         Ok(id)
     }
 
+    /// Appends a level for `entries` more certificates.
+    fn add_level(&mut self, entries: usize) -> Result<(), ModelError> {
+        let base = self.levels.last().map_or(0, Level::end);
+        let persons = self
+            .person_hint
+            .max(self.person_newest.len().saturating_mul(2))
+            .max(64);
+        let person_space = u32::try_from(persons).unwrap_or(NONE - 1);
+        let level = Level::new(base, self.not_after.len(), entries, person_space)
+            .ok_or_else(|| ModelError::Capacity("more than 2^32-1 certificate ids".into()))?;
+        self.not_after.reserve_exact(level.capacity());
+        self.not_after
+            .resize(self.not_after.len() + level.capacity(), 0);
+        self.levels.push(level);
+        Ok(())
+    }
+
+    /// The level holding `cert`, and the position in it.
+    #[inline]
+    fn level_of(&self, cert: CertId) -> Option<(&Level, u32)> {
+        let level = self
+            .levels
+            .iter()
+            .find(|l| cert >= l.base() && cert < l.end())?;
+        Some((level, cert - level.base()))
+    }
+
+    fn slot(&self, cert: CertId) -> Option<Slot> {
+        let (level, at) = self.level_of(cert)?;
+        level.slot(at)
+    }
+
+    /// The serial of a certificate, rebuilt from its slot.
+    pub fn serial(&self, cert: CertId) -> Option<Serial> {
+        let (level, at) = self.level_of(cert)?;
+        level.serial(at).and_then(Serial::new)
+    }
+
     /// Issues a certificate to `person`. If the person already holds one,
     /// this is a re-issue: the new certificate links back to the previous
     /// newest one, which is revoked (superseded) at once.
@@ -174,46 +224,96 @@ impl SerialIndex {
         serial: Serial,
         not_after_day: u16,
     ) -> Result<CertId, ModelError> {
+        self.issue_one(&Issue {
+            person,
+            serial,
+            not_after_day,
+            register: false,
+        })
+    }
+
+    /// [`SerialIndex::issue`], and with `register` at once
+    /// [`SerialIndex::register`] of the new certificate, in one pass.
+    fn issue_one(&mut self, issue: &Issue) -> Result<CertId, ModelError> {
+        let Issue {
+            person,
+            serial,
+            not_after_day,
+            register,
+        } = *issue;
         let previous = *self
             .person_newest
             .get(person as usize)
             .ok_or_else(|| ModelError::unknown("person", person.to_string()))?;
-        let key = serial.value();
-        let hash = hash_serial(key);
-        if self.find_hashed(key, hash).is_some() {
+        let hashes = Level::hashes(serial.value());
+        if self.find_hashed(hashes).is_some() {
             return Err(ModelError::Conflict(format!(
                 "serial {serial} is already issued"
             )));
         }
-        let cert = u32::try_from(self.certs.len())
-            .ok()
-            .filter(|id| *id != NONE)
-            .ok_or_else(|| ModelError::Capacity("more than 2^32-1 certificates".into()))?;
-        if !self.table.has_room() {
-            self.grow();
-        }
-        if !self.table.insert(hash, cert) {
-            return Err(ModelError::Capacity("the serial table is full".into()));
-        }
-        let (link, flags) = if previous == NONE {
-            (person, 0)
+        let link = if previous == NONE {
+            Link::Person(person)
         } else {
-            (previous, REISSUE)
+            Link::Previous(previous)
         };
-        self.certs.push(Cert {
-            serial: key,
-            link,
-            not_after: not_after_day,
-            flags,
-            _reserved: 0,
-        });
-        if let Some(replaced) = self.certs.get_mut(previous as usize) {
-            replaced.flags |= SUPERSEDED;
+        let old_link = if register { self.linked(person) } else { None };
+        let cert = self.place(hashes, link, if register { LINKED } else { 0 })?;
+        if let Some(day) = self
+            .level_of(cert)
+            .map(|(level, at)| level.dense(at))
+            .and_then(|i| self.not_after.get_mut(i))
+        {
+            *day = not_after_day;
         }
+        self.certs += 1;
+        let unlink_previous = old_link == Some(previous);
+        self.update_state(previous, |s| {
+            if unlink_previous {
+                (s | SUPERSEDED) & !LINK_STATE
+            } else {
+                s | SUPERSEDED
+            }
+        });
         if let Some(newest) = self.person_newest.get_mut(person as usize) {
             *newest = cert;
         }
+        if register {
+            if let Some(old) = old_link.filter(|old| *old != previous) {
+                self.update_state(old, |s| s & !LINK_STATE);
+            }
+            if let Some(word) = self.person_cancelled.get_mut(person as usize / 64) {
+                *word &= !(1u64 << (person % 64));
+            }
+        }
         Ok(cert)
+    }
+
+    /// Puts a new certificate into the first level that takes it, marking
+    /// the lines of every level it passes; adds a level if none does.
+    fn place(&mut self, hashes: [u64; 2], link: Link, state: u8) -> Result<CertId, ModelError> {
+        for level in &mut self.levels {
+            let probe = level.probe(hashes);
+            if let Some(at) = level.insert(&probe, link, state) {
+                return Ok(level.base() + at);
+            }
+            level.mark(&probe);
+        }
+        let total: usize = self.levels.iter().map(Level::capacity).sum();
+        let entries = match self.levels.last() {
+            None => 64,
+            Some(last) if last.is_full() => total,
+            Some(_) => (total / 32).max(64),
+        };
+        self.add_level(entries)?;
+        let level = self
+            .levels
+            .last_mut()
+            .ok_or_else(|| ModelError::Capacity("no level".into()))?;
+        let probe = level.probe(hashes);
+        let at = level
+            .insert(&probe, link, state)
+            .ok_or_else(|| ModelError::Capacity("a new level refused a certificate".into()))?;
+        Ok(level.base() + at)
     }
 
     /// Links `person`'s registration to `cert` (health-insurance 利用登録),
@@ -240,17 +340,15 @@ impl SerialIndex {
         if self.owner(cert) != Some(person) {
             return;
         }
-        let cancelled = self.is_cancelled(person);
+        let link = if self.is_cancelled(person) {
+            LINKED_CANCELLED
+        } else {
+            LINKED
+        };
         if let Some(old) = self.linked(person) {
-            self.update_flags(old, |f| f & !(LINKED | CANCELLED));
+            self.update_state(old, |s| s & !LINK_STATE);
         }
-        self.update_flags(cert, |f| {
-            if cancelled {
-                f | LINKED | CANCELLED
-            } else {
-                f | LINKED
-            }
-        });
+        self.update_state(cert, |s| (s & !LINK_STATE) | link);
     }
 
     /// Cancels `person`'s registration (after the grace period); the link is
@@ -261,75 +359,87 @@ impl SerialIndex {
 
     /// Revokes a certificate (失効).
     pub fn revoke(&mut self, cert: CertId) {
-        self.update_flags(cert, |f| f | REVOKED);
+        self.update_state(cert, |s| s | REVOKED);
     }
 
     /// Changes a certificate's expiry day.
     pub fn set_not_after(&mut self, cert: CertId, day: u16) {
-        if let Some(record) = self.certs.get_mut(cert as usize) {
-            record.not_after = day;
+        let dense = self
+            .level_of(cert)
+            .filter(|(level, at)| level.slot(*at).is_some())
+            .map(|(level, at)| level.dense(at));
+        if let Some(slot) = dense.and_then(|i| self.not_after.get_mut(i)) {
+            *slot = day;
         }
     }
 
     /// The certificate of a serial. Allocation-free.
     #[inline]
     pub fn find(&self, serial: Serial) -> Option<CertId> {
-        let key = serial.value();
-        self.find_hashed(key, hash_serial(key))
+        self.find_hashed(Level::hashes(serial.value()))
+            .map(|(cert, _)| cert)
     }
 
     #[inline]
-    fn find_hashed(&self, key: u64, hash: u64) -> Option<CertId> {
-        let certs = &self.certs;
-        self.table.find(hash, |cert| {
-            certs
-                .get(cert as usize)
-                .is_some_and(|record| record.serial == key)
-        })
+    fn find_hashed(&self, hashes: [u64; 2]) -> Option<(CertId, Slot)> {
+        for level in &self.levels {
+            match level.find(&level.probe(hashes)) {
+                Found::Hit(at, slot) => return Some((level.base() + at, slot)),
+                Found::Miss(true) => {}
+                Found::Miss(false) => return None,
+            }
+        }
+        None
     }
 
     /// What the index knows about `serial`. Allocation-free.
     #[inline]
     pub fn resolve(&self, serial: Serial) -> Resolution {
-        let Some(cert) = self.find(serial) else {
+        let Some((cert, slot)) = self.find_hashed(Level::hashes(serial.value())) else {
             return Resolution::Unknown;
         };
-        let Some(record) = self.certs.get(cert as usize) else {
-            return Resolution::Unknown;
+        let person = match slot.link {
+            Link::Person(person) => person,
+            Link::Previous(_) => self.owner(cert).unwrap_or(NONE),
         };
-        let person = if record.flags & REISSUE == 0 {
-            record.link
-        } else {
-            self.owner(cert).unwrap_or(NONE)
-        };
-        if record.flags & (REVOKED | SUPERSEDED) != 0 {
+        if slot.state & (REVOKED | SUPERSEDED) != 0 {
             Resolution::Revoked { cert, person }
-        } else if record.flags & LINKED == 0 {
+        } else if slot.state & LINK_STATE == 0 {
             Resolution::Unlinked { cert, person }
-        } else if record.flags & CANCELLED != 0 {
+        } else if slot.state & LINKED_CANCELLED != 0 {
             Resolution::Cancelled { cert, person }
         } else {
             Resolution::Linked { cert, person }
         }
     }
 
+    /// At most this many links are followed in a walk (a chain never holds
+    /// a certificate twice, so a longer walk means a corrupt index).
+    fn walk_limit(&self) -> usize {
+        self.certs
+    }
+
     /// Walks `cert`'s re-issue chain (旧番号の探索) back to the certificate
-    /// its holder registered with. Terminates: each link goes to a smaller id.
+    /// its holder registered with. Bounded by the number of certificates.
     pub fn trace(&self, cert: CertId) -> Trace {
         let mut steps = 0u32;
-        let mut newer = cert;
         let mut current = self.previous(cert);
-        while let Some(at) = current.filter(|at| *at < newer) {
-            steps = steps.saturating_add(1);
-            let Some(record) = self.certs.get(at as usize) else {
+        for _ in 0..self.walk_limit() {
+            let Some(at) = current else {
                 break;
             };
-            if record.flags & LINKED != 0 {
+            steps = steps.saturating_add(1);
+            let Some(slot) = self.slot(at) else {
+                break;
+            };
+            if slot.state & LINK_STATE != 0 {
                 let registered = self.owner(at).filter(|p| !self.is_cancelled(*p));
                 return Trace { registered, steps };
             }
-            newer = at;
-            current = (record.flags & REISSUE != 0).then_some(record.link);
+            current = match slot.link {
+                Link::Previous(prev) => Some(prev),
+                Link::Person(_) => None,
+            };
         }
         Trace {
             registered: None,
@@ -340,44 +450,40 @@ impl SerialIndex {
     /// The holder of a certificate (at the end of its re-issue chain).
     pub fn owner(&self, cert: CertId) -> Option<PersonId> {
         let mut at = cert;
-        loop {
-            let record = self.certs.get(at as usize)?;
-            if record.flags & REISSUE == 0 {
-                return Some(record.link);
+        for _ in 0..=self.walk_limit() {
+            match self.slot(at)?.link {
+                Link::Person(person) => return Some(person),
+                Link::Previous(prev) => at = prev,
             }
-            // Links point to older certificates; anything else is corrupt.
-            if record.link >= at {
-                return None;
-            }
-            at = record.link;
         }
+        None
     }
 
     /// The certificate a re-issue replaced.
     pub fn previous(&self, cert: CertId) -> Option<CertId> {
-        self.certs
-            .get(cert as usize)
-            .filter(|record| record.flags & REISSUE != 0)
-            .map(|record| record.link)
+        match self.slot(cert)?.link {
+            Link::Previous(prev) => Some(prev),
+            Link::Person(_) => None,
+        }
     }
 
     /// A certificate's expiry day (see [`crate::clock::day_number`]).
     pub fn not_after(&self, cert: CertId) -> Option<u16> {
-        self.certs.get(cert as usize).map(|record| record.not_after)
+        let (level, at) = self.level_of(cert)?;
+        level.slot(at)?;
+        self.not_after.get(level.dense(at)).copied()
     }
 
     /// Neither revoked nor superseded.
     pub fn is_active(&self, cert: CertId) -> bool {
-        self.certs
-            .get(cert as usize)
-            .is_some_and(|record| record.flags & (REVOKED | SUPERSEDED) == 0)
+        self.slot(cert)
+            .is_some_and(|slot| slot.state & (REVOKED | SUPERSEDED) == 0)
     }
 
     /// Whether the certificate was explicitly revoked (not just replaced).
     pub fn is_revoked(&self, cert: CertId) -> bool {
-        self.certs
-            .get(cert as usize)
-            .is_some_and(|record| record.flags & REVOKED != 0)
+        self.slot(cert)
+            .is_some_and(|slot| slot.state & REVOKED != 0)
     }
 
     /// The person's newest certificate.
@@ -389,19 +495,20 @@ impl SerialIndex {
     }
 
     /// The certificate the person's registration is linked to: the one of
-    /// the person's chain that carries the link flag.
+    /// the person's chain whose state says so.
     pub fn linked(&self, person: PersonId) -> Option<CertId> {
         let mut at = self.newest(person)?;
-        loop {
-            let record = self.certs.get(at as usize)?;
-            if record.flags & LINKED != 0 {
+        for _ in 0..=self.walk_limit() {
+            let slot = self.slot(at)?;
+            if slot.state & LINK_STATE != 0 {
                 return Some(at);
             }
-            if record.flags & REISSUE == 0 || record.link >= at {
-                return None;
+            match slot.link {
+                Link::Previous(prev) => at = prev,
+                Link::Person(_) => return None,
             }
-            at = record.link;
         }
+        None
     }
 
     /// Whether the person's registration is cancelled.
@@ -428,188 +535,25 @@ impl SerialIndex {
             }
         }
         if let Some(linked) = self.linked(person) {
-            self.update_flags(linked, |f| {
-                if cancelled {
-                    f | CANCELLED
-                } else {
-                    f & !CANCELLED
-                }
-            });
+            let link = if cancelled { LINKED_CANCELLED } else { LINKED };
+            self.update_state(linked, |s| (s & !LINK_STATE) | link);
         }
     }
 
-    fn update_flags(&mut self, cert: CertId, change: impl FnOnce(u8) -> u8) {
-        if let Some(record) = self.certs.get_mut(cert as usize) {
-            record.flags = change(record.flags);
+    fn update_state(&mut self, cert: CertId, change: impl FnOnce(u8) -> u8) {
+        let Some(level) = self
+            .levels
+            .iter_mut()
+            .find(|l| cert >= l.base() && cert < l.end())
+        else {
+            return;
+        };
+        let at = cert - level.base();
+        if let Some(slot) = level.slot(at) {
+            level.set_state(at, change(slot.state));
         }
-    }
-
-    /// Doubles the table, re-hashing every serial from its record.
-    fn grow(&mut self) {
-        let mut table = Table::empty_with_buckets((self.table.buckets() * 2).max(4));
-        for (cert, record) in (0u32..).zip(&self.certs) {
-            let _ = table.insert(hash_serial(record.serial), cert);
-        }
-        self.table = table;
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn s(v: u64) -> Serial {
-        Serial::new(v).unwrap_or_else(|| unreachable!("test serials are non-zero"))
-    }
-
-    #[test]
-    fn reissue_traces_back_to_the_registration() {
-        let mut index = SerialIndex::with_capacity(4, 2);
-        let p = index.add_person().unwrap_or(NONE);
-        let a = index.issue(p, s(0xA), 100).unwrap_or(NONE);
-        assert!(index.register(p, a).is_ok());
-        assert_eq!(
-            index.resolve(s(0xA)),
-            Resolution::Linked { cert: a, person: p }
-        );
-        let b = index.issue(p, s(0xB), 200).unwrap_or(NONE);
-        let c = index.issue(p, s(0xC), 300).unwrap_or(NONE);
-        assert_eq!(
-            index.resolve(s(0xA)),
-            Resolution::Revoked { cert: a, person: p }
-        );
-        assert_eq!(
-            index.resolve(s(0xB)),
-            Resolution::Revoked { cert: b, person: p }
-        );
-        assert_eq!(
-            index.resolve(s(0xC)),
-            Resolution::Unlinked { cert: c, person: p }
-        );
-        assert_eq!(
-            index.trace(c),
-            Trace {
-                registered: Some(p),
-                steps: 2
-            }
-        );
-        index.relink(p, c);
-        assert_eq!(
-            index.resolve(s(0xC)),
-            Resolution::Linked { cert: c, person: p }
-        );
-        assert_eq!(index.resolve(s(0xD)), Resolution::Unknown);
-    }
-
-    #[test]
-    fn growth_keeps_every_key() {
-        let mut index = SerialIndex::default();
-        let p = index.add_person().unwrap_or(NONE);
-        for v in 1..=5000u64 {
-            assert!(index.issue(p, s(v * 7919), 1).is_ok());
-        }
-        for v in 1..=5000u64 {
-            assert_eq!(
-                index.find(s(v * 7919)),
-                Some(u32::try_from(v - 1).unwrap_or(NONE))
-            );
-        }
-        assert_eq!(index.find(s(3)), None);
-        assert!(index.issue(p, s(7919), 1).is_err());
-    }
-
-    #[test]
-    fn unregistered_chain_traces_to_nothing() {
-        let mut index = SerialIndex::default();
-        let p = index.add_person().unwrap_or(NONE);
-        let q = index.add_person().unwrap_or(NONE);
-        let _ = index.issue(p, s(1), 1);
-        let b = index.issue(p, s(2), 1).unwrap_or(NONE);
-        let qa = index.issue(q, s(3), 1).unwrap_or(NONE);
-        assert!(index.register(q, qa).is_ok());
-        assert_eq!(
-            index.trace(b),
-            Trace {
-                registered: None,
-                steps: 1
-            }
-        );
-        assert!(
-            index.register(p, qa).is_err(),
-            "a person cannot register another person's certificate"
-        );
-    }
-
-    #[test]
-    fn cancellation_follows_the_link_and_registration_clears_it() {
-        let mut index = SerialIndex::default();
-        let p = index.add_person().unwrap_or(NONE);
-        let a = index.issue(p, s(0x10), 1).unwrap_or(NONE);
-        assert!(index.register(p, a).is_ok());
-        index.cancel(p);
-        assert!(index.is_cancelled(p));
-        assert!(!index.is_registered(p));
-        assert_eq!(
-            index.resolve(s(0x10)),
-            Resolution::Cancelled { cert: a, person: p }
-        );
-        let b = index.issue(p, s(0x20), 2).unwrap_or(NONE);
-        assert_eq!(
-            index.owner(b),
-            Some(p),
-            "the holder is found through the chain"
-        );
-        assert_eq!(index.previous(b), Some(a));
-        assert_eq!(
-            index.trace(b),
-            Trace {
-                registered: None,
-                steps: 1
-            },
-            "a cancelled registration is not found by tracing"
-        );
-        index.relink(p, b);
-        assert_eq!(index.linked(p), Some(b));
-        assert_eq!(
-            index.resolve(s(0x20)),
-            Resolution::Cancelled { cert: b, person: p },
-            "the cancellation moves with the link"
-        );
-        assert!(index.register(p, b).is_ok());
-        assert!(!index.is_cancelled(p));
-        assert_eq!(
-            index.resolve(s(0x20)),
-            Resolution::Linked { cert: b, person: p }
-        );
-        assert_eq!(
-            index.resolve(s(0x10)),
-            Resolution::Revoked { cert: a, person: p }
-        );
-    }
-
-    #[test]
-    fn a_foreign_certificate_is_not_linked_and_ids_out_of_range_are_nothing() {
-        let mut index = SerialIndex::with_capacity(2, 2);
-        let p = index.add_person().unwrap_or(NONE);
-        let q = index.add_person().unwrap_or(NONE);
-        let pa = index.issue(p, s(1), 1).unwrap_or(NONE);
-        let qa = index.issue(q, s(2), 1).unwrap_or(NONE);
-        index.relink(p, qa);
-        assert_eq!(index.linked(p), None);
-        assert_eq!(index.linked(q), None);
-        index.revoke(pa);
-        assert!(index.is_revoked(pa) && !index.is_active(pa));
-        assert!(index.register(p, pa).is_err());
-        assert_eq!(index.owner(99), None);
-        assert_eq!(index.not_after(99), None);
-        assert!(!index.is_active(99));
-        assert!(index.issue(7, s(3), 1).is_err(), "no such person");
-        index.set_not_after(qa, 77);
-        assert_eq!(index.not_after(qa), Some(77));
-    }
-
-    #[test]
-    fn a_record_is_sixteen_bytes() {
-        assert_eq!(std::mem::size_of::<Cert>(), 16);
-    }
-}
+mod tests;

@@ -530,8 +530,8 @@ impl StateMachineTest for ModelUnderTest {
             assert_eq!(
                 index
                     .linked(p32)
-                    .map(|c| c as usize)
-                    .map(|c| naive.certs[c].serial),
+                    .and_then(|c| index.serial(c))
+                    .map(Serial::value),
                 linked,
                 "p{p} link"
             );

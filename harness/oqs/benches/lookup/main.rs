@@ -214,12 +214,13 @@ fn report_memory(n: usize, index: &SerialIndex, map: Option<&HashMap<u64, Record
         },
     );
     eprintln!(
-        "memory n={n}: index {:.1} B/serial with the person data ({:.1} B/serial without it; {:.1} B/person), {} serials, {} persons, {:.1} MiB; {map_figures}",
+        "memory n={n}: index {:.1} B/serial with the person data ({:.1} B/serial without it; {:.1} B/person), {} serials, {} persons, {} table levels, {:.1} MiB; {map_figures}",
         total / serials,
         (total - persons) / serials,
         persons / index.persons() as f64,
         index.certificates(),
         index.persons(),
+        index.levels(),
         total / MIB,
     );
 }
@@ -227,9 +228,12 @@ fn report_memory(n: usize, index: &SerialIndex, map: Option<&HashMap<u64, Record
 fn bench_population(c: &mut Criterion, n: usize, with_map: bool) {
     let built = world::build_index(n);
     eprintln!(
-        "build n={n}: index of {} serials in {:.2} s, peak resident {} while building",
+        "build n={n}: index of {} serials in {:.2} s ({} CPU), peak resident {} while building",
         built.index.certificates(),
         built.seconds,
+        built
+            .cpu_seconds
+            .map_or_else(|| "n/a".to_string(), |c| format!("{c:.2} s")),
         mib(built.peak)
     );
     let mut index = built.index;

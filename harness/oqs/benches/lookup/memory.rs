@@ -11,6 +11,20 @@ fn status_kib(field: &str) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// CPU seconds this process has used (user + system; Linux `/proc`, in
+/// clock ticks of 1/100 s). On a shared machine a build's CPU time says
+/// what its wall time would be with the cores to itself.
+pub fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name; utime and stime are
+    // the 14th and 15th fields of the whole line.
+    let rest = stat.rsplit_once(')')?.1;
+    let mut fields = rest.split_whitespace().skip(11);
+    let user: f64 = fields.next()?.parse().ok()?;
+    let system: f64 = fields.next()?.parse().ok()?;
+    Some((user + system) / 100.0)
+}
+
 /// Resets the peak resident size (`VmHWM`) to the current one.
 pub fn reset_peak() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
