@@ -51,7 +51,7 @@ impl InPlace {
             file.seek(SeekFrom::Start(from))?;
         }
         Ok(InPlace {
-            out: BufWriter::with_capacity(1 << 20, file),
+            out: BufWriter::with_capacity(1 << 18, file),
             hasher: (hash && from == 0).then(Sha256::new),
             unsynced: 0,
             sync,
@@ -88,9 +88,19 @@ impl Write for InPlace {
     }
 }
 
-/// The SHA-256 of the file at `path`, read back.
+/// The SHA-256 of the file at `path`, read back (in large reads: the file
+/// was just written, so it is read from memory).
 pub(crate) fn hash_file(path: &Path) -> io::Result<Sha256> {
+    use std::io::Read as _;
     let mut hasher = Sha256::new();
-    io::copy(&mut File::open(path)?, &mut hasher)?;
-    Ok(hasher)
+    let mut file = File::open(path)?;
+    let mut buffer = vec![0; 1 << 20];
+    loop {
+        match file.read(&mut buffer) {
+            Ok(0) => return Ok(hasher),
+            Ok(n) => hasher.update(buffer.get(..n).unwrap_or(&buffer)),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
 }

@@ -210,22 +210,36 @@ impl SetWriter {
             JsonBody::InPlace { file, len } => {
                 let json = finish_in_place(file, len, report, &listed, &json_path, &staging)
                     .map_err(io_error(&json_path))?;
-                let hash = match signer {
-                    Some(_) => Some(hash_file(&json_path).map_err(io_error(&json_path))?),
-                    None => None,
-                };
-                (Some(json), hash)
+                (Some(json), None)
             }
         };
         // Every handle gone, the background sync under way (if any) ends;
-        // the files' last bytes are synced here.
+        // the files' last bytes are synced here, while a signed run's
+        // `report.json` written in place (its head last) is read back for
+        // its hash.
         drop(self.sync);
         self.syncer.stop();
-        for (file, path) in [(Some(html), &html_path), (json, &json_path)] {
-            if let Some(file) = file {
-                sync_and_share(&file).map_err(io_error(path))?;
-            }
-        }
+        let read_back = signer.is_some() && json.is_some();
+        let (json_hash, synced) = std::thread::scope(|scope| {
+            let hashing = read_back.then(|| scope.spawn(|| hash_file(&json_path)));
+            let synced = [(Some(html), &html_path), (json, &json_path)]
+                .into_iter()
+                .try_for_each(|(file, path)| match file {
+                    Some(file) => sync_and_share(&file).map_err(io_error(path)),
+                    None => Ok(()),
+                });
+            let hash = match hashing {
+                Some(hashing) => hashing
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p))
+                    .map(Some)
+                    .map_err(io_error(&json_path)),
+                None => Ok(json_hash),
+            };
+            (hash, synced)
+        });
+        synced?;
+        let json_hash = json_hash?;
         let mut names = vec![
             (Some(OutputFormat::Json), OutputFormat::Json.file_name()),
             (Some(OutputFormat::Junit), OutputFormat::Junit.file_name()),
