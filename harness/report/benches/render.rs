@@ -25,6 +25,7 @@
 mod large;
 
 use std::io::Write as _;
+use std::time::Instant;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use large::{large_report_of, SCENARIOS, STEPS};
@@ -157,6 +158,79 @@ fn render(c: &mut Criterion) {
         })
     });
     group.finish();
+    if let Some(dir) = &dir {
+        interleaved(
+            &report,
+            dir,
+            &filler,
+            json_bytes,
+            if benchmarking { 5 } else { 1 },
+        );
+    }
+}
+
+/// A run's two figures and the two baselines measured round by round, one
+/// after the other, so that a load that changes during the benchmark (a
+/// shared machine) weighs on all four alike; prints the medians and the
+/// ratios.
+fn interleaved(
+    report: &Report,
+    dir: &std::path::Path,
+    filler: &[u8],
+    json_bytes: usize,
+    rounds: usize,
+) {
+    let run_level = Report {
+        schema_version: report.schema_version.clone(),
+        run_info: report.run_info.clone(),
+        summary: report.summary.clone(),
+        requirements: report.requirements.clone(),
+        ..Report::default()
+    };
+    let out = dir.join("interleaved");
+    let file = dir.join("interleaved.bin");
+    let mut times: [Vec<f64>; 4] = Default::default();
+    for _ in 0..rounds {
+        let started = Instant::now();
+        let mut json = Vec::with_capacity(json_bytes);
+        let _ = serde_json::to_writer(&mut json, report);
+        times[0].push(started.elapsed().as_secs_f64());
+        drop(json);
+        let started = Instant::now();
+        let _ = std::fs::File::create(&file)
+            .and_then(|mut f| f.write_all(filler).and_then(|()| f.sync_all()));
+        times[1].push(started.elapsed().as_secs_f64());
+        let started = Instant::now();
+        let Some((writer, set)) = pushed(report, &out) else {
+            return;
+        };
+        let pushing = started.elapsed().as_secs_f64();
+        let ending = Instant::now();
+        let _ = writer.write_set(set, &run_level, None);
+        times[3].push(ending.elapsed().as_secs_f64());
+        times[2].push(pushing + times[3].last().copied().unwrap_or(0.0));
+    }
+    let [json, disk, run, end] = times.map(|mut t| {
+        t.sort_by(f64::total_cmp);
+        t.get(t.len() / 2).copied().unwrap_or(0.0)
+    });
+    let ratio = |t: f64, base: f64| if base > 0.0 { t / base } else { 0.0 };
+    eprintln!(
+        concat!(
+            "interleaved, medians of {}: a run's end (write_set) {:.0} ms = {:.2} × serde_json ",
+            "({:.0} ms), {:.2} × written and synced ({:.0} ms); all of a run's report writing ",
+            "(push + write_set) {:.0} ms = {:.2} × serde_json, {:.2} × written and synced"
+        ),
+        rounds,
+        end * 1e3,
+        ratio(end, json),
+        json * 1e3,
+        ratio(end, disk),
+        disk * 1e3,
+        run * 1e3,
+        ratio(run, json),
+        ratio(run, disk),
+    );
 }
 
 criterion_group!(benches, render);
