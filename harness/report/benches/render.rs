@@ -18,6 +18,11 @@
 //! - baseline the same number of bytes as the whole set, written and synced
 //!   into one file in the same directory (the least the disk costs).
 //!
+//! After criterion's figures, the run's end and all its writing are
+//! measured again round by round, interleaved with both baselines (a
+//! shared machine's load weighs on all alike), and printed with their
+//! ratios.
+//!
 //! A benchmark, not a test: `cargo bench -p myna-report --bench render`;
 //! `cargo test --benches` runs each once, on 1,000 scenarios × 10 steps
 //! (a debug build; the figures of that mode mean nothing).
