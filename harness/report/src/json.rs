@@ -23,13 +23,8 @@ pub(crate) fn render_json_with_files(
     report: &Report,
     files: &[FileHash],
 ) -> Result<String, ReportError> {
-    let mut out = Vec::new();
-    let written = write_head(&mut out, report).and_then(|()| {
-        for (index, scenario) in report.scenarios.iter().enumerate() {
-            write_scenario(&mut out, scenario, index == 0)?;
-        }
-        write_tail(&mut out, report, !report.scenarios.is_empty(), files)
-    });
+    let mut out = json_up_to_tail(report);
+    let written = write_tail(&mut out, report, !report.scenarios.is_empty(), files);
     written.map_err(|source| ReportError::Json {
         path: IN_MEMORY.into(),
         source: serde_json::Error::io(source),
@@ -41,10 +36,55 @@ pub(crate) fn render_json_with_files(
     })
 }
 
+/// `report.json` but its tail (which lists the other files' hashes): the
+/// scenarios are written first, so that the head knows how long they are
+/// ([`write_head`]'s padding).
+pub(crate) fn json_up_to_tail(report: &Report) -> Vec<u8> {
+    let mut body = Vec::new();
+    // Writing into memory cannot fail, nor can serializing the schema's
+    // types (string-keyed maps).
+    let _ = report
+        .scenarios
+        .iter()
+        .enumerate()
+        .try_for_each(|(index, s)| write_scenario(&mut body, s, index == 0));
+    let mut json = head(report, body.len() as u64);
+    json.extend_from_slice(&body);
+    json
+}
+
+/// The scenarios' elements from this many bytes on are written into
+/// `report.json` itself as a run goes, behind room kept for the head
+/// ([`HEAD_ROOM`]); below it they wait in a part file and are copied behind
+/// the head at the end (a copy of at most this much).
+pub(crate) const IN_PLACE_FROM: u64 = 8 << 20;
+
+/// The head of a file whose scenarios' elements are [`IN_PLACE_FROM`] bytes
+/// or more is padded with spaces to a multiple of this.
+pub(crate) const HEAD_ROOM: u64 = 256 << 10;
+
+/// The head: [`write_head`] into memory.
+pub(crate) fn head(report: &Report, body_len: u64) -> Vec<u8> {
+    let mut out = Vec::new();
+    // Writing into memory cannot fail, nor can serializing the schema's
+    // types (string-keyed maps).
+    let _ = write_head(&mut out, report, body_len);
+    out
+}
+
 /// `report.json` up to its `scenarios` array's opening bracket:
 /// `schema_version`, `run_info` and `summary` of `report`, as `Report`
 /// serializes them in its field order (a test holds the framing equal).
-pub(crate) fn write_head<W: Write>(out: &mut W, report: &Report) -> std::io::Result<()> {
+/// `body_len` is the length of the scenarios' elements that follow: from
+/// [`IN_PLACE_FROM`] on, a line of spaces before `"scenarios"` pads the
+/// head to a multiple of [`HEAD_ROOM`], so that a run can write the
+/// scenarios in place as they finish and the head into the room kept for
+/// it at the end (`crate::SetWriter`); JSON readers skip the spaces.
+pub(crate) fn write_head<W: Write>(
+    out: &mut W,
+    report: &Report,
+    body_len: u64,
+) -> std::io::Result<()> {
     // Every field named, so a field added to `Report` must be placed here.
     let Report {
         schema_version,
@@ -55,14 +95,23 @@ pub(crate) fn write_head<W: Write>(out: &mut W, report: &Report) -> std::io::Res
         errors: _,
         files: _,
     } = report;
-    out.write_all(b"{\n  \"schema_version\": ")?;
-    write_at(out, 1, schema_version)?;
-    out.write_all(b",\n  \"run_info\": ")?;
-    write_at(out, 1, run_info)?;
-    out.write_all(b",\n  \"summary\": ")?;
-    write_at(out, 1, summary)?;
-    out.write_all(b",\n  \"scenarios\": [")?;
-    Ok(())
+    let mut head = Vec::new();
+    head.extend_from_slice(b"{\n  \"schema_version\": ");
+    write_at(&mut head, 1, schema_version)?;
+    head.extend_from_slice(b",\n  \"run_info\": ");
+    write_at(&mut head, 1, run_info)?;
+    head.extend_from_slice(b",\n  \"summary\": ");
+    write_at(&mut head, 1, summary)?;
+    head.push(b',');
+    const OPEN: &[u8] = b"\n  \"scenarios\": [";
+    if body_len >= IN_PLACE_FROM {
+        let unpadded = (head.len() + 1 + OPEN.len()) as u64;
+        let padded = unpadded.div_ceil(HEAD_ROOM) * HEAD_ROOM;
+        head.push(b'\n');
+        head.resize(head.len() + (padded - unpadded) as usize, b' ');
+    }
+    head.extend_from_slice(OPEN);
+    out.write_all(&head)
 }
 
 /// One element of the `scenarios` array; `first` for the first.
@@ -212,6 +261,23 @@ mod tests {
         report.files = files.to_vec();
         assert_eq!(borrowed, render_json(&report).unwrap());
         assert_eq!(parse_json(&borrowed, Path::new("r.json")).unwrap(), report);
+    }
+
+    #[test]
+    fn a_large_file_s_head_is_padded_to_its_room_and_reads_the_same() {
+        let mut report = sample();
+        report.scenarios[1].message = Some("x".repeat(IN_PLACE_FROM as usize));
+        let text = render_json(&report).unwrap();
+        let open = "\n  \"scenarios\": [";
+        let end = text.find(open).unwrap() + open.len();
+        assert_eq!(end as u64, HEAD_ROOM);
+        let before = text.get(..end - open.len()).unwrap();
+        let (_, padding) = before.rsplit_once(",\n").unwrap();
+        assert!(padding.len() > 1000 && padding.bytes().all(|b| b == b' '));
+        assert_eq!(parse_json(&text, Path::new("r.json")).unwrap(), report);
+        // A small file has no padding.
+        report.scenarios[1].message = None;
+        assert!(!render_json(&report).unwrap().contains("   \n"));
     }
 
     #[test]

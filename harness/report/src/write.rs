@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::ReportError;
 use crate::html::render_html;
-use crate::json::{render_json, write_head, write_scenario, write_tail};
+use crate::json::{json_up_to_tail, render_json, write_tail};
 use crate::junit::render_junit;
 use crate::markdown::render_markdown;
 use crate::report_dir::{ReportDir, SetFile};
@@ -154,21 +154,6 @@ pub fn render_set(
         },
     );
     Ok(files)
-}
-
-/// `report.json` but its tail (which lists the other files' hashes).
-fn json_up_to_tail(report: &Report) -> Vec<u8> {
-    let mut json = Vec::new();
-    // Writing into memory cannot fail, nor can serializing the schema's
-    // types (string-keyed maps).
-    let _ = write_head(&mut json, report).and_then(|()| {
-        report
-            .scenarios
-            .iter()
-            .enumerate()
-            .try_for_each(|(index, s)| write_scenario(&mut json, s, index == 0))
-    });
-    json
 }
 
 /// Writes the report set into `dir` (created if needed) as one set: every

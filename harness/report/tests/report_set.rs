@@ -5,22 +5,17 @@
 //! place on its own: a kill after the first rename left a new report.json
 //! beside an old junit.xml, and two runs mixed their files unwarned.
 
+mod common;
 mod fixture;
 
 use std::error::Error;
 use std::path::Path;
 
+use common::names;
+
 use myna_report::{read_json, render_set, write_reports, ReportDir, ReportError};
 
 type TestResult = Result<(), Box<dyn Error>>;
-
-fn names(dir: &Path) -> Result<Vec<String>, Box<dyn Error>> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)?
-        .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
-        .collect::<Result<_, _>>()?;
-    names.sort();
-    Ok(names)
-}
 
 #[test]
 fn a_second_run_into_the_same_out_is_refused_and_says_so() -> TestResult {

@@ -44,41 +44,58 @@ pub fn render_html(report: &Report) -> String {
 /// Renders `report.html`; `source_root` is the project root relative to
 /// the page (ending in `/`), for the links to the sources requirements cite.
 pub fn render_html_with_root(report: &Report, source_root: &str) -> String {
-    let mut scenarios = HtmlScenarios::new(Part::memory(), Part::memory());
-    let mut page = Vec::with_capacity(estimated_size(report));
+    let page = Vec::with_capacity(estimated_size(report));
     // Writing into memory cannot fail.
-    let _ = report
-        .scenarios
-        .iter()
-        .try_for_each(|s| scenarios.push(s))
-        .and_then(|()| scenarios.finish(report, source_root, &mut page));
-    // Every piece is UTF-8: the constant markup, the escaped title, and
-    // JSON (ASCII).
+    let page = HtmlScenarios::start(page, Part::memory())
+        .and_then(|mut scenarios| {
+            report
+                .scenarios
+                .iter()
+                .try_for_each(|s| scenarios.push(s))
+                .and_then(|()| scenarios.finish(report, source_root))
+        })
+        .unwrap_or_default();
+    // Every piece is UTF-8: the constant markup and JSON (ASCII).
     String::from_utf8(page).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-/// The page's per-scenario pieces, gathered as scenarios come: each
-/// scenario's steps element (`st-N`) and its line of the scenario list,
-/// and the exchanges' round-trip times.
+/// The page as scenarios come: its constant beginning, each scenario's
+/// steps element (`st-N`) as it comes, and at the end the data the page
+/// parses when it opens (run info, summary, requirements, latency, the
+/// scenario list, whose lines wait in a part meanwhile) and the script.
+/// Everything that needs the end of the run is at the end of the page, so
+/// a run writes the page front to back, in place, hashing it as it goes.
 #[derive(Debug)]
-pub(crate) struct HtmlScenarios {
-    steps: Part,
+pub(crate) struct HtmlScenarios<W> {
+    page: W,
     lines: Part,
     latency: view::Latency,
     count: usize,
     scratch: Vec<u8>,
 }
 
-impl HtmlScenarios {
-    /// Gathering into `steps` and `lines`.
-    pub(crate) fn new(steps: Part, lines: Part) -> HtmlScenarios {
-        HtmlScenarios {
-            steps,
+impl<W: Write> HtmlScenarios<W> {
+    /// Starts the page in `page`; the scenario list's lines gather in
+    /// `lines`.
+    pub(crate) fn start(mut page: W, lines: Part) -> std::io::Result<HtmlScenarios<W>> {
+        page.write_all(b"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")?;
+        page.write_all(
+            b"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
+        )?;
+        page.write_all(
+            b"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n",
+        )?;
+        // The script adds the run's start and status (known at its end).
+        page.write_all(b"<title>myna-conform report</title>\n<style>\n")?;
+        page.write_all(CSS.as_bytes())?;
+        page.write_all(b"</style>\n</head>\n<body>\n<noscript>This report needs JavaScript; report.json holds the same data.</noscript>\n<main id=\"app\"></main>\n")?;
+        Ok(HtmlScenarios {
+            page,
             lines,
             latency: view::Latency::default(),
             count: 0,
             scratch: Vec::new(),
-        }
+        })
     }
 
     /// The next scenario in run order.
@@ -101,42 +118,23 @@ impl HtmlScenarios {
         );
         script_json::write(&mut self.scratch, &steps::Steps(&scenario.steps));
         self.scratch.extend_from_slice(b"</script>\n");
-        self.steps.write_all(&self.scratch)
+        self.page.write_all(&self.scratch)
     }
 
-    /// Writes the page: `report`'s run-level values (its `scenarios` are
-    /// those pushed, not read here) and the gathered pieces.
-    pub(crate) fn finish(
-        mut self,
-        report: &Report,
-        source_root: &str,
-        out: &mut impl Write,
-    ) -> std::io::Result<()> {
-        let title = format!(
-            "myna-conform report · {} · {}",
-            report.run_info.started_at,
-            report.run_info.status.as_str()
-        );
-        out.write_all(b"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")?;
-        out.write_all(
-            b"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
-        )?;
-        out.write_all(
-            b"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n",
-        )?;
-        out.write_all(format!("<title>{}</title>\n<style>\n", escape(&title)).as_bytes())?;
-        out.write_all(CSS.as_bytes())?;
-        out.write_all(b"</style>\n</head>\n<body>\n<noscript>This report needs JavaScript; report.json holds the same data.</noscript>\n<main id=\"app\"></main>\n")?;
+    /// Ends the page: `report`'s run-level values (its `scenarios` are
+    /// those pushed, not read here), the scenario list and the script.
+    /// Returns the page's writer.
+    pub(crate) fn finish(mut self, report: &Report, source_root: &str) -> std::io::Result<W> {
+        let out = &mut self.page;
         out.write_all(b"<script type=\"application/json\" id=\"report-data\">")?;
         let mut head = Vec::new();
         view::write_head(&mut head, report, source_root, &self.latency);
         out.write_all(&head)?;
         self.lines.copy_to(out)?;
-        out.write_all(b"]}</script>\n")?;
-        self.steps.copy_to(out)?;
-        out.write_all(b"<script>\n")?;
+        out.write_all(b"]}</script>\n<script>\n")?;
         out.write_all(SCRIPT.as_bytes())?;
-        out.write_all(b"</script>\n</body>\n</html>\n")
+        out.write_all(b"</script>\n</body>\n</html>\n")?;
+        Ok(self.page)
     }
 }
 
@@ -150,13 +148,6 @@ fn estimated_size(report: &Report) -> usize {
         .map(|s| s.evidence.len() + 1)
         .sum();
     records * 700 + CSS.len() + SCRIPT.len() + 64 * 1024
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

@@ -48,6 +48,7 @@
 
   // ---- run info ----
   var run = data.run;
+  document.title = "myna-conform report \u00b7 " + run.started_at + " \u00b7 " + run.status;
   app.appendChild(el("h1", { text: "myna-conform conformance report" }));
   if (run.status !== "complete") {
     app.appendChild(el("div", { cls: "banner", id: "status-banner", text: "This run is " + run.status + ": the report covers only the scenarios that ran." }));

@@ -1,11 +1,12 @@
-//! Where the per-scenario pieces of a report file wait until the run ends
+//! Where per-scenario pieces of a report file wait until the run ends
 //! ([`Part`]), and a writer that hashes what goes through it
 //! ([`Hashing`]).
 //!
-//! A file of the set is its report-level head, every scenario's piece in
-//! run order, and its report-level tail; the head needs what only the end
-//! of the run knows (the summary, the finish time), so the pieces are
-//! gathered in a part first: in memory when the whole report is at hand
+//! A piece waits when what comes before it in its file needs the end of the
+//! run: `junit.xml`'s testcases (each testsuite's counts come first), the
+//! page's scenario list (inside the page's data, at its end), a small run's
+//! `report.json` scenarios (behind the head, whose room only a large file
+//! gets). The pieces gather in memory when the whole report is at hand
 //! (`render_set`), in a temporary file of the staging directory during a
 //! run (`SetWriter`), so that a run holds no scenario once it is written.
 
