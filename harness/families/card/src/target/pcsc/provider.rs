@@ -383,7 +383,7 @@ impl CardProvider for PcscProvider {
                     "the scenario needs persona `{wanted}`; the card in the reader is `{id}`"
                 )))
             }
-            None => (None, Vec::new()),
+            None => (None, BuiltinValues::default()),
         };
         // A cold reset, so security status from the previous scenario is gone.
         self.cold_reset()?;
