@@ -481,7 +481,12 @@ mod tests {
 
     /// Reads responses from `bytes` cut in `piece`-byte reads until `count`
     /// are done or one fails.
-    fn read_all(bytes: &[u8], piece: usize, count: usize, eof: bool) -> Vec<Result<Progress, Failure>> {
+    fn read_all(
+        bytes: &[u8],
+        piece: usize,
+        count: usize,
+        eof: bool,
+    ) -> Vec<Result<Progress, Failure>> {
         let mut source = Pieces {
             bytes: bytes.to_vec(),
             at: 0,
@@ -518,9 +523,15 @@ mod tests {
         let until_close: &[u8] = b"HTTP/1.0 200 OK\r\n\r\nthe rest";
         for piece in [1, 3, 7, 1000] {
             let twice = [length, length].concat();
-            assert_eq!(read_all(&twice, piece, 2, false), [done(200, true), done(200, true)]);
+            assert_eq!(
+                read_all(&twice, piece, 2, false),
+                [done(200, true), done(200, true)]
+            );
             let twice = [chunked, chunked].concat();
-            assert_eq!(read_all(&twice, piece, 2, false), [done(404, true), done(404, true)]);
+            assert_eq!(
+                read_all(&twice, piece, 2, false),
+                [done(404, true), done(404, true)]
+            );
             assert_eq!(read_all(until_close, piece, 1, true), [done(200, false)]);
         }
         // A buffer filled by one read is read again before parsing stops.
@@ -557,7 +568,10 @@ mod tests {
     fn an_endless_head_is_malformed() {
         let endless = [&b"HTTP/1.1 200 OK\r\nx: "[..], &[b'a'; 4 * MAX_HEAD]].concat();
         for piece in [4096, 1 << 20] {
-            assert_eq!(read_all(&endless, piece, 1, false), [Err(Failure::Malformed)]);
+            assert_eq!(
+                read_all(&endless, piece, 1, false),
+                [Err(Failure::Malformed)]
+            );
         }
     }
 }

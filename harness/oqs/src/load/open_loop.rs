@@ -256,7 +256,9 @@ impl Worker {
         if self.armed == Some(at) {
             return Ok(());
         }
-        let wait = at.saturating_duration_since(Instant::now()).max(Duration::from_nanos(1));
+        let wait = at
+            .saturating_duration_since(Instant::now())
+            .max(Duration::from_nanos(1));
         let value = Itimerspec {
             it_interval: rustix::time::Timespec {
                 tv_sec: 0,
@@ -306,7 +308,8 @@ impl Worker {
                 written: 0,
             };
             self.in_flight += 1;
-            self.earliest_deadline = Some(self.earliest_deadline.map_or(deadline, |d| d.min(deadline)));
+            self.earliest_deadline =
+                Some(self.earliest_deadline.map_or(deadline, |d| d.min(deadline)));
             self.start(index, request);
         }
     }
@@ -410,7 +413,10 @@ impl Worker {
         };
         let progress = conn.reader.read_from(&mut stream);
         match (conn.state, progress) {
-            (State::Waiting(request) | State::Sending(request), Ok(Progress::Done { status, reusable })) => {
+            (
+                State::Waiting(request) | State::Sending(request),
+                Ok(Progress::Done { status, reusable }),
+            ) => {
                 self.in_flight -= 1;
                 match Tally::status_kind(status) {
                     None => self.tally.completed(request.due, None),
