@@ -225,10 +225,15 @@ impl ResponseReader {
         self.end > self.start || self.part != Part::Head
     }
 
-    /// Reads what `source` has (once, or until it would block when the
-    /// buffer filled up) and parses as far as it goes. End of stream is
+    /// Reads what `source` has and parses as far as it goes: one read, or
+    /// more while a read fills the buffer or, when `to_end` (the peer has
+    /// closed), until the end of the stream. End of stream is
     /// [`Failure::Closed`] unless the body runs until close.
-    pub(crate) fn read_from(&mut self, source: &mut impl Read) -> Result<Progress, Failure> {
+    pub(crate) fn read_from(
+        &mut self,
+        source: &mut impl Read,
+        to_end: bool,
+    ) -> Result<Progress, Failure> {
         if self.end > self.start {
             // Bytes left after the previous response.
             let progress = self.parse()?;
@@ -260,7 +265,7 @@ impl ResponseReader {
             self.end += n;
             let progress = self.parse()?;
             // A read that filled the buffer may have left bytes behind.
-            if progress != Progress::More || n < room {
+            if progress != Progress::More || (n < room && !to_end) {
                 return Ok(progress);
             }
         }
@@ -496,7 +501,7 @@ mod tests {
         let mut reader = ResponseReader::new();
         let mut outcomes = Vec::new();
         for _ in 0..bytes.len() + 2 {
-            match reader.read_from(&mut source) {
+            match reader.read_from(&mut source, false) {
                 Ok(Progress::More) if source.at == source.bytes.len() && !eof => break,
                 Ok(Progress::More) => {}
                 other => {

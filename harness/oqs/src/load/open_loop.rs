@@ -245,7 +245,7 @@ impl Worker {
                 if token == TIMER {
                     self.armed = None;
                 } else if let Ok(index) = usize::try_from(token) {
-                    self.ready(index);
+                    self.ready(index, event.flags);
                 }
             }
         }
@@ -376,8 +376,20 @@ impl Worker {
         conn.state = State::Waiting(request);
     }
 
-    /// Connection `index` is readable, writable or hung up.
-    fn ready(&mut self, index: usize) {
+    /// Connection `index` is readable, writable or hung up (`flags`).
+    fn ready(&mut self, index: usize, flags: epoll::EventFlags) {
+        // A writable edge alone (a connection's registration, space in
+        // its send buffer) brings nothing to read: no `read` for it.
+        let readable = flags.intersects(
+            epoll::EventFlags::IN
+                | epoll::EventFlags::RDHUP
+                | epoll::EventFlags::HUP
+                | epoll::EventFlags::ERR,
+        );
+        // The peer closed: edge-triggered, no further event will come, so
+        // the read goes on to the end of the stream.
+        let closed = flags
+            .intersects(epoll::EventFlags::RDHUP | epoll::EventFlags::HUP | epoll::EventFlags::ERR);
         let Some(conn) = self.conns.get_mut(index) else {
             return;
         };
@@ -395,23 +407,26 @@ impl Worker {
             }
             State::Sending(request) => {
                 self.write(index, request);
-                self.read(index);
+                if readable {
+                    self.read(index, closed);
+                }
             }
-            State::Waiting(_) | State::Idle => self.read(index),
+            State::Waiting(_) | State::Idle if readable => self.read(index, closed),
+            State::Waiting(_) | State::Idle => {}
         }
     }
 
     /// Reads what connection `index` has: the answer of its request, or
     /// (when idle) the end of the stream or bytes nobody asked for, after
     /// which it is closed.
-    fn read(&mut self, index: usize) {
+    fn read(&mut self, index: usize, to_end: bool) {
         let Some(conn) = self.conns.get_mut(index) else {
             return;
         };
         let Some(mut stream) = conn.stream.as_ref() else {
             return;
         };
-        let progress = conn.reader.read_from(&mut stream);
+        let progress = conn.reader.read_from(&mut stream, to_end);
         match (conn.state, progress) {
             (
                 State::Waiting(request) | State::Sending(request),
@@ -543,5 +558,88 @@ pub(crate) fn run(
     match failed {
         Some(e) => Err(e),
         None => Ok(tally.result(total, plan.start)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+    use std::net::TcpListener;
+
+    /// A server that answers each request it reads with `answer`, closing
+    /// the connection after it when `close`.
+    fn server(answer: &'static [u8], close: bool) -> SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                std::thread::spawn(move || {
+                    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                    let mut request = [0u8; 4096];
+                    while stream.read(&mut request).is_ok_and(|n| n > 0) {
+                        if stream.write_all(answer).is_err() || close {
+                            break;
+                        }
+                    }
+                });
+            }
+        });
+        addr
+    }
+
+    fn run_against(addr: SocketAddr) -> super::super::BenchResult {
+        let request = super::super::http1::post_request("h", "/", b"{}");
+        run(addr, vec![request], 40, 400, 2, Duration::from_secs(5)).unwrap()
+    }
+
+    #[test]
+    fn every_framing_and_reconnection_completes_each_request() {
+        for (answer, close) in [
+            (
+                &b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}"[..],
+                false,
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 2\r\n\r\n{}",
+                true,
+            ),
+            (b"HTTP/1.0 200 OK\r\n\r\nuntil the end", true),
+            (
+                b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+                false,
+            ),
+        ] {
+            let result = run_against(server(answer, close));
+            let text = String::from_utf8_lossy(answer);
+            assert_eq!(result.completed, 40, "{text}");
+            assert_eq!(result.ok, 40, "{text}: {:?}", result.error_kinds);
+        }
+    }
+
+    #[test]
+    fn an_answer_that_never_ends_is_a_timeout_and_every_request_is_counted() {
+        // The body runs until close, and the server never closes.
+        let addr = server(b"HTTP/1.0 200 OK\r\n\r\nand on", false);
+        let request = super::super::http1::post_request("h", "/", b"{}");
+        let result = run(addr, vec![request], 20, 200, 2, Duration::from_millis(150)).unwrap();
+        assert_eq!(result.completed, 20);
+        assert_eq!(
+            result.error_kinds.get("timeout"),
+            Some(&20),
+            "{:?}",
+            result.error_kinds
+        );
+    }
+
+    #[test]
+    fn other_statuses_are_errors_of_their_kind() {
+        let result = run_against(server(
+            b"HTTP/1.1 503 Busy\r\ncontent-length: 0\r\n\r\n",
+            false,
+        ));
+        assert_eq!(result.ok, 0);
+        assert_eq!(result.error_kinds.get("http 503"), Some(&40));
     }
 }
