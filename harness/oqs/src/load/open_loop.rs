@@ -501,8 +501,10 @@ fn threads(connections: usize) -> usize {
     connections.clamp(1, THREADS)
 }
 
-/// Event-loop threads at most: the generator shares the machine with the
-/// server it measures; more threads than this only add context switches.
+/// Event-loop threads at most. The reference server is one thread, and the
+/// generator shares the cores with it, so one loop thread leaves it the
+/// other core; the loop runs as well with more (they share the request
+/// counter), which no idle run has measured yet.
 const THREADS: usize = 1;
 
 /// Runs `total` requests at `rate` per second over `connections`
