@@ -9,8 +9,8 @@
 //! schedule ([`BenchResult::fell_behind`]); [`find_max`] searches the highest
 //! rate that holds a p99 bound.
 //!
-//! `http://` runs on the tokio engine of `load/open_loop.rs` over the
-//! HTTP/1.1 client of `load/http1.rs`; `https://` on threads with the
+//! `http://` runs on the epoll event loop of `load/open_loop.rs` with the
+//! HTTP/1.1 response reader of `load/http1.rs`; `https://` on threads with the
 //! myna-http client (`load/blocking.rs`).
 
 mod blocking;

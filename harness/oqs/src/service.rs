@@ -98,6 +98,17 @@ impl RawAnswer {
     }
 }
 
+/// A lookup answer's usual size and then some (a registered person's is
+/// about 930 bytes): the answer is written into one allocation of this
+/// size instead of growing through 128, 256, 512 and 1,024 bytes.
+const ANSWER_CAPACITY: usize = 2048;
+
+fn answer_bytes(answer: &SearchResponse) -> serde_json::Result<Vec<u8>> {
+    let mut bytes = Vec::with_capacity(ANSWER_CAPACITY);
+    serde_json::to_writer(&mut bytes, answer)?;
+    Ok(bytes)
+}
+
 /// The reference OQS behind any transport.
 #[derive(Clone, Debug, Default)]
 pub struct OqsService {
@@ -136,7 +147,7 @@ impl OqsService {
             return RawAnswer::from_response(&self.handle(method, path, body));
         }
         match self.search_typed(body) {
-            Ok((answer, delay_ms)) => match serde_json::to_vec(&answer) {
+            Ok((answer, delay_ms)) => match answer_bytes(&answer) {
                 Ok(bytes) => RawAnswer {
                     status: 200,
                     body: bytes,

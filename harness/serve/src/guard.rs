@@ -89,6 +89,9 @@ async fn read_body(
     declared: Option<u64>,
 ) -> Result<axum::body::Bytes, BodyProblem> {
     let drain_limit = (max as u64).saturating_mul(DRAIN_FACTOR);
+    // The usual body is one frame: kept as it came, copied only when a
+    // second frame follows.
+    let mut first: Option<axum::body::Bytes> = None;
     let mut kept: Vec<u8> = Vec::new();
     let mut seen: u64 = 0;
     let mut too_large = declared.is_some_and(|length| length > max as u64);
@@ -112,12 +115,20 @@ async fn read_body(
             }
             continue;
         }
-        kept.extend_from_slice(&data);
+        match first.take() {
+            None if kept.is_empty() => first = Some(data),
+            earlier => {
+                if let Some(earlier) = earlier {
+                    kept.extend_from_slice(&earlier);
+                }
+                kept.extend_from_slice(&data);
+            }
+        }
     }
     if too_large {
         return Err(BodyProblem::TooLarge);
     }
-    Ok(axum::body::Bytes::from(kept))
+    Ok(first.unwrap_or_else(|| axum::body::Bytes::from(kept)))
 }
 
 fn declared_length(request: &Request<Incoming>) -> Option<u64> {

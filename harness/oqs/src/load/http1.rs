@@ -1,5 +1,6 @@
-//! The load generator's HTTP/1.1 client: one keep-alive connection that
-//! writes a prepared request and reads one response.
+//! The load generator's HTTP/1.1 client side, without IO: a request built
+//! once per serial, and [`ResponseReader`], which reads one response at a
+//! time from whatever bytes a connection's reads deliver.
 //!
 //! Why not ureq or hyper's client: the generator shares the machine's cores
 //! with the server it measures, so every microsecond it spends per request is
@@ -10,12 +11,10 @@
 //! parser) and its body skipped without copying. Framing handled:
 //! `Content-Length`, `Transfer-Encoding: chunked`, a body until close, and
 //! `Connection: close`. Anything else is [`Failure::Malformed`], never a
-//! panic; the caller bounds every exchange with its deadline.
+//! panic; the event loop (`open_loop.rs`) does the IO and bounds every
+//! exchange with its deadline.
 
-use std::io;
-
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use std::io::{self, Read};
 
 /// The largest response header block (or chunk-size line) accepted.
 const MAX_HEAD: usize = 64 * 1024;
@@ -154,49 +153,219 @@ fn parse_chunk_size(bytes: &[u8]) -> Result<Option<(u64, usize)>, Failure> {
     }
 }
 
-/// One keep-alive connection and its read buffer.
-pub(crate) struct Connection {
-    stream: TcpStream,
+/// Where a response stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Part {
+    /// Reading the head.
+    Head,
+    /// This many body bytes left.
+    Body(u64),
+    /// A chunk-size line next.
+    ChunkSize,
+    /// This many bytes of the current chunk left.
+    ChunkData(u64),
+    /// The CRLF after a chunk's data next.
+    ChunkEnd,
+    /// Trailer lines up to the empty line.
+    Trailers,
+    /// The body runs until the peer closes.
+    UntilClose,
+}
+
+/// What one read brought.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Progress {
+    /// The response is not complete yet (or the read would block).
+    More,
+    /// The response is complete: its status, and whether the connection
+    /// may carry the next request.
+    Done {
+        /// HTTP status.
+        status: u16,
+        /// The connection can be reused.
+        reusable: bool,
+    },
+}
+
+/// Reads one response after another from one connection (no pipelining: a
+/// response is complete before the next request is written), with its own
+/// read buffer.
+#[derive(Debug)]
+pub(crate) struct ResponseReader {
     buf: Vec<u8>,
     start: usize,
     end: usize,
+    part: Part,
+    status: u16,
+    close: bool,
 }
 
-impl Connection {
-    /// Opens a connection (the caller bounds it with its deadline).
-    pub(crate) async fn open(addr: std::net::SocketAddr) -> Result<Connection, Failure> {
-        let stream = TcpStream::connect(addr)
-            .await
-            .map_err(|_| Failure::Connect)?;
-        let _ = stream.set_nodelay(true);
-        Ok(Connection {
-            stream,
+impl ResponseReader {
+    pub(crate) fn new() -> ResponseReader {
+        ResponseReader {
             buf: vec![0; BUFFER],
             start: 0,
             end: 0,
-        })
+            part: Part::Head,
+            status: 0,
+            close: false,
+        }
     }
 
-    /// Sends `request` (a whole HTTP/1.1 request) and reads its response:
-    /// `Ok((status, reusable))`.
-    pub(crate) async fn exchange(&mut self, request: &[u8]) -> Result<(u16, bool), Failure> {
-        self.stream.write_all(request).await?;
-        let head = loop {
-            if let Some(head) = parse_head(self.available())? {
-                break head;
+    /// Forgets any response in progress (a new connection).
+    pub(crate) fn reset(&mut self) {
+        self.start = 0;
+        self.end = 0;
+        self.part = Part::Head;
+    }
+
+    /// Bytes of a response are buffered or expected: the reader is in the
+    /// middle of one.
+    pub(crate) fn holds_bytes(&self) -> bool {
+        self.end > self.start || self.part != Part::Head
+    }
+
+    /// Reads what `source` has and parses as far as it goes: one read, or
+    /// more while a read fills the buffer or, when `to_end` (the peer has
+    /// closed), until the end of the stream. End of stream is
+    /// [`Failure::Closed`] unless the body runs until close.
+    pub(crate) fn read_from(
+        &mut self,
+        source: &mut impl Read,
+        to_end: bool,
+    ) -> Result<Progress, Failure> {
+        if self.end > self.start {
+            // Bytes left after the previous response.
+            let progress = self.parse()?;
+            if progress != Progress::More {
+                return Ok(progress);
             }
-            if self.available().len() >= MAX_HEAD {
-                return Err(Failure::Malformed);
-            }
-            self.fill().await?;
-        };
-        self.consume(head.len);
-        match head.framing {
-            Framing::Length(n) => self.skip(n).await?,
-            Framing::Chunked => self.skip_chunked().await?,
-            Framing::UntilClose => self.skip_to_close().await?,
         }
-        Ok((head.status, !head.close))
+        loop {
+            self.make_room()?;
+            let free = self.buf.get_mut(self.end..).ok_or(Failure::Malformed)?;
+            let room = free.len();
+            let n = match source.read(free) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Progress::More),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e.into()),
+            };
+            if n == 0 {
+                return if self.part == Part::UntilClose {
+                    self.part = Part::Head;
+                    Ok(Progress::Done {
+                        status: self.status,
+                        reusable: false,
+                    })
+                } else {
+                    Err(Failure::Closed)
+                };
+            }
+            self.end += n;
+            let progress = self.parse()?;
+            // A read that filled the buffer may have left bytes behind.
+            if progress != Progress::More || (n < room && !to_end) {
+                return Ok(progress);
+            }
+        }
+    }
+
+    /// Parses the bytes in the buffer as far as they go.
+    fn parse(&mut self) -> Result<Progress, Failure> {
+        loop {
+            match self.part {
+                Part::Head => {
+                    let Some(head) = parse_head(self.available())? else {
+                        return self.incomplete_line();
+                    };
+                    self.consume(head.len);
+                    self.status = head.status;
+                    self.close = head.close;
+                    self.part = match head.framing {
+                        Framing::Length(n) => Part::Body(n),
+                        Framing::Chunked => Part::ChunkSize,
+                        Framing::UntilClose => Part::UntilClose,
+                    };
+                }
+                Part::Body(0) => {
+                    self.part = Part::Head;
+                    return Ok(Progress::Done {
+                        status: self.status,
+                        reusable: !self.close,
+                    });
+                }
+                Part::Body(n) => {
+                    let take = self.skip(n);
+                    if take == 0 {
+                        return Ok(Progress::More);
+                    }
+                    self.part = Part::Body(n - take);
+                }
+                Part::ChunkSize => {
+                    let Some((size, line)) = parse_chunk_size(self.available())? else {
+                        return self.incomplete_line();
+                    };
+                    self.consume(line);
+                    self.part = if size == 0 {
+                        Part::Trailers
+                    } else {
+                        Part::ChunkData(size)
+                    };
+                }
+                Part::ChunkData(0) => self.part = Part::ChunkEnd,
+                Part::ChunkData(n) => {
+                    let take = self.skip(n);
+                    if take == 0 {
+                        return Ok(Progress::More);
+                    }
+                    self.part = Part::ChunkData(n - take);
+                }
+                Part::ChunkEnd => {
+                    let available = self.available();
+                    if available.len() < 2 {
+                        if available.first().is_some_and(|&b| b != b'\r') {
+                            return Err(Failure::Malformed);
+                        }
+                        return Ok(Progress::More);
+                    }
+                    if !available.starts_with(b"\r\n") {
+                        return Err(Failure::Malformed);
+                    }
+                    self.consume(2);
+                    self.part = Part::ChunkSize;
+                }
+                Part::Trailers => {
+                    let Some(line_end) = self.available().windows(2).position(|w| w == b"\r\n")
+                    else {
+                        return self.incomplete_line();
+                    };
+                    self.consume(line_end + 2);
+                    if line_end == 0 {
+                        self.part = Part::Head;
+                        return Ok(Progress::Done {
+                            status: self.status,
+                            reusable: !self.close,
+                        });
+                    }
+                }
+                Part::UntilClose => {
+                    let all = self.available().len();
+                    self.consume(all);
+                    return Ok(Progress::More);
+                }
+            }
+        }
+    }
+
+    /// A head, chunk-size or trailer line is incomplete: wait for more
+    /// bytes, unless it is already too long.
+    fn incomplete_line(&self) -> Result<Progress, Failure> {
+        if self.available().len() >= MAX_HEAD {
+            Err(Failure::Malformed)
+        } else {
+            Ok(Progress::More)
+        }
     }
 
     fn available(&self) -> &[u8] {
@@ -211,104 +380,30 @@ impl Connection {
         }
     }
 
-    /// Reads more bytes after those available; end of stream is `Closed`.
-    async fn fill(&mut self) -> Result<(), Failure> {
-        if self.read_some().await? == 0 {
-            return Err(Failure::Closed);
-        }
-        Ok(())
+    /// Skips up to `n` available body bytes: how many it skipped.
+    fn skip(&mut self, n: u64) -> u64 {
+        let take = (self.available().len() as u64).min(n);
+        self.consume(usize::try_from(take).unwrap_or(usize::MAX));
+        take
     }
 
-    async fn read_some(&mut self) -> Result<usize, Failure> {
-        if self.end == self.buf.len() {
-            if self.start > 0 {
-                self.buf.copy_within(self.start..self.end, 0);
-                self.end -= self.start;
-                self.start = 0;
-            } else if self.buf.len() < MAX_HEAD * 2 {
-                self.buf.resize(self.buf.len() * 2, 0);
-            } else {
-                return Err(Failure::Malformed);
-            }
+    /// Free space after the buffered bytes: moved to the front, or the
+    /// buffer grown up to twice [`MAX_HEAD`].
+    fn make_room(&mut self) -> Result<(), Failure> {
+        if self.end < self.buf.len() {
+            return Ok(());
         }
-        let free = self.buf.get_mut(self.end..).ok_or(Failure::Malformed)?;
-        let n = self.stream.read(free).await?;
-        self.end += n;
-        Ok(n)
-    }
-
-    /// Skips `n` body bytes.
-    async fn skip(&mut self, mut n: u64) -> Result<(), Failure> {
-        while n > 0 {
-            if self.available().is_empty() {
-                self.fill().await?;
-            }
-            let take = (self.available().len() as u64).min(n);
-            self.consume(take as usize);
-            n -= take;
-        }
-        Ok(())
-    }
-
-    /// Skips a chunked body and its trailers.
-    async fn skip_chunked(&mut self) -> Result<(), Failure> {
-        loop {
-            let (size, line) = loop {
-                if let Some(found) = parse_chunk_size(self.available())? {
-                    break found;
-                }
-                if self.available().len() >= MAX_HEAD {
-                    return Err(Failure::Malformed);
-                }
-                self.fill().await?;
-            };
-            self.consume(line);
-            if size == 0 {
-                return self.skip_trailers().await;
-            }
-            self.skip(size).await?;
-            self.expect_crlf().await?;
-        }
-    }
-
-    async fn expect_crlf(&mut self) -> Result<(), Failure> {
-        while self.available().len() < 2 {
-            self.fill().await?;
-        }
-        if !self.available().starts_with(b"\r\n") {
+        if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        } else if self.buf.len() < MAX_HEAD * 2 {
+            let grown = self.buf.len() * 2;
+            self.buf.resize(grown, 0);
+        } else {
             return Err(Failure::Malformed);
         }
-        self.consume(2);
         Ok(())
-    }
-
-    /// Trailer lines up to and including the empty line.
-    async fn skip_trailers(&mut self) -> Result<(), Failure> {
-        loop {
-            let line_end = loop {
-                if let Some(i) = self.available().windows(2).position(|w| w == b"\r\n") {
-                    break i;
-                }
-                if self.available().len() >= MAX_HEAD {
-                    return Err(Failure::Malformed);
-                }
-                self.fill().await?;
-            };
-            self.consume(line_end + 2);
-            if line_end == 0 {
-                return Ok(());
-            }
-        }
-    }
-
-    async fn skip_to_close(&mut self) -> Result<(), Failure> {
-        self.consume(self.available().len());
-        loop {
-            if self.read_some().await? == 0 {
-                return Ok(());
-            }
-            self.consume(self.available().len());
-        }
     }
 }
 
@@ -327,7 +422,6 @@ pub(crate) fn post_request(host: &str, path: &str, body: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tokio::net::TcpListener;
 
     #[test]
     fn heads_give_status_and_framing() {
@@ -364,42 +458,66 @@ mod tests {
         }
     }
 
-    /// Serves `answer` (in pieces of `piece` bytes) to each request read.
-    async fn one_answer(answer: &'static [u8], piece: usize) -> std::net::SocketAddr {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            let (mut stream, _) = listener.accept().await.unwrap();
-            let mut request = [0u8; 1024];
-            while stream.read(&mut request).await.unwrap_or(0) > 0 {
-                for part in answer.chunks(piece) {
-                    stream.write_all(part).await.unwrap();
-                    stream.flush().await.unwrap();
-                    tokio::task::yield_now().await;
-                }
-            }
-        });
-        addr
+    /// A source that hands out `bytes` in pieces of `piece` bytes, one
+    /// piece per read, then would block (or ends, when `eof`).
+    struct Pieces {
+        bytes: Vec<u8>,
+        at: usize,
+        piece: usize,
+        eof: bool,
     }
 
-    fn exchange_twice(answer: &'static [u8], piece: usize) -> Vec<Result<(u16, bool), Failure>> {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            let addr = one_answer(answer, piece).await;
-            let mut connection = Connection::open(addr).await.unwrap();
-            let request = post_request("h", "/", b"{}");
-            let first = connection.exchange(&request).await;
-            let second = tokio::time::timeout(
-                std::time::Duration::from_secs(2),
-                connection.exchange(&request),
-            )
-            .await
-            .unwrap_or(Err(Failure::Io));
-            vec![first, second]
-        })
+    impl Read for Pieces {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            let rest = &self.bytes[self.at..];
+            if rest.is_empty() {
+                return if self.eof {
+                    Ok(0)
+                } else {
+                    Err(io::ErrorKind::WouldBlock.into())
+                };
+            }
+            let n = rest.len().min(self.piece).min(out.len());
+            out[..n].copy_from_slice(&rest[..n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    /// Reads responses from `bytes` cut in `piece`-byte reads until `count`
+    /// are done or one fails.
+    fn read_all(
+        bytes: &[u8],
+        piece: usize,
+        count: usize,
+        eof: bool,
+    ) -> Vec<Result<Progress, Failure>> {
+        let mut source = Pieces {
+            bytes: bytes.to_vec(),
+            at: 0,
+            piece,
+            eof,
+        };
+        let mut reader = ResponseReader::new();
+        let mut outcomes = Vec::new();
+        for _ in 0..bytes.len() + 2 {
+            match reader.read_from(&mut source, false) {
+                Ok(Progress::More) if source.at == source.bytes.len() && !eof => break,
+                Ok(Progress::More) => {}
+                other => {
+                    let failed = other.is_err();
+                    outcomes.push(other);
+                    if failed || outcomes.len() == count {
+                        break;
+                    }
+                }
+            }
+        }
+        outcomes
+    }
+
+    fn done(status: u16, reusable: bool) -> Result<Progress, Failure> {
+        Ok(Progress::Done { status, reusable })
     }
 
     #[test]
@@ -407,16 +525,27 @@ mod tests {
         let length: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello";
         let chunked: &[u8] =
             b"HTTP/1.1 404 No\r\ntransfer-encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n2\r\nde\r\n0\r\nT: 1\r\n\r\n";
+        let until_close: &[u8] = b"HTTP/1.0 200 OK\r\n\r\nthe rest";
         for piece in [1, 3, 7, 1000] {
+            let twice = [length, length].concat();
             assert_eq!(
-                exchange_twice(length, piece),
-                [Ok((200, true)), Ok((200, true))]
+                read_all(&twice, piece, 2, false),
+                [done(200, true), done(200, true)]
             );
+            let twice = [chunked, chunked].concat();
             assert_eq!(
-                exchange_twice(chunked, piece),
-                [Ok((404, true)), Ok((404, true))]
+                read_all(&twice, piece, 2, false),
+                [done(404, true), done(404, true)]
             );
+            assert_eq!(read_all(until_close, piece, 1, true), [done(200, false)]);
         }
+        // A buffer filled by one read is read again before parsing stops.
+        let big = [
+            &b"HTTP/1.1 200 OK\r\ncontent-length: 20000\r\n\r\n"[..],
+            &[b'x'; 20_000],
+        ]
+        .concat();
+        assert_eq!(read_all(&big, 100_000, 1, false), [done(200, true)]);
     }
 
     #[test]
@@ -424,50 +553,30 @@ mod tests {
         let cut: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-length: 50\r\n\r\nshort";
         let bad_chunk: &[u8] = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n";
         let no_crlf: &[u8] = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n1\r\naXX";
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
         for (answer, expected) in [
             (cut, Failure::Closed),
             (bad_chunk, Failure::Malformed),
             (no_crlf, Failure::Malformed),
         ] {
-            let got = rt.block_on(async {
-                let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-                let addr = listener.local_addr().unwrap();
-                tokio::spawn(async move {
-                    let (mut stream, _) = listener.accept().await.unwrap();
-                    let mut request = [0u8; 1024];
-                    let _ = stream.read(&mut request).await;
-                    let _ = stream.write_all(answer).await;
-                });
-                let mut connection = Connection::open(addr).await.unwrap();
-                connection.exchange(&post_request("h", "/", b"{}")).await
-            });
-            assert_eq!(got, Err(expected), "{:?}", String::from_utf8_lossy(answer));
+            for piece in [1, 1000] {
+                assert_eq!(
+                    read_all(answer, piece, 1, true),
+                    [Err(expected)],
+                    "{:?}",
+                    String::from_utf8_lossy(answer)
+                );
+            }
         }
     }
 
     #[test]
     fn an_endless_head_is_malformed() {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let got = rt.block_on(async {
-            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let addr = listener.local_addr().unwrap();
-            tokio::spawn(async move {
-                let (mut stream, _) = listener.accept().await.unwrap();
-                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\n").await;
-                let filler = vec![b'a'; 4096];
-                let _ = stream.write_all(b"x: ").await;
-                while stream.write_all(&filler).await.is_ok() {}
-            });
-            let mut connection = Connection::open(addr).await.unwrap();
-            connection.exchange(&post_request("h", "/", b"{}")).await
-        });
-        assert_eq!(got, Err(Failure::Malformed));
+        let endless = [&b"HTTP/1.1 200 OK\r\nx: "[..], &[b'a'; 4 * MAX_HEAD]].concat();
+        for piece in [4096, 1 << 20] {
+            assert_eq!(
+                read_all(&endless, piece, 1, false),
+                [Err(Failure::Malformed)]
+            );
+        }
     }
 }
