@@ -10,12 +10,12 @@ pub(crate) fn evidence(raw: RawEvidence, redactor: &Redactor) -> Evidence {
     let (kind, at_us, target, duration_us) = (raw.kind, raw.at_us, raw.role, raw.duration_us);
     let (summary, fields) = raw.into_rendered(redactor);
     Evidence {
-        kind: kind.to_string(),
+        kind: kind.into(),
         at_us,
-        target: target.to_string(),
+        target: target.into(),
         duration_us,
         summary,
-        fields,
+        fields: fields.collect(),
     }
 }
 

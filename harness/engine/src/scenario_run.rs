@@ -388,8 +388,8 @@ fn summary_draft(at: usize, count: u64, budget: &Budget) -> StepDraft {
     StepDraft {
         report: StepReport {
             index: at,
-            family: String::new(),
-            kind: "summarised".to_string(),
+            family: "".into(),
+            kind: "summarised".into(),
             label: format!(
                 "{count} more passing step executions, summarised (evidence is kept for the first {} of a scenario)",
                 budget.detailed_step_runs
@@ -456,8 +456,8 @@ impl Run {
         StepDraft {
             report: StepReport {
                 index,
-                family: step.family.to_string(),
-                kind: step.body.keyword().to_string(),
+                family: step.family.into(),
+                kind: step.body.keyword().into(),
                 label,
                 location: step.at.to_string(),
                 included_from: step.included_from.as_ref().map(ToString::to_string),

@@ -291,10 +291,7 @@ fn a_passing_scenario_renders_evidence_and_masks_builtin_secrets() {
     assert_eq!(report.steps.len(), 2, "repeat: one report per repetition");
     assert_eq!(report.steps[1].repetition, Some(2));
     let evidence = &report.steps[1].evidence[0];
-    assert_eq!(
-        (evidence.kind.as_str(), evidence.target.as_str()),
-        ("light", "lamp")
-    );
+    assert_eq!((&*evidence.kind, &*evidence.target), ("light", "lamp"));
     assert_eq!(evidence.text("text"), Some("code <redacted>"));
     assert_eq!(evidence.summary.as_deref(), Some("lit 2 times"));
     assert_eq!(outcome.blame, None);
@@ -378,7 +375,7 @@ fn a_family_that_needs_another_borrows_its_session_and_both_evidence_interleave(
     let trail: Vec<(&str, &str)> = ask
         .evidence
         .iter()
-        .map(|e| (e.target.as_str(), e.kind.as_str()))
+        .map(|e| (&*e.target, &*e.kind))
         .collect();
     assert_eq!(trail, [("asker", "question"), ("lamp", "light")]);
     assert!(ask.evidence.windows(2).all(|w| w[0].at_us <= w[1].at_us));
@@ -433,7 +430,7 @@ fn live_steps_arrive_as_each_step_ends_with_known_secrets_masked() {
             Progress::Step(live) => seen.push((
                 live.scenario.to_owned(),
                 live.step.index,
-                live.step.kind.clone(),
+                live.step.kind.to_string(),
                 live.step.verdict,
                 live.step
                     .evidence

@@ -137,13 +137,20 @@ impl RawEvidence {
 
     /// The summary and the fields in report form, secrets masked, reusing
     /// the texts that hold none (the engine renders each record once, at
-    /// the scenario's end).
-    pub fn into_rendered(self, redactor: &Redactor) -> (Option<String>, Map<String, Value>) {
+    /// the scenario's end); the field names are the family's constants,
+    /// not copied.
+    pub fn into_rendered(
+        self,
+        redactor: &Redactor,
+    ) -> (
+        Option<String>,
+        impl Iterator<Item = (&'static str, Value)> + '_,
+    ) {
         let summary = self.summary.map(|s| owned_masked(s, redactor));
-        let mut fields = Map::new();
-        for (name, value) in self.fields {
-            fields.insert(name.to_string(), value.into_rendered(redactor));
-        }
+        let fields = self
+            .fields
+            .into_iter()
+            .map(move |(name, value)| (name, value.into_rendered(redactor)));
         (summary, fields)
     }
 }

@@ -22,6 +22,7 @@
 mod atomic;
 mod describe;
 mod error;
+mod fields;
 mod html;
 mod json;
 mod junit;

@@ -7,10 +7,13 @@
 //! a time, the role it came from and the family's own fields
 //! ([`Evidence`]). Nothing here names a family.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+pub use crate::fields::Fields;
 
 /// `major.minor`; minor grows when fields are added.
 ///
@@ -346,9 +349,9 @@ pub struct StepReport {
     pub index: usize,
     /// The family the step belongs to (since 2.0).
     #[serde(default)]
-    pub family: String,
+    pub family: Cow<'static, str>,
     /// The action keyword (`apdu`, `select`, `verify`, …).
-    pub kind: String,
+    pub kind: Cow<'static, str>,
     /// Human summary of the action, secrets redacted (e.g. `VERIFY 0018 pin=<redacted>`).
     pub label: String,
     /// `file:line:col` of the step.
@@ -396,12 +399,12 @@ pub struct Evidence {
     /// What kind of event (`apdu`, `http`, `power`, `transport_error`,
     /// `note`, …).
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: Cow<'static, str>,
     /// Microseconds since the scenario started.
     pub at_us: u64,
     /// The role whose target it came from (`card`, `oqs`, …).
     #[serde(default)]
-    pub target: String,
+    pub target: Cow<'static, str>,
     /// How long it took (a round trip), when it took time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_us: Option<u64>,
@@ -413,7 +416,7 @@ pub struct Evidence {
     /// `path`, `status`, `request`, `response` of an HTTP exchange), bytes as
     /// uppercase hex with redacted bytes as `**`, secrets redacted.
     #[serde(flatten)]
-    pub fields: serde_json::Map<String, serde_json::Value>,
+    pub fields: Fields,
 }
 
 impl Evidence {

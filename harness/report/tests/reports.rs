@@ -180,10 +180,7 @@ fn a_schema_1_1_report_is_read_into_the_current_shape() -> TestResult {
         .ok_or("a verify step")?;
     assert_eq!(verify.family, "card");
     let evidence = &verify.evidence[0];
-    assert_eq!(
-        (evidence.kind.as_str(), evidence.target.as_str()),
-        ("apdu", "card")
-    );
+    assert_eq!((&*evidence.kind, &*evidence.target), ("apdu", "card"));
     assert_eq!(evidence.text("command"), Some("0020008004********"));
     assert_eq!(evidence.text("sw"), Some("63C2"));
     assert_eq!(evidence.duration_us, Some(0));

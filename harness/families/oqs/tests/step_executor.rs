@@ -80,10 +80,7 @@ fn a_wrong_result_count_is_one_failure_at_its_key() {
     assert_eq!(failures[0].check, "results");
     assert_eq!(failures[0].location, "t.yaml:6:63");
     let evidence = &report.steps[0].evidence[0];
-    assert_eq!(
-        (evidence.kind.as_str(), evidence.target.as_str()),
-        ("http", "oqs")
-    );
+    assert_eq!((&*evidence.kind, &*evidence.target), ("http", "oqs"));
     assert_eq!(evidence.fields["status"], 200);
 }
 

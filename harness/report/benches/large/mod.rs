@@ -27,9 +27,9 @@ pub fn response_hex(scenario: usize, index: usize, steps: usize) -> String {
 
 fn evidence(response: String, seed: usize) -> Evidence {
     Evidence {
-        kind: "apdu".to_owned(),
+        kind: "apdu".into(),
         at_us: 1200 + seed as u64,
-        target: "card".to_owned(),
+        target: "card".into(),
         duration_us: Some(600 + (seed as u64 * 37) % 900),
         summary: Some("READ BINARY offset 0 Le 255 → 9000 SUCCESS, 255 bytes".to_owned()),
         fields: serde_json::json!({
@@ -39,7 +39,8 @@ fn evidence(response: String, seed: usize) -> Evidence {
         })
         .as_object()
         .cloned()
-        .unwrap_or_default(),
+        .unwrap_or_default()
+        .into(),
     }
 }
 
@@ -59,8 +60,8 @@ fn step(scenario: usize, index: usize, steps: usize, failing: bool) -> StepRepor
     };
     StepReport {
         index,
-        family: "card".to_owned(),
-        kind: "read_binary".to_owned(),
+        family: "card".into(),
+        kind: "read_binary".into(),
         label: format!("READ BINARY offset {index}"),
         location,
         verdict: if failing {

@@ -15,7 +15,7 @@ pub(crate) type Row = (String, String);
 
 /// The decoded lines of `evidence` (the raw fields are shown beside them).
 pub(crate) fn decode(evidence: &Evidence) -> Vec<Row> {
-    match evidence.kind.as_str() {
+    match &*evidence.kind {
         "apdu" => apdu(evidence),
         "http" => http(evidence),
         _ => Vec::new(),
@@ -154,8 +154,8 @@ mod tests {
 
     fn evidence(kind: &str, fields: serde_json::Value) -> Evidence {
         Evidence {
-            kind: kind.to_owned(),
-            fields: fields.as_object().cloned().unwrap_or_default(),
+            kind: kind.to_owned().into(),
+            fields: fields.as_object().cloned().unwrap_or_default().into(),
             ..Evidence::default()
         }
     }

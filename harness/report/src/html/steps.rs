@@ -203,15 +203,16 @@ mod tests {
     #[test]
     fn every_field_of_any_type_is_text_in_key_order() {
         let e = Evidence {
-            kind: "screen".to_owned(),
-            target: "reader".to_owned(),
+            kind: "screen".to_owned().into(),
+            target: "reader".to_owned().into(),
             fields: serde_json::json!({
                 "screen": "pin_entry", "fields": {"tries": 3}, "empty": null, "blank": "",
                 "count": 2, "data": "00A4040C0AD392F000260100000001FF",
             })
             .as_object()
             .cloned()
-            .unwrap(),
+            .unwrap()
+            .into(),
             ..Evidence::default()
         };
         let record = serde_json::to_value(Record(&e)).unwrap();

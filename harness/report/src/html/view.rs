@@ -105,9 +105,9 @@ impl Latency {
     pub(crate) fn add(&mut self, scenario: &ScenarioReport) {
         for e in scenario.steps.iter().flat_map(|s| &s.evidence) {
             if let Some(d) = e.duration_us {
-                let times = match self.per_target.get_mut(e.target.as_str()) {
+                let times = match self.per_target.get_mut(&*e.target) {
                     Some(times) => times,
-                    None => self.per_target.entry(e.target.clone()).or_default(),
+                    None => self.per_target.entry(e.target.to_string()).or_default(),
                 };
                 *times.entry(d).or_default() += 1;
             }
