@@ -255,44 +255,66 @@ pub struct Finished {
 /// Runs `command` to completion; fails the test (killing the child) when it
 /// is still running after `limit`: a hang, not a slow machine.
 pub fn run_with_watchdog(command: &mut Command, limit: Duration) -> Finished {
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out_thread = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stdout.read_to_string(&mut text);
-        text
-    });
-    let err_thread = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
-    });
-    let deadline = Instant::now() + limit;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
+    Watched::spawn(command).finish(limit)
+}
+
+/// A child whose output is collected while it runs, killed (by its own id)
+/// when dropped unfinished: a test that fails while it runs leaves no
+/// process behind (a `record` left running would hold its vpcd slot).
+pub struct Watched {
+    child: Option<ChildGuard>,
+    program: String,
+    out: Option<std::thread::JoinHandle<String>>,
+    err: Option<std::thread::JoinHandle<String>>,
+}
+
+impl Watched {
+    /// Starts `command` with no standard input and its output piped.
+    pub fn spawn(command: &mut Command) -> Watched {
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let collect = |mut pipe: Box<dyn Read + Send>| {
+            std::thread::spawn(move || {
+                let mut text = String::new();
+                let _ = pipe.read_to_string(&mut text);
+                text
+            })
+        };
+        let out = collect(Box::new(child.stdout.take().unwrap()));
+        let err = collect(Box::new(child.stderr.take().unwrap()));
+        Watched {
+            child: Some(ChildGuard(child)),
             // Only the program: the arguments may hold a PIN.
-            panic!(
-                "{} hung: still running after {limit:?}",
-                command.get_program().to_string_lossy()
-            );
+            program: command.get_program().to_string_lossy().into_owned(),
+            out: Some(out),
+            err: Some(err),
         }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    Finished {
-        status,
-        stdout: out_thread.join().unwrap(),
-        stderr: err_thread.join().unwrap(),
+    }
+
+    /// Waits for the child to end; fails the test (killing it) when it is
+    /// still running after `limit`.
+    pub fn finish(mut self, limit: Duration) -> Finished {
+        let mut child = self.child.take().unwrap();
+        let deadline = Instant::now() + limit;
+        let status = loop {
+            if let Some(status) = child.0.try_wait().unwrap() {
+                break status;
+            }
+            if Instant::now() > deadline {
+                child.kill();
+                panic!("{} hung: still running after {limit:?}", self.program);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        Finished {
+            status,
+            stdout: self.out.take().unwrap().join().unwrap(),
+            stderr: self.err.take().unwrap().join().unwrap(),
+        }
     }
 }
 
