@@ -94,8 +94,10 @@ fn harness_scenarios(card: &mut PcscCard, arrangement: Arrangement, scenarios: u
             Arrangement::Scenario => card
                 .in_transaction(|card| (0..STEPS).for_each(|_| harness_step(card)))
                 .unwrap(),
+            // As `run --card-transaction=step` does: begun with the step's
+            // first command, in the same hand-over to the worker.
             Arrangement::Step => {
-                (0..STEPS).for_each(|_| card.in_transaction(harness_step).unwrap())
+                (0..STEPS).for_each(|_| card.in_transaction_from_first_call(harness_step).unwrap())
             }
             // With no transaction held every command gets one of its own.
             Arrangement::Command => (0..STEPS).for_each(|_| harness_step(card)),
@@ -154,10 +156,11 @@ fn raw_scenarios(
     started.elapsed()
 }
 
-/// The `q`-quantile (0..=1) of sorted `values`.
+/// The `q`-quantile (0..=1) of `sorted` values; NaN when there are none.
 fn quantile(sorted: &[f64], q: f64) -> f64 {
     let last = sorted.len().saturating_sub(1);
-    sorted[((last as f64) * q).round() as usize]
+    let at = ((last as f64) * q).round() as usize;
+    sorted.get(at).copied().unwrap_or(f64::NAN)
 }
 
 fn sorted(mut values: Vec<f64>) -> Vec<f64> {
@@ -195,11 +198,19 @@ fn print_ratio(
     }
     let ours = sorted(pairs.iter().map(|p| p.0).collect());
     let theirs = sorted(pairs.iter().map(|p| p.1).collect());
-    let ratios = sorted(pairs.iter().map(|p| p.0 / p.1).collect());
+    let ratio = |p: &(f64, f64)| p.0 / p.1;
+    let ratios = sorted(pairs.iter().map(ratio).collect());
+    // Which side went first, apart: a gap between them is an order effect
+    // (the second side finding pcscd or the caches as the first left them).
+    let by_order = |first: usize| {
+        let picked = pairs.iter().enumerate().filter(|(i, _)| i % 2 == first);
+        quantile(&sorted(picked.map(|(_, p)| ratio(p)).collect()), 0.5)
+    };
     println!(
         "pcsc {}: harness {:.0} µs, raw pcsc loop {:.0} µs per scenario of {STEPS} steps ({} \
          APDUs); harness / raw ×{:.3} (goal ≤ 1.05; quartiles ×{:.3}–×{:.3}, extremes \
-         ×{:.3}–×{:.3}; medians of {rounds} interleaved rounds of {per_round})",
+         ×{:.3}–×{:.3}; harness first ×{:.3}, raw first ×{:.3}; medians of {rounds} \
+         interleaved rounds of {per_round})",
         arrangement.name(),
         quantile(&ours, 0.5),
         quantile(&theirs, 0.5),
@@ -209,6 +220,8 @@ fn print_ratio(
         quantile(&ratios, 0.75),
         quantile(&ratios, 0.0),
         quantile(&ratios, 1.0),
+        by_order(0),
+        by_order(1),
     );
 }
 

@@ -181,6 +181,42 @@ fn emulated_card_through_pcscd_and_vpcd() {
     ));
     drop(other);
 
+    // A transaction begun by the block's first command (one hand-over to
+    // the worker, as for a step) keeps other applications out from then
+    // on; a block that sends nothing holds none.
+    let mut options = PcscOptions::reader(ReaderSelector::Exact(READER.into()));
+    options.transmit_timeout = Duration::from_millis(1500);
+    let mut other = PcscCard::open(options.clone()).unwrap();
+    let free = target
+        .in_transaction_from_first_call(|_| other.transmit(&[0x80, 0xCA, 0x00, 0x00, 0x01, 0x11]))
+        .unwrap()
+        .unwrap();
+    assert_eq!(free, vec![0x11, 0x90, 0x00]);
+    let (first, kept_out) = target
+        .in_transaction_from_first_call(|card| {
+            let first = card.transmit(&[0x80, 0xCA, 0x00, 0x00, 0x01, 0x22]);
+            (first, other.transmit(&[0x80, 0xCA, 0x00, 0x00, 0x01, 0x33]))
+        })
+        .unwrap();
+    assert_eq!(first.unwrap(), vec![0x22, 0x90, 0x00]);
+    let kept_out = kept_out.unwrap_err();
+    assert!(
+        kept_out
+            .to_string()
+            .contains("to SCardBeginTransaction (--card-timeout)"),
+        "{kept_out}"
+    );
+    drop(other);
+    // Ended: a new handle gets the card again.
+    let mut other = PcscCard::open(options).unwrap();
+    assert_eq!(
+        other
+            .transmit(&[0x80, 0xCA, 0x00, 0x00, 0x01, 0x44])
+            .unwrap(),
+        vec![0x44, 0x90, 0x00]
+    );
+    drop(other);
+
     // Power events reach the card through pcscd.
     events.lock().unwrap().clear();
     assert_eq!(target.power(PowerEvent::Reset).unwrap(), Some(ATR.to_vec()));

@@ -89,6 +89,23 @@ impl PcscCard {
         Ok(result)
     }
 
+    /// Runs `body` inside one PC/SC transaction begun by its first command
+    /// or power event, in the same hand-over to the worker (a body that
+    /// makes no call begins none), and ended after it: what the harness
+    /// does for each step with `run --card-transaction=step` and in a
+    /// scenario that drives another family. Fails if the transaction
+    /// cannot be ended, or that gets no answer within the timeout; a
+    /// failed begin is the error of the body's first call.
+    pub fn in_transaction_from_first_call<R>(
+        &mut self,
+        body: impl FnOnce(&mut dyn CardTarget) -> R,
+    ) -> Result<R, TransportError> {
+        self.begin_transaction_with_next_call();
+        let result = body(self);
+        self.end_transaction()?;
+        Ok(result)
+    }
+
     /// `SCardBeginTransaction`, held by the worker until
     /// [`end_transaction`](Self::end_transaction); every command until
     /// then runs in it. After a reset by another application the handle
