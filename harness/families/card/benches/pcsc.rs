@@ -272,7 +272,7 @@ fn round_trip(c: &mut Criterion) {
     // `cargo bench` passes --bench; `cargo test --benches` does not (one
     // pass of each, seconds).
     let measuring = std::env::args().any(|a| a == "--bench");
-    let (rounds, per_round) = if measuring { (201, 2) } else { (1, 1) };
+    let (rounds, per_round) = if measuring { (201, 2) } else { (2, 1) };
     let mut group = c.benchmark_group("pcsc_scenario");
     group.throughput(Throughput::Elements(2 * STEPS));
     for arrangement in Arrangement::ALL {
