@@ -13,6 +13,9 @@
 # Environment:
 #   PCSCD_WAIT_SECONDS  how long to wait for pcscd to answer (default 20)
 #   PCSCD_LOG           pcscd's log file (default ${TMPDIR:-/tmp}/myna-pcscd.log)
+#   PCSCD_DEBUG         1 (default): pcscd --debug, every call logged; 0: errors only
+#                       (for benchmarks: the debug log writes lines per call and
+#                       grows by ~100 MB a benchmark run)
 set -Eeuo pipefail
 
 PACKAGES=(pcscd vsmartcard-vpcd opensc)
@@ -20,6 +23,8 @@ STATE_DIR="${TMPDIR:-/tmp}"
 PID_FILE="$STATE_DIR/myna-pcscd.pid"
 LOG_FILE="${PCSCD_LOG:-$STATE_DIR/myna-pcscd.log}"
 WAIT_SECONDS="${PCSCD_WAIT_SECONDS:-20}"
+DEBUG_FLAGS=(--debug)
+[[ "${PCSCD_DEBUG:-1}" == 0 ]] && DEBUG_FLAGS=()
 APT_STAMP="$STATE_DIR/myna-pcscd.apt-updated"
 
 say() { printf 'pcscd.sh: %s\n' "$*" >&2; }
@@ -95,7 +100,16 @@ start() {
         mkdir -p "$STATE_DIR"
         # A stale socket from a killed pcscd makes the new one refuse to start.
         rm -f /run/pcscd/pcscd.comm
-        pcscd --foreground --debug >"$LOG_FILE" 2>&1 &
+        # pcscd outlives this script: it must not inherit the caller's other
+        # descriptors (a test's slot lock taken with flock(1) would be held
+        # for as long as pcscd runs).
+        (
+            for fd in /proc/self/fd/*; do
+                fd="${fd##*/}"
+                if [[ "$fd" -gt 2 ]]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+            done
+            exec pcscd --foreground "${DEBUG_FLAGS[@]}"
+        ) >"$LOG_FILE" 2>&1 &
         pid=$!
         echo "$pid" >"$PID_FILE"
         disown || true

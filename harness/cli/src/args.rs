@@ -131,7 +131,8 @@ pub enum Command {
 /// How long a PC/SC transaction lasts (`run --card-transaction`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum CardTransaction {
-    /// One across each scenario.
+    /// One across each scenario (one per step in a scenario that also
+    /// drives another family).
     Scenario,
     /// One per step.
     Step,
@@ -306,18 +307,19 @@ pub struct RunArgs {
     /// milliseconds.
     #[arg(long, default_value = "30s", value_parser = timeout_millis)]
     pub card_timeout: std::time::Duration,
-    /// With `--card pcsc`: how long one PC/SC transaction lasts —
-    /// `scenario` (as a host holds one across an operation: begun after the
-    /// reset, ended when the scenario ends), `step` (one per step, its GET
-    /// RESPONSEs included) or `command` (one per command sent; the default,
-    /// because a reader under test may share the card and no other
-    /// application reaches the card inside a transaction). A bare
-    /// `--card-transaction` is `scenario`.
+    /// With `--card pcsc`: how long one PC/SC transaction lasts (no other
+    /// application reaches the card inside one) — `scenario` (the default,
+    /// as a host holds one across an operation: begun after the reset,
+    /// ended when the scenario ends; a scenario that also has steps of
+    /// another family, such as a reader under test that may read the same
+    /// card through pcscd, gets one per step instead), `step` (one per
+    /// step, its GET RESPONSEs included) or `command` (one per command
+    /// sent). A bare `--card-transaction` is `scenario`.
     #[arg(
         long,
         value_enum,
         value_name = "SCOPE",
-        default_value_t = CardTransaction::Command,
+        default_value_t = CardTransaction::Scenario,
         num_args = 0..=1,
         require_equals = true,
         default_missing_value = "scenario"
@@ -557,8 +559,11 @@ mod tests {
     }
 
     #[test]
-    fn card_transaction_defaults_to_command_and_a_bare_flag_keeps_its_meaning() {
-        assert_eq!(card_transaction(&["x.yaml"]), (CardTransaction::Command, 1));
+    fn card_transaction_defaults_to_scenario_and_a_bare_flag_keeps_its_meaning() {
+        assert_eq!(
+            card_transaction(&["x.yaml"]),
+            (CardTransaction::Scenario, 1)
+        );
         // The bare flag of before takes no value: the path stays a path.
         assert_eq!(
             card_transaction(&["--card-transaction", "x.yaml"]),

@@ -21,8 +21,8 @@ use std::time::Duration;
 use myna_family_card::target::{CardTarget, PcscCard, PcscOptions, ReaderSelector};
 use pcsc_support::{
     card_shows_up, claim_readers, myna, pcscd_ready, read_report, run_with_watchdog,
-    serve_and_wait, temp_dir, verdicts, wait_for_no_card, Finished, PATIENCE, READER, READER_1,
-    VPCD_ADDR, VPCD_ADDR_1,
+    serve_and_wait, temp_dir, verdicts, wait_for_no_card, Finished, Watched, PATIENCE, READER,
+    READER_1, VPCD_ADDR, VPCD_ADDR_1,
 };
 
 /// Only a hang reaches it.
@@ -149,6 +149,7 @@ fn a_stopped_emulator_is_an_error_within_the_timeout_and_the_run_goes_on() {
     );
 }
 
+/// The default transactions: one across the scenario (a card scenario).
 #[test]
 fn a_card_stopped_during_power_cycles_is_an_error_within_the_timeout() {
     stopped_mid_run(
@@ -207,12 +208,13 @@ fn record_stops_with_exit_3_and_no_file_when_the_card_stops_answering() {
     command
         .args(["record", "--card", &format!("pcsc:{READER_1}")])
         .args(["--persona", "taro", "--vpcd", VPCD_ADDR])
-        // `--seconds` below PATIENCE: a recorder left behind by a failing
-        // run of this test ends before the next test's wait for a free
-        // slot 0 gives up, so one failure does not fail every later test.
-        .args(["--card-timeout", "2000", "--seconds", "18", "--out"])
+        // `--seconds`: a bound for a recorder whose test process was
+        // killed (no guard runs then); well above the wait for its card.
+        .args(["--card-timeout", "2000", "--seconds", "120", "--out"])
         .arg(&file);
-    let recorder = std::thread::spawn(move || run_with_watchdog(&mut command, HANG));
+    // Killed when the test fails before it ends: a recorder left running
+    // would hold slot 0 for the tests after this one.
+    let recorder = Watched::spawn(&mut command);
     card_shows_up(READER, PATIENCE).unwrap();
     let mut options = PcscOptions::reader(ReaderSelector::Exact(READER.into()));
     options.transmit_timeout = Duration::from_secs(60);
@@ -225,7 +227,7 @@ fn record_stops_with_exit_3_and_no_file_when_the_card_stops_answering() {
     // Forwarded to the stopped card: the recorder gives up after 2 s and
     // answers an error status word (or the host sees the card go).
     let _ = host.transmit(&challenge);
-    let run: Finished = recorder.join().unwrap();
+    let run: Finished = recorder.finish(HANG);
     signal(pid, "CONT");
     drop(host);
     drop(emulator);

@@ -255,6 +255,8 @@ fn reader_suite_over_tcp_with_the_card_served_apart() {
     let _card = serve_and_wait(VPCD_ADDR, READER, &["--test-control"]);
     let (_oqs, _reader, oqs, reader) = serve_reader_and_oqs(None);
     let card = format!("pcsc:{READER}");
+    // The default `--card-transaction` (scenario): a reader scenario gets
+    // one per step, so the reader under test finds the card free.
     let (finished, verdicts) = run_reader_suite(
         &[&card, "--persona", "taro"],
         &reader,

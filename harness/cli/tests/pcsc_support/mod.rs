@@ -190,16 +190,80 @@ fn emulator_log(addr: &str) -> Stdio {
     }
 }
 
-/// Waits up to `patience` for pcscd to report a usable card in `reader`.
+/// Waits up to `patience` for pcscd to report a usable card in `reader`;
+/// when none shows up, says why pcscd said so and what the kernel shows of
+/// the vpcd slot's TCP connections ([`vpcd_sockets`]).
 pub fn card_shows_up(reader: &str, patience: Duration) -> Result<(), String> {
     let deadline = Instant::now() + patience;
     loop {
         match PcscCard::open(PcscOptions::reader(ReaderSelector::Exact(reader.into()))) {
             Ok(_) => return Ok(()),
             Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(100)),
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(format!("{e}; {}", vpcd_sockets(reader))),
         }
     }
+}
+
+/// The vpcd slot's TCP side as the kernel sees it, for a card that does
+/// not show up: vpcd listens with a backlog of 0 (one pending connection)
+/// and accepts only when pcscd polls an empty reader, so a card dialling
+/// while another connection waits can sit in SYN-RECV for the kernel's
+/// SYN-ACK retransmits (1, 3, 7, 15, 31 s). Reads `/proc/net/tcp` (the
+/// listener's accept queue, the connections by state) and the kernel's
+/// listen-overflow counters.
+pub fn vpcd_sockets(reader: &str) -> String {
+    let port = match reader {
+        READER => 35963u16,
+        READER_1 => 35964,
+        _ => return "not a vpcd slot".into(),
+    };
+    let port_hex = format!(":{port:04X}");
+    let tcp = std::fs::read_to_string("/proc/net/tcp").unwrap_or_default();
+    let mut listener = String::from("no listener");
+    let mut states: Vec<(String, usize)> = Vec::new();
+    for line in tcp.lines().skip(1) {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let [_, local, remote, state, queues, ..] = fields[..] else {
+            continue;
+        };
+        let ours = local.ends_with(&port_hex) || remote.ends_with(&port_hex);
+        if !ours {
+            continue;
+        }
+        if state == "0A" {
+            // A listener's tx_queue:rx_queue is its backlog limit and queue.
+            let (limit, queued) = queues.split_once(':').unwrap_or(("?", "?"));
+            let hex = |h: &str| u64::from_str_radix(h, 16).unwrap_or(u64::MAX);
+            listener = format!("accept queue {} (backlog {})", hex(queued), hex(limit));
+            continue;
+        }
+        let name = match state {
+            "01" => "ESTABLISHED",
+            "02" => "SYN-SENT",
+            "03" => "SYN-RECV",
+            "06" => "TIME-WAIT",
+            "08" => "CLOSE-WAIT",
+            other => other,
+        };
+        match states.iter_mut().find(|(n, _)| n == name) {
+            Some((_, count)) => *count += 1,
+            None => states.push((name.to_owned(), 1)),
+        }
+    }
+    let netstat = std::fs::read_to_string("/proc/net/netstat").unwrap_or_default();
+    let mut lines = netstat.lines();
+    let mut counters = Vec::new();
+    while let (Some(names), Some(values)) = (lines.next(), lines.next()) {
+        for (name, value) in names.split_whitespace().zip(values.split_whitespace()) {
+            if name == "ListenOverflows" || name == "ListenDrops" {
+                counters.push(format!("{name} {value}"));
+            }
+        }
+    }
+    format!(
+        "vpcd port {port}: {listener}; socket ends by state {states:?}; kernel {}",
+        counters.join(", ")
+    )
 }
 
 /// Starts the emulator (see [`serve`]) and waits for its card in
@@ -255,44 +319,66 @@ pub struct Finished {
 /// Runs `command` to completion; fails the test (killing the child) when it
 /// is still running after `limit`: a hang, not a slow machine.
 pub fn run_with_watchdog(command: &mut Command, limit: Duration) -> Finished {
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out_thread = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stdout.read_to_string(&mut text);
-        text
-    });
-    let err_thread = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
-    });
-    let deadline = Instant::now() + limit;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
+    Watched::spawn(command).finish(limit)
+}
+
+/// A child whose output is collected while it runs, killed (by its own id)
+/// when dropped unfinished: a test that fails while it runs leaves no
+/// process behind (a `record` left running would hold its vpcd slot).
+pub struct Watched {
+    child: Option<ChildGuard>,
+    program: String,
+    out: Option<std::thread::JoinHandle<String>>,
+    err: Option<std::thread::JoinHandle<String>>,
+}
+
+impl Watched {
+    /// Starts `command` with no standard input and its output piped.
+    pub fn spawn(command: &mut Command) -> Watched {
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let collect = |mut pipe: Box<dyn Read + Send>| {
+            std::thread::spawn(move || {
+                let mut text = String::new();
+                let _ = pipe.read_to_string(&mut text);
+                text
+            })
+        };
+        let out = collect(Box::new(child.stdout.take().unwrap()));
+        let err = collect(Box::new(child.stderr.take().unwrap()));
+        Watched {
+            child: Some(ChildGuard(child)),
             // Only the program: the arguments may hold a PIN.
-            panic!(
-                "{} hung: still running after {limit:?}",
-                command.get_program().to_string_lossy()
-            );
+            program: command.get_program().to_string_lossy().into_owned(),
+            out: Some(out),
+            err: Some(err),
         }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    Finished {
-        status,
-        stdout: out_thread.join().unwrap(),
-        stderr: err_thread.join().unwrap(),
+    }
+
+    /// Waits for the child to end; fails the test (killing it) when it is
+    /// still running after `limit`.
+    pub fn finish(mut self, limit: Duration) -> Finished {
+        let mut child = self.child.take().unwrap();
+        let deadline = Instant::now() + limit;
+        let status = loop {
+            if let Some(status) = child.0.try_wait().unwrap() {
+                break status;
+            }
+            if Instant::now() > deadline {
+                child.kill();
+                panic!("{} hung: still running after {limit:?}", self.program);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        Finished {
+            status,
+            stdout: self.out.take().unwrap().join().unwrap(),
+            stderr: self.err.take().unwrap().join().unwrap(),
+        }
     }
 }
 

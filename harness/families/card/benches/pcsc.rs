@@ -23,13 +23,15 @@ use std::ffi::CString;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::pcsc::{claim_slots, open_when_present, reader_missing};
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use myna_card_emu::persona::Persona;
 use myna_card_emu::vpcd::{Emulator, EmulatorOptions, Reconnect};
 use myna_card_emu::Card;
-use myna_family_card::target::{
-    list_pcsc_readers, CardTarget, PcscCard, PcscOptions, ReaderSelector,
-};
+use myna_family_card::target::{CardTarget, PcscCard};
 
 const READER: &str = "Virtual PCD 00 01";
 const VPCD_ADDR: &str = "127.0.0.1:35964";
@@ -49,39 +51,6 @@ fn card() -> Card {
         .unwrap_or_default()
         .join("vectors/personas");
     Card::new(Persona::load_named(&root, "taro").unwrap().card_profile())
-}
-
-/// Claims the vpcd slots against other processes' PC/SC tests (the lock
-/// file of harness/cli/tests/pcsc_support and tests/pcsc_vpcd.rs).
-fn claim_slots() -> std::fs::File {
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open("/tmp/myna-conform-vpcd-slots.lock")
-        .unwrap();
-    file.lock().unwrap();
-    file
-}
-
-fn pcscd_with_vpcd() -> Result<(), String> {
-    let readers = list_pcsc_readers().map_err(|e| e.to_string())?;
-    if readers.iter().any(|r| r == READER) {
-        Ok(())
-    } else {
-        Err(format!("no reader '{READER}' (readers: {readers:?})"))
-    }
-}
-
-fn open_when_present() -> PcscCard {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        match PcscCard::open(PcscOptions::reader(ReaderSelector::Exact(READER.into()))) {
-            Ok(card) => return card,
-            Err(e) if Instant::now() > deadline => panic!("no card in '{READER}': {e}"),
-            Err(_) => std::thread::sleep(Duration::from_millis(100)),
-        }
-    }
 }
 
 /// Steps (SELECT EF + READ BINARY each) in the benchmark's scenario.
@@ -125,8 +94,10 @@ fn harness_scenarios(card: &mut PcscCard, arrangement: Arrangement, scenarios: u
             Arrangement::Scenario => card
                 .in_transaction(|card| (0..STEPS).for_each(|_| harness_step(card)))
                 .unwrap(),
+            // As `run --card-transaction=step` does: begun with the step's
+            // first command, in the same hand-over to the worker.
             Arrangement::Step => {
-                (0..STEPS).for_each(|_| card.in_transaction(harness_step).unwrap())
+                (0..STEPS).for_each(|_| card.in_transaction_from_first_call(harness_step).unwrap())
             }
             // With no transaction held every command gets one of its own.
             Arrangement::Command => (0..STEPS).for_each(|_| harness_step(card)),
@@ -185,9 +156,23 @@ fn raw_scenarios(
     started.elapsed()
 }
 
+/// The `q`-quantile (0..=1) of `sorted` values; NaN when there are none.
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let last = sorted.len().saturating_sub(1);
+    let at = ((last as f64) * q).round() as usize;
+    sorted.get(at).copied().unwrap_or(f64::NAN)
+}
+
+fn sorted(mut values: Vec<f64>) -> Vec<f64> {
+    values.sort_by(f64::total_cmp);
+    values
+}
+
 /// Harness / raw for `arrangement`, interleaved: `rounds` rounds of
-/// `per_round` scenarios each way (which goes first alternates); prints
-/// the medians and the median of the rounds' ratios.
+/// `per_round` scenarios each way, back to back (which goes first
+/// alternates), so that load from other processes falls on both alike.
+/// Prints the medians per scenario, the median of the rounds' ratios (the
+/// figure) and their spread (quartiles, extremes).
 fn print_ratio(
     harness: &mut PcscCard,
     raw: &mut pcsc::Card,
@@ -208,22 +193,35 @@ fn print_ratio(
             let theirs = raw_scenarios(raw, arrangement, per_round, &mut buffer);
             (harness_scenarios(harness, arrangement, per_round), theirs)
         };
-        pairs.push((ours / per_round as u32, theirs / per_round as u32));
+        let micros = |d: Duration| d.as_secs_f64() * 1e6 / per_round as f64;
+        pairs.push((micros(ours), micros(theirs)));
     }
-    let median = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
+    let ours = sorted(pairs.iter().map(|p| p.0).collect());
+    let theirs = sorted(pairs.iter().map(|p| p.1).collect());
+    let ratio = |p: &(f64, f64)| p.0 / p.1;
+    let ratios = sorted(pairs.iter().map(ratio).collect());
+    // Which side went first, apart: a gap between them is an order effect
+    // (the second side finding pcscd or the caches as the first left them).
+    let by_order = |first: usize| {
+        let picked = pairs.iter().enumerate().filter(|(i, _)| i % 2 == first);
+        quantile(&sorted(picked.map(|(_, p)| ratio(p)).collect()), 0.5)
     };
-    let micros = |d: Duration| d.as_secs_f64() * 1e6;
-    let ours = median(pairs.iter().map(|p| micros(p.0)).collect());
-    let theirs = median(pairs.iter().map(|p| micros(p.1)).collect());
-    let ratio = median(pairs.iter().map(|p| micros(p.0) / micros(p.1)).collect());
     println!(
-        "pcsc {}: harness {ours:.0} µs, raw pcsc loop {theirs:.0} µs per scenario of {STEPS} \
-         steps ({} APDUs); harness / raw ×{ratio:.3} (goal ≤ 1.05; {rounds} interleaved rounds \
-         of {per_round})",
+        "pcsc {}: harness {:.0} µs, raw pcsc loop {:.0} µs per scenario of {STEPS} steps ({} \
+         APDUs); harness / raw ×{:.3} (goal ≤ 1.05; quartiles ×{:.3}–×{:.3}, extremes \
+         ×{:.3}–×{:.3}; harness first ×{:.3}, raw first ×{:.3}; medians of {rounds} \
+         interleaved rounds of {per_round})",
         arrangement.name(),
-        2 * STEPS
+        quantile(&ours, 0.5),
+        quantile(&theirs, 0.5),
+        2 * STEPS,
+        quantile(&ratios, 0.5),
+        quantile(&ratios, 0.25),
+        quantile(&ratios, 0.75),
+        quantile(&ratios, 0.0),
+        quantile(&ratios, 1.0),
+        by_order(0),
+        by_order(1),
     );
 }
 
@@ -241,7 +239,7 @@ fn round_trip(c: &mut Criterion) {
     });
     group.finish();
 
-    if let Err(why) = pcscd_with_vpcd() {
+    if let Some(why) = reader_missing(READER) {
         // .ci/run starts pcscd first: there its absence is a failure.
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),
@@ -261,7 +259,7 @@ fn round_trip(c: &mut Criterion) {
         .with_options(options)
         .spawn();
 
-    let mut harness = open_when_present();
+    let mut harness = open_when_present(READER, Duration::from_secs(20));
     assert_eq!(harness.transmit(&SELECT_JPKI).unwrap(), [0x90, 0x00]);
     let context = pcsc::Context::establish(pcsc::Scope::User).unwrap();
     let name = CString::new(READER).unwrap();
@@ -274,7 +272,7 @@ fn round_trip(c: &mut Criterion) {
     // `cargo bench` passes --bench; `cargo test --benches` does not (one
     // pass of each, seconds).
     let measuring = std::env::args().any(|a| a == "--bench");
-    let (rounds, per_round) = if measuring { (41, 10) } else { (1, 1) };
+    let (rounds, per_round) = if measuring { (201, 2) } else { (2, 1) };
     let mut group = c.benchmark_group("pcsc_scenario");
     group.throughput(Throughput::Elements(2 * STEPS));
     for arrangement in Arrangement::ALL {

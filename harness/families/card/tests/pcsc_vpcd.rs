@@ -12,9 +12,11 @@ use std::time::{Duration, Instant};
 
 use myna_card_emu::vpcd::{Emulator, EmulatorOptions, Reconnect, VirtualCard, DEFAULT_VPCD_ADDR};
 use myna_family_card::target::{
-    list_pcsc_readers, CardTarget, NoteKind, PcscCard, PcscOptions, PowerEvent, ReaderSelector,
-    TransportError,
+    CardTarget, NoteKind, PcscCard, PcscOptions, PowerEvent, ReaderSelector, TransportError,
 };
+
+mod common;
+use common::pcsc::{claim_slots, open_when_present, reader_missing};
 
 const READER: &str = "Virtual PCD 00 00";
 /// The contact ATR of card-protocol.md §4 (Physical layer); T=1.
@@ -82,46 +84,11 @@ fn skip(reason: &str) {
     );
 }
 
-/// Opens the vpcd reader once pcscd has seen the card.
-fn open_when_present() -> PcscCard {
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        match PcscCard::open(PcscOptions::reader(ReaderSelector::Exact(READER.into()))) {
-            Ok(card) => return card,
-            Err(e) if Instant::now() < deadline => {
-                let _ = e;
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            Err(e) => panic!("the emulated card never showed up in '{READER}': {e}"),
-        }
-    }
-}
-
-/// Claims the vpcd slots against other processes' PC/SC tests (the same
-/// lock file as harness/cli/tests/pcsc_support).
-fn claim_slots() -> std::fs::File {
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open("/tmp/myna-conform-vpcd-slots.lock")
-        .unwrap();
-    file.lock().unwrap();
-    file
-}
-
 #[test]
 fn emulated_card_through_pcscd_and_vpcd() {
     let _slots = claim_slots();
-    let readers = match list_pcsc_readers() {
-        Ok(readers) => readers,
-        Err(TransportError::ServiceUnavailable(_)) => return skip("pcscd not running"),
-        Err(other) => panic!("listing PC/SC readers failed: {other}"),
-    };
-    if !readers.iter().any(|r| r == READER) {
-        return skip(&format!(
-            "vpcd reader '{READER}' not found (readers: {readers:?}; is vsmartcard-vpcd installed?)"
-        ));
+    if let Some(why) = reader_missing(READER) {
+        return skip(&why);
     }
 
     let card = Responder::default();
@@ -137,7 +104,7 @@ fn emulated_card_through_pcscd_and_vpcd() {
         .with_options(options)
         .spawn();
 
-    let mut target = open_when_present();
+    let mut target = open_when_present(READER, PATIENCE);
     let info = target.info();
     assert_eq!(info.target, format!("pcsc:{READER}"));
     assert_eq!(info.reader_name.as_deref(), Some(READER));
@@ -214,6 +181,42 @@ fn emulated_card_through_pcscd_and_vpcd() {
     ));
     drop(other);
 
+    // A transaction begun by the block's first command (one hand-over to
+    // the worker, as for a step) keeps other applications out from then
+    // on; a block that sends nothing holds none.
+    let mut options = PcscOptions::reader(ReaderSelector::Exact(READER.into()));
+    options.transmit_timeout = Duration::from_millis(1500);
+    let mut other = PcscCard::open(options.clone()).unwrap();
+    let free = target
+        .in_transaction_from_first_call(|_| other.transmit(&[0x80, 0xCA, 0x00, 0x00, 0x01, 0x11]))
+        .unwrap()
+        .unwrap();
+    assert_eq!(free, vec![0x11, 0x90, 0x00]);
+    let (first, kept_out) = target
+        .in_transaction_from_first_call(|card| {
+            let first = card.transmit(&[0x80, 0xCA, 0x00, 0x00, 0x01, 0x22]);
+            (first, other.transmit(&[0x80, 0xCA, 0x00, 0x00, 0x01, 0x33]))
+        })
+        .unwrap();
+    assert_eq!(first.unwrap(), vec![0x22, 0x90, 0x00]);
+    let kept_out = kept_out.unwrap_err();
+    assert!(
+        kept_out
+            .to_string()
+            .contains("to SCardBeginTransaction (--card-timeout)"),
+        "{kept_out}"
+    );
+    drop(other);
+    // Ended: a new handle gets the card again.
+    let mut other = PcscCard::open(options).unwrap();
+    assert_eq!(
+        other
+            .transmit(&[0x80, 0xCA, 0x00, 0x00, 0x01, 0x44])
+            .unwrap(),
+        vec![0x44, 0x90, 0x00]
+    );
+    drop(other);
+
     // Power events reach the card through pcscd.
     events.lock().unwrap().clear();
     assert_eq!(target.power(PowerEvent::Reset).unwrap(), Some(ATR.to_vec()));
@@ -237,7 +240,7 @@ fn emulated_card_through_pcscd_and_vpcd() {
     eprintln!("after removal: {error}");
     drop(target);
     control.reinsert().unwrap();
-    let mut target = open_when_present();
+    let mut target = open_when_present(READER, PATIENCE);
     assert_eq!(target.transmit(&select_jpki).unwrap(), vec![0x90, 0x00]);
     drop(target);
 

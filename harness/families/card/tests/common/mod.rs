@@ -1,6 +1,9 @@
 //! Shared helpers for the integration tests.
 #![allow(dead_code)]
 
+#[cfg(feature = "pcsc")]
+pub mod pcsc;
+
 use myna_family_card::CardSyntax;
 use myna_scenario::{Diagnostic, LoadEnv, MemoryLoader, Scenario, SourceLoader, Vocabulary};
 

@@ -63,8 +63,16 @@ pub(super) type OnHandle = Box<dyn FnOnce(&mut dyn Handle, &Doing) + Send>;
 pub(super) enum Job {
     /// Runs on the handle (the held transaction's, when there is one).
     Run(OnHandle),
-    /// `SCardBeginTransaction`, held until [`Job::End`].
-    Begin(Sender<Result<(), Failure>>),
+    /// `SCardBeginTransaction`, held until [`Job::End`]; its outcome goes
+    /// to `begun`. `then`, when given, runs inside it right away (a step's
+    /// first command: one hand-over to the worker instead of two); it is
+    /// dropped unanswered when the transaction cannot be begun.
+    Begin {
+        /// Where the outcome of `SCardBeginTransaction` goes.
+        begun: Sender<Result<(), Failure>>,
+        /// Runs inside the new transaction.
+        then: Option<OnHandle>,
+    },
     /// `SCardEndTransaction` of the held transaction.
     End(Sender<Result<(), Failure>>),
     /// `SCardDisconnect`; the worker ends.
@@ -105,15 +113,18 @@ fn serve_card(mut card: Card, jobs: &Receiver<Job>, doing: &Doing) {
     while let Ok(job) = jobs.recv() {
         match job {
             Job::Run(run) => run(&mut card, doing),
-            Job::Begin(reply) => {
+            Job::Begin { begun, then } => {
                 now_in(doing, "SCardBeginTransaction");
                 let after = match card.transaction() {
-                    Ok(tx) => {
-                        let _ = reply.send(Ok(()));
+                    Ok(mut tx) => {
+                        let _ = begun.send(Ok(()));
+                        if let Some(run) = then {
+                            run(&mut tx, doing);
+                        }
                         transaction::serve(tx, jobs, doing)
                     }
                     Err(e) => {
-                        let _ = reply.send(Err(Failure::Pcsc("beginning a transaction", e)));
+                        let _ = begun.send(Err(Failure::Pcsc("beginning a transaction", e)));
                         transaction::After::Continue
                     }
                 };

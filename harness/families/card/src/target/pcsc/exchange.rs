@@ -3,6 +3,7 @@
 //! (card-protocol.md §3.1: OpenSC and myna-card do so), each such step
 //! recorded as a [`TransportNote`]. Extended APDUs pass unchanged.
 
+use std::cell::RefCell;
 use std::fmt;
 
 use ::pcsc::{Card, MAX_BUFFER_SIZE_EXTENDED};
@@ -154,17 +155,23 @@ fn with_le(command: &[u8], le: u8) -> Option<Vec<u8>> {
     Some(out)
 }
 
+thread_local! {
+    /// The worker thread's receive buffer, reused by every APDU: zeroing a
+    /// fresh 64 KiB one per APDU was a measurable part of the harness's own
+    /// cost over a bare transmit loop (benches/pcsc.rs).
+    static RECEIVED: RefCell<Vec<u8>> = RefCell::new(vec![0u8; MAX_BUFFER_SIZE_EXTENDED]);
+}
+
 /// One APDU out through `SCardTransmit`, the reader's answer back.
 pub(super) fn transmit_raw(card: &Card, doing: &Doing, command: &[u8]) -> Result<Vec<u8>, Failure> {
-    let mut buffer = vec![0u8; MAX_BUFFER_SIZE_EXTENDED];
     now_in(doing, "SCardTransmit");
-    match card.transmit(command, &mut buffer) {
+    RECEIVED.with_borrow_mut(|buffer| match card.transmit(command, buffer) {
         // No status word at all is not something a card can send: vpcd
         // answers so when the virtual card's connection is gone.
         Ok([]) => Err(Failure::EmptyAnswer),
         Ok(answer) => Ok(answer.to_vec()),
         Err(e) => Err(Failure::Pcsc("transmitting an APDU", e)),
-    }
+    })
 }
 
 #[cfg(test)]

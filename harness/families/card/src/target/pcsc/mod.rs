@@ -21,7 +21,7 @@ use std::sync::mpsc;
 use ::pcsc::{Disposition, Error as PcscError};
 
 use super::card::{CardTarget, CardTargetInfo, PowerEvent, TransportError};
-use card::{current_atr, Handle, Job};
+use card::{current_atr, Handle, Job, OnHandle};
 use error::{map_error, Failure};
 use exchange::transmit_raw;
 use timed::{now_in, Doing, Worker};
@@ -46,6 +46,9 @@ pub struct PcscCard {
     notes: Vec<TransportNote>,
     /// A transaction is held (see [`PcscCard::in_transaction`]).
     holds_transaction: bool,
+    /// The next call begins a transaction first, in the same job
+    /// ([`PcscCard::begin_transaction_with_next_call`]).
+    begin_with_next_call: bool,
     /// Ending a transaction failed: the handle's state is unknown.
     in_doubt: bool,
 }
@@ -101,6 +104,7 @@ impl PcscCard {
             options,
             notes: Vec::new(),
             holds_transaction: false,
+            begin_with_next_call: false,
             in_doubt: false,
         })
     }
@@ -177,9 +181,17 @@ fn on_handle<R: Send + 'static>(
     reply: mpsc::Sender<R>,
     run: impl FnOnce(&mut dyn Handle, &Doing) -> R + Send + 'static,
 ) -> Job {
-    Job::Run(Box::new(move |handle, doing| {
+    Job::Run(boxed(reply, run))
+}
+
+/// Work on the handle that sends what `run` returns on `reply`.
+fn boxed<R: Send + 'static>(
+    reply: mpsc::Sender<R>,
+    run: impl FnOnce(&mut dyn Handle, &Doing) -> R + Send + 'static,
+) -> OnHandle {
+    Box::new(move |handle, doing| {
         let _ = reply.send(run(handle, doing));
-    }))
+    })
 }
 
 /// What an exchange job hands back: the outcome and the transport's notes.
@@ -190,18 +202,16 @@ impl CardTarget for PcscCard {
     /// of its own unless one is held, and waits at most the timeout.
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
         let command = command.to_vec();
-        let transmitted: Transmitted = self.worker.ask(|reply| {
-            on_handle(reply, move |handle, doing| {
-                let mut notes = Vec::new();
-                let outcome = handle.transacted(doing, &mut |card| {
-                    exchange::exchange(
-                        &mut |apdu: &[u8]| transmit_raw(card, doing, apdu),
-                        &command,
-                        &mut notes,
-                    )
-                });
-                (outcome, notes)
-            })
+        let transmitted: Transmitted = self.on_worker(move |handle, doing| {
+            let mut notes = Vec::new();
+            let outcome = handle.transacted(doing, &mut |card| {
+                exchange::exchange(
+                    &mut |apdu: &[u8]| transmit_raw(card, doing, apdu),
+                    &command,
+                    &mut notes,
+                )
+            });
+            (outcome, notes)
         })?;
         let (outcome, notes) = transmitted;
         self.notes.extend(notes);
@@ -224,24 +234,22 @@ impl CardTarget for PcscCard {
     /// state is lost), `On` reads the ATR, `Reset` is a warm reset.
     fn power(&mut self, event: PowerEvent) -> Result<Option<Vec<u8>>, TransportError> {
         let mode = self.options.sharing.mode();
-        let atr = self.worker.ask(|reply| {
-            on_handle(reply, move |handle, doing| match event {
-                PowerEvent::Off => {
-                    now_in(doing, "SCardReconnect");
-                    handle
-                        .reconnect(mode, Disposition::UnpowerCard)
-                        .map_err(|e| map_error("powering the card off", e))?;
-                    Ok(None)
-                }
-                PowerEvent::On => current_atr(handle.card(), doing).map(Some),
-                PowerEvent::Reset => {
-                    now_in(doing, "SCardReconnect");
-                    handle
-                        .reconnect(mode, Disposition::ResetCard)
-                        .map_err(|e| map_error("resetting the card", e))?;
-                    current_atr(handle.card(), doing).map(Some)
-                }
-            })
+        let atr = self.on_worker(move |handle, doing| match event {
+            PowerEvent::Off => {
+                now_in(doing, "SCardReconnect");
+                handle
+                    .reconnect(mode, Disposition::UnpowerCard)
+                    .map_err(|e| map_error("powering the card off", e))?;
+                Ok(None)
+            }
+            PowerEvent::On => current_atr(handle.card(), doing).map(Some),
+            PowerEvent::Reset => {
+                now_in(doing, "SCardReconnect");
+                handle
+                    .reconnect(mode, Disposition::ResetCard)
+                    .map_err(|e| map_error("resetting the card", e))?;
+                current_atr(handle.card(), doing).map(Some)
+            }
         })??;
         if let Some(atr) = &atr {
             self.atr.clone_from(atr);

@@ -43,6 +43,7 @@ use super::super::{
     TransportError, DEFAULT_PERSONA,
 };
 use super::PcscCard;
+use crate::vocabulary::FAMILY;
 
 /// Capability of a card that the harness can factory-reset between
 /// scenarios (the emulator behind `emu serve --test-control`).
@@ -114,7 +115,11 @@ impl SharedCard {
 pub enum TransactionScope {
     /// One across each scenario, begun after the reset before it, ended
     /// when it ends: as a host holds one across an operation (OpenSC's
-    /// `sc_lock`), and the fewest round trips to pcscd.
+    /// `sc_lock`), and the fewest round trips to pcscd. A scenario with
+    /// steps of another family besides the card's gets one per
+    /// [`Step`](Self::Step) instead: those steps drive something else (a
+    /// reader under test) that may reach the same card through pcscd, and
+    /// would wait behind the harness's transaction until it timed out.
     #[default]
     Scenario,
     /// One per step, begun by its first command or power event and ended
@@ -159,23 +164,21 @@ impl Drop for InTransaction {
 struct InStepTransactions(SharedCard);
 
 impl InStepTransactions {
-    fn begin_unless_held(&mut self) -> Result<(), TransportError> {
-        let mut card = self.0 .0.borrow_mut();
-        if card.holds_transaction {
-            return Ok(());
-        }
-        card.begin_transaction()
+    /// Unless one is held, the step's next call begins a transaction, in
+    /// the same hand-over to the worker.
+    fn begin_unless_held(&mut self) {
+        self.0 .0.borrow_mut().begin_transaction_with_next_call();
     }
 }
 
 impl CardTarget for InStepTransactions {
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        self.begin_unless_held()?;
+        self.begin_unless_held();
         self.0.transmit(command)
     }
 
     fn power(&mut self, event: PowerEvent) -> Result<Option<Vec<u8>>, TransportError> {
-        self.begin_unless_held()?;
+        self.begin_unless_held();
         self.0.power(event)
     }
 
@@ -238,10 +241,13 @@ impl PcscProvider {
         self
     }
 
-    /// The card for a scenario, in the transactions
+    /// The card for `scenario`, in the transactions
     /// [`transactions`](Self::transactions) says.
-    fn card_for_scenario(&mut self) -> Result<Box<dyn CardTarget>, ProviderError> {
-        match self.transactions {
+    fn card_for_scenario(
+        &mut self,
+        scenario: &Scenario,
+    ) -> Result<Box<dyn CardTarget>, ProviderError> {
+        match scope_for(self.transactions, scenario) {
             TransactionScope::Command => return Ok(Box::new(self.card.clone())),
             TransactionScope::Step => {
                 return Ok(Box::new(InStepTransactions(self.card.clone())));
@@ -323,7 +329,12 @@ impl PcscProvider {
     /// A fresh card of persona `id` through the factory-reset command. No
     /// cold reset follows unless the persona's ATR differs from the one
     /// pcscd holds: the new card is powered and in its initial state.
-    fn open_factory_reset(&mut self, root: &Path, id: &str) -> Result<OpenedCard, ProviderError> {
+    fn open_factory_reset(
+        &mut self,
+        root: &Path,
+        scenario: &Scenario,
+        id: &str,
+    ) -> Result<OpenedCard, ProviderError> {
         let known = self.known_persona(root, id)?;
         let command = factory_reset_command(Some(id)).ok_or_else(|| {
             ProviderError::UnknownPersona(format!(
@@ -344,11 +355,23 @@ impl PcscProvider {
             self.cold_reset()?;
         }
         Ok(OpenedCard {
-            target: self.card_for_scenario()?,
+            target: self.card_for_scenario(scenario)?,
             persona: Some(id.to_owned()),
             vars: known.vars,
             phone: None,
         })
+    }
+}
+
+/// The transactions `scenario` runs in when `asked` was asked for: one
+/// across the scenario only when all its steps are the card's
+/// ([`TransactionScope::Scenario`]).
+fn scope_for(asked: TransactionScope, scenario: &Scenario) -> TransactionScope {
+    match asked {
+        TransactionScope::Scenario if scenario.families.iter().any(|f| *f != FAMILY) => {
+            TransactionScope::Step
+        }
+        other => other,
     }
 }
 
@@ -374,7 +397,7 @@ impl CardProvider for PcscProvider {
         }
         let wanted = scenario.persona.as_deref().unwrap_or(DEFAULT_PERSONA);
         if let Some(root) = self.factory_reset.clone() {
-            return self.open_factory_reset(&root, wanted);
+            return self.open_factory_reset(&root, scenario, wanted);
         }
         let (id, vars) = match &self.persona {
             Some((id, vars)) if id == wanted => (Some(id.clone()), vars.clone()),
@@ -388,7 +411,7 @@ impl CardProvider for PcscProvider {
         // A cold reset, so security status from the previous scenario is gone.
         self.cold_reset()?;
         Ok(OpenedCard {
-            target: self.card_for_scenario()?,
+            target: self.card_for_scenario(scenario)?,
             persona: id,
             vars,
             phone: None,
@@ -424,6 +447,43 @@ mod tests {
     #[test]
     fn a_transaction_lasts_a_scenario_unless_asked_otherwise() {
         assert_eq!(TransactionScope::default(), TransactionScope::Scenario);
+    }
+
+    fn scenario_of(families: Vec<&'static str>) -> Scenario {
+        Scenario {
+            id: "x.y".into(),
+            title: String::new(),
+            family: families.last().copied().unwrap_or(FAMILY).into(),
+            requirements: Vec::new(),
+            requirements_at: Vec::new(),
+            level: myna_scenario::Level::Must,
+            tags: Vec::new(),
+            applies_if: Vec::new(),
+            persona: None,
+            vars: Vec::new(),
+            steps: Vec::new(),
+            finally: Vec::new(),
+            at: myna_scenario::Location {
+                file: "x.yaml".into(),
+                line: 1,
+                col: 1,
+            },
+            families,
+        }
+    }
+
+    #[test]
+    fn a_scenario_that_drives_another_family_gets_a_transaction_per_step() {
+        let card_only = scenario_of(vec![FAMILY]);
+        let with_reader = scenario_of(vec![FAMILY, "oqs", "reader"]);
+        let scenario = TransactionScope::Scenario;
+        assert_eq!(scope_for(scenario, &card_only), TransactionScope::Scenario);
+        assert_eq!(scope_for(scenario, &with_reader), TransactionScope::Step);
+        // Narrower scopes stay as asked.
+        for asked in [TransactionScope::Step, TransactionScope::Command] {
+            assert_eq!(scope_for(asked, &card_only), asked);
+            assert_eq!(scope_for(asked, &with_reader), asked);
+        }
     }
 
     #[test]

@@ -109,6 +109,10 @@ impl From<Stuck> for TransportError {
     }
 }
 
+/// The reply channel closed unanswered: the worker ended, or dropped the
+/// job.
+const DROPPED: &str = "the PC/SC worker thread ended without an answer";
+
 /// A thread that owns whatever its body holds (the PC/SC context and card
 /// handle) and runs the jobs of type `J` it is sent, one at a time.
 pub(super) struct Worker<J> {
@@ -169,6 +173,19 @@ impl<J: Send + 'static> Worker<J> {
         self.wait(&replied)
     }
 
+    /// Like [`ask`](Self::ask), but a job the worker dropped unanswered
+    /// (its reply channel closed, the worker alive) is `Ok(None)`.
+    pub(super) fn ask_or_dropped<R>(
+        &mut self,
+        make: impl FnOnce(Sender<R>) -> J,
+    ) -> Result<Option<R>, Stuck> {
+        match self.ask(make) {
+            Ok(answer) => Ok(Some(answer)),
+            Err(Stuck::Gone(DROPPED)) => Ok(None),
+            Err(stuck) => Err(stuck),
+        }
+    }
+
     /// Waits at most the timeout for an answer the worker sends on its own
     /// (the outcome of its opening); abandons the worker when none comes.
     pub(super) fn wait<R>(&mut self, replied: &Receiver<R>) -> Result<R, Stuck> {
@@ -182,9 +199,7 @@ impl<J: Send + 'static> Worker<J> {
                     timeout: self.timeout,
                 })
             }
-            Err(RecvTimeoutError::Disconnected) => Err(Stuck::Gone(
-                "the PC/SC worker thread ended without an answer",
-            )),
+            Err(RecvTimeoutError::Disconnected) => Err(Stuck::Gone(DROPPED)),
         }
     }
 

@@ -4,15 +4,15 @@
 //! handle, so it lives in a loop of its own on the worker thread); its
 //! begin and end are waited for at most the timeout like every other call.
 
-use std::sync::mpsc::{Receiver, Sender};
+use std::sync::mpsc::{self, Receiver, Sender};
 
 use ::pcsc::{Disposition, Error as PcscError, Transaction};
 
 use super::super::card::{CardTarget, TransportError};
-use super::card::Job;
+use super::card::{Handle, Job};
 use super::error::{map_error, Failure};
-use super::timed::{now_in, Doing};
-use super::PcscCard;
+use super::timed::{now_in, Doing, Stuck};
+use super::{boxed, on_handle, PcscCard};
 
 /// How the worker goes on after a held transaction.
 pub(super) enum After {
@@ -30,8 +30,8 @@ pub(super) fn serve(mut tx: Transaction<'_>, jobs: &Receiver<Job>, doing: &Doing
     while let Ok(job) = jobs.recv() {
         match job {
             Job::Run(run) => run(&mut tx, doing),
-            Job::Begin(reply) => {
-                let _ = reply.send(Err(Failure::NestedTransaction));
+            Job::Begin { begun, .. } => {
+                let _ = begun.send(Err(Failure::NestedTransaction));
             }
             Job::End(reply) => {
                 now_in(doing, "SCardEndTransaction");
@@ -52,7 +52,7 @@ pub(super) fn serve(mut tx: Transaction<'_>, jobs: &Receiver<Job>, doing: &Doing
     After::Closed
 }
 
-impl super::card::Handle for Transaction<'_> {
+impl Handle for Transaction<'_> {
     fn card(&self) -> &::pcsc::Card {
         self
     }
@@ -89,27 +89,92 @@ impl PcscCard {
         Ok(result)
     }
 
+    /// Runs `body` inside one PC/SC transaction begun by its first command
+    /// or power event, in the same hand-over to the worker (a body that
+    /// makes no call begins none), and ended after it: what the harness
+    /// does for each step with `run --card-transaction=step` and in a
+    /// scenario that drives another family. Fails if the transaction
+    /// cannot be ended, or that gets no answer within the timeout; a
+    /// failed begin is the error of the body's first call.
+    pub fn in_transaction_from_first_call<R>(
+        &mut self,
+        body: impl FnOnce(&mut dyn CardTarget) -> R,
+    ) -> Result<R, TransportError> {
+        self.begin_transaction_with_next_call();
+        let result = body(self);
+        self.end_transaction()?;
+        Ok(result)
+    }
+
     /// `SCardBeginTransaction`, held by the worker until
     /// [`end_transaction`](Self::end_transaction); every command until
     /// then runs in it. After a reset by another application the handle
     /// is reconnected and the error says the security state was lost.
     pub(crate) fn begin_transaction(&mut self) -> Result<(), TransportError> {
-        match self.worker.ask(Job::Begin)? {
+        self.begin_with_next_call = false;
+        match self.worker.ask(|begun| Job::Begin { begun, then: None })? {
             Ok(()) => {
                 self.holds_transaction = true;
                 Ok(())
             }
-            Err(Failure::Pcsc(doing, PcscError::ResetCard)) => {
-                let error = map_error(doing, PcscError::ResetCard);
-                Err(self.recover_from_reset(error))
+            Err(failure) => Err(self.begin_failed(failure)),
+        }
+    }
+
+    /// Begins a transaction together with the next command or power event
+    /// (one hand-over to the worker, one wait for both), unless one is held
+    /// already: a transaction per step costs the harness no more hand-overs
+    /// than the step's commands. A step that sends nothing begins none.
+    pub(crate) fn begin_transaction_with_next_call(&mut self) {
+        if !self.holds_transaction {
+            self.begin_with_next_call = true;
+        }
+    }
+
+    /// Runs `run` on the worker's handle within the timeout; first begins
+    /// the transaction [`begin_transaction_with_next_call`] asked for, in
+    /// the same job.
+    pub(super) fn on_worker<R: Send + 'static>(
+        &mut self,
+        run: impl FnOnce(&mut dyn Handle, &Doing) -> R + Send + 'static,
+    ) -> Result<R, TransportError> {
+        if !std::mem::take(&mut self.begin_with_next_call) {
+            return Ok(self.worker.ask(|reply| on_handle(reply, run))?);
+        }
+        let (begun, began) = mpsc::channel();
+        let answer = self.worker.ask_or_dropped(|reply| Job::Begin {
+            begun,
+            then: Some(boxed(reply, run)),
+        })?;
+        match (answer, began.try_recv()) {
+            (Some(answer), _) => {
+                self.holds_transaction = true;
+                Ok(answer)
             }
-            Err(failure) => Err(failure.into_transport()),
+            // The job was dropped unanswered: the transaction did not begin.
+            (None, Ok(Err(failure))) => Err(self.begin_failed(failure)),
+            (None, _) => Err(Stuck::Gone("the PC/SC worker dropped a job unanswered").into()),
+        }
+    }
+
+    /// What a failed `SCardBeginTransaction` means: after a reset by
+    /// another application the handle is reconnected and the error says
+    /// the security state was lost.
+    fn begin_failed(&mut self, failure: Failure) -> TransportError {
+        match failure {
+            Failure::Pcsc(doing, PcscError::ResetCard) => {
+                let error = map_error(doing, PcscError::ResetCard);
+                self.recover_from_reset(error)
+            }
+            failure => failure.into_transport(),
         }
     }
 
     /// `SCardEndTransaction` of the transaction held. A failure leaves the
     /// card in doubt: the next scenario connects afresh.
     pub(crate) fn end_transaction(&mut self) -> Result<(), TransportError> {
+        // One asked for but never begun (the step sent nothing).
+        self.begin_with_next_call = false;
         if !self.holds_transaction {
             return Ok(());
         }
