@@ -9,89 +9,26 @@
 // A benchmark setup failure should abort loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "recording/mod.rs"]
+mod recording;
 #[path = "../../card/benches/support/mod.rs"]
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use myna_engine::{load_suite, run_scenario};
-use myna_family::{Family, OpenError};
-use myna_family_oqs::{OqsFamily, OqsProvider};
-use myna_oqs::{InProcessTarget, OqsTarget, RawResponse, TargetError};
+use myna_family::Family;
+use myna_family_oqs::OqsFamily;
+use myna_oqs::{InProcessTarget, OqsTarget};
 
+use recording::{RecordingProvider, Sent};
 use support::{print_memory, print_ratio, Tally};
 
 /// A world of one person, then a lookup checked field by field; and a world
 /// of one person with two qualifications, looked up.
 const SCENARIOS: [&str; 2] = ["oqs.lookup.valid", "oqs.lookup.multiple-qualifications"];
-
-/// One request as the engine sent it.
-#[derive(Clone)]
-struct Request {
-    method: String,
-    path: String,
-    body: Vec<u8>,
-    timeout: Option<Duration>,
-}
-
-type Sent = Arc<Mutex<Vec<Request>>>;
-
-/// The in-process model, remembering every request.
-struct Recording {
-    inner: InProcessTarget,
-    sent: Sent,
-}
-
-impl OqsTarget for Recording {
-    fn request(
-        &mut self,
-        method: &str,
-        path: &str,
-        body: &[u8],
-        timeout: Option<Duration>,
-    ) -> Result<RawResponse, TargetError> {
-        self.sent.lock().unwrap().push(Request {
-            method: method.to_string(),
-            path: path.to_string(),
-            body: body.to_vec(),
-            timeout,
-        });
-        self.inner.request(method, path, body, timeout)
-    }
-
-    fn capabilities(&self) -> Vec<String> {
-        self.inner.capabilities()
-    }
-
-    fn describe(&self) -> String {
-        self.inner.describe()
-    }
-}
-
-/// A fresh recording model per scenario; records only while `on`.
-struct RecordingProvider {
-    sent: Sent,
-}
-
-impl OqsProvider for RecordingProvider {
-    fn open(&mut self) -> Result<Box<dyn OqsTarget>, OpenError> {
-        Ok(Box::new(Recording {
-            inner: InProcessTarget::new(),
-            sent: Arc::clone(&self.sent),
-        }))
-    }
-
-    fn capabilities(&self) -> Vec<String> {
-        InProcessTarget::new().capabilities()
-    }
-
-    fn describe(&self) -> String {
-        "builtin (recording)".into()
-    }
-}
 
 fn engine(c: &mut Criterion) {
     std::env::set_current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.."))

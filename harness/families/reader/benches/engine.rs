@@ -12,93 +12,32 @@
 // A benchmark setup failure should abort loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../../oqs/benches/recording/mod.rs"]
+mod recording;
 #[path = "../../card/benches/support/mod.rs"]
 mod support;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use myna_card_emu::persona::Persona;
 use myna_engine::{load_suite, run_scenario};
-use myna_family::{Family, OpenError};
+use myna_family::Family;
 use myna_family_card::target::{EmuCard, EmuProvider, TappedProvider};
 use myna_family_card::CardFamily;
-use myna_family_oqs::{OqsFamily, OqsProvider};
+use myna_family_oqs::OqsFamily;
 use myna_family_reader::step::{ReaderAction, ReaderStep};
 use myna_family_reader::{BuiltinReader, ReaderFamily};
-use myna_oqs::{InProcessTarget, OqsTarget, RawResponse, TargetError};
+use myna_oqs::{InProcessTarget, OqsTarget};
 use myna_reader::{Peers, ReaderConfig, ReferenceReader, Stimulus};
 
+use recording::{RecordingProvider, Sent};
 use support::{print_memory, print_ratio, Tally};
 
 /// Face authentication, 包括同意, done and the card removed: five
 /// stimuli after the eligibility world.
 const SCENARIO: &str = "reader.flow.face-consent-all";
-
-/// One eligibility request as the engine sent it.
-struct Request {
-    method: String,
-    path: String,
-    body: Vec<u8>,
-    timeout: Option<Duration>,
-}
-
-type Sent = Arc<Mutex<Vec<Request>>>;
-
-/// The in-process model, remembering every request.
-struct Recording {
-    inner: InProcessTarget,
-    sent: Sent,
-}
-
-impl OqsTarget for Recording {
-    fn request(
-        &mut self,
-        method: &str,
-        path: &str,
-        body: &[u8],
-        timeout: Option<Duration>,
-    ) -> Result<RawResponse, TargetError> {
-        self.sent.lock().unwrap().push(Request {
-            method: method.to_string(),
-            path: path.to_string(),
-            body: body.to_vec(),
-            timeout,
-        });
-        self.inner.request(method, path, body, timeout)
-    }
-
-    fn capabilities(&self) -> Vec<String> {
-        self.inner.capabilities()
-    }
-
-    fn describe(&self) -> String {
-        self.inner.describe()
-    }
-}
-
-struct RecordingProvider {
-    sent: Sent,
-}
-
-impl OqsProvider for RecordingProvider {
-    fn open(&mut self) -> Result<Box<dyn OqsTarget>, OpenError> {
-        Ok(Box::new(Recording {
-            inner: InProcessTarget::new(),
-            sent: Arc::clone(&self.sent),
-        }))
-    }
-
-    fn capabilities(&self) -> Vec<String> {
-        InProcessTarget::new().capabilities()
-    }
-
-    fn describe(&self) -> String {
-        "builtin (recording)".into()
-    }
-}
 
 fn engine(c: &mut Criterion) {
     std::env::set_current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.."))
