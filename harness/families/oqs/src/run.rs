@@ -67,7 +67,8 @@ fn build_request(step: &OqsStep, body: &Value) -> Result<Request, String> {
                 method: "POST",
                 path: CONTROL_PATH.into(),
                 body: serde_json::to_vec(&command).map_err(|e| e.to_string())?,
-                json: None,
+                // The same JSON as the bytes, without reading them back.
+                json: serde_json::to_value(&command).ok(),
                 timeout: None,
             })
         }
@@ -584,6 +585,48 @@ fn check(outcome: &mut Checks, expectation: &Expectation, status: u16, json: &Va
             for (pointer, m) in pointers {
                 check_value(outcome, &format!("json{pointer}"), m, json.pointer(pointer));
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The evidence shows the JSON the bytes on the wire hold, whether it
+    /// was built as a value or read back from the bytes.
+    #[test]
+    fn a_requests_evidence_is_the_json_of_its_bytes() {
+        let world = json!({
+            "clock": "2025-04-01T09:00",
+            "persons": [{
+                "id": "hanako", "name": "山田 花子", "kana": "ﾔﾏﾀﾞ ﾊﾅｺ",
+                "birth_date": "1985-06-15", "sex": "2",
+                "certificate": { "serial": "1A0001", "not_after": "2029-06-15" },
+                "qualifications": [{
+                    "insurer_number": "06130012", "symbol": "1234", "number": "5678",
+                    "insurer_name": "試験健康保険組合", "qualification_date": "2020-04-01",
+                    "contribution_ratio": "030"
+                }]
+            }]
+        });
+        let lookup = json!({ "serial": "1A0001", "consent": "all", "date": "2025-04-01" });
+        for (keyword, request) in [
+            ("world", OqsRequest::Control(world.clone())),
+            ("lookup", OqsRequest::Lookup(lookup.clone())),
+        ] {
+            let step = OqsStep {
+                keyword,
+                request,
+                expect: None,
+                captures: Vec::new(),
+            };
+            let body = match &step.request {
+                OqsRequest::Control(b) | OqsRequest::Lookup(b) | OqsRequest::Raw(b) => b,
+            };
+            let built = build_request(&step, body).unwrap();
+            let json = built.json.expect("built as JSON");
+            assert_eq!(json, as_json(&built.body), "{keyword}");
         }
     }
 }
