@@ -5,8 +5,8 @@
 //! SIGCONT the next scenarios run and pass. The same while the card is
 //! power-cycled (`SCardReconnect`), whatever the transactions last (the
 //! default one across the scenario, one per step, one per command:
-//! `--card-transaction=…`), and under `record`, which stops with exit 3
-//! and writes no file.
+//! `--card-transaction=…`). (`record` under a stopped card:
+//! pcsc_record_stopped.rs.)
 //!
 //! Needs pcscd with vsmartcard-vpcd (`bash .ci/pcscd.sh`); without it the
 //! test prints why and passes, unless `CI=true`. Takes the vpcd slot lock.
@@ -18,11 +18,9 @@ mod pcsc_support;
 
 use std::time::Duration;
 
-use myna_family_card::target::{CardTarget, PcscCard, PcscOptions, ReaderSelector};
 use pcsc_support::{
-    card_shows_up, claim_readers, myna, pcscd_ready, read_report, run_with_watchdog,
-    serve_and_wait, temp_dir, verdicts, wait_for_no_card, Finished, Watched, PATIENCE, READER,
-    READER_1, VPCD_ADDR, VPCD_ADDR_1,
+    claim_readers, myna, pcscd_ready, read_report, run_with_watchdog, serve_and_wait, signal,
+    temp_dir, verdicts, wait_for_no_card, READER, VPCD_ADDR,
 };
 
 /// Only a hang reaches it.
@@ -47,26 +45,23 @@ steps:
     expect: { sw: "9000" }
 "#;
 
-/// Power-cycles the card again and again (`SCardReconnect` with
-/// `SCARD_UNPOWER_CARD`, then `SCardStatus`), so that it is stopped during
-/// one.
+/// Resets the card again and again (`SCardReconnect` with
+/// `SCARD_RESET_CARD`, each one answered by the emulator with its ATR), so
+/// that it is stopped during one. (Repeated power-offs are not enough: once
+/// the card is unpowered pcscd answers them without the card, and 10,000
+/// of them end before the emulator is stopped.)
 const POWER_CYCLES: &str = r#"id: card.aaa.power-cycles-stopped
 title: Many power cycles in a row (the emulator is stopped meanwhile)
 requirements: [CARD-SIGN-NEEDS-PIN]
 tags: [power]
 steps:
   - power: "off"
+  - power: "reset"
+    repeat: 10000
+  - power: "reset"
     repeat: 10000
   - power: "on"
 "#;
-
-fn signal(pid: u32, name: &str) {
-    let status = std::process::Command::new("kill")
-        .args([format!("-{name}"), pid.to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success(), "kill -{name} {pid}");
-}
 
 /// Runs `scenario` (then the SELECT scenarios) against the emulator behind
 /// pcscd with `extra` options, stopping the emulator 2 s in for 8 s with a
@@ -186,56 +181,4 @@ fn a_card_stopped_with_a_transaction_per_command_is_an_error_within_the_timeout(
             "SCardEndTransaction",
         ],
     );
-}
-
-/// `record` forwarding to a card behind pcscd (the emulator in slot 1)
-/// while a host talks to the recorder's virtual card (slot 0): the
-/// emulator is stopped, the forwarded command gets no answer within
-/// `--card-timeout`, and `record` stops on its own, exit 3, no file.
-#[test]
-fn record_stops_with_exit_3_and_no_file_when_the_card_stops_answering() {
-    let _slot = claim_readers();
-    if !pcscd_ready() {
-        return;
-    }
-    wait_for_no_card(READER);
-    wait_for_no_card(READER_1);
-    let dir = temp_dir("pcsc-stopped-record");
-    let file = dir.join("recorded.yaml");
-    let emulator = serve_and_wait(VPCD_ADDR_1, READER_1, &[]);
-    let pid = emulator.0.id();
-    let mut command = myna();
-    command
-        .args(["record", "--card", &format!("pcsc:{READER_1}")])
-        .args(["--persona", "taro", "--vpcd", VPCD_ADDR])
-        // `--seconds`: a bound for a recorder whose test process was
-        // killed (no guard runs then); well above the wait for its card.
-        .args(["--card-timeout", "2000", "--seconds", "120", "--out"])
-        .arg(&file);
-    // Killed when the test fails before it ends: a recorder left running
-    // would hold slot 0 for the tests after this one.
-    let recorder = Watched::spawn(&mut command);
-    card_shows_up(READER, PATIENCE).unwrap();
-    let mut options = PcscOptions::reader(ReaderSelector::Exact(READER.into()));
-    options.transmit_timeout = Duration::from_secs(60);
-    let mut host = PcscCard::open(options).unwrap();
-    // GET CHALLENGE: answered while the card runs.
-    let challenge = [0x00, 0x84, 0x00, 0x00, 0x08];
-    let answer = host.transmit(&challenge).unwrap();
-    assert_eq!(answer.len(), 10, "{answer:02X?}");
-    signal(pid, "STOP");
-    // Forwarded to the stopped card: the recorder gives up after 2 s and
-    // answers an error status word (or the host sees the card go).
-    let _ = host.transmit(&challenge);
-    let run: Finished = recorder.finish(HANG);
-    signal(pid, "CONT");
-    drop(host);
-    drop(emulator);
-    assert_eq!(run.status.code(), Some(3), "stderr:\n{}", run.stderr);
-    assert!(
-        run.stderr.contains("stopped answering") && run.stderr.contains("2000 ms"),
-        "{}",
-        run.stderr
-    );
-    assert!(!file.exists(), "a file was written: {}", file.display());
 }
