@@ -26,6 +26,7 @@
 //! far when the last level is full), so ids never change once given.
 
 mod bulk;
+mod divide;
 mod hash;
 mod level;
 
