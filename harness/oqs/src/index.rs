@@ -26,6 +26,7 @@
 //! far when the last level is full), so ids never change once given.
 
 mod bulk;
+mod divide;
 mod hash;
 mod level;
 
@@ -224,17 +225,21 @@ impl SerialIndex {
         serial: Serial,
         not_after_day: u16,
     ) -> Result<CertId, ModelError> {
-        self.issue_one(&Issue {
-            person,
-            serial,
-            not_after_day,
-            register: false,
-        })
+        self.issue_one(
+            &Issue {
+                person,
+                serial,
+                not_after_day,
+                register: false,
+            },
+            Level::hashes(serial.value()),
+        )
     }
 
     /// [`SerialIndex::issue`], and with `register` at once
-    /// [`SerialIndex::register`] of the new certificate, in one pass.
-    fn issue_one(&mut self, issue: &Issue) -> Result<CertId, ModelError> {
+    /// [`SerialIndex::register`] of the new certificate, in one pass;
+    /// `hashes` are the serial's ([`Level::hashes`]).
+    fn issue_one(&mut self, issue: &Issue, hashes: [u64; 2]) -> Result<CertId, ModelError> {
         let Issue {
             person,
             serial,
@@ -245,7 +250,6 @@ impl SerialIndex {
             .person_newest
             .get(person as usize)
             .ok_or_else(|| ModelError::unknown("person", person.to_string()))?;
-        let hashes = Level::hashes(serial.value());
         if self.find_hashed(hashes).is_some() {
             return Err(ModelError::Conflict(format!(
                 "serial {serial} is already issued"

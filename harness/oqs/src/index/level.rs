@@ -21,6 +21,7 @@
 //! level only when both its lines are marked, so a miss usually reads its
 //! two lines and nothing else.
 
+use super::divide::{Radix, Span};
 use super::hash::{hash, unhash};
 
 /// Slots per line at most (ids leave room for 8: `line × 8 + slot`).
@@ -213,8 +214,10 @@ pub(crate) struct Level {
     span: u64,
     /// Values of the low part of a slot (`PER_CODE` × link codes).
     radix: u64,
-    /// 2^64 mod `radix`.
-    pow64: u64,
+    /// Division by `span`, without a division instruction.
+    by_span: Span,
+    /// Division by `radix`, without a division instruction.
+    by_radix: Radix,
     /// Bits per slot.
     width: u32,
     /// Slots per line.
@@ -248,7 +251,8 @@ impl Level {
             lines: vec![Line::default(); layout.lines],
             span: layout.span,
             radix: layout.radix,
-            pow64: ((1u128 << 64) % u128::from(layout.radix)) as u64,
+            by_span: Span::new(layout.span, layout.lines as u64),
+            by_radix: Radix::new(layout.radix),
             width: layout.width,
             slots: layout.slots,
             cert_space: layout.cert_space,
@@ -291,12 +295,11 @@ impl Level {
     /// The two lines and remainders of a serial's two hashes.
     #[inline]
     pub(crate) fn probe(&self, hashes: [u64; 2]) -> Probe {
+        let first = self.by_span.div_rem(hashes[0]);
+        let second = self.by_span.div_rem(hashes[1]);
         Probe {
-            lines: [
-                (hashes[0] / self.span) as usize,
-                (hashes[1] / self.span) as usize,
-            ],
-            rems: [hashes[0] % self.span, hashes[1] % self.span],
+            lines: [first.0 as usize, second.0 as usize],
+            rems: [first.1, second.1],
         }
     }
 
@@ -443,15 +446,10 @@ impl Level {
         Some(line.get(slot * self.width, self.width)).filter(|v| *v != 0)
     }
 
-    /// `value mod radix` without a 128-bit division.
+    /// `value mod radix` (a slot's value is below `span × radix`).
+    #[inline]
     fn low_part(&self, value: u128) -> u64 {
-        let high = (value >> 64) as u64;
-        let low = value as u64;
-        let sum = u128::from(high) * u128::from(self.pow64) + u128::from(low % self.radix);
-        match u64::try_from(sum) {
-            Ok(small) => small % self.radix,
-            Err(_) => (sum % u128::from(self.radix)) as u64,
-        }
+        self.by_radix.div_rem(value).1
     }
 
     /// The slot at position `at` (relative to the base), if occupied.
@@ -477,9 +475,8 @@ impl Level {
     /// remainder.
     pub(crate) fn serial(&self, at: u32) -> Option<u64> {
         let value = self.value(at)?;
-        let radix = u128::from(self.radix);
-        let rem = u64::try_from(value / radix).ok()?;
-        let choice = (self.low_part(value) & 1) as u32;
+        let (rem, low) = self.by_radix.div_rem(value);
+        let choice = (low & 1) as u32;
         let h = u64::from(at / 8).checked_mul(self.span)?.checked_add(rem)?;
         Some(unhash(choice, h))
     }
