@@ -84,13 +84,7 @@ fn render(c: &mut Criterion) {
         group.bench_function("whole set written (write_reports)", |b| {
             b.iter(|| write_reports(&report, &out).map(|w| w.files.len()))
         });
-        let run_level = Report {
-            schema_version: report.schema_version.clone(),
-            run_info: report.run_info.clone(),
-            summary: report.summary.clone(),
-            requirements: report.requirements.clone(),
-            ..Report::default()
-        };
+        let run_level = run_level(&report);
         let run_out = dir.join("run");
         group.bench_function(
             "a run: its scenarios pushed as they finish (SetWriter::push)",
@@ -185,13 +179,7 @@ fn interleaved(
     json_bytes: usize,
     rounds: usize,
 ) {
-    let run_level = Report {
-        schema_version: report.schema_version.clone(),
-        run_info: report.run_info.clone(),
-        summary: report.summary.clone(),
-        requirements: report.requirements.clone(),
-        ..Report::default()
-    };
+    let run_level = run_level(report);
     let out = dir.join("interleaved");
     let file = dir.join("interleaved.bin");
     let mut times: [Vec<f64>; 4] = Default::default();
@@ -240,3 +228,15 @@ fn interleaved(
 
 criterion_group!(benches, render);
 criterion_main!(benches);
+
+/// `report` without its scenarios: what a run hands `SetWriter` before the
+/// first scenario ends.
+fn run_level(report: &Report) -> Report {
+    Report {
+        schema_version: report.schema_version.clone(),
+        run_info: report.run_info.clone(),
+        summary: report.summary.clone(),
+        requirements: report.requirements.clone(),
+        ..Report::default()
+    }
+}

@@ -31,8 +31,8 @@ pub const PATIENCE: Duration = Duration::from_secs(20);
 /// processes (a second checkout's tests on the same machine) off them.
 static READERS: Mutex<()> = Mutex::new(());
 
-/// The file whose exclusive lock means "these vpcd slots are in use".
-pub const SLOT_LOCK_FILE: &str = "/tmp/myna-conform-vpcd-slots.lock";
+#[path = "../../../test-support/vpcd_slots.rs"]
+mod vpcd_slots;
 
 /// Holds the vpcd slots for one test: the in-process mutex and a
 /// cross-process file lock, both released on drop.
@@ -42,16 +42,11 @@ pub struct ReaderClaim {
 }
 
 /// Waits until no other test, in this process or another, uses the vpcd
-/// slots, and claims them (the file lock is released when the process dies).
+/// slots, and claims them (the file lock is released when the process dies;
+/// the wait for another process is bounded, vpcd_slots.rs).
 pub fn claim_readers() -> ReaderClaim {
     let in_process = READERS.lock().unwrap_or_else(|e| e.into_inner());
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(SLOT_LOCK_FILE)
-        .unwrap();
-    file.lock().unwrap();
+    let file = vpcd_slots::claim_slot_file();
     ReaderClaim {
         _in_process: in_process,
         _file: file,

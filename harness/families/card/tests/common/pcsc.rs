@@ -8,21 +8,13 @@ use myna_family_card::target::{
     list_pcsc_readers, PcscCard, PcscOptions, ReaderSelector, TransportError,
 };
 
-/// The file whose exclusive lock means "these vpcd slots are in use"; the
-/// same as harness/cli/tests/pcsc_support's.
-pub const SLOT_LOCK_FILE: &str = "/tmp/myna-conform-vpcd-slots.lock";
+#[path = "../../../../test-support/vpcd_slots.rs"]
+mod vpcd_slots;
 
-/// Waits until no other process's PC/SC test uses the vpcd slots and
-/// claims them; released when the file is dropped (or the process dies).
+/// Waits (bounded) until no other process's PC/SC test uses the vpcd slots
+/// and claims them; released when the file is dropped (or the process dies).
 pub fn claim_slots() -> std::fs::File {
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(SLOT_LOCK_FILE)
-        .unwrap();
-    file.lock().unwrap();
-    file
+    vpcd_slots::claim_slot_file()
 }
 
 /// Why `reader` cannot be used: pcscd does not answer, or lists no such
