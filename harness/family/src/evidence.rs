@@ -6,7 +6,7 @@
 use std::ops::Range;
 use std::time::Instant;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::redact::Redactor;
 
@@ -120,19 +120,6 @@ impl RawEvidence {
     pub fn with(mut self, name: &'static str, value: FieldValue) -> Self {
         self.fields.push((name, value));
         self
-    }
-
-    /// The fields in report form, secrets masked.
-    pub fn render_fields(&self, redactor: &Redactor) -> Map<String, Value> {
-        self.fields
-            .iter()
-            .map(|(name, value)| ((*name).to_string(), value.render(redactor)))
-            .collect()
-    }
-
-    /// The summary, secrets masked.
-    pub fn render_summary(&self, redactor: &Redactor) -> Option<String> {
-        self.summary.as_deref().map(|s| redactor.text(s))
     }
 
     /// The summary and the fields in report form, secrets masked, reusing

@@ -37,24 +37,13 @@ impl Value {
     /// digits.
     pub fn hex_bytes(&self) -> Option<&[u8]> {
         self.decoded
-            .get_or_init(|| decode_hex(&self.text).map(Vec::into_boxed_slice))
+            .get_or_init(|| {
+                myna_scenario::parse_hex(&self.text)
+                    .ok()
+                    .map(Vec::into_boxed_slice)
+            })
             .as_deref()
     }
-}
-
-/// `text` as hex bytes, whitespace ignored.
-fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    let compact: Cow<'_, str> = if text.contains(char::is_whitespace) {
-        text.chars().filter(|c| !c.is_whitespace()).collect()
-    } else {
-        text.into()
-    };
-    if !compact.len().is_multiple_of(2) {
-        return None;
-    }
-    let mut bytes = vec![0; compact.len() / 2];
-    hex::decode_to_slice(compact.as_bytes(), &mut bytes).ok()?;
-    Some(bytes)
 }
 
 /// A family's builtin values (a persona's ~45 `${persona.*}`), made once

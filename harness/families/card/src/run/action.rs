@@ -595,25 +595,8 @@ fn secret_byte_runs<'b>(text: &str, spans: &[(usize, usize)], bytes: &'b [u8]) -
 
 /// Hex with optional spaces → bytes.
 pub fn parse_hex(text: &str) -> Result<Vec<u8>, ActionError> {
-    // Most hex (a `${persona.*_cert}`, a capture) has no spaces: decode it
-    // in place rather than copying it first.
-    let compact: std::borrow::Cow<'_, str> = if text.contains(char::is_whitespace) {
-        text.chars().filter(|c| !c.is_whitespace()).collect()
-    } else {
-        text.into()
-    };
-    let mut bytes = vec![0; compact.len() / 2];
-    let decoded = if compact.len().is_multiple_of(2) {
-        hex::decode_to_slice(compact.as_bytes(), &mut bytes)
-    } else {
-        Err(hex::FromHexError::OddLength)
-    };
-    decoded.map(|()| bytes).map_err(|_| {
-        ActionError::Author(format!(
-            "expected hex bytes after substitution, found {} characters that are not an even run of hex digits",
-            compact.len()
-        ))
-    })
+    myna_scenario::parse_hex(text)
+        .map_err(|why| ActionError::Author(format!("after substitution, {why}")))
 }
 
 fn len_byte(len: usize) -> Result<u8, ActionError> {
