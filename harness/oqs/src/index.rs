@@ -6,7 +6,9 @@
 //! position, so the serial is exact and can be rebuilt), its link and its
 //! state, about 73 bits, 7 to a line. Its id is its position. Beside the
 //! table, one 16-bit expiry day per slot, and per person the newest
-//! certificate and a cancellation bit. A lookup reads a serial's two
+//! certificate (bit-packed, [`packed`]) and a cancellation bit. Each level
+//! has a small Bloom filter ([`filter`]) that rules most misses out before
+//! any line is read. A hit reads its level's filter word and the serial's two
 //! candidate lines, independent of each other, and nothing else: the
 //! holder, the status and the registration link are all in the slot (a
 //! re-issued certificate's holder is one more slot away, at the end of its
@@ -22,18 +24,21 @@
 //!
 //! Capacity: [`SerialIndex::with_capacity`] sizes the first level; a
 //! certificate whose two lines are full goes to the next level (a small one
-//! is added when needed, 1/32 of what exists, or as large as everything so
-//! far when the last level is full), so ids never change once given.
+//! is added when needed, 1/32 of the last level, or as large as everything
+//! so far when the last level is full), so ids never change once given.
 
 mod bulk;
 mod divide;
+mod filter;
 mod hash;
 mod level;
+mod packed;
 
 use crate::error::ModelError;
 use crate::serial::Serial;
 pub use bulk::Issue;
 use level::{Found, Level, Link, Slot};
+use packed::PackedIds;
 
 /// "No such id" in the `u32` arrays.
 pub const NONE: u32 = u32::MAX;
@@ -107,7 +112,8 @@ pub struct SerialIndex {
     /// Expiry day per slot of every level, in level order.
     not_after: Vec<u16>,
     certs: usize,
-    person_newest: Vec<CertId>,
+    /// Per person, the newest certificate ([`NONE`] for none).
+    person_newest: PackedIds,
     /// One bit per person.
     person_cancelled: Vec<u64>,
     /// Persons the first level was sized for.
@@ -118,12 +124,9 @@ impl SerialIndex {
     /// An empty index sized for `serials` certificates and `persons` persons
     /// (more are taken: they go to further levels).
     pub fn with_capacity(serials: usize, persons: usize) -> SerialIndex {
-        let mut person_newest = Vec::new();
-        person_newest.reserve_exact(persons);
         let mut person_cancelled = Vec::new();
         person_cancelled.reserve_exact(persons.div_ceil(64));
         let mut index = SerialIndex {
-            person_newest,
             person_cancelled,
             person_hint: persons,
             ..SerialIndex::default()
@@ -131,6 +134,8 @@ impl SerialIndex {
         if serials > 0 {
             let _ = index.add_level(serials);
         }
+        // After the first level, which sets the ids' width.
+        index.person_newest.reserve(persons);
         index
     }
 
@@ -157,7 +162,7 @@ impl SerialIndex {
     /// Bytes held by the per-person arrays alone (part of
     /// [`SerialIndex::bytes_allocated`]).
     pub fn person_bytes_allocated(&self) -> usize {
-        self.person_newest.capacity() * 4 + self.person_cancelled.capacity() * 8
+        self.person_newest.bytes_allocated() + self.person_cancelled.capacity() * 8
     }
 
     /// Levels of the table (one unless the first overflowed or filled).
@@ -191,6 +196,7 @@ impl SerialIndex {
         self.not_after.reserve_exact(level.capacity());
         self.not_after
             .resize(self.not_after.len() + level.capacity(), 0);
+        self.person_newest.fit(level.end());
         self.levels.push(level);
         Ok(())
     }
@@ -246,7 +252,7 @@ impl SerialIndex {
             not_after_day,
             register,
         } = *issue;
-        let previous = *self
+        let previous = self
             .person_newest
             .get(person as usize)
             .ok_or_else(|| ModelError::unknown("person", person.to_string()))?;
@@ -278,9 +284,7 @@ impl SerialIndex {
                 s | SUPERSEDED
             }
         });
-        if let Some(newest) = self.person_newest.get_mut(person as usize) {
-            *newest = cert;
-        }
+        self.person_newest.set(person as usize, cert);
         if register {
             if let Some(old) = old_link.filter(|old| *old != previous) {
                 self.update_state(old, |s| s & !LINK_STATE);
@@ -306,7 +310,9 @@ impl SerialIndex {
         let entries = match self.levels.last() {
             None => 64,
             Some(last) if last.is_full() => total,
-            Some(_) => (total / 32).max(64),
+            // Overflow from a level that has room left is a few per cent of
+            // what it takes: 1/32 of it (a geometric tail, not 1/32 of all).
+            Some(last) => (last.capacity() / 32).max(64),
         };
         self.add_level(entries)?;
         let level = self
@@ -386,7 +392,13 @@ impl SerialIndex {
 
     #[inline]
     fn find_hashed(&self, hashes: [u64; 2]) -> Option<(CertId, Slot)> {
+        let mask = filter::Filter::mask(hashes);
         for level in &self.levels {
+            // A level its filter rules out holds no such serial, but says
+            // nothing of later ones (its marks are in the unread lines).
+            if !level.may_hold(hashes, mask) {
+                continue;
+            }
             match level.find(&level.probe(hashes)) {
                 Found::Hit(at, slot) => return Some((level.base() + at, slot)),
                 Found::Miss(true) => {}
@@ -494,7 +506,6 @@ impl SerialIndex {
     pub fn newest(&self, person: PersonId) -> Option<CertId> {
         self.person_newest
             .get(person as usize)
-            .copied()
             .filter(|c| *c != NONE)
     }
 

@@ -18,10 +18,16 @@
 //! greedy, never moved afterwards: a certificate's id is its position,
 //! `line × 8 + slot`). When both are full, both lines get a mark (bit 511)
 //! and the certificate goes to the next level; a lookup goes on to the next
-//! level only when both its lines are marked, so a miss usually reads its
-//! two lines and nothing else.
+//! level only when both its lines are marked.
+//!
+//! Beside its lines a level keeps a Bloom filter of what they hold
+//! ([`super::filter`], 6 bits a slot, small enough to stay in cache): a
+//! lookup reads the lines only when the filter says "maybe", so most misses
+//! read no line at all; a level the filter rules out is passed over (its
+//! marks unread) to the next.
 
 use super::divide::{Radix, Span};
+use super::filter::Filter;
 use super::hash::{hash, unhash};
 
 /// Slots per line at most (ids leave room for 8: `line × 8 + slot`).
@@ -38,9 +44,9 @@ pub(crate) const STATES: u64 = 12;
 /// Values of the low part per link code (states × two choices).
 const PER_CODE: u64 = STATES * 2;
 /// A level is sized to this load of its slots…
-pub(crate) const SIZE_LOAD: f64 = 0.93;
+pub(crate) const SIZE_LOAD: f64 = 0.96;
 /// …and takes certificates up to this one.
-const MAX_LOAD: f64 = 0.96;
+const MAX_LOAD: f64 = 0.98;
 
 /// One cache line: up to [`MAX_SLOTS`] slots of `width` bits from bit 0,
 /// the mark at bit 511.
@@ -141,6 +147,8 @@ pub(crate) struct Slot {
 pub(crate) struct Probe {
     lines: [usize; 2],
     rems: [u64; 2],
+    /// The serial's word and bits in the level's filter.
+    key: (usize, u64),
 }
 
 impl Probe {
@@ -210,6 +218,8 @@ impl Layout {
 #[derive(Clone, Debug)]
 pub(crate) struct Level {
     lines: Vec<Line>,
+    /// Which serials the lines may hold ([`Filter`]).
+    filter: Filter,
     /// ⌈2^64 / lines⌉: a hash is `line × span + remainder`.
     span: u64,
     /// Values of the low part of a slot (`PER_CODE` × link codes).
@@ -249,6 +259,7 @@ impl Level {
         let capacity = layout.lines * layout.slots as usize;
         Some(Level {
             lines: vec![Line::default(); layout.lines],
+            filter: Filter::new(capacity),
             span: layout.span,
             radix: layout.radix,
             by_span: Span::new(layout.span, layout.lines as u64),
@@ -262,6 +273,21 @@ impl Level {
             len: 0,
             max_len: ((capacity as f64) * MAX_LOAD) as usize,
         })
+    }
+
+    /// Whether this level's filter lets a serial with these hashes (and
+    /// their [`Filter::mask`]) through to its lines: `false` means the
+    /// level does not hold it (later levels may). The filter is in cache
+    /// where the lines are not, so most misses end here.
+    #[inline]
+    pub(crate) fn may_hold(&self, hashes: [u64; 2], mask: u64) -> bool {
+        self.filter.may_hold(self.filter.key_with(hashes, mask))
+    }
+
+    /// [`Level::may_hold`] with the mask computed here.
+    #[cfg(test)]
+    pub(crate) fn filter_passes(&self, hashes: [u64; 2]) -> bool {
+        self.may_hold(hashes, Filter::mask(hashes))
     }
 
     /// The remainder range (a hash is `line × span + remainder`).
@@ -289,7 +315,7 @@ impl Level {
     }
 
     pub(crate) fn bytes_allocated(&self) -> usize {
-        self.lines.capacity() * std::mem::size_of::<Line>()
+        self.lines.capacity() * std::mem::size_of::<Line>() + self.filter.bytes_allocated()
     }
 
     /// The two lines and remainders of a serial's two hashes.
@@ -300,11 +326,13 @@ impl Level {
         Probe {
             lines: [first.0 as usize, second.0 as usize],
             rems: [first.1, second.1],
+            key: self.filter.key(hashes),
         }
     }
 
-    /// Looks the probed serial up in this level. Exact: a slot matches only
-    /// if its line, choice and remainder are the serial's.
+    /// Looks the probed serial up in this level's lines. Exact: a slot
+    /// matches only if its line, choice and remainder are the serial's.
+    /// (Callers ask [`Level::may_hold`] first.)
     #[inline]
     pub(crate) fn find(&self, probe: &Probe) -> Found {
         let (Some(first), Some(second)) = (
@@ -408,6 +436,7 @@ impl Level {
         let width = self.width;
         let line = self.lines.get_mut(probe.lines[choice])?;
         line.set(slot * width, width, value);
+        self.filter.insert(probe.key);
         self.len += 1;
         Some(probe.lines[choice] as u32 * 8 + slot)
     }
@@ -418,7 +447,9 @@ impl Level {
             .lines
             .iter()
             .filter_map(|line| self.lines.get(*line))
-            .fold(0, |folded, line| folded ^ line.word(0))
+            .fold(self.filter.touch(probe.key), |folded, line| {
+                folded ^ line.word(0)
+            })
     }
 
     /// One word of the line of position `at`.
