@@ -394,9 +394,12 @@ impl SerialIndex {
     fn find_hashed(&self, hashes: [u64; 2]) -> Option<(CertId, Slot)> {
         let mask = filter::Filter::mask(hashes);
         for level in &self.levels {
-            // A level its filter rules out holds no such serial, but says
-            // nothing of later ones (its marks are in the unread lines).
+            // A level its filter rules out holds no such serial, nor (unless
+            // it is full) does any later one.
             if !level.may_hold(hashes, mask) {
+                if level.ends_search() {
+                    return None;
+                }
                 continue;
             }
             match level.find(&level.probe(hashes)) {

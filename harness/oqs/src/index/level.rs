@@ -20,11 +20,12 @@
 //! and the certificate goes to the next level; a lookup goes on to the next
 //! level only when both its lines are marked.
 //!
-//! Beside its lines a level keeps a Bloom filter of what they hold
-//! ([`super::filter`], 6 bits a slot, small enough to stay in cache): a
-//! lookup reads the lines only when the filter says "maybe", so most misses
-//! read no line at all; a level the filter rules out is passed over (its
-//! marks unread) to the next.
+//! Beside its lines a level keeps a Bloom filter ([`super::filter`], 6 bits
+//! a slot, small enough to stay in cache) of what they hold and of what went
+//! on past them: a lookup reads the lines only when the filter says "maybe",
+//! so most misses read one filter word and no line at all. (A full level
+//! stops adding the serials that go past it, so a "no" from it sends the
+//! lookup on to the next level instead.)
 
 use super::divide::{Radix, Span};
 use super::filter::Filter;
@@ -277,8 +278,9 @@ impl Level {
 
     /// Whether this level's filter lets a serial with these hashes (and
     /// their [`Filter::mask`]) through to its lines: `false` means the
-    /// level does not hold it (later levels may). The filter is in cache
-    /// where the lines are not, so most misses end here.
+    /// level does not hold it, nor (see [`Level::ends_search`]) any later
+    /// one. The filter is in cache where the lines are not, so most misses
+    /// end here.
     #[inline]
     pub(crate) fn may_hold(&self, hashes: [u64; 2], mask: u64) -> bool {
         self.filter.may_hold(self.filter.key_with(hashes, mask))
@@ -460,12 +462,26 @@ impl Level {
     }
 
     /// Marks both lines of a serial that went on to a later level.
+    /// While the level is not full, the serial also enters its filter, so
+    /// that a "no" from a filter that is not full means "not here and not
+    /// in any later level" ([`Level::ends_search`]).
     pub(crate) fn mark(&mut self, probe: &Probe) {
         for line in probe.lines {
             if let Some(line) = self.lines.get_mut(line) {
                 line.set(MARK, 1, 1);
             }
         }
+        if !self.is_full() {
+            self.filter.insert(probe.key);
+        }
+    }
+
+    /// Whether a "no" from [`Level::may_hold`] ends a lookup: it does
+    /// unless the level is full (then serials went past it without
+    /// entering its filter, and the lookup goes on to the next level).
+    #[inline]
+    pub(crate) fn ends_search(&self) -> bool {
+        !self.is_full()
     }
 
     fn value(&self, at: u32) -> Option<u128> {
