@@ -148,8 +148,9 @@ pub(crate) struct Slot {
 pub(crate) struct Probe {
     lines: [usize; 2],
     rems: [u64; 2],
-    /// The serial's word and bits in the level's filter.
-    key: (usize, u64),
+    /// The serial's hashes (its filter key is computed from them only
+    /// when inserting: a lookup has asked the filter already).
+    hashes: [u64; 2],
 }
 
 impl Probe {
@@ -328,7 +329,7 @@ impl Level {
         Probe {
             lines: [first.0 as usize, second.0 as usize],
             rems: [first.1, second.1],
-            key: self.filter.key(hashes),
+            hashes,
         }
     }
 
@@ -438,7 +439,7 @@ impl Level {
         let width = self.width;
         let line = self.lines.get_mut(probe.lines[choice])?;
         line.set(slot * width, width, value);
-        self.filter.insert(probe.key);
+        self.filter.insert(self.filter.key(probe.hashes));
         self.len += 1;
         Some(probe.lines[choice] as u32 * 8 + slot)
     }
@@ -449,9 +450,10 @@ impl Level {
             .lines
             .iter()
             .filter_map(|line| self.lines.get(*line))
-            .fold(self.filter.touch(probe.key), |folded, line| {
-                folded ^ line.word(0)
-            })
+            .fold(
+                self.filter.touch(self.filter.key(probe.hashes)),
+                |folded, line| folded ^ line.word(0),
+            )
     }
 
     /// One word of the line of position `at`.
@@ -472,7 +474,7 @@ impl Level {
             }
         }
         if !self.is_full() {
-            self.filter.insert(probe.key);
+            self.filter.insert(self.filter.key(probe.hashes));
         }
     }
 
