@@ -135,10 +135,10 @@ mod tests {
         ids.reserve(500);
         assert_eq!(ids.width, 10);
         for i in 0..500u32 {
-            ids.push(if i % 7 == 0 { NONE } else { i * 2 });
+            ids.push(if i.is_multiple_of(7) { NONE } else { i * 2 });
         }
         assert_eq!(ids.get(500), None);
-        let expected = |i: u32| if i % 7 == 0 { NONE } else { i * 2 };
+        let expected = |i: u32| if i.is_multiple_of(7) { NONE } else { i * 2 };
         assert!((0..500u32).all(|i| ids.get(i as usize) == Some(expected(i))));
         // Neighbours are untouched by a set that straddles two words.
         ids.set(6, 999);
