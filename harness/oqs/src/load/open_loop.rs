@@ -13,9 +13,9 @@
 //! generator makes a `write`, a `read`, and at most one timer setting and
 //! one `epoll_wait`, shared by whatever else is ready at that moment.
 //!
-//! From [`TICK_RATE`] on (a request every [`TICK`] or more often) waking
-//! for each request and each answer would cost more than the request: the
-//! loop ticks instead, on a periodic timer, sending what fell due and
+//! From [`TICK_RATE`] on (a request every [`TICK`] or more often), with
+//! connections enough ([`tick_for`]), waking for each request and each
+//! answer would cost more than the request: the loop ticks instead, on a periodic timer, sending what fell due and
 //! reading what arrived since the last tick together ([`Worker::wait`]):
 //! per request a `write` and a `read`, per tick one blocking `read` of the
 //! timer and one `epoll_wait` that does not block.
@@ -557,10 +557,18 @@ impl Worker {
     }
 }
 
-/// The period of the loop at `rate` requests per second: [`TICK`] from
-/// [`TICK_RATE`] on, none below (see [`Worker::wait`]).
-fn tick_for(rate: u32) -> Option<Duration> {
-    (u64::from(rate) >= TICK_RATE).then_some(TICK)
+/// The period of the loop at `rate` requests per second over `connections`
+/// connections: [`TICK`] from [`TICK_RATE`] on, none below (see
+/// [`Worker::wait`]). A ticking connection carries at most one request per
+/// tick (its answer is read at a tick, the next request sent then), so the
+/// loop ticks only while the connections can carry twice the rate that way;
+/// fewer connections keep the loop that wakes for each answer.
+fn tick_for(rate: u32, connections: usize) -> Option<Duration> {
+    let rate = u64::from(rate);
+    let per_tick_capacity = u64::try_from(connections)
+        .unwrap_or(u64::MAX)
+        .saturating_mul(TICK_RATE);
+    (rate >= TICK_RATE && per_tick_capacity >= rate.saturating_mul(2)).then_some(TICK)
 }
 
 /// How many event-loop threads for `connections` connections.
@@ -605,7 +613,7 @@ pub(crate) fn run(
         start: Instant::now() + Duration::from_millis(5),
         timeout,
         next: AtomicU64::new(0),
-        tick: tick_for(rate),
+        tick: tick_for(rate, connections),
     });
     let mut handles = Vec::with_capacity(threads);
     for (n, share) in shares.into_iter().enumerate() {
@@ -665,15 +673,19 @@ mod tests {
 
     fn run_at(addr: SocketAddr, rate: u32) -> super::super::BenchResult {
         let request = super::super::http1::post_request("h", "/", b"{}");
-        run(addr, vec![request], 40, rate, 2, Duration::from_secs(5)).unwrap()
+        // 4 connections: at 20,000 req/s the loop ticks (`tick_for`).
+        run(addr, vec![request], 40, rate, 4, Duration::from_secs(5)).unwrap()
     }
 
     #[test]
-    fn the_loop_ticks_from_its_tick_rate_on() {
+    fn the_loop_ticks_from_its_tick_rate_on_with_connections_enough() {
         let at = u32::try_from(TICK_RATE).unwrap();
-        assert_eq!(tick_for(at - 1), None);
-        assert_eq!(tick_for(at), Some(TICK));
-        assert_eq!(tick_for(super::super::MAX_RATE), Some(TICK));
+        assert_eq!(tick_for(at - 1, 64), None);
+        assert_eq!(tick_for(at, 2), Some(TICK));
+        assert_eq!(tick_for(at, 1), None, "one connection carries 10,000/s");
+        assert_eq!(tick_for(40_000, 8), Some(TICK));
+        assert_eq!(tick_for(40_000, 7), None);
+        assert_eq!(tick_for(super::super::MAX_RATE, 1024), Some(TICK));
     }
 
     #[test]
@@ -708,7 +720,7 @@ mod tests {
         for rate in [200, 20_000] {
             let addr = server(b"HTTP/1.0 200 OK\r\n\r\nand on", false);
             let request = super::super::http1::post_request("h", "/", b"{}");
-            let result = run(addr, vec![request], 20, rate, 2, Duration::from_millis(150)).unwrap();
+            let result = run(addr, vec![request], 20, rate, 4, Duration::from_millis(150)).unwrap();
             assert_eq!(result.completed, 20, "at {rate}");
             assert_eq!(
                 result.error_kinds.get("timeout"),
