@@ -26,28 +26,36 @@ fn against_wrk(_: &mut Criterion) {
     let full = support::full_run();
     let server = support::reference_server();
     let open_duration = Duration::from_millis(if full { 10_000 } else { 200 });
+    eprintln!("load average at the start: {}", support::load_average());
     let target = if support::wrk_present() {
+        let before = support::thread_cpu("oqs-server");
         let wrk = support::wrk(
             &server.url(),
             Duration::from_secs(if full { 10 } else { 1 }),
         );
+        let server_cpu = support::thread_cpu("oqs-server").saturating_sub(before);
         eprintln!(
             "wrk closed loop (2 threads, 32 connections): {:.0} req/s, {} errors, \
-             wrk CPU {:.1} µs/request",
+             wrk CPU {:.1} µs/request, server CPU {:.1} µs/request",
             wrk.rate,
             wrk.errors,
-            support::per_request(wrk.cpu, wrk.requests as f64)
+            support::per_request(wrk.cpu, wrk.requests as f64),
+            support::per_request(server_cpu, wrk.requests as f64)
         );
         (wrk.rate * 0.9) as u32
     } else {
         20_000
     };
-    let (process, serving) = (support::process_cpu(), support::thread_cpu("oqs-server"));
-    let ours = support::open_loop(&server.url(), target.max(1), open_duration, CONNECTIONS);
-    let server_cpu = support::thread_cpu("oqs-server").saturating_sub(serving);
-    let generator_cpu = support::process_cpu()
-        .saturating_sub(process)
-        .saturating_sub(server_cpu);
+    let mut ours = None;
+    let (generator_cpu, server_cpu) = support::split_cpu("oqs-server", || {
+        ours = Some(support::open_loop(
+            &server.url(),
+            target.max(1),
+            open_duration,
+            CONNECTIONS,
+        ));
+    });
+    let ours = ours.unwrap();
     eprintln!(
         "our generator CPU {:.1} µs/request (the process's CPU less the server thread's); \
          server CPU {:.1} µs/request",
@@ -99,6 +107,7 @@ fn against_wrk(_: &mut Criterion) {
             found.max_rate
         );
     }
+    eprintln!("load average at the end: {}", support::load_average());
 }
 
 criterion_group!(benches, against_wrk);

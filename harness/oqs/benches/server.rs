@@ -81,6 +81,7 @@ fn in_process(c: &mut Criterion) {
 
 fn throughput(_: &mut Criterion) {
     let full = support::full_run();
+    eprintln!("load average at the start: {}", support::load_average());
     let reference = support::reference_server();
     let fixed = support::static_server(support::reference_answer(&reference));
     let servers = [
@@ -118,17 +119,21 @@ fn throughput(_: &mut Criterion) {
         duration.as_secs_f64()
     );
     for (label, server, thread) in servers {
-        let before = support::thread_cpu(thread);
-        let run = support::open_loop(&server.url(), 20_000, duration, 32);
-        let cpu = support::thread_cpu(thread).saturating_sub(before);
+        let mut run = None;
+        let (generator_cpu, cpu) = support::split_cpu(thread, || {
+            run = Some(support::open_loop(&server.url(), 20_000, duration, 32));
+        });
+        let run = run.unwrap();
         eprintln!(
-            "  {label} {}, server CPU {:.1} µs/request",
+            "  {label} {}, server CPU {:.1} µs/request, generator CPU {:.1} µs/request",
             support::describe(&run),
-            support::per_request(cpu, run.completed as f64)
+            support::per_request(cpu, run.completed as f64),
+            support::per_request(generator_cpu, run.completed as f64)
         );
         // Errors here are timeouts of an overloaded machine: printed, not
         // asserted (the functional tests hold the answers).
     }
+    eprintln!("load average at the end: {}", support::load_average());
 }
 
 criterion_group!(benches, in_process, round_trip, throughput);

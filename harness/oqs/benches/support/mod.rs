@@ -274,6 +274,29 @@ pub fn thread_cpu(name: &str) -> Duration {
     ticks(total)
 }
 
+/// The load average (`/proc/loadavg`'s first three fields): how busy the
+/// machine was around a figure, printed beside it.
+pub fn load_average() -> String {
+    let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    text.split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The CPU of a run of our generator in this process beside the server
+/// thread `server` (the process's CPU less that thread's, so the kernel's
+/// loopback TCP work in our `write`s counts as ours): `(generator, server)`.
+pub fn split_cpu(server: &str, run: impl FnOnce()) -> (Duration, Duration) {
+    let (process, serving) = (process_cpu(), thread_cpu(server));
+    run();
+    let server_cpu = thread_cpu(server).saturating_sub(serving);
+    let generator_cpu = process_cpu()
+        .saturating_sub(process)
+        .saturating_sub(server_cpu);
+    (generator_cpu, server_cpu)
+}
+
 /// Microseconds of `cpu` per request.
 pub fn per_request(cpu: Duration, requests: f64) -> f64 {
     cpu.as_secs_f64() * 1e6 / requests.max(1.0)

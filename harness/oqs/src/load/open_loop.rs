@@ -13,6 +13,13 @@
 //! generator makes a `write`, a `read`, and at most one timer setting and
 //! one `epoll_wait`, shared by whatever else is ready at that moment.
 //!
+//! From [`TICK_RATE`] on (a request every [`TICK`] or more often), with
+//! connections enough ([`tick_for`]), waking for each request and each
+//! answer would cost more than the request: the loop ticks instead, on a periodic timer, sending what fell due and
+//! reading what arrived since the last tick together ([`Worker::wait`]):
+//! per request a `write` and a `read`, per tick one blocking `read` of the
+//! timer and one `epoll_wait` that does not block.
+//!
 //! Connections are registered edge-triggered for reading and writing once,
 //! when they open; a connection the server closed, or that failed, is
 //! reopened (non-blocking `connect`) for the next request it carries.
@@ -39,6 +46,10 @@ use super::BenchError;
 const TIMER: u64 = u64::MAX;
 /// Events taken per `epoll_wait`.
 const EVENTS: usize = 256;
+/// How often a ticking loop polls (see [`Worker::wait`]).
+const TICK: Duration = Duration::from_micros(100);
+/// From this rate on (one request per [`TICK`] or more) the loop ticks.
+const TICK_RATE: u64 = 10_000;
 
 /// What the threads share.
 struct Plan {
@@ -49,6 +60,8 @@ struct Plan {
     start: Instant,
     timeout: Duration,
     next: AtomicU64,
+    /// The ticking loop's period, at [`TICK_RATE`] and above.
+    tick: Option<Duration>,
 }
 
 impl Plan {
@@ -149,16 +162,19 @@ impl Worker {
         let epoll = epoll::create(epoll::CreateFlags::CLOEXEC).map_err(setup)?;
         let timer = timerfd_create(
             TimerfdClockId::Monotonic,
-            TimerfdFlags::NONBLOCK | TimerfdFlags::CLOEXEC,
+            // Blocking: the ticking loop sleeps in a `read` of it.
+            TimerfdFlags::CLOEXEC,
         )
         .map_err(setup)?;
-        epoll::add(
-            &epoll,
-            &timer,
-            epoll::EventData::new_u64(TIMER),
-            epoll::EventFlags::IN | epoll::EventFlags::ET,
-        )
-        .map_err(setup)?;
+        if plan.tick.is_none() {
+            epoll::add(
+                &epoll,
+                &timer,
+                epoll::EventData::new_u64(TIMER),
+                epoll::EventFlags::IN | epoll::EventFlags::ET,
+            )
+            .map_err(setup)?;
+        }
         let mut worker = Worker {
             plan,
             epoll,
@@ -207,6 +223,9 @@ impl Worker {
 
     fn run(mut self) -> Result<Tally, BenchError> {
         let mut events: Vec<epoll::Event> = Vec::with_capacity(EVENTS);
+        if let Some(tick) = self.plan.tick {
+            self.start_ticking(tick)?;
+        }
         loop {
             let now = Instant::now();
             if self.earliest_deadline.is_some_and(|d| d <= now) {
@@ -216,30 +235,8 @@ impl Worker {
             if self.exhausted && self.in_flight == 0 && self.claimed.is_none() {
                 return Ok(self.tally);
             }
-            let wake = match (self.claimed.map(|(_, due)| due), self.earliest_deadline) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
-            let timeout = match wake {
-                Some(at) if at <= Instant::now() => Some(rustix::time::Timespec {
-                    tv_sec: 0,
-                    tv_nsec: 0,
-                }),
-                Some(at) => {
-                    self.arm(at)?;
-                    None
-                }
-                None => None,
-            };
             events.clear();
-            match epoll::wait(
-                &self.epoll,
-                rustix::buffer::spare_capacity(&mut events),
-                timeout.as_ref(),
-            ) {
-                Ok(_) | Err(Errno::INTR) => {}
-                Err(e) => return Err(setup(e)),
-            }
+            self.wait(&mut events)?;
             for event in &events {
                 let token = event.data.u64();
                 if token == TIMER {
@@ -249,6 +246,70 @@ impl Worker {
                 }
             }
         }
+    }
+
+    /// Waits for the next thing to do and collects the connections' events.
+    ///
+    /// Below [`TICK_RATE`] the loop sleeps in `epoll_wait` until a socket is
+    /// ready or the timer fires for the next due time or deadline, so each
+    /// answer is timed when it arrives. At or above it the loop ticks: the
+    /// timer is periodic ([`TICK`]) and the loop sleeps in a blocking `read`
+    /// of it alone, so an answer arriving wakes nobody (the server's `write`
+    /// does not have to), then takes every ready socket with one
+    /// `epoll_wait` that does not block. The requests that fell due since
+    /// the last tick go out together and the answers that arrived are read
+    /// together: two system calls and one wake-up per tick instead of about
+    /// two wake-ups per request. Latencies stay measured from the due time,
+    /// and an answer is timed when its tick reads it (at most [`TICK`] after
+    /// it arrived), so the coalescing counts in the figures, never hides.
+    fn wait(&mut self, events: &mut Vec<epoll::Event>) -> Result<(), BenchError> {
+        let zero = rustix::time::Timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        let timeout = if self.plan.tick.is_some() {
+            let mut expirations = [0u8; 8];
+            match rustix::io::read(&self.timer, &mut expirations) {
+                Ok(_) | Err(Errno::INTR) => {}
+                Err(e) => return Err(setup(e)),
+            }
+            Some(zero)
+        } else {
+            let next = match (self.claimed.map(|(_, due)| due), self.earliest_deadline) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            match next {
+                Some(at) if at <= Instant::now() => Some(zero),
+                Some(at) => {
+                    self.arm(at)?;
+                    None
+                }
+                None => None,
+            }
+        };
+        match epoll::wait(
+            &self.epoll,
+            rustix::buffer::spare_capacity(events),
+            timeout.as_ref(),
+        ) {
+            Ok(_) | Err(Errno::INTR) => Ok(()),
+            Err(e) => Err(setup(e)),
+        }
+    }
+
+    /// Starts the periodic timer of a ticking loop.
+    fn start_ticking(&self, tick: Duration) -> Result<(), BenchError> {
+        let period = rustix::time::Timespec {
+            tv_sec: 0,
+            tv_nsec: i64::from(tick.subsec_nanos()).max(1),
+        };
+        let value = Itimerspec {
+            it_interval: period,
+            it_value: period,
+        };
+        timerfd_settime(&self.timer, TimerfdTimerFlags::empty(), &value).map_err(setup)?;
+        Ok(())
     }
 
     /// Sets the timer to expire at `at` (unless it already does).
@@ -496,6 +557,20 @@ impl Worker {
     }
 }
 
+/// The period of the loop at `rate` requests per second over `connections`
+/// connections: [`TICK`] from [`TICK_RATE`] on, none below (see
+/// [`Worker::wait`]). A ticking connection carries at most one request per
+/// tick (its answer is read at a tick, the next request sent then), so the
+/// loop ticks only while the connections can carry twice the rate that way;
+/// fewer connections keep the loop that wakes for each answer.
+fn tick_for(rate: u32, connections: usize) -> Option<Duration> {
+    let rate = u64::from(rate);
+    let per_tick_capacity = u64::try_from(connections)
+        .unwrap_or(u64::MAX)
+        .saturating_mul(TICK_RATE);
+    (rate >= TICK_RATE && per_tick_capacity >= rate.saturating_mul(2)).then_some(TICK)
+}
+
 /// How many event-loop threads for `connections` connections.
 fn threads(connections: usize) -> usize {
     connections.clamp(1, THREADS)
@@ -538,6 +613,7 @@ pub(crate) fn run(
         start: Instant::now() + Duration::from_millis(5),
         timeout,
         next: AtomicU64::new(0),
+        tick: tick_for(rate, connections),
     });
     let mut handles = Vec::with_capacity(threads);
     for (n, share) in shares.into_iter().enumerate() {
@@ -592,47 +668,67 @@ mod tests {
     }
 
     fn run_against(addr: SocketAddr) -> super::super::BenchResult {
+        run_at(addr, 400)
+    }
+
+    fn run_at(addr: SocketAddr, rate: u32) -> super::super::BenchResult {
         let request = super::super::http1::post_request("h", "/", b"{}");
-        run(addr, vec![request], 40, 400, 2, Duration::from_secs(5)).unwrap()
+        // 4 connections: at 20,000 req/s the loop ticks (`tick_for`).
+        run(addr, vec![request], 40, rate, 4, Duration::from_secs(5)).unwrap()
+    }
+
+    #[test]
+    fn the_loop_ticks_from_its_tick_rate_on_with_connections_enough() {
+        let at = u32::try_from(TICK_RATE).unwrap();
+        assert_eq!(tick_for(at - 1, 64), None);
+        assert_eq!(tick_for(at, 2), Some(TICK));
+        assert_eq!(tick_for(at, 1), None, "one connection carries 10,000/s");
+        assert_eq!(tick_for(40_000, 8), Some(TICK));
+        assert_eq!(tick_for(40_000, 7), None);
+        assert_eq!(tick_for(super::super::MAX_RATE, 1024), Some(TICK));
     }
 
     #[test]
     fn every_framing_and_reconnection_completes_each_request() {
-        for (answer, close) in [
-            (
-                &b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}"[..],
-                false,
-            ),
-            (
-                b"HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 2\r\n\r\n{}",
-                true,
-            ),
-            (b"HTTP/1.0 200 OK\r\n\r\nuntil the end", true),
-            (
-                b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
-                false,
-            ),
-        ] {
-            let result = run_against(server(answer, close));
+        // 400 req/s: the loop sleeps in `epoll_wait`; 20,000: it ticks.
+        for ((answer, close), rate) in FRAMINGS.iter().flat_map(|f| [(*f, 400), (*f, 20_000)]) {
+            let result = run_at(server(answer, close), rate);
             let text = String::from_utf8_lossy(answer);
-            assert_eq!(result.completed, 40, "{text}");
-            assert_eq!(result.ok, 40, "{text}: {:?}", result.error_kinds);
+            assert_eq!(result.completed, 40, "{text} at {rate}");
+            assert_eq!(result.ok, 40, "{text} at {rate}: {:?}", result.error_kinds);
         }
     }
+
+    /// Answers of every framing the reader handles, and whether the server
+    /// closes after each.
+    const FRAMINGS: [(&[u8], bool); 4] = [
+        (b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}", false),
+        (
+            b"HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 2\r\n\r\n{}",
+            true,
+        ),
+        (b"HTTP/1.0 200 OK\r\n\r\nuntil the end", true),
+        (
+            b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+            false,
+        ),
+    ];
 
     #[test]
     fn an_answer_that_never_ends_is_a_timeout_and_every_request_is_counted() {
         // The body runs until close, and the server never closes.
-        let addr = server(b"HTTP/1.0 200 OK\r\n\r\nand on", false);
-        let request = super::super::http1::post_request("h", "/", b"{}");
-        let result = run(addr, vec![request], 20, 200, 2, Duration::from_millis(150)).unwrap();
-        assert_eq!(result.completed, 20);
-        assert_eq!(
-            result.error_kinds.get("timeout"),
-            Some(&20),
-            "{:?}",
-            result.error_kinds
-        );
+        for rate in [200, 20_000] {
+            let addr = server(b"HTTP/1.0 200 OK\r\n\r\nand on", false);
+            let request = super::super::http1::post_request("h", "/", b"{}");
+            let result = run(addr, vec![request], 20, rate, 4, Duration::from_millis(150)).unwrap();
+            assert_eq!(result.completed, 20, "at {rate}");
+            assert_eq!(
+                result.error_kinds.get("timeout"),
+                Some(&20),
+                "at {rate}: {:?}",
+                result.error_kinds
+            );
+        }
     }
 
     #[test]
