@@ -10,6 +10,7 @@
 mod card;
 mod error;
 mod exchange;
+mod idle;
 mod options;
 mod provider;
 mod timed;
@@ -93,7 +94,8 @@ impl PcscCard {
             Worker::start("pcsc-card", options.transmit_timeout, move |jobs, doing| {
                 card::serve(&theirs, &opened, &jobs, &doing);
             })
-            .map_err(|stuck| PcscOpenError::Transport(stuck.into()))?;
+            .map_err(|stuck| PcscOpenError::Transport(stuck.into()))?
+            .looking_first(timed::answer_poll(options.look_before_sleeping));
         let found = worker
             .wait(&answer)
             .map_err(|stuck| PcscOpenError::Transport(stuck.into()))??;

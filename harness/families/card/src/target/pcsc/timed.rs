@@ -11,11 +11,12 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::super::card::TransportError;
+use super::idle;
 
 /// The PC/SC call a worker is in (or last made), e.g. `SCardReconnect`:
 /// named in the timeout message.
@@ -28,6 +29,78 @@ pub(super) fn now_in(doing: &Doing, call: &'static str) {
 
 fn current(doing: &Doing) -> &'static str {
     *doing.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// How long the caller looks for the worker's answer before it sleeps on
+/// the channel ([`PcscOptions::look_before_sleeping`](super::PcscOptions)): longer than an APDU's round trip
+/// through pcscd and vpcd (~90–130 µs on the 2-core VM, benches/pcsc.rs),
+/// so that at idle the answer is usually taken without a wake-up.
+const ANSWER_POLL: Duration = Duration::from_micros(400);
+
+/// How long the worker looks for its next job before it sleeps
+/// ([`PcscOptions::look_before_sleeping`](super::PcscOptions)): longer than what the engine does between two
+/// commands of a step.
+const JOB_POLL: Duration = Duration::from_micros(200);
+
+/// How long the caller looks for an answer before it sleeps
+/// ([`PcscOptions::look_before_sleeping`](super::PcscOptions)).
+pub(super) fn answer_poll(look: bool) -> Duration {
+    if look {
+        ANSWER_POLL
+    } else {
+        Duration::ZERO
+    }
+}
+
+/// How long the worker looks for its next job before it sleeps.
+pub(super) fn job_poll(look: bool) -> Duration {
+    if look {
+        JOB_POLL
+    } else {
+        Duration::ZERO
+    }
+}
+
+/// Takes what `channel` holds: first by looking at it (yielding the core
+/// between looks) for at most `poll` while [`idle::may_look`] says no one
+/// else wants the core, then by sleeping on it; all in all at most
+/// `timeout` (`None`: for as long as it takes).
+///
+/// Why look first: each hand-over between the caller and the worker wakes
+/// a sleeping thread, and on a VM whose idle cores halt (no guest halt
+/// polling) that costs ~19 µs, twice per APDU — the whole of the harness's
+/// overhead over a bare `pcsc` loop (docs/pcsc.md, "Benchmark"). A thread
+/// that is looking when the message comes is not woken. On a busy machine
+/// looking takes a core from the threads doing the work (pcscd, the card),
+/// so it is not done then.
+pub(super) fn recv_polling<T>(
+    channel: &Receiver<T>,
+    poll: Duration,
+    timeout: Option<Duration>,
+) -> Result<T, RecvTimeoutError> {
+    let started = Instant::now();
+    let poll = timeout.map_or(poll, |t| poll.min(t));
+    if !poll.is_zero() && idle::may_look() {
+        let mut last = started;
+        loop {
+            match channel.try_recv() {
+                Ok(value) => return Ok(value),
+                Err(TryRecvError::Disconnected) => return Err(RecvTimeoutError::Disconnected),
+                Err(TryRecvError::Empty) => {}
+            }
+            let now = Instant::now();
+            let took = now.saturating_duration_since(last);
+            if now.saturating_duration_since(started) >= poll || !idle::look_again(took) {
+                break;
+            }
+            last = now;
+            std::thread::yield_now();
+        }
+    }
+    match timeout {
+        Some(timeout) => channel.recv_timeout(timeout.saturating_sub(started.elapsed())),
+        None => channel.recv().map_err(|_| RecvTimeoutError::Disconnected),
+    }
 }
 
 /// Worker threads alive in this process, the abandoned ones included.
@@ -119,6 +192,8 @@ pub(super) struct Worker<J> {
     jobs: Option<Sender<J>>,
     doing: Doing,
     timeout: Duration,
+    /// How long [`wait`](Self::wait) looks for the answer before it sleeps.
+    answer_poll: Duration,
     abandoned: Option<&'static str>,
 }
 
@@ -150,8 +225,16 @@ impl<J: Send + 'static> Worker<J> {
             jobs: Some(jobs),
             doing,
             timeout,
+            answer_poll: Duration::ZERO,
             abandoned: None,
         })
+    }
+
+    /// Looks for each answer for at most `poll` before sleeping on it
+    /// ([`recv_polling`]); within the timeout all the same.
+    pub(super) fn looking_first(mut self, poll: Duration) -> Self {
+        self.answer_poll = poll;
+        self
     }
 
     /// Sends the job `make` builds around a reply channel and waits at most
@@ -189,7 +272,7 @@ impl<J: Send + 'static> Worker<J> {
     /// Waits at most the timeout for an answer the worker sends on its own
     /// (the outcome of its opening); abandons the worker when none comes.
     pub(super) fn wait<R>(&mut self, replied: &Receiver<R>) -> Result<R, Stuck> {
-        match replied.recv_timeout(self.timeout) {
+        match recv_polling(replied, self.answer_poll, Some(self.timeout)) {
             Ok(answer) => Ok(answer),
             Err(RecvTimeoutError::Timeout) => {
                 let call = current(&self.doing);

@@ -1,0 +1,158 @@
+//! Whether a core is free right now, for the caller and the worker of a
+//! [`PcscCard`](super::PcscCard) to look for each other's message before
+//! they sleep ([`recv_polling`](super::timed::recv_polling)).
+//!
+//! Looking for a message only pays when the looking thread takes a core no
+//! one else wants: on an idle machine it spares the wake-up of a halted
+//! core, on a busy one it takes a core from pcscd and the card (and from
+//! everything else the machine runs). So a thread looks only while Linux's
+//! count of runnable threads (`/proc/loadavg`, its fourth field; the
+//! looking threads of ours included) is at most the number of cores; the
+//! count is read at most every [`RECHECK`]. A look that comes back late
+//! (the core went to another thread for a time slice) stops looking for
+//! [`HOLD_OFF`]. Where `/proc/loadavg` cannot be read nothing is looked
+//! for: every wait sleeps, as before.
+//!
+//! Hand-written (a dozen lines over `std`): no maintained crate reads the
+//! instantaneous run queue length.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// How often the run queue is read, at most.
+const RECHECK: Duration = Duration::from_millis(20);
+
+/// How long looking stays stopped after a look came back late.
+const HOLD_OFF: Duration = Duration::from_secs(1);
+
+/// A yield that took longer than this gave the core to another thread for
+/// its time slice (≥ 0.75 ms under Linux's EEVDF), not to pcscd or the
+/// card for the few µs their part of an APDU takes.
+const LATE_LOOK: Duration = Duration::from_micros(500);
+
+/// Whether looking is open, and until when that holds without reading the
+/// run queue again.
+struct Gate {
+    open: AtomicBool,
+    /// Nanoseconds since [`epoch`].
+    valid_until: AtomicU64,
+}
+
+/// The gate of every `PcscCard` of the process: the run queue is the
+/// machine's.
+static GATE: Gate = Gate::new();
+
+fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+fn nanos(at: Instant) -> u64 {
+    u64::try_from(at.saturating_duration_since(epoch()).as_nanos()).unwrap_or(u64::MAX)
+}
+
+fn cores() -> usize {
+    static CORES: OnceLock<usize> = OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
+}
+
+/// The number of runnable threads on the machine, the reading one included.
+fn runnable() -> Option<usize> {
+    let loadavg = std::fs::read_to_string("/proc/loadavg").ok()?;
+    let (running, _) = loadavg.split_whitespace().nth(3)?.split_once('/')?;
+    running.parse().ok()
+}
+
+/// Whether `runnable` threads, the caller among them, each have a core: a
+/// thread that looks then takes no one's.
+fn each_has_a_core(runnable: usize, cores: usize) -> bool {
+    runnable <= cores
+}
+
+/// Whether the calling thread may look for a message now.
+pub(super) fn may_look() -> bool {
+    GATE.may_look(|| runnable().is_some_and(|r| each_has_a_core(r, cores())))
+}
+
+/// Whether to look again after a look (a yield of the core) that took
+/// `took`: not after a late one, which also stops looking for [`HOLD_OFF`].
+pub(super) fn look_again(took: Duration) -> bool {
+    GATE.look_again(took)
+}
+
+impl Gate {
+    const fn new() -> Self {
+        Gate {
+            open: AtomicBool::new(false),
+            valid_until: AtomicU64::new(0),
+        }
+    }
+
+    /// Open or not as last decided, or as `decide` says (then held for
+    /// [`RECHECK`]).
+    fn may_look(&self, decide: impl FnOnce() -> bool) -> bool {
+        if nanos(Instant::now()) < self.valid_until.load(Ordering::Relaxed) {
+            return self.open.load(Ordering::Relaxed);
+        }
+        let open = decide();
+        self.hold(open, RECHECK);
+        open
+    }
+
+    fn look_again(&self, took: Duration) -> bool {
+        if took <= LATE_LOOK {
+            return self.open.load(Ordering::Relaxed);
+        }
+        self.hold(false, HOLD_OFF);
+        false
+    }
+
+    fn hold(&self, open: bool, duration: Duration) {
+        self.open.store(open, Ordering::Relaxed);
+        let until = Instant::now().checked_add(duration).map_or(u64::MAX, nanos);
+        self.valid_until.store(until, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn looking_is_open_only_while_every_runnable_thread_has_a_core() {
+        // Idle two cores: the caller alone, or with pcscd (or our worker).
+        assert!(each_has_a_core(1, 2));
+        assert!(each_has_a_core(2, 2));
+        // One more runnable thread (a build) on two cores.
+        assert!(!each_has_a_core(3, 2));
+        assert!(each_has_a_core(3, 4));
+    }
+
+    #[test]
+    fn the_decision_is_held_until_a_late_look_stops_looking() {
+        let gate = Gate::new();
+        assert!(gate.may_look(|| true));
+        // Held: not decided again.
+        assert!(gate.may_look(|| false));
+        assert!(gate.look_again(Duration::from_micros(1)));
+        assert!(!gate.look_again(Duration::from_millis(3)));
+        assert!(!gate.look_again(Duration::from_micros(1)));
+        assert!(!gate.may_look(|| true));
+    }
+
+    #[test]
+    fn a_closed_gate_stays_closed_until_decided_again() {
+        let gate = Gate::new();
+        assert!(!gate.may_look(|| false));
+        assert!(!gate.may_look(|| true));
+        assert!(!gate.look_again(Duration::from_micros(1)));
+    }
+
+    #[test]
+    fn the_run_queue_is_read_on_linux() {
+        if cfg!(target_os = "linux") {
+            assert!(runnable().is_some_and(|r| r >= 1));
+        }
+    }
+}
