@@ -374,4 +374,50 @@ mod tests {
             TransportError::Other(_)
         ));
     }
+
+    #[test]
+    fn looking_first_takes_the_message_and_keeps_the_deadline() {
+        let poll = Duration::from_micros(400);
+        let (send, receive) = mpsc::channel();
+        send.send(1).unwrap();
+        assert_eq!(recv_polling(&receive, poll, None), Ok(1));
+        // A message that comes while the receiver looks or sleeps.
+        let sender = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(2));
+            send.send(2).unwrap();
+        });
+        assert_eq!(
+            recv_polling(&receive, poll, Some(Duration::from_secs(600))),
+            Ok(2)
+        );
+        sender.join().unwrap();
+        // The sender gone: disconnected, whether looking or sleeping.
+        assert_eq!(
+            recv_polling(&receive, poll, None),
+            Err(RecvTimeoutError::Disconnected)
+        );
+        // No message: the timeout ends the wait, also one shorter than the
+        // look.
+        let (_send, receive) = mpsc::channel::<u32>();
+        for timeout in [Duration::from_millis(5), Duration::from_micros(50)] {
+            assert_eq!(
+                recv_polling(&receive, poll, Some(timeout)),
+                Err(RecvTimeoutError::Timeout)
+            );
+        }
+    }
+
+    #[test]
+    fn a_looking_worker_misses_its_deadline_as_a_sleeping_one_does() {
+        let mut worker = gated_worker().looking_first(Duration::from_micros(400));
+        let (_held, gate) = mpsc::channel::<()>();
+        assert!(matches!(
+            worker.ask(|reply| (gate, reply, 1)),
+            Err(Stuck::NoAnswer {
+                call: "SCardReconnect",
+                ..
+            })
+        ));
+        assert!(worker.is_abandoned());
+    }
 }
