@@ -275,7 +275,10 @@ fn print_ratio(
     rounds: usize,
     per_round: u64,
 ) {
+    let (looked_before, asleep_before) = PcscCard::hand_overs();
     let measured = interleave(harnesses, raw, arrangement, rounds, per_round);
+    let (looked, asleep) = PcscCard::hand_overs();
+    let (looked, asleep) = (looked - looked_before, asleep - asleep_before);
     let median = |side: fn(&Round) -> f64| spread(measured.iter().map(side).collect())[0];
     let ratios = spread(measured.iter().map(|r| r.looking.0 / r.raw.0).collect());
     // Which side went first, apart: a gap between them is an order effect
@@ -322,6 +325,11 @@ fn print_ratio(
         gain[2],
     );
     print_cpu(arrangement, &measured);
+    println!(
+        "pcsc {}: hand-overs between the harness and its worker taken while looking {looked}, \
+         asleep {asleep} (both harnesses; the sleeping one never looks)",
+        arrangement.name(),
+    );
 }
 
 /// The CPU time of this process per scenario on each side, medians of the

@@ -147,6 +147,15 @@ impl PcscCard {
         self.worker.is_abandoned() || self.in_doubt
     }
 
+    /// How many hand-overs between the harness and its PC/SC worker threads
+    /// were taken while looking ([`PcscOptions::look_before_sleeping`]),
+    /// and how many waited asleep, so far in this process (every
+    /// `PcscCard`'s, both ways): for the benchmark to show how often
+    /// looking paid.
+    pub fn hand_overs() -> (u64, u64) {
+        timed::hand_overs()
+    }
+
     /// The reader's name.
     pub fn reader_name(&self) -> &str {
         &self.reader

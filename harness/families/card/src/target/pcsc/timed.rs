@@ -10,7 +10,7 @@
 //! and the next scenario makes a fresh connection on a fresh worker.
 
 use std::fmt;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -84,7 +84,10 @@ pub(super) fn recv_polling<T>(
         let mut last = started;
         loop {
             match channel.try_recv() {
-                Ok(value) => return Ok(value),
+                Ok(value) => {
+                    TAKEN_LOOKING.fetch_add(1, Ordering::Relaxed);
+                    return Ok(value);
+                }
                 Err(TryRecvError::Disconnected) => return Err(RecvTimeoutError::Disconnected),
                 Err(TryRecvError::Empty) => {}
             }
@@ -97,10 +100,25 @@ pub(super) fn recv_polling<T>(
             std::thread::yield_now();
         }
     }
+    SLEPT.fetch_add(1, Ordering::Relaxed);
     match timeout {
         Some(timeout) => channel.recv_timeout(timeout.saturating_sub(started.elapsed())),
         None => channel.recv().map_err(|_| RecvTimeoutError::Disconnected),
     }
+}
+
+/// Messages [`recv_polling`] took while looking, in this process.
+static TAKEN_LOOKING: AtomicU64 = AtomicU64::new(0);
+/// Waits of [`recv_polling`] that went to sleep, in this process.
+static SLEPT: AtomicU64 = AtomicU64::new(0);
+
+/// How many hand-overs between callers and PC/SC workers were taken while
+/// looking, and how many waited asleep, so far in this process.
+pub(super) fn hand_overs() -> (u64, u64) {
+    (
+        TAKEN_LOOKING.load(Ordering::Relaxed),
+        SLEPT.load(Ordering::Relaxed),
+    )
 }
 
 /// Worker threads alive in this process, the abandoned ones included.
