@@ -32,9 +32,11 @@ const HOLD_OFF: Duration = Duration::from_secs(1);
 /// card for the few µs their part of an APDU takes.
 const LATE_LOOK: Duration = Duration::from_micros(500);
 
-/// Whether looking is open, and until when that holds without reading the
-/// run queue again.
-struct Gate {
+/// Whether looking is open, and until when that holds without deciding
+/// again.
+pub(super) struct Gate {
+    /// Decides whether to open: [`run_queue_leaves_cores`] on the machine.
+    decide: fn() -> bool,
     open: AtomicBool,
     /// Nanoseconds since [`epoch`].
     valid_until: AtomicU64,
@@ -42,7 +44,7 @@ struct Gate {
 
 /// The gate of every `PcscCard` of the process: the run queue is the
 /// machine's.
-static GATE: Gate = Gate::new();
+pub(super) static MACHINE: Gate = Gate::new(run_queue_leaves_cores);
 
 fn epoch() -> Instant {
     static EPOCH: OnceLock<Instant> = OnceLock::new();
@@ -74,37 +76,35 @@ fn each_has_a_core(runnable: usize, cores: usize) -> bool {
     runnable <= cores + 1
 }
 
-/// Whether the calling thread may look for a message now.
-pub(super) fn may_look() -> bool {
-    GATE.may_look(|| runnable().is_some_and(|r| each_has_a_core(r, cores())))
-}
-
-/// Whether to look again after a look (a yield of the core) that took
-/// `took`: not after a late one, which also stops looking for [`HOLD_OFF`].
-pub(super) fn look_again(took: Duration) -> bool {
-    GATE.look_again(took)
+/// Whether Linux's run queue leaves a core to each looking thread now.
+fn run_queue_leaves_cores() -> bool {
+    runnable().is_some_and(|r| each_has_a_core(r, cores()))
 }
 
 impl Gate {
-    const fn new() -> Self {
+    pub(super) const fn new(decide: fn() -> bool) -> Self {
         Gate {
+            decide,
             open: AtomicBool::new(false),
             valid_until: AtomicU64::new(0),
         }
     }
 
-    /// Open or not as last decided, or as `decide` says (then held for
-    /// [`RECHECK`]).
-    fn may_look(&self, decide: impl FnOnce() -> bool) -> bool {
+    /// Whether the calling thread may look for a message now: as last
+    /// decided, or as the gate decides now (then held for [`RECHECK`]).
+    pub(super) fn may_look(&self) -> bool {
         if nanos(Instant::now()) < self.valid_until.load(Ordering::Relaxed) {
             return self.open.load(Ordering::Relaxed);
         }
-        let open = decide();
+        let open = (self.decide)();
         self.hold(open, RECHECK);
         open
     }
 
-    fn look_again(&self, took: Duration) -> bool {
+    /// Whether to look again after a look (a yield of the core) that took
+    /// `took`: not after a late one, which also stops looking for
+    /// [`HOLD_OFF`]; nor once another thread's late look stopped it.
+    pub(super) fn look_again(&self, took: Duration) -> bool {
         if took <= LATE_LOOK {
             return self.open.load(Ordering::Relaxed);
         }
@@ -136,22 +136,20 @@ mod tests {
     }
 
     #[test]
-    fn the_decision_is_held_until_a_late_look_stops_looking() {
-        let gate = Gate::new();
-        assert!(gate.may_look(|| true));
-        // Held: not decided again.
-        assert!(gate.may_look(|| false));
+    fn a_late_look_stops_looking_until_decided_again() {
+        let gate = Gate::new(|| true);
+        assert!(gate.may_look());
         assert!(gate.look_again(Duration::from_micros(1)));
         assert!(!gate.look_again(Duration::from_millis(3)));
         assert!(!gate.look_again(Duration::from_micros(1)));
-        assert!(!gate.may_look(|| true));
+        // Held shut for a second, though the decision would open it.
+        assert!(!gate.may_look());
     }
 
     #[test]
-    fn a_closed_gate_stays_closed_until_decided_again() {
-        let gate = Gate::new();
-        assert!(!gate.may_look(|| false));
-        assert!(!gate.may_look(|| true));
+    fn a_shut_gate_lets_no_one_look() {
+        let gate = Gate::new(|| false);
+        assert!(!gate.may_look());
         assert!(!gate.look_again(Duration::from_micros(1)));
     }
 

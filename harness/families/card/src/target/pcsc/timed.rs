@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::super::card::TransportError;
-use super::idle;
+use super::idle::{self, Gate};
 
 /// The PC/SC call a worker is in (or last made), e.g. `SCardReconnect`:
 /// named in the timeout message.
@@ -62,8 +62,8 @@ pub(super) fn job_poll(look: bool) -> Duration {
 }
 
 /// Takes what `channel` holds: first by looking at it (yielding the core
-/// between looks) for at most `poll` while [`idle::may_look`] says no one
-/// else wants the core, then by sleeping on it; all in all at most
+/// between looks) for at most `poll` while the machine's [`Gate`] says no
+/// one else wants the core, then by sleeping on it; all in all at most
 /// `timeout` (`None`: for as long as it takes).
 ///
 /// Why look first: each hand-over between the caller and the worker wakes
@@ -78,9 +78,19 @@ pub(super) fn recv_polling<T>(
     poll: Duration,
     timeout: Option<Duration>,
 ) -> Result<T, RecvTimeoutError> {
+    look_then_sleep(channel, poll, timeout, &idle::MACHINE)
+}
+
+/// [`recv_polling`], looking while `gate` lets it.
+fn look_then_sleep<T>(
+    channel: &Receiver<T>,
+    poll: Duration,
+    timeout: Option<Duration>,
+    gate: &Gate,
+) -> Result<T, RecvTimeoutError> {
     let started = Instant::now();
     let poll = timeout.map_or(poll, |t| poll.min(t));
-    if !poll.is_zero() && idle::may_look() {
+    if !poll.is_zero() && gate.may_look() {
         let mut last = started;
         loop {
             match channel.try_recv() {
@@ -93,7 +103,7 @@ pub(super) fn recv_polling<T>(
             }
             let now = Instant::now();
             let took = now.saturating_duration_since(last);
-            if now.saturating_duration_since(started) >= poll || !idle::look_again(took) {
+            if now.saturating_duration_since(started) >= poll || !gate.look_again(took) {
                 break;
             }
             last = now;
@@ -395,23 +405,26 @@ mod tests {
 
     #[test]
     fn looking_first_takes_the_message_and_keeps_the_deadline() {
+        // A gate that opens whatever the machine runs (a late look still
+        // shuts it: then the same answers come asleep).
+        let open = Gate::new(|| true);
         let poll = Duration::from_micros(400);
         let (send, receive) = mpsc::channel();
         send.send(1).unwrap();
-        assert_eq!(recv_polling(&receive, poll, None), Ok(1));
+        assert_eq!(look_then_sleep(&receive, poll, None, &open), Ok(1));
         // A message that comes while the receiver looks or sleeps.
         let sender = std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(2));
             send.send(2).unwrap();
         });
         assert_eq!(
-            recv_polling(&receive, poll, Some(Duration::from_secs(600))),
+            look_then_sleep(&receive, poll, Some(Duration::from_secs(600)), &open),
             Ok(2)
         );
         sender.join().unwrap();
         // The sender gone: disconnected, whether looking or sleeping.
         assert_eq!(
-            recv_polling(&receive, poll, None),
+            look_then_sleep(&receive, poll, None, &open),
             Err(RecvTimeoutError::Disconnected)
         );
         // No message: the timeout ends the wait, also one shorter than the
@@ -419,7 +432,7 @@ mod tests {
         let (_send, receive) = mpsc::channel::<u32>();
         for timeout in [Duration::from_millis(5), Duration::from_micros(50)] {
             assert_eq!(
-                recv_polling(&receive, poll, Some(timeout)),
+                look_then_sleep(&receive, poll, Some(timeout), &open),
                 Err(RecvTimeoutError::Timeout)
             );
         }
