@@ -32,18 +32,19 @@ fn current(doing: &Doing) -> &'static str {
 }
 
 /// How long the caller looks for the worker's answer before it sleeps on
-/// the channel ([`PcscOptions::look_before_sleeping`](super::PcscOptions)): longer than an APDU's round trip
-/// through pcscd and vpcd (~90–130 µs on the 2-core VM, benches/pcsc.rs),
-/// so that at idle the answer is usually taken without a wake-up.
+/// the channel (`PcscOptions::look_before_sleeping`): longer than an APDU's
+/// round trip through pcscd and vpcd (~90–130 µs on the 2-core VM,
+/// benches/pcsc.rs), so that at idle the answer is usually taken without a
+/// wake-up.
 const ANSWER_POLL: Duration = Duration::from_micros(400);
 
-/// How long the worker looks for its next job before it sleeps
-/// ([`PcscOptions::look_before_sleeping`](super::PcscOptions)): longer than what the engine does between two
-/// commands of a step.
+/// How long the worker looks for its next job before it sleeps (the same
+/// option): longer than what the engine does between two commands of a
+/// step.
 const JOB_POLL: Duration = Duration::from_micros(200);
 
-/// How long the caller looks for an answer before it sleeps
-/// ([`PcscOptions::look_before_sleeping`](super::PcscOptions)).
+/// How long the caller looks for an answer before it sleeps, with
+/// `PcscOptions::look_before_sleeping` set or not.
 pub(super) fn answer_poll(look: bool) -> Duration {
     if look {
         ANSWER_POLL
@@ -68,7 +69,7 @@ pub(super) fn job_poll(look: bool) -> Duration {
 ///
 /// Why look first: each hand-over between the caller and the worker wakes
 /// a sleeping thread, and on a VM whose idle cores halt (no guest halt
-/// polling) that costs ~19 µs, twice per APDU — the whole of the harness's
+/// polling) that costs ~19 µs, twice per APDU — nearly all of the harness's
 /// overhead over a bare `pcsc` loop (docs/pcsc.md, "Benchmark"). A thread
 /// that is looking when the message comes is not woken. On a busy machine
 /// looking takes a core from the threads doing the work (pcscd, the card),
@@ -119,11 +120,12 @@ fn look_then_sleep<T>(
 
 /// Messages [`recv_polling`] took while looking, in this process.
 static TAKEN_LOOKING: AtomicU64 = AtomicU64::new(0);
-/// Waits of [`recv_polling`] that went to sleep, in this process.
+/// Waits of [`recv_polling`] that went to the blocking receive (looking
+/// shut, or nothing came while looking), in this process.
 static SLEPT: AtomicU64 = AtomicU64::new(0);
 
 /// How many hand-overs between callers and PC/SC workers were taken while
-/// looking, and how many waited asleep, so far in this process.
+/// looking, and how many by the blocking receive, so far in this process.
 pub(super) fn hand_overs() -> (u64, u64) {
     (
         TAKEN_LOOKING.load(Ordering::Relaxed),
