@@ -31,7 +31,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use myna_card_emu::persona::Persona;
 use myna_card_emu::vpcd::{Emulator, EmulatorOptions, Reconnect};
 use myna_card_emu::Card;
-use myna_family_card::target::{CardTarget, PcscCard};
+use myna_family_card::target::{CardTarget, PcscCard, PcscOptions, ReaderSelector};
 
 const READER: &str = "Virtual PCD 00 01";
 const VPCD_ADDR: &str = "127.0.0.1:35964";
@@ -156,6 +156,29 @@ fn raw_scenarios(
     started.elapsed()
 }
 
+/// The CPU time this process's threads have used so far (the caller, the
+/// harness's worker, the emulator's thread), from Linux's
+/// `/proc/self/task/*/schedstat` (nanoseconds on a CPU); `None` elsewhere.
+fn process_cpu() -> Option<Duration> {
+    let mut total = 0u64;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let stat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+        total += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(Duration::from_nanos(total))
+}
+
+/// Runs `side`, returning its wall-clock time and the CPU time this process
+/// used meanwhile.
+fn timed(side: impl FnOnce() -> Duration) -> (Duration, Option<Duration>) {
+    let before = process_cpu();
+    let wall = side();
+    let cpu = process_cpu()
+        .zip(before)
+        .map(|(after, before)| after.saturating_sub(before));
+    (wall, cpu)
+}
+
 /// The `q`-quantile (0..=1) of `sorted` values; NaN when there are none.
 fn quantile(sorted: &[f64], q: f64) -> f64 {
     let last = sorted.len().saturating_sub(1);
@@ -168,43 +191,101 @@ fn sorted(mut values: Vec<f64>) -> Vec<f64> {
     values
 }
 
-/// Harness / raw for `arrangement`, interleaved: `rounds` rounds of
-/// `per_round` scenarios each way, back to back (which goes first
-/// alternates), so that load from other processes falls on both alike.
-/// Prints the medians per scenario, the median of the rounds' ratios (the
-/// figure) and their spread (quartiles, extremes).
+/// One round's figures per scenario, in µs: wall-clock time and the CPU
+/// time this process used, for the harness (looking before sleeping, the
+/// default), the harness sleeping at once (as before looking was added)
+/// and the raw loop.
+#[derive(Clone, Copy)]
+struct Round {
+    looking: (f64, Option<f64>),
+    sleeping: (f64, Option<f64>),
+    raw: (f64, Option<f64>),
+}
+
+/// The two `PcscCard`s the benchmark compares with the raw loop, on the
+/// same reader: the default one, and one with `look_before_sleeping` off.
+struct Harnesses {
+    looking: PcscCard,
+    sleeping: PcscCard,
+}
+
+/// `rounds` rounds of `per_round` scenarios through each side, back to
+/// back; the order alternates (looking, raw, sleeping / sleeping, raw,
+/// looking), so that each harness goes before the raw loop in half of
+/// the rounds and after it in the other half.
+fn interleave(
+    harnesses: &mut Harnesses,
+    raw: &mut pcsc::Card,
+    arrangement: Arrangement,
+    rounds: usize,
+    per_round: u64,
+) -> Vec<Round> {
+    let mut buffer = vec![0u8; pcsc::MAX_BUFFER_SIZE];
+    let per_scenario = |(wall, cpu): (Duration, Option<Duration>)| {
+        let micros = |d: Duration| d.as_secs_f64() * 1e6 / per_round as f64;
+        (micros(wall), cpu.map(micros))
+    };
+    (0..rounds)
+        .map(|round| {
+            let through = |card: &mut PcscCard| {
+                per_scenario(timed(|| harness_scenarios(card, arrangement, per_round)))
+            };
+            let first = if round % 2 == 0 {
+                through(&mut harnesses.looking)
+            } else {
+                through(&mut harnesses.sleeping)
+            };
+            let raw = per_scenario(timed(|| {
+                raw_scenarios(raw, arrangement, per_round, &mut buffer)
+            }));
+            if round % 2 == 0 {
+                let sleeping = through(&mut harnesses.sleeping);
+                Round {
+                    looking: first,
+                    sleeping,
+                    raw,
+                }
+            } else {
+                let looking = through(&mut harnesses.looking);
+                Round {
+                    looking,
+                    sleeping: first,
+                    raw,
+                }
+            }
+        })
+        .collect()
+}
+
+/// The median, quartiles and extremes of `values`.
+fn spread(values: Vec<f64>) -> [f64; 5] {
+    let values = sorted(values);
+    [0.5, 0.25, 0.75, 0.0, 1.0].map(|q| quantile(&values, q))
+}
+
+/// Harness / raw for `arrangement`, interleaved ([`interleave`]) so that
+/// load from other processes falls on all sides alike. Prints the medians
+/// per scenario, the median of the rounds' ratios (the figure) and their
+/// spread (quartiles, extremes); then the same for the harness sleeping at
+/// once, and the CPU time of each side.
 fn print_ratio(
-    harness: &mut PcscCard,
+    harnesses: &mut Harnesses,
     raw: &mut pcsc::Card,
     arrangement: Arrangement,
     rounds: usize,
     per_round: u64,
 ) {
-    let mut buffer = vec![0u8; pcsc::MAX_BUFFER_SIZE];
-    let mut pairs = Vec::with_capacity(rounds);
-    for round in 0..rounds {
-        let (ours, theirs) = if round % 2 == 0 {
-            let ours = harness_scenarios(harness, arrangement, per_round);
-            (
-                ours,
-                raw_scenarios(raw, arrangement, per_round, &mut buffer),
-            )
-        } else {
-            let theirs = raw_scenarios(raw, arrangement, per_round, &mut buffer);
-            (harness_scenarios(harness, arrangement, per_round), theirs)
-        };
-        let micros = |d: Duration| d.as_secs_f64() * 1e6 / per_round as f64;
-        pairs.push((micros(ours), micros(theirs)));
-    }
-    let ours = sorted(pairs.iter().map(|p| p.0).collect());
-    let theirs = sorted(pairs.iter().map(|p| p.1).collect());
-    let ratio = |p: &(f64, f64)| p.0 / p.1;
-    let ratios = sorted(pairs.iter().map(ratio).collect());
+    let (looked_before, asleep_before) = PcscCard::hand_overs();
+    let measured = interleave(harnesses, raw, arrangement, rounds, per_round);
+    let (looked, asleep) = PcscCard::hand_overs();
+    let (looked, asleep) = (looked - looked_before, asleep - asleep_before);
+    let median = |side: fn(&Round) -> f64| spread(measured.iter().map(side).collect())[0];
+    let ratios = spread(measured.iter().map(|r| r.looking.0 / r.raw.0).collect());
     // Which side went first, apart: a gap between them is an order effect
     // (the second side finding pcscd or the caches as the first left them).
     let by_order = |first: usize| {
-        let picked = pairs.iter().enumerate().filter(|(i, _)| i % 2 == first);
-        quantile(&sorted(picked.map(|(_, p)| ratio(p)).collect()), 0.5)
+        let picked = measured.iter().enumerate().filter(|(i, _)| i % 2 == first);
+        spread(picked.map(|(_, r)| r.looking.0 / r.raw.0).collect())[0]
     };
     println!(
         "pcsc {}: harness {:.0} µs, raw pcsc loop {:.0} µs per scenario of {STEPS} steps ({} \
@@ -212,17 +293,64 @@ fn print_ratio(
          ×{:.3}–×{:.3}; harness first ×{:.3}, raw first ×{:.3}; medians of {rounds} \
          interleaved rounds of {per_round})",
         arrangement.name(),
-        quantile(&ours, 0.5),
-        quantile(&theirs, 0.5),
+        median(|r| r.looking.0),
+        median(|r| r.raw.0),
         2 * STEPS,
-        quantile(&ratios, 0.5),
-        quantile(&ratios, 0.25),
-        quantile(&ratios, 0.75),
-        quantile(&ratios, 0.0),
-        quantile(&ratios, 1.0),
+        ratios[0],
+        ratios[1],
+        ratios[2],
+        ratios[3],
+        ratios[4],
         by_order(0),
         by_order(1),
     );
+    let slept = spread(measured.iter().map(|r| r.sleeping.0 / r.raw.0).collect());
+    let gain = spread(
+        measured
+            .iter()
+            .map(|r| r.looking.0 / r.sleeping.0)
+            .collect(),
+    );
+    println!(
+        "pcsc {}: the harness sleeping at once (look_before_sleeping off, as before) {:.0} µs; \
+         sleeping / raw ×{:.3} (quartiles ×{:.3}–×{:.3}); looking / sleeping ×{:.3} (quartiles \
+         ×{:.3}–×{:.3}); same rounds",
+        arrangement.name(),
+        median(|r| r.sleeping.0),
+        slept[0],
+        slept[1],
+        slept[2],
+        gain[0],
+        gain[1],
+        gain[2],
+    );
+    print_cpu(arrangement, &measured);
+    println!(
+        "pcsc {}: hand-overs between the harness and its worker taken while looking {looked}, \
+         asleep {asleep} (both harnesses; the sleeping one never looks)",
+        arrangement.name(),
+    );
+}
+
+/// The CPU time of this process per scenario on each side, medians of the
+/// same rounds (Linux only).
+fn print_cpu(arrangement: Arrangement, measured: &[Round]) {
+    let cpu = |side: fn(&Round) -> Option<f64>| {
+        let values: Option<Vec<f64>> = measured.iter().map(side).collect();
+        values.map(|v| spread(v)[0])
+    };
+    if let (Some(looking), Some(sleeping), Some(raw)) = (
+        cpu(|r| r.looking.1),
+        cpu(|r| r.sleeping.1),
+        cpu(|r| r.raw.1),
+    ) {
+        println!(
+            "pcsc {}: CPU of this process (caller, worker, emulator) per scenario: harness \
+             {looking:.0} µs, harness sleeping at once {sleeping:.0} µs, raw pcsc loop {raw:.0} \
+             µs (medians of the same rounds)",
+            arrangement.name(),
+        );
+    }
 }
 
 fn round_trip(c: &mut Criterion) {
@@ -261,6 +389,16 @@ fn round_trip(c: &mut Criterion) {
 
     let mut harness = open_when_present(READER, Duration::from_secs(20));
     assert_eq!(harness.transmit(&SELECT_JPKI).unwrap(), [0x90, 0x00]);
+    let mut sleeping = PcscCard::open(PcscOptions {
+        look_before_sleeping: false,
+        ..PcscOptions::reader(ReaderSelector::Exact(READER.into()))
+    })
+    .unwrap();
+    assert_eq!(sleeping.transmit(&SELECT_JPKI).unwrap(), [0x90, 0x00]);
+    let mut harnesses = Harnesses {
+        looking: harness,
+        sleeping,
+    };
     let context = pcsc::Context::establish(pcsc::Scope::User).unwrap();
     let name = CString::new(READER).unwrap();
     let mut raw = context
@@ -277,15 +415,15 @@ fn round_trip(c: &mut Criterion) {
     group.throughput(Throughput::Elements(2 * STEPS));
     for arrangement in Arrangement::ALL {
         group.bench_function(format!("{}/harness", arrangement.name()), |b| {
-            b.iter_custom(|n| harness_scenarios(&mut harness, arrangement, n));
+            b.iter_custom(|n| harness_scenarios(&mut harnesses.looking, arrangement, n));
         });
         group.bench_function(format!("{}/raw_pcsc_loop", arrangement.name()), |b| {
             b.iter_custom(|n| raw_scenarios(&mut raw, arrangement, n, &mut buffer));
         });
-        print_ratio(&mut harness, &mut raw, arrangement, rounds, per_round);
+        print_ratio(&mut harnesses, &mut raw, arrangement, rounds, per_round);
     }
     group.finish();
-    drop(harness);
+    drop(harnesses);
     drop(raw);
     control.shutdown().unwrap();
     let _ = thread.join();

@@ -6,13 +6,14 @@
 
 use std::ffi::CString;
 use std::sync::mpsc::{Receiver, Sender};
+use std::time::Duration;
 
 use ::pcsc::{Card, Context, Disposition, Error as PcscError, Protocols, Scope, ShareMode};
 
 use super::super::card::TransportError;
 use super::error::{map_error, Failure};
 use super::options::{PcscOpenError, PcscOptions};
-use super::timed::{now_in, Doing};
+use super::timed::{job_poll, now_in, recv_polling, Doing};
 use super::transaction;
 
 /// What the worker can do with the card: the same calls whether it holds
@@ -106,11 +107,12 @@ pub(super) fn serve(
             return;
         }
     };
-    serve_card(card, jobs, doing);
+    serve_card(card, jobs, doing, job_poll(options.look_before_sleeping));
 }
 
-fn serve_card(mut card: Card, jobs: &Receiver<Job>, doing: &Doing) {
-    while let Ok(job) = jobs.recv() {
+/// Serves `jobs`, looking for each for at most `poll` before sleeping.
+fn serve_card(mut card: Card, jobs: &Receiver<Job>, doing: &Doing, poll: Duration) {
+    while let Ok(job) = recv_polling(jobs, poll, None) {
         match job {
             Job::Run(run) => run(&mut card, doing),
             Job::Begin { begun, then } => {
@@ -121,7 +123,7 @@ fn serve_card(mut card: Card, jobs: &Receiver<Job>, doing: &Doing) {
                         if let Some(run) = then {
                             run(&mut tx, doing);
                         }
-                        transaction::serve(tx, jobs, doing)
+                        transaction::serve(tx, jobs, doing, poll)
                     }
                     Err(e) => {
                         let _ = begun.send(Err(Failure::Pcsc("beginning a transaction", e)));

@@ -10,6 +10,7 @@
 mod card;
 mod error;
 mod exchange;
+mod idle;
 mod options;
 mod provider;
 mod timed;
@@ -93,7 +94,8 @@ impl PcscCard {
             Worker::start("pcsc-card", options.transmit_timeout, move |jobs, doing| {
                 card::serve(&theirs, &opened, &jobs, &doing);
             })
-            .map_err(|stuck| PcscOpenError::Transport(stuck.into()))?;
+            .map_err(|stuck| PcscOpenError::Transport(stuck.into()))?
+            .looking_first(timed::answer_poll(options.look_before_sleeping));
         let found = worker
             .wait(&answer)
             .map_err(|stuck| PcscOpenError::Transport(stuck.into()))??;
@@ -143,6 +145,15 @@ impl PcscCard {
     /// failed.
     pub fn needs_reopen(&self) -> bool {
         self.worker.is_abandoned() || self.in_doubt
+    }
+
+    /// How many hand-overs between the harness and its PC/SC worker threads
+    /// were taken while looking ([`PcscOptions::look_before_sleeping`]),
+    /// and how many waited asleep, so far in this process (every
+    /// `PcscCard`'s, both ways): for the benchmark to show how often
+    /// looking paid.
+    pub fn hand_overs() -> (u64, u64) {
+        timed::hand_overs()
     }
 
     /// The reader's name.

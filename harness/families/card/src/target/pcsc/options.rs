@@ -108,6 +108,17 @@ pub struct PcscOptions {
     /// or end, the disconnect. Default [`DEFAULT_TRANSMIT_TIMEOUT`]
     /// (`run --card-timeout MS`).
     pub transmit_timeout: std::time::Duration,
+    /// Whether the harness and its PC/SC worker thread look for each
+    /// other's message for a moment before they sleep (the caller up to
+    /// 400 µs for an answer, the worker up to 200 µs for its next job), while
+    /// every runnable thread on the machine has a core (Linux's run queue,
+    /// `/proc/loadavg`): on an idle machine this spares the wake-up of a
+    /// halted core, twice per APDU; on a busy one, or where the run queue
+    /// cannot be read, each sleeps at once. Either way every wait is bounded
+    /// by [`transmit_timeout`](Self::transmit_timeout). Default `true`;
+    /// `false` is the harness before looking was added (docs/pcsc.md,
+    /// "Benchmark").
+    pub look_before_sleeping: bool,
 }
 
 impl Default for PcscOptions {
@@ -121,6 +132,7 @@ impl Default for PcscOptions {
                 .map(|c| (*c).to_owned())
                 .collect(),
             transmit_timeout: DEFAULT_TRANSMIT_TIMEOUT,
+            look_before_sleeping: true,
         }
     }
 }

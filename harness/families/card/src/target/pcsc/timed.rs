@@ -10,12 +10,13 @@
 //! and the next scenario makes a fresh connection on a fresh worker.
 
 use std::fmt;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::super::card::TransportError;
+use super::idle::{self, Gate};
 
 /// The PC/SC call a worker is in (or last made), e.g. `SCardReconnect`:
 /// named in the timeout message.
@@ -28,6 +29,108 @@ pub(super) fn now_in(doing: &Doing, call: &'static str) {
 
 fn current(doing: &Doing) -> &'static str {
     *doing.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// How long the caller looks for the worker's answer before it sleeps on
+/// the channel (`PcscOptions::look_before_sleeping`): longer than an APDU's
+/// round trip through pcscd and vpcd (~90–130 µs on the 2-core VM,
+/// benches/pcsc.rs), so that at idle the answer is usually taken without a
+/// wake-up.
+const ANSWER_POLL: Duration = Duration::from_micros(400);
+
+/// How long the worker looks for its next job before it sleeps (the same
+/// option): longer than what the engine does between two commands of a
+/// step.
+const JOB_POLL: Duration = Duration::from_micros(200);
+
+/// How long the caller looks for an answer before it sleeps, with
+/// `PcscOptions::look_before_sleeping` set or not.
+pub(super) fn answer_poll(look: bool) -> Duration {
+    if look {
+        ANSWER_POLL
+    } else {
+        Duration::ZERO
+    }
+}
+
+/// How long the worker looks for its next job before it sleeps.
+pub(super) fn job_poll(look: bool) -> Duration {
+    if look {
+        JOB_POLL
+    } else {
+        Duration::ZERO
+    }
+}
+
+/// Takes what `channel` holds: first by looking at it (yielding the core
+/// between looks) for at most `poll` while the machine's [`Gate`] says no
+/// one else wants the core, then by sleeping on it; all in all at most
+/// `timeout` (`None`: for as long as it takes).
+///
+/// Why look first: each hand-over between the caller and the worker wakes
+/// a sleeping thread, and on a VM whose idle cores halt (no guest halt
+/// polling) that costs ~19 µs, twice per APDU — nearly all of the harness's
+/// overhead over a bare `pcsc` loop (docs/pcsc.md, "Benchmark"). A thread
+/// that is looking when the message comes is not woken. On a busy machine
+/// looking takes a core from the threads doing the work (pcscd, the card),
+/// so it is not done then.
+pub(super) fn recv_polling<T>(
+    channel: &Receiver<T>,
+    poll: Duration,
+    timeout: Option<Duration>,
+) -> Result<T, RecvTimeoutError> {
+    look_then_sleep(channel, poll, timeout, &idle::MACHINE)
+}
+
+/// [`recv_polling`], looking while `gate` lets it.
+fn look_then_sleep<T>(
+    channel: &Receiver<T>,
+    poll: Duration,
+    timeout: Option<Duration>,
+    gate: &Gate,
+) -> Result<T, RecvTimeoutError> {
+    let started = Instant::now();
+    let poll = timeout.map_or(poll, |t| poll.min(t));
+    if !poll.is_zero() && gate.may_look() {
+        let mut last = started;
+        loop {
+            match channel.try_recv() {
+                Ok(value) => {
+                    TAKEN_LOOKING.fetch_add(1, Ordering::Relaxed);
+                    return Ok(value);
+                }
+                Err(TryRecvError::Disconnected) => return Err(RecvTimeoutError::Disconnected),
+                Err(TryRecvError::Empty) => {}
+            }
+            let now = Instant::now();
+            let took = now.saturating_duration_since(last);
+            if now.saturating_duration_since(started) >= poll || !gate.look_again(took) {
+                break;
+            }
+            last = now;
+            std::thread::yield_now();
+        }
+    }
+    SLEPT.fetch_add(1, Ordering::Relaxed);
+    match timeout {
+        Some(timeout) => channel.recv_timeout(timeout.saturating_sub(started.elapsed())),
+        None => channel.recv().map_err(|_| RecvTimeoutError::Disconnected),
+    }
+}
+
+/// Messages [`recv_polling`] took while looking, in this process.
+static TAKEN_LOOKING: AtomicU64 = AtomicU64::new(0);
+/// Waits of [`recv_polling`] that went to the blocking receive (looking
+/// shut, or nothing came while looking), in this process.
+static SLEPT: AtomicU64 = AtomicU64::new(0);
+
+/// How many hand-overs between callers and PC/SC workers were taken while
+/// looking, and how many by the blocking receive, so far in this process.
+pub(super) fn hand_overs() -> (u64, u64) {
+    (
+        TAKEN_LOOKING.load(Ordering::Relaxed),
+        SLEPT.load(Ordering::Relaxed),
+    )
 }
 
 /// Worker threads alive in this process, the abandoned ones included.
@@ -119,6 +222,8 @@ pub(super) struct Worker<J> {
     jobs: Option<Sender<J>>,
     doing: Doing,
     timeout: Duration,
+    /// How long [`wait`](Self::wait) looks for the answer before it sleeps.
+    answer_poll: Duration,
     abandoned: Option<&'static str>,
 }
 
@@ -150,8 +255,16 @@ impl<J: Send + 'static> Worker<J> {
             jobs: Some(jobs),
             doing,
             timeout,
+            answer_poll: Duration::ZERO,
             abandoned: None,
         })
+    }
+
+    /// Looks for each answer for at most `poll` before sleeping on it
+    /// ([`recv_polling`]); within the timeout all the same.
+    pub(super) fn looking_first(mut self, poll: Duration) -> Self {
+        self.answer_poll = poll;
+        self
     }
 
     /// Sends the job `make` builds around a reply channel and waits at most
@@ -189,7 +302,7 @@ impl<J: Send + 'static> Worker<J> {
     /// Waits at most the timeout for an answer the worker sends on its own
     /// (the outcome of its opening); abandons the worker when none comes.
     pub(super) fn wait<R>(&mut self, replied: &Receiver<R>) -> Result<R, Stuck> {
-        match replied.recv_timeout(self.timeout) {
+        match recv_polling(replied, self.answer_poll, Some(self.timeout)) {
             Ok(answer) => Ok(answer),
             Err(RecvTimeoutError::Timeout) => {
                 let call = current(&self.doing);
@@ -290,5 +403,54 @@ mod tests {
             TransportError::from(Stuck::Gone("x")),
             TransportError::Other(_)
         ));
+    }
+
+    #[test]
+    fn looking_first_takes_the_message_and_keeps_the_deadline() {
+        // A gate that opens whatever the machine runs (a late look still
+        // shuts it: then the same answers come asleep).
+        let open = Gate::new(|| true);
+        let poll = Duration::from_micros(400);
+        let (send, receive) = mpsc::channel();
+        send.send(1).unwrap();
+        assert_eq!(look_then_sleep(&receive, poll, None, &open), Ok(1));
+        // A message that comes while the receiver looks or sleeps.
+        let sender = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(2));
+            send.send(2).unwrap();
+        });
+        assert_eq!(
+            look_then_sleep(&receive, poll, Some(Duration::from_secs(600)), &open),
+            Ok(2)
+        );
+        sender.join().unwrap();
+        // The sender gone: disconnected, whether looking or sleeping.
+        assert_eq!(
+            look_then_sleep(&receive, poll, None, &open),
+            Err(RecvTimeoutError::Disconnected)
+        );
+        // No message: the timeout ends the wait, also one shorter than the
+        // look.
+        let (_send, receive) = mpsc::channel::<u32>();
+        for timeout in [Duration::from_millis(5), Duration::from_micros(50)] {
+            assert_eq!(
+                look_then_sleep(&receive, poll, Some(timeout), &open),
+                Err(RecvTimeoutError::Timeout)
+            );
+        }
+    }
+
+    #[test]
+    fn a_looking_worker_misses_its_deadline_as_a_sleeping_one_does() {
+        let mut worker = gated_worker().looking_first(Duration::from_micros(400));
+        let (_held, gate) = mpsc::channel::<()>();
+        assert!(matches!(
+            worker.ask(|reply| (gate, reply, 1)),
+            Err(Stuck::NoAnswer {
+                call: "SCardReconnect",
+                ..
+            })
+        ));
+        assert!(worker.is_abandoned());
     }
 }

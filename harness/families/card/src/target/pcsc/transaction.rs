@@ -5,13 +5,14 @@
 //! begin and end are waited for at most the timeout like every other call.
 
 use std::sync::mpsc::{self, Receiver, Sender};
+use std::time::Duration;
 
 use ::pcsc::{Disposition, Error as PcscError, Transaction};
 
 use super::super::card::{CardTarget, TransportError};
 use super::card::{Handle, Job};
 use super::error::{map_error, Failure};
-use super::timed::{now_in, Doing, Stuck};
+use super::timed::{now_in, recv_polling, Doing, Stuck};
 use super::{boxed, on_handle, PcscCard};
 
 /// How the worker goes on after a held transaction.
@@ -25,9 +26,15 @@ pub(super) enum After {
 }
 
 /// Serves `jobs` inside `tx` until it is ended; dropping `tx` ends it too
-/// (`SCardEndTransaction`, leaving the card).
-pub(super) fn serve(mut tx: Transaction<'_>, jobs: &Receiver<Job>, doing: &Doing) -> After {
-    while let Ok(job) = jobs.recv() {
+/// (`SCardEndTransaction`, leaving the card). Looks for each job for at
+/// most `poll` before sleeping.
+pub(super) fn serve(
+    mut tx: Transaction<'_>,
+    jobs: &Receiver<Job>,
+    doing: &Doing,
+    poll: Duration,
+) -> After {
+    while let Ok(job) = recv_polling(jobs, poll, None) {
         match job {
             Job::Run(run) => run(&mut tx, doing),
             Job::Begin { begun, .. } => {
