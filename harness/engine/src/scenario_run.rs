@@ -459,7 +459,7 @@ impl Run {
                 family: step.family.into(),
                 kind: step.body.keyword().into(),
                 label,
-                location: step.at.to_string(),
+                location: location_text(&step.at),
                 included_from: step.included_from.as_ref().map(ToString::to_string),
                 repetition: (step.repeat > 1).then_some(repetition),
                 is_finally,
@@ -530,6 +530,18 @@ impl Run {
         draft.report.duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         draft
     }
+}
+
+/// `at` as `file:line:col` (its `Display`), written into a buffer of its
+/// size: every step's report entry has one, and `to_string` grows its
+/// buffer from nothing.
+fn location_text(at: &myna_scenario::Location) -> String {
+    use std::fmt::Write as _;
+    // Two colons and two numbers of at most ten digits.
+    let mut text = String::with_capacity(at.file.len() + 22);
+    // Writing into a String cannot fail.
+    let _ = write!(text, "{at}");
+    text
 }
 
 /// What a panic said, if it said it as text.

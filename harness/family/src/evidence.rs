@@ -49,13 +49,7 @@ impl FieldValue {
     pub fn render(&self, redactor: &Redactor) -> Value {
         match self {
             FieldValue::Bytes { bytes, masked } => {
-                let mut hex = redactor.hex(bytes);
-                for range in masked {
-                    for i in range.clone().filter(|i| *i < bytes.len()) {
-                        hex.replace_range(i * 2..i * 2 + 2, "**");
-                    }
-                }
-                Value::String(hex)
+                Value::String(redactor.hex_masking(bytes, masked))
             }
             FieldValue::Text(text) => Value::String(redactor.text(text)),
             FieldValue::Json(value) => {

@@ -14,6 +14,21 @@ pub struct CardStep {
     pub expect: Option<Expect>,
     /// Values to keep for later steps.
     pub captures: Vec<Capture>,
+    /// The label, made on first use and copied for each execution (every
+    /// step's report entry has one).
+    label: std::sync::OnceLock<String>,
+}
+
+impl CardStep {
+    /// A step of `action`, checked by `expect`, keeping `captures`.
+    pub(crate) fn new(action: CardAction, expect: Option<Expect>, captures: Vec<Capture>) -> Self {
+        CardStep {
+            action,
+            expect,
+            captures,
+            label: std::sync::OnceLock::new(),
+        }
+    }
 }
 
 impl StepBody for CardStep {
@@ -22,7 +37,9 @@ impl StepBody for CardStep {
     }
 
     fn label(&self) -> String {
-        crate::label::label(&self.action)
+        self.label
+            .get_or_init(|| crate::label::label(&self.action))
+            .clone()
     }
 }
 

@@ -35,11 +35,7 @@ impl StepParser for CardParser {
             Some(parsed) => Some(parsed?),
             None => None,
         };
-        Some(Arc::new(CardStep {
-            action: action?,
-            expect,
-            captures,
-        }))
+        Some(Arc::new(CardStep::new(action?, expect, captures)))
     }
 }
 

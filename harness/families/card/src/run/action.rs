@@ -8,7 +8,7 @@ use myna_card_emu::{CommandApdu, ResponseApdu, StatusWord};
 use myna_family::{EvidenceLog, FieldValue, RawEvidence, Redactor, Vars};
 
 use super::digest;
-use super::evidence::{apdu_evidence, note, power_evidence, secret_ranges, transport_error};
+use super::evidence::{apdu_evidence, note, power_evidence, secret_ranges_parsed, transport_error};
 use super::secure_messaging::SmSession;
 use crate::names;
 use crate::step::SignInput;
@@ -159,7 +159,9 @@ impl CardSession {
                     at_us,
                     exchange.duration_us,
                     &exchange.command,
-                    &response,
+                    CommandApdu::parse(&exchange.command).ok().as_ref(),
+                    response.data,
+                    response.sw,
                 ))),
                 Err(_) => log.push(self.tagged(transport_error(
                     at_us,
@@ -197,14 +199,17 @@ impl CardSession {
         log: &mut EvidenceLog,
         redactor: &mut Redactor,
     ) -> Result<ResponseApdu, TransportError> {
-        for range in secret_ranges(command) {
+        // Parsed once, for the masking, the summary and the current
+        // application.
+        let parsed = CommandApdu::parse(command).ok();
+        for range in secret_ranges_parsed(command, parsed.as_ref()) {
             if let Some(secret) = command.get(range).filter(|s| s.len() >= MIN_SECRET_LEN) {
                 redactor.add_bytes(secret);
             }
         }
         let at_us = log.now_us();
         let sent = Instant::now();
-        let response = match self.target.transmit(command) {
+        let mut raw = match self.target.transmit(command) {
             Ok(r) => r,
             Err(e) => {
                 log.push(self.tagged(transport_error(at_us, &e.to_string())));
@@ -212,19 +217,29 @@ impl CardSession {
             }
         };
         let duration_us = u64::try_from(sent.elapsed().as_micros()).unwrap_or(u64::MAX);
-        let response = match ResponseApdu::parse(&response) {
+        let response = match ResponseApdu::parse(&raw) {
             Ok(r) => r,
             Err(_) => {
                 let message = format!(
                     "the card answered {} byte(s), fewer than a status word",
-                    response.len()
+                    raw.len()
                 );
                 log.push(self.tagged(transport_error(at_us, &message)));
                 return Err(TransportError::Malformed(message));
             }
         };
-        self.track_select(command, response.sw);
-        log.push(self.tagged(apdu_evidence(at_us, duration_us, command, &response)));
+        self.track_select(parsed.as_ref(), response.sw);
+        // The answer's own buffer, less its status word, is the evidence's
+        // copy of the data.
+        raw.truncate(response.data.len());
+        log.push(self.tagged(apdu_evidence(
+            at_us,
+            duration_us,
+            command,
+            parsed.as_ref(),
+            raw,
+            response.sw,
+        )));
         Ok(response)
     }
 
@@ -236,11 +251,11 @@ impl CardSession {
     }
 
     /// Follows SELECT by AID (named or raw) so EF names resolve.
-    fn track_select(&mut self, command: &[u8], sw: StatusWord) {
+    fn track_select(&mut self, parsed: Option<&CommandApdu>, sw: StatusWord) {
         if sw != StatusWord::SUCCESS {
             return;
         }
-        if let Ok(apdu) = CommandApdu::parse(command) {
+        if let Some(apdu) = parsed {
             if apdu.cla & 0x0F == 0 && apdu.ins == 0xA4 && apdu.p1 == 0x04 {
                 self.current_app = names::app_by_aid(apdu.data());
             }

@@ -3,15 +3,15 @@
 //! and a one-line decoding from card-emu's instruction and status-word
 //! names and the application table.
 
-use myna_card_emu::{CommandApdu, Instruction, ResponseApdu, StatusWord};
+use myna_card_emu::{CommandApdu, Instruction, StatusWord};
 use myna_family::{FieldValue, RawEvidence};
 
 use crate::names;
 use crate::vocabulary::FAMILY;
 
-/// Where the data field of `command` starts and ends, if it has one.
-fn data_range(command: &[u8]) -> Option<std::ops::Range<usize>> {
-    let apdu = CommandApdu::parse(command).ok()?;
+/// Where the data field of `apdu` (parsed from a command) starts and ends,
+/// if it has one.
+fn data_range(apdu: &CommandApdu) -> Option<std::ops::Range<usize>> {
     let len = apdu.data().len();
     if len == 0 {
         return None;
@@ -27,20 +27,34 @@ fn data_range(command: &[u8]) -> Option<std::ops::Range<usize>> {
 /// field of an instruction that carries a secret (everything after the
 /// header when the command does not parse).
 pub(crate) fn secret_ranges(command: &[u8]) -> Vec<std::ops::Range<usize>> {
+    secret_ranges_parsed(command, CommandApdu::parse(command).ok().as_ref())
+}
+
+/// [`secret_ranges`] of a command already parsed (`None`: it does not
+/// parse).
+pub(crate) fn secret_ranges_parsed(
+    command: &[u8],
+    parsed: Option<&CommandApdu>,
+) -> Vec<std::ops::Range<usize>> {
     let secret = command
         .get(1)
         .is_some_and(|&ins| Instruction(ins).carries_secret());
     if !secret || command.len() <= 4 {
         return Vec::new();
     }
-    vec![data_range(command).unwrap_or(4..command.len())]
+    vec![parsed.and_then(data_range).unwrap_or(4..command.len())]
 }
 
 /// `SELECT jpki → 9000 SUCCESS`, `VERIFY → 63C2 VERIFY_FAILED (2 tries
-/// left)`: names, never a data field. Written into one buffer: every
-/// exchange of every step has one.
-pub(crate) fn summary(command: &[u8], sw: StatusWord, data_len: usize) -> String {
-    use std::fmt::Write as _;
+/// left)`: names, never a data field. Written piece by piece into one
+/// buffer, without the formatting machinery: every exchange of every step
+/// has one. `parsed` is `command` parsed (`None`: it does not parse).
+pub(crate) fn summary(
+    command: &[u8],
+    parsed: Option<&CommandApdu>,
+    sw: StatusWord,
+    data_len: usize,
+) -> String {
     let mut out = String::with_capacity(64);
     let ins = Instruction(command.get(1).copied().unwrap_or(0));
     match ins.name() {
@@ -51,60 +65,128 @@ pub(crate) fn summary(command: &[u8], sw: StatusWord, data_len: usize) -> String
             out.push_str(word);
         }),
         None => {
-            let _ = write!(out, "INS {:02X}", ins.0);
+            out.push_str("INS ");
+            push_hex(&mut out, &[ins.0]);
         }
     }
-    // Writing into a String cannot fail.
-    let _ = match CommandApdu::parse(command) {
-        Ok(apdu) if ins == Instruction::SELECT && apdu.p1 == 0x04 => {
+    match parsed {
+        Some(apdu) if ins == Instruction::SELECT && apdu.p1 == 0x04 => {
             match names::app_by_aid(apdu.data()) {
-                Some(app) => write!(out, " {}", names::app_name(app)),
-                None => write!(out, " AID {}", hex::encode_upper(apdu.data())),
+                Some(app) => {
+                    out.push(' ');
+                    out.push_str(names::app_name(app));
+                }
+                None => {
+                    out.push_str(" AID ");
+                    push_hex(&mut out, apdu.data());
+                }
             }
         }
-        Ok(apdu) if ins == Instruction::SELECT && apdu.p1 == 0x02 => {
-            write!(out, " EF {}", hex::encode_upper(apdu.data()))
+        Some(apdu) if ins == Instruction::SELECT && apdu.p1 == 0x02 => {
+            out.push_str(" EF ");
+            push_hex(&mut out, apdu.data());
         }
-        Ok(apdu) if ins == Instruction::READ_BINARY => {
+        Some(apdu) if ins == Instruction::READ_BINARY => {
             let offset = (u16::from(apdu.p1 & 0x7F) << 8) | u16::from(apdu.p2);
-            let le = apdu.le().map_or(0, |le| le.effective());
-            write!(out, " offset {offset} Le {le}")
+            out.push_str(" offset ");
+            push_decimal(&mut out, u64::from(offset));
+            out.push_str(" Le ");
+            push_decimal(
+                &mut out,
+                u64::from(apdu.le().map_or(0, |le| le.effective())),
+            );
         }
-        _ => Ok(()),
-    };
-    let _ = write!(out, " → {sw}");
+        _ => {}
+    }
+    out.push_str(" → ");
+    push_hex(&mut out, &sw.0.to_be_bytes());
     if let Some(name) = sw.name() {
-        let _ = write!(out, " {name}");
+        out.push(' ');
+        out.push_str(name);
     }
     if let Some(tries) = sw.tries_left() {
-        let _ = write!(out, " ({tries} tries left)");
+        out.push_str(" (");
+        push_decimal(&mut out, u64::from(tries));
+        out.push_str(" tries left)");
     }
     if data_len > 0 {
-        let _ = write!(out, ", {data_len} bytes");
+        out.push_str(", ");
+        push_decimal(&mut out, u64::try_from(data_len).unwrap_or(u64::MAX));
+        out.push_str(" bytes");
     }
     out
 }
 
-/// One C-APDU and its R-APDU.
+/// Appends `bytes` as uppercase hex (a status word: `StatusWord`'s
+/// `Display`).
+fn push_hex(out: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    for &byte in bytes {
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0x0F)]));
+    }
+}
+
+/// Appends `n` in decimal. Our own (as `Location`'s), not a crate's: six
+/// lines that keep the summary off the formatting machinery.
+fn push_decimal(out: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n;
+    while let Some(slot) = at.checked_sub(1).and_then(|i| digits.get_mut(i)) {
+        at -= 1;
+        *slot = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(digits.get(at..).unwrap_or_default()).unwrap_or_default());
+}
+
+/// The status word's text (`9000`), as `StatusWord`'s `Display` writes it.
+fn sw_text(sw: StatusWord) -> String {
+    let mut out = String::with_capacity(4);
+    push_hex(&mut out, &sw.0.to_be_bytes());
+    out
+}
+
+/// One C-APDU (`parsed`: it parsed, `None`: it does not) and its R-APDU's
+/// data and status word; the data is moved into the record, not copied.
 pub(crate) fn apdu_evidence(
     at_us: u64,
     duration_us: u64,
     command: &[u8],
-    response: &ResponseApdu,
+    parsed: Option<&CommandApdu>,
+    data: Vec<u8>,
+    sw: StatusWord,
 ) -> RawEvidence {
-    let mut evidence = RawEvidence::new(FAMILY, "apdu", at_us)
-        .with(
-            "command",
-            FieldValue::Bytes {
-                bytes: command.to_vec(),
-                masked: secret_ranges(command),
-            },
-        )
-        .with("response", FieldValue::bytes(&response.data))
-        .with("sw", FieldValue::text(response.sw.to_string()));
-    evidence.duration_us = Some(duration_us);
-    evidence.summary = Some(summary(command, response.sw, response.data.len()));
-    evidence
+    let summary = summary(command, parsed, sw, data.len());
+    // Room for a `device` tag too.
+    let mut fields = Vec::with_capacity(4);
+    fields.push((
+        "command",
+        FieldValue::Bytes {
+            bytes: command.to_vec(),
+            masked: secret_ranges_parsed(command, parsed),
+        },
+    ));
+    fields.push((
+        "response",
+        FieldValue::Bytes {
+            bytes: data,
+            masked: Vec::new(),
+        },
+    ));
+    fields.push(("sw", FieldValue::Text(sw_text(sw))));
+    RawEvidence {
+        at_us,
+        duration_us: Some(duration_us),
+        role: FAMILY,
+        kind: "apdu",
+        summary: Some(summary),
+        fields,
+    }
 }
 
 /// A power event, with the ATR after `on`/`reset`.
@@ -156,18 +238,112 @@ mod tests {
             0x00, 0xA4, 0x04, 0x0C, 0x0A, 0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00,
             0x01,
         ];
+        let sum = |command: &[u8], sw, len| {
+            summary(command, CommandApdu::parse(command).ok().as_ref(), sw, len)
+        };
         assert_eq!(
-            summary(&select, StatusWord::SUCCESS, 0),
+            sum(&select, StatusWord::SUCCESS, 0),
             "SELECT jpki → 9000 SUCCESS"
         );
         let verify = [0x00, 0x20, 0x00, 0x80, 0x04, 0x31, 0x32, 0x33, 0x34];
         assert_eq!(
-            summary(&verify, StatusWord(0x63C2), 0),
+            sum(&verify, StatusWord(0x63C2), 0),
             "VERIFY → 63C2 VERIFY_FAILED (2 tries left)"
         );
         assert_eq!(
-            summary(&[0x00, 0xB0, 0x00, 0x07, 0xFF], StatusWord::SUCCESS, 255),
+            sum(&[0x00, 0xB0, 0x00, 0x07, 0xFF], StatusWord::SUCCESS, 255),
             "READ BINARY offset 7 Le 255 → 9000 SUCCESS, 255 bytes"
         );
+    }
+
+    /// The summary as it was written before, with the formatting
+    /// machinery: the oracle of the one written piece by piece.
+    fn formatted(command: &[u8], sw: StatusWord, data_len: usize) -> String {
+        use std::fmt::Write as _;
+        let mut out = String::new();
+        let ins = Instruction(command.get(1).copied().unwrap_or(0));
+        match ins.name() {
+            Some(name) => out.push_str(&name.replace('_', " ")),
+            None => write!(out, "INS {:02X}", ins.0).unwrap(),
+        }
+        match CommandApdu::parse(command) {
+            Ok(apdu) if ins == Instruction::SELECT && apdu.p1 == 0x04 => {
+                match names::app_by_aid(apdu.data()) {
+                    Some(app) => write!(out, " {}", names::app_name(app)),
+                    None => write!(out, " AID {}", hex::encode_upper(apdu.data())),
+                }
+                .unwrap()
+            }
+            Ok(apdu) if ins == Instruction::SELECT && apdu.p1 == 0x02 => {
+                write!(out, " EF {}", hex::encode_upper(apdu.data())).unwrap()
+            }
+            Ok(apdu) if ins == Instruction::READ_BINARY => {
+                let offset = (u16::from(apdu.p1 & 0x7F) << 8) | u16::from(apdu.p2);
+                let le = apdu.le().map_or(0, |le| le.effective());
+                write!(out, " offset {offset} Le {le}").unwrap()
+            }
+            _ => {}
+        }
+        write!(out, " → {sw}").unwrap();
+        if let Some(name) = sw.name() {
+            write!(out, " {name}").unwrap();
+        }
+        if let Some(tries) = sw.tries_left() {
+            write!(out, " ({tries} tries left)").unwrap();
+        }
+        if data_len > 0 {
+            write!(out, ", {data_len} bytes").unwrap();
+        }
+        out
+    }
+
+    #[test]
+    fn every_status_word_is_written_as_its_display() {
+        for sw in 0..=u16::MAX {
+            assert_eq!(sw_text(StatusWord(sw)), StatusWord(sw).to_string());
+        }
+    }
+
+    proptest::proptest! {
+        /// Written piece by piece, the summary is the formatted one, for
+        /// the commands it decodes and any others.
+        #[test]
+        fn summaries_are_the_formatted_ones(
+            ins in proptest::sample::select(vec![0xA4u8, 0xB0, 0x20, 0x84, 0x2A, 0xCA, 0x77]),
+            p1 in proptest::sample::select(vec![0x00u8, 0x02, 0x04, 0x7F, 0x81, 0xFF]),
+            rest in proptest::collection::vec(proptest::num::u8::ANY, 0..24),
+            sw in proptest::sample::select(vec![0x9000u16, 0x63C2, 0x63C0, 0x6A82, 0x6B00, 0x6982, 0x1234]),
+            data_len in 0usize..70_000,
+        ) {
+            let mut command = vec![0x00, ins, p1];
+            command.extend_from_slice(&rest);
+            let parsed = CommandApdu::parse(&command).ok();
+            proptest::prop_assert_eq!(
+                summary(&command, parsed.as_ref(), StatusWord(sw), data_len),
+                formatted(&command, StatusWord(sw), data_len)
+            );
+        }
+    }
+
+    #[test]
+    fn summaries_of_known_applications_and_files_are_the_formatted_ones() {
+        let commands: [&[u8]; 6] = [
+            &[
+                0x00, 0xA4, 0x04, 0x0C, 0x0A, 0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00,
+                0x01,
+            ],
+            &[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x0A],
+            &[0x00, 0xB0, 0x81, 0x00, 0x00],
+            &[0x00, 0xB0, 0x00, 0x00, 0x00, 0x01, 0x00],
+            &[0x00, 0x20, 0x00, 0x80],
+            &[0x00],
+        ];
+        for command in commands {
+            let parsed = CommandApdu::parse(command).ok();
+            assert_eq!(
+                summary(command, parsed.as_ref(), StatusWord::SUCCESS, 0),
+                formatted(command, StatusWord::SUCCESS, 0)
+            );
+        }
     }
 }

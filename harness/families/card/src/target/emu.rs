@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use myna_card_emu::persona::Persona;
 use myna_card_emu::{Card, CardProfile};
@@ -75,6 +76,48 @@ impl CardTarget for EmuCard {
     }
 }
 
+/// An emulated card made from its profile when a scenario first uses it:
+/// the holder's smartphone card, which most scenarios never touch (making
+/// and dropping a card copies and zeroizes its RSA keys). Until then it
+/// answers `info` from the profile; the first exchange or power event
+/// makes the same fresh, powered card [`EmuCard::new`] would have.
+struct LazyEmuCard {
+    profile: Arc<CardProfile>,
+    card: Option<EmuCard>,
+}
+
+impl LazyEmuCard {
+    fn card(&mut self) -> &mut EmuCard {
+        self.card
+            .get_or_insert_with(|| EmuCard::new(CardProfile::clone(&self.profile)))
+    }
+}
+
+impl CardTarget for LazyEmuCard {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.card().transmit(command)
+    }
+
+    fn power(&mut self, event: PowerEvent) -> Result<Option<Vec<u8>>, TransportError> {
+        self.card().power(event)
+    }
+
+    fn info(&self) -> CardTargetInfo {
+        match &self.card {
+            Some(card) => card.info(),
+            None => CardTargetInfo {
+                target: "emu".into(),
+                reader_name: None,
+                atr: self.profile.atr.clone(),
+            },
+        }
+    }
+
+    fn capabilities(&self) -> Vec<String> {
+        EMU_CAPABILITIES.iter().map(|s| s.to_string()).collect()
+    }
+}
+
 /// Hands out fresh emulated cards for personas under a directory; each
 /// persona is loaded once.
 pub struct EmuProvider {
@@ -85,7 +128,7 @@ pub struct EmuProvider {
 /// A persona's card, its smartphone card (when it has one) and its values.
 struct Loaded {
     card: CardProfile,
-    phone: Option<CardProfile>,
+    phone: Option<Arc<CardProfile>>,
     vars: BuiltinValues,
 }
 
@@ -113,7 +156,7 @@ impl EmuProvider {
             })?;
             let loaded = Loaded {
                 card: persona.card_profile(),
-                phone,
+                phone: phone.map(Arc::new),
                 vars: persona_values(&persona),
             };
             self.loaded.insert(id.to_string(), loaded);
@@ -136,7 +179,7 @@ impl EmuProvider {
 
     /// The smartphone card of persona `id`, when it has one.
     pub(super) fn phone(&mut self, id: &str) -> Result<Option<CardProfile>, ProviderError> {
-        Ok(self.load(id)?.phone.clone())
+        Ok(self.load(id)?.phone.as_deref().cloned())
     }
 }
 
@@ -148,10 +191,13 @@ impl CardProvider for EmuProvider {
             .unwrap_or(DEFAULT_PERSONA)
             .to_string();
         let loaded = self.load(&id)?;
-        let phone = loaded
-            .phone
-            .clone()
-            .map(|p| Box::new(EmuCard::new(p)) as Box<dyn CardTarget>);
+        // The smartphone card is made on its first use.
+        let phone = loaded.phone.as_ref().map(|profile| {
+            Box::new(LazyEmuCard {
+                profile: Arc::clone(profile),
+                card: None,
+            }) as Box<dyn CardTarget>
+        });
         Ok(OpenedCard {
             target: Box::new(EmuCard::new(loaded.card.clone())),
             phone,
@@ -175,5 +221,54 @@ impl CardProvider for EmuProvider {
 
     fn personas(&self) -> Option<Vec<String>> {
         myna_card_emu::persona::list(&self.root).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lazy_phone() -> LazyEmuCard {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../vectors/personas");
+        let persona = Persona::load_named(Path::new(root), DEFAULT_PERSONA).unwrap();
+        LazyEmuCard {
+            profile: Arc::new(persona.phone_profile().unwrap().unwrap()),
+            card: None,
+        }
+    }
+
+    #[test]
+    fn a_lazy_card_answers_as_the_card_made_at_once() {
+        let mut lazy = lazy_phone();
+        let mut eager = EmuCard::new(CardProfile::clone(&lazy.profile));
+        assert_eq!(lazy.info(), eager.info());
+        assert!(lazy.card.is_none(), "info alone makes no card");
+        // SELECT JPKI, then the 7-byte header of the auth certificate.
+        for command in [
+            &[
+                0x00, 0xA4, 0x04, 0x0C, 0x0A, 0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00,
+                0x01,
+            ][..],
+            &[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x0A],
+            &[0x00, 0xB0, 0x00, 0x00, 0x07],
+        ] {
+            assert_eq!(lazy.transmit(command), eager.transmit(command));
+        }
+        assert_eq!(lazy.info(), eager.info());
+    }
+
+    #[test]
+    fn a_lazy_card_powered_off_first_is_off() {
+        let mut lazy = lazy_phone();
+        assert_eq!(lazy.power(PowerEvent::Off), Ok(None));
+        assert!(lazy.transmit(&[0x00, 0x84, 0x00, 0x00, 0x08]).is_err());
+        let atr = lazy.power(PowerEvent::On).unwrap();
+        assert_eq!(atr.as_deref(), Some(&lazy.profile.atr[..]));
+        assert_eq!(
+            lazy.transmit(&[0x00, 0x84, 0x00, 0x00, 0x08])
+                .unwrap()
+                .len(),
+            10
+        );
     }
 }

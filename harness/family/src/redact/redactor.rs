@@ -1,18 +1,21 @@
-//! Keeps secrets out of every output. The engine registers each secret value
-//! it learns (persona secrets, `secret` variables, anything sent by
-//! `verify`/`change_pin`); every byte string and message that leaves the
-//! engine goes through [`Redactor`].
+//! [`Redactor`]: registering secrets, and masking them in hex and text.
 
 use std::borrow::Cow;
+use std::ops::Range;
 use std::sync::Arc;
+
+use super::secrets::{Form, Needle, Pattern, Secrets};
 
 /// Masks registered secrets in bytes and text.
 ///
-/// Registering a secret only copies its bytes; its text forms (itself, its
-/// uppercase and lowercase hex) are matched without being built: a search
-/// is a `memchr` scan for the form's first byte and a comparison there, and
-/// masking allocates only when a secret is found. The engine masks every
-/// evidence record and message of every step, so both must be cheap.
+/// Registering a secret only copies its bytes (and rebuilds the tables of
+/// the bytes and byte pairs the secrets and their text forms start with);
+/// its text forms (itself, its uppercase and lowercase hex) are matched
+/// without being built: a scan looks each byte up in those tables and
+/// compares a secret only where one may start, hex is written from a
+/// table in the same kind of pass, and masking text allocates only when a
+/// secret is found. The engine masks every evidence record and message of
+/// every step, so both must be cheap.
 ///
 /// The secrets are shared: a clone costs a reference count, and adding a
 /// secret copies the list only when a clone still holds it (a persona's
@@ -21,149 +24,6 @@ use std::sync::Arc;
 #[derive(Clone, Debug, Default)]
 pub struct Redactor {
     secrets: Arc<Secrets>,
-}
-
-/// The registered secrets, longest first, and the bytes their forms can
-/// start with: a text or byte string none of whose bytes starts a form is
-/// passed by one scan of a table, without a search per secret (the
-/// engine's common case: a summary, a status word, a short response).
-#[derive(Clone, Debug, Default)]
-struct Secrets {
-    patterns: Vec<Pattern>,
-    /// First bytes of every text form (raw, uppercase and lowercase hex).
-    text_firsts: ByteSet,
-    /// Every text form as (its first byte, the secret's index, the form).
-    forms: Vec<(u8, usize, Form)>,
-    /// First bytes of every secret's own bytes.
-    byte_firsts: ByteSet,
-}
-
-/// A set of byte values.
-#[derive(Clone, Copy, Debug, Default)]
-struct ByteSet([u64; 4]);
-
-impl ByteSet {
-    fn insert(&mut self, byte: u8) {
-        self.0[usize::from(byte >> 6)] |= 1 << (byte & 63);
-    }
-
-    fn contains(&self, byte: u8) -> bool {
-        self.0[usize::from(byte >> 6)] & (1 << (byte & 63)) != 0
-    }
-}
-
-/// One registered secret and what its searches need to know of it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Pattern {
-    bytes: Vec<u8>,
-    /// Its bytes are UTF-8, so it can appear in text as itself.
-    utf8: bool,
-    /// Its bytes are all ASCII hex digits.
-    all_hex: bool,
-}
-
-/// How a secret appears in text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Form {
-    /// Its bytes as they are (text when they are UTF-8).
-    Raw,
-    /// Uppercase hex of its bytes.
-    UpperHex,
-    /// Lowercase hex of its bytes.
-    LowerHex,
-}
-
-impl Pattern {
-    /// The forms it can take in text.
-    fn forms(&self) -> &'static [Form] {
-        if self.utf8 {
-            &[Form::Raw, Form::UpperHex, Form::LowerHex]
-        } else {
-            &[Form::UpperHex, Form::LowerHex]
-        }
-    }
-}
-
-/// One form of one secret, to search text for.
-struct Needle<'p> {
-    secret: &'p [u8],
-    form: Form,
-}
-
-impl Needle<'_> {
-    fn digits(&self) -> &'static [u8; 16] {
-        match self.form {
-            Form::LowerHex => b"0123456789abcdef",
-            _ => b"0123456789ABCDEF",
-        }
-    }
-
-    fn len(&self) -> usize {
-        match self.form {
-            Form::Raw => self.secret.len(),
-            Form::UpperHex | Form::LowerHex => self.secret.len() * 2,
-        }
-    }
-
-    fn first(&self) -> Option<u8> {
-        let &byte = self.secret.first()?;
-        Some(match self.form {
-            Form::Raw => byte,
-            Form::UpperHex | Form::LowerHex => self.digits()[usize::from(byte >> 4)],
-        })
-    }
-
-    fn matches_at(&self, hay: &[u8]) -> bool {
-        match self.form {
-            Form::Raw => hay.starts_with(self.secret),
-            Form::UpperHex | Form::LowerHex => {
-                let digits = self.digits();
-                hay.len() >= self.len()
-                    && self
-                        .secret
-                        .iter()
-                        .zip(hay.chunks_exact(2))
-                        .all(|(&b, pair)| {
-                            pair[0] == digits[usize::from(b >> 4)]
-                                && pair[1] == digits[usize::from(b & 0x0F)]
-                        })
-            }
-        }
-    }
-
-    /// Where the needle next occurs in `hay` from `from` on.
-    fn find(&self, hay: &[u8], from: usize) -> Option<usize> {
-        let first = self.first()?;
-        let rest = hay.get(from..)?;
-        memchr::memchr_iter(first, rest)
-            .map(|at| from + at)
-            .find(|&at| self.matches_at(&hay[at..]))
-    }
-
-    /// `text` with every occurrence, left to right and not overlapping
-    /// (as `str::replace`), replaced by [`REDACTED`]; `None` when there is
-    /// none. A match starts at a byte equal to an ASCII digit or the
-    /// secret's first byte and spans whole secret bytes, so the cuts fall
-    /// on UTF-8 boundaries.
-    fn replace(&self, text: &str) -> Option<String> {
-        let hay = text.as_bytes();
-        let mut at = self.find(hay, 0)?;
-        let mut out = String::with_capacity(text.len());
-        let mut kept = 0;
-        loop {
-            // Never fails (see above); were it to, text is lost, not a
-            // secret shown.
-            out.push_str(text.get(kept..at).unwrap_or_default());
-            out.push_str(REDACTED);
-            kept = at + self.len();
-            match self.find(hay, kept) {
-                Some(next) => at = next,
-                None => break,
-            }
-        }
-        out.push_str(text.get(kept..).unwrap_or_default());
-        Some(out)
-    }
 }
 
 /// Text put where a secret was.
@@ -228,23 +88,8 @@ impl Redactor {
             all_hex: pattern.iter().all(u8::is_ascii_hexdigit),
         };
         let secrets = Arc::make_mut(&mut self.secrets);
-        if let Some(&first) = pattern.bytes.first() {
-            secrets.byte_firsts.insert(first);
-        }
         secrets.patterns.insert(at, pattern);
-        secrets.forms.clear();
-        for (index, pattern) in secrets.patterns.iter().enumerate() {
-            for &form in pattern.forms() {
-                let needle = Needle {
-                    secret: &pattern.bytes,
-                    form,
-                };
-                if let Some(first) = needle.first() {
-                    secrets.text_firsts.insert(first);
-                    secrets.forms.push((first, index, form));
-                }
-            }
-        }
+        secrets.reindex();
     }
 
     /// Whether some form of a secret occurs in `text`.
@@ -253,45 +98,37 @@ impl Redactor {
         let firsts = secrets.text_firsts;
         text.iter().enumerate().any(|(at, &byte)| {
             firsts.contains(byte)
-                && secrets.forms.iter().any(|&(first, index, form)| {
-                    first == byte
-                        && (Needle {
-                            secret: &secrets.patterns[index].bytes,
-                            form,
-                        })
-                        .matches_at(&text[at..])
+                && secrets.may_start(byte, text.get(at + 1).copied())
+                && secrets.forms_starting(byte).iter().any(|&(index, form)| {
+                    (Needle {
+                        secret: &secrets.patterns[index].bytes,
+                        form,
+                    })
+                    .matches_at(&text[at..])
                 })
         })
     }
 
-    /// Whether `bytes` hold a byte a secret starts with (a quick no).
-    fn bytes_may_touch(&self, bytes: &[u8]) -> bool {
-        let firsts = self.secrets.byte_firsts;
-        bytes.iter().any(|&byte| firsts.contains(byte))
-    }
-
-    /// Which bytes of `bytes` belong to a secret (every occurrence,
-    /// overlapping ones too); `None` when none does.
-    fn mask(&self, bytes: &[u8]) -> Option<Vec<bool>> {
-        if !self.bytes_may_touch(bytes) {
-            return None;
-        }
-        let mut masked: Option<Vec<bool>> = None;
-        for pattern in self.secrets.patterns.iter() {
-            let needle = Needle {
-                secret: &pattern.bytes,
-                form: Form::Raw,
-            };
-            let mut from = 0;
-            while let Some(start) = needle.find(bytes, from) {
-                let marks = masked.get_or_insert_with(|| vec![false; bytes.len()]);
-                if let Some(marks) = marks.get_mut(start..start + pattern.bytes.len()) {
-                    marks.fill(true);
+    /// Pushes onto `found` every occurrence of a secret of group `slot`
+    /// (1-based, see `byte_slots`) starting at `at` in `bytes`. Kept out of
+    /// the hex loop, which calls it at the few bytes a secret starts with.
+    #[inline(never)]
+    fn secrets_at(&self, bytes: &[u8], at: usize, slot: u16, found: &mut Vec<Range<usize>>) {
+        let secrets = &*self.secrets;
+        let rest = bytes.get(at..).unwrap_or_default();
+        let group = usize::from(slot)
+            .checked_sub(1)
+            .and_then(|g| secrets.byte_groups.get(g));
+        for &index in group.into_iter().flatten() {
+            if let Some(pattern) = secrets.patterns.get(index) {
+                // Compared in place: most candidates differ at their
+                // second byte.
+                let len = pattern.bytes.len();
+                if rest.len() >= len && rest.iter().zip(&pattern.bytes).all(|(a, b)| a == b) {
+                    found.push(at..at + len);
                 }
-                from = start + 1;
             }
         }
-        masked
     }
 
     /// Whether a registered secret occurs in `bytes`.
@@ -307,17 +144,34 @@ impl Redactor {
 
     /// Uppercase hex of `bytes`, secret bytes shown as `**`.
     pub fn hex(&self, bytes: &[u8]) -> String {
-        let mut out = Vec::with_capacity(bytes.len() * 2);
-        match self.mask(bytes) {
-            None => bytes.iter().for_each(|&byte| push_hex(&mut out, byte)),
-            Some(masked) => {
-                for (&byte, hidden) in bytes.iter().zip(masked) {
-                    if hidden {
-                        out.extend_from_slice(b"**");
-                    } else {
-                        push_hex(&mut out, byte);
-                    }
+        self.hex_masking(bytes, &[])
+    }
+
+    /// [`hex`](Self::hex) that also shows the bytes of the `masked` ranges
+    /// as `**` (the data of a VERIFY), whatever the redactor knows; a
+    /// range past the end masks what it covers.
+    pub fn hex_masking(&self, bytes: &[u8], masked: &[Range<usize>]) -> String {
+        let mut out = vec![0u8; bytes.len() * 2];
+        for (digits, &byte) in out.chunks_exact_mut(2).zip(bytes) {
+            digits.copy_from_slice(&HEX_PAIRS[usize::from(byte)]);
+        }
+        // Every occurrence of every secret (overlapping ones too): a scan
+        // of the first-byte table, the secrets compared only where one
+        // starts (a certificate holds many bytes a PIN's digits start
+        // with, too many for a `memchr` per secret to skip far).
+        let mut found = Vec::new();
+        if let Ok(slots) = <&[u16; 256]>::try_from(self.secrets.byte_slots.as_slice()) {
+            for (at, &byte) in bytes.iter().enumerate() {
+                let slot = slots[usize::from(byte)];
+                if slot != 0 && self.secrets.may_start(byte, bytes.get(at + 1).copied()) {
+                    self.secrets_at(bytes, at, slot, &mut found);
                 }
+            }
+        }
+        for range in masked.iter().cloned().chain(found) {
+            let end = range.end.min(bytes.len());
+            if let Some(digits) = out.get_mut(range.start.min(end) * 2..end * 2) {
+                digits.fill(b'*');
             }
         }
         // Only ASCII was written.
@@ -382,14 +236,20 @@ fn longest_hex_run(text: &str) -> usize {
     longest
 }
 
-/// Appends `byte` as two uppercase hex digits.
-fn push_hex(out: &mut Vec<u8>, byte: u8) {
+/// The two uppercase hex digits of every byte value. Our own table: the
+/// `hex` crate writes into a buffer only in lowercase (its uppercase
+/// encoder collects `char`s, about ten instructions a byte), and evidence
+/// is mostly READ BINARY data.
+const HEX_PAIRS: [[u8; 2]; 256] = {
     const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
-    out.extend_from_slice(&[
-        DIGITS[usize::from(byte >> 4)],
-        DIGITS[usize::from(byte & 0x0F)],
-    ]);
-}
+    let mut table = [[0u8; 2]; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = [DIGITS[byte >> 4], DIGITS[byte & 0x0F]];
+        byte += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {
@@ -462,6 +322,39 @@ mod tests {
         assert_eq!(r.text("got A1B2C3"), "got <redacted>");
     }
 
+    #[test]
+    #[allow(clippy::single_range_in_vec_init)] // one masked range, on purpose
+    fn hex_masks_secrets_and_ranges_at_either_end_and_past_it() {
+        let mut r = Redactor::default();
+        r.add_bytes(&[0xDE, 0xAD]);
+        // A secret at the very start and at the very end.
+        assert_eq!(r.hex(&[0xDE, 0xAD, 0x00, 0xDE, 0xAD]), "****00****");
+        // Given ranges, one running past the end, beside a secret.
+        assert_eq!(
+            r.hex_masking(&[0x01, 0x02, 0xDE, 0xAD, 0x03], &[0..1, 4..9]),
+            "**02******"
+        );
+        assert_eq!(r.hex_masking(&[0x01], &[3..5]), "01");
+        assert_eq!(r.hex(&[]), "");
+        // Every byte value, through the table.
+        let all: Vec<u8> = (0..=255).collect();
+        assert_eq!(Redactor::default().hex(&all), hex::encode_upper(&all));
+    }
+
+    #[test]
+    fn forms_sharing_a_first_byte_are_all_tried() {
+        // "12", "1A" and hex of 0x1B ("1B"/"1b") all start with '1'.
+        let mut r = Redactor::default();
+        r.add_text("12");
+        r.add_text("1A");
+        r.add_bytes(&[0x1B]);
+        assert_eq!(r.text("x1Ay"), "x<redacted>y");
+        assert_eq!(r.text("x1by 1B 12"), "x<redacted>y <redacted> <redacted>");
+        assert!(matches!(r.text_cow("1C 13 1"), Cow::Borrowed(_)));
+        // Lowercase and uppercase hex of a text secret.
+        assert_eq!(r.text("3132 3141 3161"), "<redacted> <redacted> 3161");
+    }
+
     /// Every form of every secret, spelt out (the slow way).
     fn all_forms(secrets: &[Vec<u8>]) -> Vec<Vec<u8>> {
         let mut forms = Vec::new();
@@ -495,6 +388,26 @@ mod tests {
             proptest::prop_assert_eq!(r.text_touched(text.as_bytes()), touched);
             let masked = r.text(&text);
             proptest::prop_assert_eq!(masked != text, touched);
+        }
+
+        /// Many secrets, several sharing a first byte or a first pair,
+        /// some one byte long: every occurrence of each is still masked.
+        #[test]
+        fn hex_masks_secrets_of_many_first_bytes(
+            secrets in proptest::collection::vec(proptest::collection::vec(0u8..12, 1..4), 4..10),
+            bytes in proptest::collection::vec(0u8..12, 0..80),
+        ) {
+            let mut r = Redactor::default();
+            secrets.iter().for_each(|s| r.add_bytes(s));
+            let mut want = hex::encode_upper(&bytes).into_bytes();
+            for secret in &secrets {
+                for start in 0..bytes.len() {
+                    if bytes[start..].starts_with(secret) {
+                        want[start * 2..(start + secret.len()) * 2].fill(b'*');
+                    }
+                }
+            }
+            proptest::prop_assert_eq!(r.hex(&bytes), String::from_utf8(want).unwrap());
         }
 
         /// Hex masks every byte of every occurrence, and only those.
