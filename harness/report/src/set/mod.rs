@@ -15,6 +15,7 @@
 //! `report render`, `report merge`) use the same per-scenario pieces, so
 //! both ways write the same bytes (a test holds them equal).
 
+mod hasher;
 mod in_place;
 pub(crate) mod part;
 mod syncer;
