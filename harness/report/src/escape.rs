@@ -17,48 +17,48 @@ const fn splat(byte: u8) -> u64 {
 
 const HIGH_BITS: u64 = splat(0x80);
 
-/// Whether any byte of `word` is below `n` (n ≤ 128). A borrow starts only
-/// at such a byte, so the answer is exact (which byte is left to the byte
-/// loop).
-const fn any_below(word: u64, n: u8) -> bool {
-    word.wrapping_sub(splat(n)) & !word & HIGH_BITS != 0
+/// The high bit of every byte of `word` below `n` (n ≤ 128), and maybe of
+/// bytes above such a byte: a borrow starts only at a byte below `n`, so
+/// the lowest bit set marks the first such byte exactly.
+const fn below(word: u64, n: u8) -> u64 {
+    word.wrapping_sub(splat(n)) & !word & HIGH_BITS
 }
 
-/// Whether any byte of `word` is `byte`.
-const fn any_equal(word: u64, byte: u8) -> bool {
-    any_below(word ^ splat(byte), 1)
+/// The same for bytes equal to `byte`.
+const fn equal(word: u64, byte: u8) -> u64 {
+    below(word ^ splat(byte), 1)
 }
 
-/// Whether a word holds a byte that the JSON writer must escape (or, for
-/// `script`, also `<` or a non-ASCII byte).
-fn word_is_special(word: u64, script: bool) -> bool {
-    let json = any_below(word, 0x20) || any_equal(word, b'"') || any_equal(word, b'\\');
-    json || (script && (word & HIGH_BITS != 0 || any_equal(word, b'<')))
+/// The high bit of the bytes of `word` (little-endian: its first byte
+/// lowest) that the JSON writer must escape (or, for `script`, also `<` or
+/// a non-ASCII byte); exact at the lowest bit set.
+fn special(word: u64, script: bool) -> u64 {
+    let json = below(word, 0x20) | equal(word, b'"') | equal(word, b'\\');
+    if script {
+        json | (word & HIGH_BITS) | equal(word, b'<')
+    } else {
+        json
+    }
 }
 
-fn byte_is_special(byte: u8, script: bool) -> bool {
-    byte < 0x20 || byte == b'"' || byte == b'\\' || (script && (byte == b'<' || byte >= 0x80))
-}
-
-/// The position of the first special byte of `bytes`.
+/// The position of the first special byte of `bytes`, eight at a time
+/// (the last few padded with a plain byte).
 fn find_special(bytes: &[u8], script: bool) -> Option<usize> {
     let mut words = bytes.chunks_exact(8);
     let mut offset = 0;
     for chunk in &mut words {
-        let word = u64::from_ne_bytes(chunk.try_into().unwrap_or([0; 8]));
-        if word_is_special(word, script) {
-            return chunk
-                .iter()
-                .position(|b| byte_is_special(*b, script))
-                .map(|at| offset + at);
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let found = special(word, script);
+        if found != 0 {
+            return Some(offset + (found.trailing_zeros() / 8) as usize);
         }
         offset += 8;
     }
-    words
-        .remainder()
-        .iter()
-        .position(|b| byte_is_special(*b, script))
-        .map(|at| offset + at)
+    let rest = words.remainder();
+    let mut last = [b'A'; 8];
+    last.iter_mut().zip(rest).for_each(|(to, from)| *to = *from);
+    let found = special(u64::from_le_bytes(last), script);
+    (found != 0).then(|| offset + (found.trailing_zeros() / 8) as usize)
 }
 
 const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -83,9 +83,13 @@ fn push_escape(out: &mut Vec<u8>, byte: u8) {
 
 /// `\uXXXX`, lowercase hex.
 fn push_unit(out: &mut Vec<u8>, unit: u16) {
-    let digit = |shift: u16| HEX_DIGITS.get(usize::from(unit >> shift & 0xF)).copied();
-    out.extend_from_slice(b"\\u");
-    out.extend([12, 8, 4, 0].into_iter().filter_map(digit));
+    let digit = |shift: u16| {
+        HEX_DIGITS
+            .get(usize::from(unit >> shift & 0xF))
+            .copied()
+            .unwrap_or(b'0')
+    };
+    out.extend_from_slice(&[b'\\', b'u', digit(12), digit(8), digit(4), digit(0)]);
 }
 
 /// Appends `text` as a JSON string, as `serde_json` writes it.

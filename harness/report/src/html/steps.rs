@@ -404,6 +404,42 @@ mod tests {
     }
 
     #[test]
+    fn hex_is_read_by_the_table_as_digit_by_digit() {
+        let one_by_one = |text: &str| -> Option<Vec<u8>> {
+            let nibble = |d: u8| match d {
+                b'0'..=b'9' => Some(d - b'0'),
+                b'A'..=b'F' => Some(d - b'A' + 10),
+                _ => None,
+            };
+            let digits = text.as_bytes();
+            if digits.len() < BASE64_FROM_HEX_CHARS || digits.len() % 2 != 0 {
+                return None;
+            }
+            digits
+                .chunks(2)
+                .map(|p| Some(nibble(p[0])? << 4 | nibble(p[1])?))
+                .collect()
+        };
+        let mut bytes = Vec::new();
+        let all: String = (0..=255u8).map(|b| format!("{b:02X}")).collect();
+        for len in (30..=64).step_by(2) {
+            for start in 0..40 {
+                let text = all.get(start * 2..start * 2 + len).unwrap();
+                let ours = hex_bytes_into(text, &mut bytes).then(|| bytes.clone());
+                assert_eq!(ours, one_by_one(text), "{text}");
+                for bad in 0..=255u8 {
+                    let mut odd = text.as_bytes().to_vec();
+                    odd[start % len] = bad;
+                    if let Ok(odd) = String::from_utf8(odd) {
+                        let ours = hex_bytes_into(&odd, &mut bytes).then(|| bytes.clone());
+                        assert_eq!(ours, one_by_one(&odd), "{odd}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn only_long_uppercase_hex_of_whole_bytes_becomes_base64() {
         let hex = "00A4040C0AD392F000260100000001FF";
         let encoded = hex_as_base64(hex).unwrap();
@@ -412,11 +448,15 @@ mod tests {
             .unwrap();
         assert_eq!(hex::encode_upper(bytes), hex);
         for kept in [
-            "00A4040C",                           // short
-            "00a4040c0ad392f000260100000001ff",   // lowercase
-            "0020008008********0AD392F000260100", // redacted bytes
-            "00A4040C0AD392F000260100000001F",    // half a byte
-            "00A4040C0AD392F000260100000001G0",   // not a digit
+            "00A4040C",                              // short
+            "00a4040c0ad392f000260100000001ff",      // lowercase
+            "0020008008********0AD392F000260100",    // redacted bytes
+            "00A4040C0AD392F000260100000001F",       // half a byte
+            "00A4040C0AD392F000260100000001G0",      // not a digit
+            "00A4040C0AD392F000260100000001@0",      // just below a letter
+            "00A4040C0AD392F000260100000001:0",      // just above a digit
+            "00A4040C0AD392F000260100000001/0",      // just below a digit
+            "00A4040C0AD392F000260100000001F\u{e9}", // not ASCII
         ] {
             assert_eq!(hex_as_base64(kept), None, "{kept}");
         }
