@@ -32,6 +32,7 @@ const fn equal(word: u64, byte: u8) -> u64 {
 /// The high bit of the bytes of `word` (little-endian: its first byte
 /// lowest) that the JSON writer must escape (or, for `script`, also `<` or
 /// a non-ASCII byte); exact at the lowest bit set.
+#[inline(always)]
 fn special(word: u64, script: bool) -> u64 {
     let json = below(word, 0x20) | equal(word, b'"') | equal(word, b'\\');
     if script {
@@ -43,6 +44,7 @@ fn special(word: u64, script: bool) -> u64 {
 
 /// The position of the first special byte of `bytes`, eight at a time
 /// (the last few padded with a plain byte).
+#[inline(always)]
 fn find_special(bytes: &[u8], script: bool) -> Option<usize> {
     let mut words = bytes.chunks_exact(8);
     let mut offset = 0;
@@ -93,16 +95,20 @@ fn push_unit(out: &mut Vec<u8>, unit: u16) {
 }
 
 /// Appends `text` as a JSON string, as `serde_json` writes it.
+#[inline]
 pub(crate) fn json_str(out: &mut Vec<u8>, text: &str) {
     write_str(out, text, false);
 }
 
 /// Appends `text` as a JSON string in script-safe ASCII: as
 /// `crate::html::script_json` writes it.
+#[inline]
 pub(crate) fn script_str(out: &mut Vec<u8>, text: &str) {
     write_str(out, text, true);
 }
 
+/// Inlined into each of the two, so that `script` is a constant there.
+#[inline(always)]
 fn write_str(out: &mut Vec<u8>, text: &str, script: bool) {
     out.reserve(text.len() + 2);
     out.push(b'"');

@@ -412,7 +412,7 @@ mod tests {
                 _ => None,
             };
             let digits = text.as_bytes();
-            if digits.len() < BASE64_FROM_HEX_CHARS || digits.len() % 2 != 0 {
+            if digits.len() < BASE64_FROM_HEX_CHARS || !digits.len().is_multiple_of(2) {
                 return None;
             }
             digits
