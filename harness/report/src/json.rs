@@ -5,8 +5,9 @@ use std::path::Path;
 
 use crate::atomic::write_atomically;
 use crate::error::{IoAction, ReportError};
-use crate::outline::{indent, write_at};
-use crate::schema::{FileHash, Report, ScenarioReport, SCHEMA_VERSION};
+use crate::outline::write_at;
+use crate::schema::{FileHash, Report, SCHEMA_VERSION};
+pub(crate) use crate::step_json::write_scenario;
 
 /// Where in-memory JSON is said to come from in errors.
 const IN_MEMORY: &str = "<memory>";
@@ -114,18 +115,6 @@ pub(crate) fn write_head<W: Write>(
     out.write_all(&head)
 }
 
-/// One element of the `scenarios` array; `first` for the first.
-pub(crate) fn write_scenario<W: Write>(
-    out: &mut W,
-    scenario: &ScenarioReport,
-    first: bool,
-) -> std::io::Result<()> {
-    out.write_all(if first { b"\n" } else { b",\n" })?;
-    indent(out, 2)?;
-    write_at(out, 2, scenario)?;
-    Ok(())
-}
-
 /// The rest after the scenarios: `requirements`, `errors`, `files`, the
 /// final newline. `any_scenarios`: whether an element was written.
 pub(crate) fn write_tail<W: Write>(
@@ -216,7 +205,7 @@ pub fn supported_major() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::RunError;
+    use crate::schema::{RunError, ScenarioReport};
 
     fn sample() -> Report {
         Report {

@@ -22,6 +22,7 @@
 mod atomic;
 mod describe;
 mod error;
+mod escape;
 mod fields;
 mod html;
 mod json;
@@ -34,6 +35,7 @@ mod rollup;
 pub mod schema;
 mod set;
 mod signature;
+mod step_json;
 mod summary;
 mod v1;
 mod v2;

@@ -6,79 +6,130 @@
 //! tomorrow) none: the page shows every record's raw fields as text
 //! (`steps.rs`).
 
+use std::fmt::Write as _;
+
 use myna_card_emu::{Instruction, StatusWord};
 
 use crate::schema::Evidence;
 
-/// One labelled line of a decoding.
-pub(crate) type Row = (String, String);
-
-/// The decoded lines of `evidence` (the raw fields are shown beside them).
-pub(crate) fn decode(evidence: &Evidence) -> Vec<Row> {
+/// Hands each labelled line of the decoding of `evidence` to `row` (the
+/// raw fields are shown beside them); `text` is a buffer reused between
+/// records, so a line costs no allocation of its own.
+pub(crate) fn decode_into(evidence: &Evidence, text: &mut String, row: &mut dyn FnMut(&str, &str)) {
     match &*evidence.kind {
-        "apdu" => apdu(evidence),
-        "http" => http(evidence),
-        _ => Vec::new(),
+        "apdu" => apdu(evidence, text, row),
+        "http" => http(evidence, text, row),
+        _ => {}
     }
 }
 
-/// Hex text (with `**` for redacted bytes) as bytes, redacted ones `None`.
+/// Hex text (with `**` for redacted bytes) as bytes, redacted ones `None`:
+/// the non-blank characters two by two, each pair (or a last single one)
+/// read as `u8::from_str_radix` reads it.
 fn hex_bytes(text: &str) -> Vec<Option<u8>> {
-    let clean: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
-    clean
-        .chunks(2)
-        .map(|pair| {
-            let s: String = pair.iter().collect();
-            u8::from_str_radix(&s, 16).ok()
-        })
-        .collect()
+    let pair = |first: char, second: Option<char>| match (first, second) {
+        (c, None) => c.to_digit(16),
+        ('+', Some(c)) => c.to_digit(16),
+        (hi, Some(lo)) => Some(hi.to_digit(16)? << 4 | lo.to_digit(16)?),
+    };
+    let mut bytes = Vec::with_capacity(text.len() / 2);
+    let mut pending = None;
+    for c in text.chars().filter(|c| !c.is_whitespace()) {
+        match pending.take() {
+            None => pending = Some(c),
+            Some(first) => bytes.push(pair(first, Some(c)).and_then(|b| u8::try_from(b).ok())),
+        }
+    }
+    if let Some(first) = pending {
+        bytes.push(pair(first, None).and_then(|b| u8::try_from(b).ok()));
+    }
+    bytes
 }
 
-fn apdu(evidence: &Evidence) -> Vec<Row> {
-    let mut rows = Vec::new();
+/// How many characters of `text` are not blank; eight bytes at a time
+/// when it is ASCII (every ASCII blank is at most a space).
+fn non_blank_chars(text: &str) -> usize {
+    if !text.is_ascii() {
+        return text.chars().filter(|c| !c.is_whitespace()).count();
+    }
+    let blank = |b: &&u8| matches!(**b, b'\t'..=b'\r' | b' ');
+    let mut words = text.as_bytes().chunks_exact(8);
+    let mut blanks = 0;
+    for chunk in &mut words {
+        let word = u64::from_ne_bytes(chunk.try_into().unwrap_or([0; 8]));
+        // Whether a byte is below 0x21 (exact for ASCII bytes).
+        if word.wrapping_sub(0x2121_2121_2121_2121) & !word & 0x8080_8080_8080_8080 != 0 {
+            blanks += chunk.iter().filter(blank).count();
+        }
+    }
+    blanks += words.remainder().iter().filter(blank).count();
+    text.len() - blanks
+}
+
+/// Appends `byte` as two uppercase hex digits.
+fn push_hex(text: &mut String, byte: u8) {
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    for nibble in [byte >> 4, byte & 0xF] {
+        text.push(char::from(
+            DIGITS.get(usize::from(nibble)).copied().unwrap_or(b'0'),
+        ));
+    }
+}
+
+fn apdu(evidence: &Evidence, text: &mut String, row: &mut dyn FnMut(&str, &str)) {
     if let Some(command) = evidence.text("command") {
         let bytes = hex_bytes(command);
         let byte = |i: usize| bytes.get(i).copied().flatten();
         if let Some(ins) = byte(1) {
-            let name = Instruction(ins)
-                .name()
-                .map_or_else(|| "unknown instruction".to_owned(), |n| n.replace('_', " "));
-            rows.push(("instruction".to_owned(), format!("{name} (INS {ins:02X})")));
+            text.clear();
+            match Instruction(ins).name() {
+                Some(name) => text.extend(name.chars().map(|c| if c == '_' { ' ' } else { c })),
+                None => text.push_str("unknown instruction"),
+            }
+            text.push_str(" (INS ");
+            push_hex(text, ins);
+            text.push(')');
+            row("instruction", text);
         }
-        let header: Vec<String> = ["CLA", "INS", "P1", "P2"]
-            .iter()
-            .enumerate()
-            .filter_map(|(i, label)| byte(i).map(|b| format!("{label} {b:02X}")))
-            .collect();
-        if !header.is_empty() {
-            rows.push(("header".to_owned(), header.join(" · ")));
+        text.clear();
+        for (i, label) in ["CLA", "INS", "P1", "P2"].iter().enumerate() {
+            if let Some(b) = byte(i) {
+                if !text.is_empty() {
+                    text.push_str(" · ");
+                }
+                text.push_str(label);
+                text.push(' ');
+                push_hex(text, b);
+            }
         }
-        rows.push(("body".to_owned(), body_shape(&bytes)));
+        if !text.is_empty() {
+            row("header", text);
+        }
+        row("body", &body_shape(&bytes));
     }
     if let Some(sw) = evidence.text("sw") {
-        let meaning = u16::from_str_radix(sw, 16)
-            .ok()
-            .map(StatusWord)
-            .map(|sw| {
-                let mut text = sw
-                    .name()
-                    .unwrap_or("no name in card-emu's table")
-                    .to_owned();
+        text.clear();
+        text.push_str(sw);
+        text.push(' ');
+        match u16::from_str_radix(sw, 16).ok().map(StatusWord) {
+            Some(sw) => {
+                text.push_str(sw.name().unwrap_or("no name in card-emu's table"));
                 if let Some(tries) = sw.tries_left() {
-                    text.push_str(&format!(", {tries} tries left"));
+                    let _ = write!(text, ", {tries} tries left");
                 }
-                text
-            })
-            .unwrap_or_else(|| "not a status word".to_owned());
-        rows.push(("status".to_owned(), format!("{sw} {meaning}")));
+            }
+            None => text.push_str("not a status word"),
+        }
+        row("status", text);
     }
     if let Some(response) = evidence.text("response") {
         // Counted, not decoded: a response is often hundreds of bytes.
-        let digits = response.chars().filter(|c| !c.is_whitespace()).count();
-        let len = digits.div_ceil(2);
-        rows.push(("response data".to_owned(), format!("{len} bytes")));
+        text.clear();
+        let len = non_blank_chars(response).div_ceil(2);
+        text.push_str(itoa::Buffer::new().format(len));
+        text.push_str(" bytes");
+        row("response data", text);
     }
-    rows
 }
 
 /// `Lc 4, 4 data bytes (redacted), Le 256`: the body's shape, short form
@@ -120,21 +171,24 @@ fn body_shape(bytes: &[Option<u8>]) -> String {
     }
 }
 
-fn http(evidence: &Evidence) -> Vec<Row> {
-    let mut rows = Vec::new();
+fn http(evidence: &Evidence, text: &mut String, row: &mut dyn FnMut(&str, &str)) {
     let method = evidence.text("method").unwrap_or("?");
     let path = evidence.text("path").unwrap_or("");
-    rows.push(("request".to_owned(), format!("{method} {path}")));
+    text.clear();
+    let _ = write!(text, "{method} {path}");
+    row("request", text);
     let status = evidence
         .fields
         .get("status")
         .and_then(serde_json::Value::as_u64);
-    let status_text = match status {
-        Some(code) => format!("{code} {}", status_class(code)),
-        None => "no answer".to_owned(),
-    };
-    rows.push(("status".to_owned(), status_text));
-    rows
+    text.clear();
+    match status {
+        Some(code) => {
+            let _ = write!(text, "{code} {}", status_class(code));
+        }
+        None => text.push_str("no answer"),
+    }
+    row("status", text);
 }
 
 fn status_class(code: u64) -> &'static str {
@@ -151,6 +205,74 @@ fn status_class(code: u64) -> &'static str {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The rows of `evidence`, owned.
+    fn decode(evidence: &Evidence) -> Vec<(String, String)> {
+        let mut rows = Vec::new();
+        let mut text = String::new();
+        decode_into(evidence, &mut text, &mut |label, line| {
+            rows.push((label.to_owned(), line.to_owned()))
+        });
+        rows
+    }
+
+    /// The former reading of hex text, one string per pair.
+    fn hex_bytes_as_before(text: &str) -> Vec<Option<u8>> {
+        let clean: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
+        clean
+            .chunks(2)
+            .map(|pair| u8::from_str_radix(&pair.iter().collect::<String>(), 16).ok())
+            .collect()
+    }
+
+    #[test]
+    fn hex_is_read_as_from_str_radix_reads_each_pair() {
+        for text in [
+            "",
+            "0",
+            "00A4 040C",
+            "+5+",
+            "++",
+            "-1",
+            "a\u{3000}b\u{85}c",
+            "é1",
+            "**12",
+            "0\t0\u{b}F",
+            "00B00000FF",
+            "+",
+            "1+",
+        ] {
+            assert_eq!(hex_bytes(text), hex_bytes_as_before(text), "{text:?}");
+        }
+        assert_eq!(non_blank_chars("AB CD\tEF\u{b}"), 6);
+        assert_eq!(non_blank_chars("AB\u{3000}CD"), 4);
+        for text in [
+            "",
+            "0123456789ABCDEF0123",
+            "01234567 9ABCDEF\r12\n",
+            "!\"#$%&'()*+,-./0 ",
+        ] {
+            let chars = text.chars().filter(|c| !c.is_whitespace()).count();
+            assert_eq!(non_blank_chars(text), chars, "{text:?}");
+        }
+        let mut hex = String::new();
+        for byte in [0x00, 0x0F, 0xA0, 0xFF] {
+            push_hex(&mut hex, byte);
+        }
+        assert_eq!(hex, "000FA0FF");
+    }
+
+    #[test]
+    fn an_http_exchange_is_its_request_and_status() {
+        let rows = decode(&evidence(
+            "http",
+            json!({"method": "POST", "path": "/x", "status": 404}),
+        ));
+        let text: Vec<String> = rows.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        assert_eq!(text, ["request: POST /x", "status: 404 client error"]);
+        let rows = decode(&evidence("http", json!({})));
+        assert_eq!(rows[1].1, "no answer");
+    }
 
     fn evidence(kind: &str, fields: serde_json::Value) -> Evidence {
         Evidence {

@@ -20,7 +20,7 @@
 //! engine has passed through the redactor; the page adds no other data.
 
 mod decode;
-mod script_json;
+pub(crate) mod script_json;
 mod steps;
 mod view;
 
@@ -72,6 +72,7 @@ pub(crate) struct HtmlScenarios<W> {
     latency: view::Latency,
     count: usize,
     scratch: Vec<u8>,
+    steps: steps::Scratch,
 }
 
 impl<W: Write> HtmlScenarios<W> {
@@ -95,6 +96,7 @@ impl<W: Write> HtmlScenarios<W> {
             latency: view::Latency::default(),
             count: 0,
             scratch: Vec::new(),
+            steps: steps::Scratch::default(),
         })
     }
 
@@ -116,7 +118,7 @@ impl<W: Write> HtmlScenarios<W> {
         self.scratch.extend_from_slice(
             format!("<script type=\"application/json\" id=\"st-{index}\">").as_bytes(),
         );
-        script_json::write(&mut self.scratch, &steps::Steps(&scenario.steps));
+        steps::write_steps(&mut self.scratch, &scenario.steps, &mut self.steps);
         self.scratch.extend_from_slice(b"</script>\n");
         self.page.write_all(&self.scratch)
     }

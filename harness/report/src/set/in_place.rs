@@ -1,23 +1,32 @@
 //! [`InPlace`]: a file of the set written front to back as the run goes,
 //! in the staging directory under its final name (no part copied at the
-//! end), hashed as it is written when its hash is needed, and synced in
-//! the background every [`SYNC_EVERY`] bytes ([`crate::set::syncer`]).
+//! end), hashed as it is written when its hash is needed (on a thread of
+//! its own, [`crate::set::hasher`]), and synced in the background every
+//! [`SYNC_EVERY`] bytes ([`crate::set::syncer`]).
 
 use std::fs::File;
-use std::io::{self, BufWriter, Seek as _, SeekFrom, Write};
+use std::io::{self, Seek as _, SeekFrom, Write};
 use std::path::Path;
 
 use sha2::{Digest as _, Sha256};
 
+use crate::set::hasher::Hasher;
 use crate::set::syncer::SyncHandle;
 
 /// Written bytes between two background syncs.
 pub(crate) const SYNC_EVERY: u64 = 8 << 20;
 
+/// Bytes gathered before they are written (and handed to the hasher).
+const CHUNK: usize = 1 << 18;
+
 /// A file being written front to back.
 pub(crate) struct InPlace {
-    out: BufWriter<File>,
-    hasher: Option<Sha256>,
+    file: File,
+    /// What is not written yet; handed to the hasher once written.
+    buffer: Vec<u8>,
+    hasher: Option<Hasher>,
+    /// Bytes written from the start of the file (for the hasher).
+    len: u64,
     unsynced: u64,
     sync: SyncHandle,
 }
@@ -25,7 +34,8 @@ pub(crate) struct InPlace {
 impl std::fmt::Debug for InPlace {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InPlace")
-            .field("out", &self.out)
+            .field("file", &self.file)
+            .field("buffered", &self.buffer.len())
             .field("hashed", &self.hasher.is_some())
             .field("unsynced", &self.unsynced)
             .finish()
@@ -35,7 +45,8 @@ impl std::fmt::Debug for InPlace {
 impl InPlace {
     /// The new file `path`, written from byte `from` on (the bytes before
     /// are written at the end, `report.json`'s head); hashed if `hash`
-    /// (only when `from` is 0: a hash covers the file from its start).
+    /// (only when `from` is 0: a hash covers the file from its start), on
+    /// a thread of its own ([`Hasher`]).
     pub(crate) fn create(
         path: &Path,
         from: u64,
@@ -51,40 +62,59 @@ impl InPlace {
             file.seek(SeekFrom::Start(from))?;
         }
         Ok(InPlace {
-            out: BufWriter::with_capacity(1 << 18, file),
-            hasher: (hash && from == 0).then(Sha256::new),
+            file,
+            buffer: Vec::with_capacity(CHUNK),
+            hasher: (hash && from == 0).then(|| Hasher::start(path)),
+            len: 0,
             unsynced: 0,
             sync,
         })
     }
 
-    /// Flushes the file; returns it (not yet synced, the caller syncs it)
-    /// and the hash of its bytes, if asked.
-    pub(crate) fn finish(self) -> io::Result<(File, Option<Sha256>)> {
-        let InPlace { out, hasher, .. } = self;
-        let file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
-        Ok((file, hasher))
+    /// Writes what is buffered, hands it to the hasher, and asks for a
+    /// background sync every [`SYNC_EVERY`] bytes.
+    fn write_buffer(&mut self) -> io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        self.file.write_all(&self.buffer)?;
+        self.unsynced += self.buffer.len() as u64;
+        self.len += self.buffer.len() as u64;
+        if let Some(hasher) = &mut self.hasher {
+            hasher.written(&self.buffer, self.len);
+        }
+        self.buffer.clear();
+        if self.unsynced >= SYNC_EVERY {
+            self.unsynced = 0;
+            self.sync.ask(&self.file);
+        }
+        Ok(())
+    }
+
+    /// Writes what is buffered; returns the file (not yet synced, the
+    /// caller syncs it) and the hash of its bytes, if asked.
+    pub(crate) fn finish(mut self) -> io::Result<(File, Option<Sha256>)> {
+        self.write_buffer()?;
+        let InPlace { file, hasher, .. } = self;
+        Ok((file, hasher.map(Hasher::finish).transpose()?))
     }
 }
 
 impl Write for InPlace {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        let written = self.out.write(bytes)?;
-        let done = bytes.get(..written).unwrap_or(bytes);
-        if let Some(hasher) = &mut self.hasher {
-            hasher.update(done);
+        self.buffer.extend_from_slice(bytes);
+        if self.buffer.len() >= CHUNK {
+            self.write_buffer()?;
         }
-        self.unsynced += written as u64;
-        if self.unsynced >= SYNC_EVERY {
-            self.unsynced = 0;
-            self.out.flush()?;
-            self.sync.ask(self.out.get_ref());
-        }
-        Ok(written)
+        Ok(bytes.len())
+    }
+
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.write(bytes).map(|_| ())
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
+        self.write_buffer()
     }
 }
 

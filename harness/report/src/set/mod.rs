@@ -3,7 +3,8 @@
 //! [`SetWriter`] takes each scenario as it finishes and writes its piece of
 //! every file: `report.html`'s and (once large) `report.json`'s straight
 //! into those files of the staging directory (`in_place.rs`), synced in the
-//! background as they grow (`syncer.rs`); the smaller pieces into part
+//! background as they grow (`syncer.rs`), `report.html` hashed on a thread
+//! of its own as it grows (`hasher.rs`); the smaller pieces into part
 //! files (`part.rs`). It keeps only what the files' heads and tails need
 //! (counts, the requirement rollup's citations, the latency counts, the
 //! first lines of `summary.md`'s lists). At the end of the run it writes
@@ -15,6 +16,7 @@
 //! `report render`, `report merge`) use the same per-scenario pieces, so
 //! both ways write the same bytes (a test holds them equal).
 
+mod hasher;
 mod in_place;
 pub(crate) mod part;
 mod syncer;
