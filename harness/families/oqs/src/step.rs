@@ -15,6 +15,29 @@ pub struct OqsStep {
     pub expect: Option<Vec<Spanned<Expectation>>>,
     /// Values to keep for later steps.
     pub captures: Vec<OqsCapture>,
+    /// The request, built at load when the body holds no template (the
+    /// same every run).
+    pub(crate) prepared: Option<crate::request::Request>,
+}
+
+impl OqsStep {
+    /// A step of `keyword` sending `request`; its request is built here
+    /// when the body holds no template.
+    pub fn new(
+        keyword: &'static str,
+        request: OqsRequest,
+        expect: Option<Vec<Spanned<Expectation>>>,
+        captures: Vec<OqsCapture>,
+    ) -> Self {
+        let prepared = crate::request::prepare(keyword, &request);
+        OqsStep {
+            keyword,
+            request,
+            expect,
+            captures,
+            prepared,
+        }
+    }
 }
 
 impl StepBody for OqsStep {
@@ -43,6 +66,15 @@ pub enum OqsRequest {
     /// A control command (`myna_oqs::ControlCommand`; the keyword is its
     /// `op`).
     Control(Value),
+}
+
+impl OqsRequest {
+    /// The step's body, as written.
+    pub fn body(&self) -> &Value {
+        match self {
+            OqsRequest::Lookup(b) | OqsRequest::Raw(b) | OqsRequest::Control(b) => b,
+        }
+    }
 }
 
 /// A `lookup:` step.
