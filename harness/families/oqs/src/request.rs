@@ -40,16 +40,20 @@ pub(crate) fn prepare(keyword: &'static str, request: &OqsRequest) -> Option<Req
 }
 
 /// The step's request: prepared at load, or built from `body` (the step's
-/// body with its templates filled in).
+/// body with its templates filled in) into `built`; with the JSON of a
+/// built one moved out of it (the evidence owns it; a prepared one's is
+/// copied).
 pub(crate) fn request_of<'s>(
     step: &'s OqsStep,
     body: &Value,
     built: &'s mut Option<Request>,
-) -> Result<&'s Request, String> {
+) -> Result<(&'s Request, Value), String> {
     if let Some(prepared) = &step.prepared {
-        return Ok(prepared);
+        return Ok((prepared, prepared.json.clone()));
     }
-    Ok(built.insert(build_request(step.keyword, &step.request, body)?))
+    let mut request = build_request(step.keyword, &step.request, body)?;
+    let json = std::mem::take(&mut request.json);
+    Ok((built.insert(request), json))
 }
 
 fn timeout_of(body: &Value) -> Option<Duration> {
@@ -58,10 +62,14 @@ fn timeout_of(body: &Value) -> Option<Duration> {
         .map(Duration::from_millis)
 }
 
-/// The bytes read as JSON, or as text when they are not JSON.
+/// The bytes read as JSON, or as text when they are not JSON. The bytes are
+/// checked as UTF-8 once, whole, rather than string by string as
+/// `from_slice` does (bytes that are not UTF-8 are not JSON either way).
 pub(crate) fn as_json(bytes: &[u8]) -> Value {
-    serde_json::from_slice(bytes)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()))
+    std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|text| serde_json::from_str(text).ok())
+        .unwrap_or_else(|| Value::String(String::from_utf8_lossy(bytes).into_owned()))
 }
 
 pub(crate) fn build_request(
@@ -213,6 +221,28 @@ mod tests {
         ] {
             let built = build_request(keyword, &request, request.body()).unwrap();
             assert_eq!(built.json, as_json(&built.body), "{keyword}");
+        }
+    }
+
+    /// JSON is read as `from_slice` reads it; anything else is its text.
+    #[test]
+    fn an_answer_is_what_from_slice_reads_or_its_text() {
+        for bytes in [
+            &br#"{"b":{"z":1,"a":[true,null,-3,1.5,1e400]},"a":"\u00e9\n","b2":{}}"#[..],
+            br#"{"k":1,"k":2,"j":[],"i":[[{"x":"y"}]]}"#,
+            r#"{"名":"山田","XmlMsg":{"MessageHeader":{"SegmentOfResult":"1"}}}"#.as_bytes(),
+            br#"  [1, "two", {"three": 3}]  "#,
+            br#""text""#,
+            b"18446744073709551615",
+            b"{\"a\":\"\xff\"}",
+            br#"{"a":1} trailing"#,
+            br#"{"a":"#,
+            b"not json",
+            b"",
+        ] {
+            let want = serde_json::from_slice(bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()));
+            assert_eq!(as_json(bytes), want, "{:?}", String::from_utf8_lossy(bytes));
         }
     }
 

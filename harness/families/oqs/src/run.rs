@@ -45,7 +45,7 @@ pub(crate) fn run(target: &mut dyn OqsTarget, step: &OqsStep, cx: &mut StepCtx<'
         }
     }
     let mut built = None;
-    let request = match request_of(step, &body, &mut built) {
+    let (request, request_json) = match request_of(step, &body, &mut built) {
         Ok(r) => r,
         Err(message) => {
             return StepEnd::author(format!(
@@ -71,7 +71,6 @@ pub(crate) fn run(target: &mut dyn OqsTarget, step: &OqsStep, cx: &mut StepCtx<'
         .with("method", FieldValue::text(request.method))
         .with("path", FieldValue::text(&request.path));
     evidence.duration_us = Some(duration_us);
-    let request_json = request.json.clone();
     let response = match answer {
         Err(TargetError::Timeout(m)) if expect_timeout == Some(true) => {
             evidence.summary = Some(format!(
