@@ -30,12 +30,42 @@ impl Checks {
     }
 }
 
-/// Where the lookup answer keeps its results.
-const RESULTS: &str = "/XmlMsg/MessageBody/ResultList/ResultOfQualificationConfirmation";
-const VALIDITY: &str = "/XmlMsg/MessageBody/QualificationValidity";
-const RESULT_STATUS: &str = "/XmlMsg/MessageBody/ProcessingResultStatus";
-const RESULT_CODE: &str = "/XmlMsg/MessageBody/ProcessingResultCode";
+/// The lookup answer's body, where most checks look.
+const BODY: &str = "/XmlMsg/MessageBody";
+/// Where, in the body, the lookup answer keeps its results.
+const RESULTS: &str = "/ResultList/ResultOfQualificationConfirmation";
 const SEGMENT: &str = "/XmlMsg/MessageHeader/SegmentOfResult";
+
+/// An answer with the places most checks read found once, not per check.
+pub(crate) struct Answer<'a> {
+    json: &'a Value,
+    /// `/XmlMsg/MessageBody`.
+    body: Option<&'a Value>,
+    /// `/XmlMsg/MessageBody/ResultList/ResultOfQualificationConfirmation`
+    /// (none when it is not a list).
+    results: &'a [Value],
+}
+
+impl<'a> Answer<'a> {
+    /// The answer `json`.
+    pub(crate) fn new(json: &'a Value) -> Self {
+        let body = at_pointer(json, BODY);
+        let results = body
+            .and_then(|b| at_pointer(b, RESULTS))
+            .and_then(Value::as_array)
+            .map_or(&[][..], Vec::as_slice);
+        Answer {
+            json,
+            body,
+            results,
+        }
+    }
+
+    /// `/XmlMsg/MessageBody/<name>`.
+    fn in_body(&self, name: &str) -> Option<&'a Value> {
+        self.body.and_then(|b| b.get(name))
+    }
+}
 
 fn text(v: &Value) -> Option<String> {
     scalar(v).map(Cow::into_owned)
@@ -165,12 +195,6 @@ fn check_op(
     }
 }
 
-fn results(json: &Value) -> &[Value] {
-    at_pointer(json, RESULTS)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
-}
-
 /// The name of a result field's check: `result.X`, or `result[i].X` when
 /// the expectation lists several results.
 struct ResultCheck<'a> {
@@ -197,22 +221,34 @@ impl fmt::Display for JsonCheck<'_> {
 }
 
 /// Checks `expectation` against the answer (`status`, `json`).
-pub(crate) fn check(outcome: &mut Checks, expectation: &Expectation, status: u16, json: &Value) {
+pub(crate) fn check(
+    outcome: &mut Checks,
+    expectation: &Expectation,
+    status: u16,
+    answer: &Answer<'_>,
+) {
+    let json = answer.json;
     match expectation {
         Expectation::Timeout(_) => {}
         Expectation::Status(m) => check_value(outcome, &"status", m, Some(&Value::from(status))),
-        Expectation::Validity(m) => {
-            check_value(outcome, &"validity", m, at_pointer(json, VALIDITY))
-        }
+        Expectation::Validity(m) => check_value(
+            outcome,
+            &"validity",
+            m,
+            answer.in_body("QualificationValidity"),
+        ),
         Expectation::ResultStatus(m) => check_value(
             outcome,
             &"result_status",
             m,
-            at_pointer(json, RESULT_STATUS),
+            answer.in_body("ProcessingResultStatus"),
         ),
-        Expectation::ResultCode(m) => {
-            check_value(outcome, &"result_code", m, at_pointer(json, RESULT_CODE))
-        }
+        Expectation::ResultCode(m) => check_value(
+            outcome,
+            &"result_code",
+            m,
+            answer.in_body("ProcessingResultCode"),
+        ),
         Expectation::Segment(m) => check_value(outcome, &"segment", m, at_pointer(json, SEGMENT)),
         Expectation::ErrorCode(m) => {
             let actual = at_pointer(json, "/error/code")
@@ -223,10 +259,10 @@ pub(crate) fn check(outcome: &mut Checks, expectation: &Expectation, status: u16
             outcome,
             &"results",
             m,
-            Some(&Value::from(results(json).len())),
+            Some(&Value::from(answer.results.len())),
         ),
         Expectation::Result(each) => {
-            let all = results(json);
+            let all = answer.results;
             for (i, fields) in each.iter().enumerate() {
                 let result = all.get(i);
                 for (field, matcher) in fields {
@@ -292,8 +328,9 @@ mod tests {
             )]),
         ];
         let mut c = checks();
+        let view = Answer::new(&answer);
         for e in &passing {
-            check(&mut c, e, 200, &answer);
+            check(&mut c, e, 200, &view);
         }
         assert_eq!(c.found, Vec::new());
 
@@ -308,7 +345,7 @@ mod tests {
             Expectation::Validity(json!({ "one_of": ["5"] })),
         ];
         for e in &failing {
-            check(&mut c, e, 200, &answer);
+            check(&mut c, e, 200, &view);
         }
         let seen: Vec<(&str, &str, &str)> = c
             .found

@@ -10,7 +10,7 @@ use myna_oqs::{OqsTarget, TargetError};
 use myna_scenario::Location;
 use serde_json::{json, Value};
 
-use crate::check::{check, Checks};
+use crate::check::{check, Answer, Checks};
 use crate::pointer::at_pointer;
 use crate::request::{as_json, request_of};
 use crate::step::{CaptureSource, Expectation, OqsCapture, OqsRequest, OqsStep};
@@ -67,7 +67,10 @@ pub(crate) fn run(target: &mut dyn OqsTarget, step: &OqsStep, cx: &mut StepCtx<'
         Expectation::Timeout(t) => Some(t),
         _ => None,
     });
-    let mut evidence = RawEvidence::new(FAMILY, "http", at_us)
+    let mut evidence = RawEvidence::new(FAMILY, "http", at_us);
+    // method, path, status, request and response: one allocation.
+    evidence.fields.reserve_exact(5);
+    let mut evidence = evidence
         .with("method", FieldValue::text(request.method))
         .with("path", FieldValue::text(&request.path));
     evidence.duration_us = Some(duration_us);
@@ -142,9 +145,10 @@ fn judge(
     if step.expect.is_none() && status != 200 {
         checks.fail("status", "200", status.to_string());
     }
+    let answer = Answer::new(json);
     for (expectation, at) in expectations {
         checks.at = (*at).clone();
-        check(&mut checks, expectation, status, json);
+        check(&mut checks, expectation, status, &answer);
     }
     for capture in &step.captures {
         take(capture, status, json, &mut checks, cx);

@@ -18,6 +18,8 @@ pub struct OqsStep {
     /// The request, built at load when the body holds no template (the
     /// same every run).
     pub(crate) prepared: Option<crate::request::Request>,
+    /// The label, written once (every run's report entry shows it).
+    label: String,
 }
 
 impl OqsStep {
@@ -30,12 +32,18 @@ impl OqsStep {
         captures: Vec<OqsCapture>,
     ) -> Self {
         let prepared = crate::request::prepare(keyword, &request);
+        let label = match &request {
+            OqsRequest::Lookup(_) => "lookup".to_owned(),
+            OqsRequest::Raw(_) => "raw request".to_owned(),
+            OqsRequest::Control(_) => format!("control {keyword}"),
+        };
         OqsStep {
             keyword,
             request,
             expect,
             captures,
             prepared,
+            label,
         }
     }
 }
@@ -46,11 +54,7 @@ impl StepBody for OqsStep {
     }
 
     fn label(&self) -> String {
-        match &self.request {
-            OqsRequest::Lookup(_) => "lookup".to_owned(),
-            OqsRequest::Raw(_) => "raw request".to_owned(),
-            OqsRequest::Control(_) => format!("control {}", self.keyword),
-        }
+        self.label.clone()
     }
 }
 
