@@ -11,10 +11,13 @@
 
 #![forbid(unsafe_code)]
 
+mod check;
 mod control_vocabulary;
 mod family;
 pub mod parse;
+mod pointer;
 mod provider;
+mod request;
 mod run;
 mod schema;
 mod session;

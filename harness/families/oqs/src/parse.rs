@@ -31,12 +31,7 @@ impl StepParser for OqsParser {
             Some(parsed) => Some(parsed?),
             None => None,
         };
-        Some(Arc::new(OqsStep {
-            keyword,
-            request: request?,
-            expect,
-            captures,
-        }))
+        Some(Arc::new(OqsStep::new(keyword, request?, expect, captures)))
     }
 }
 

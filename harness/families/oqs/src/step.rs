@@ -15,6 +15,37 @@ pub struct OqsStep {
     pub expect: Option<Vec<Spanned<Expectation>>>,
     /// Values to keep for later steps.
     pub captures: Vec<OqsCapture>,
+    /// The request, built at load when the body holds no template (the
+    /// same every run).
+    pub(crate) prepared: Option<crate::request::Request>,
+    /// The label, written once (every run's report entry shows it).
+    label: String,
+}
+
+impl OqsStep {
+    /// A step of `keyword` sending `request`; its request is built here
+    /// when the body holds no template.
+    pub fn new(
+        keyword: &'static str,
+        request: OqsRequest,
+        expect: Option<Vec<Spanned<Expectation>>>,
+        captures: Vec<OqsCapture>,
+    ) -> Self {
+        let prepared = crate::request::prepare(keyword, &request);
+        let label = match &request {
+            OqsRequest::Lookup(_) => "lookup".to_owned(),
+            OqsRequest::Raw(_) => "raw request".to_owned(),
+            OqsRequest::Control(_) => format!("control {keyword}"),
+        };
+        OqsStep {
+            keyword,
+            request,
+            expect,
+            captures,
+            prepared,
+            label,
+        }
+    }
 }
 
 impl StepBody for OqsStep {
@@ -23,11 +54,7 @@ impl StepBody for OqsStep {
     }
 
     fn label(&self) -> String {
-        match &self.request {
-            OqsRequest::Lookup(_) => "lookup".to_owned(),
-            OqsRequest::Raw(_) => "raw request".to_owned(),
-            OqsRequest::Control(_) => format!("control {}", self.keyword),
-        }
+        self.label.clone()
     }
 }
 
@@ -43,6 +70,15 @@ pub enum OqsRequest {
     /// A control command (`myna_oqs::ControlCommand`; the keyword is its
     /// `op`).
     Control(Value),
+}
+
+impl OqsRequest {
+    /// The step's body, as written.
+    pub fn body(&self) -> &Value {
+        match self {
+            OqsRequest::Lookup(b) | OqsRequest::Raw(b) | OqsRequest::Control(b) => b,
+        }
+    }
 }
 
 /// A `lookup:` step.

@@ -1,5 +1,7 @@
 //! Checks a step's expectations against what the reader showed and wrote.
 
+use std::fmt;
+
 use myna_family::{Mismatch, Vars};
 use myna_reader::{Observation, OutputRecord};
 use myna_scenario::{Location, Template};
@@ -36,10 +38,15 @@ struct Checks<'a> {
 }
 
 impl Checks<'_> {
-    fn eq(&mut self, at: &Location, check: &str, expected: &str, actual: &str) {
+    /// A mismatch named `check` (written only then) unless the two agree.
+    fn eq(&mut self, at: &Location, check: impl fmt::Display, expected: &str, actual: &str) {
         if expected != actual {
-            self.out
-                .push(Mismatch::new(at.clone(), check, expected, actual));
+            self.out.push(Mismatch::new(
+                at.clone(),
+                check.to_string(),
+                expected,
+                actual,
+            ));
         }
     }
 
@@ -49,7 +56,7 @@ impl Checks<'_> {
         }
     }
 
-    fn template(&mut self, e: &Option<Expected<Template>>, check: &str, actual: &str) {
+    fn template(&mut self, e: Option<&Expected<Template>>, check: impl fmt::Display, actual: &str) {
         if let Some(e) = e {
             let expected = self
                 .vars
@@ -75,7 +82,7 @@ pub fn check(expect: &ReaderExpect, seen: &Seen<'_>, vars: &Vars) -> Vec<Mismatc
             .get(name)
             .map(field_text)
             .unwrap_or_else(|| "absent".into());
-        c.template(&Some(e.clone()), &format!("field {name}"), &actual);
+        c.template(Some(e), format_args!("field {name}"), &actual);
     }
     if let Some(e) = &expect.accepted {
         match &seen.accepted {
@@ -122,7 +129,7 @@ pub fn check(expect: &ReaderExpect, seen: &Seen<'_>, vars: &Vars) -> Vec<Mismatc
             .unwrap_or_else(|| "absent".into());
         c.eq(
             &e.at,
-            &format!("consent_state {}", item.as_str()),
+            format_args!("consent_state {}", item.as_str()),
             &e.value,
             &actual,
         );
@@ -162,7 +169,7 @@ fn record(c: &mut Checks<'_>, r: &RecordExpect, last: Option<&OutputRecord>) {
         .unwrap_or_else(|| "none".into());
     c.text(&r.auth, "record auth", &auth);
     c.template(
-        &r.serial,
+        r.serial.as_ref(),
         "record serial",
         last.serial.as_deref().unwrap_or("absent"),
     );
@@ -179,7 +186,7 @@ fn record(c: &mut Checks<'_>, r: &RecordExpect, last: Option<&OutputRecord>) {
         q.and_then(|q| q.validity.as_deref()).unwrap_or("absent"),
     );
     c.template(
-        &r.name,
+        r.name.as_ref(),
         "record name",
         q.and_then(|q| q.name.as_deref()).unwrap_or("absent"),
     );
@@ -190,7 +197,7 @@ fn record(c: &mut Checks<'_>, r: &RecordExpect, last: Option<&OutputRecord>) {
             .unwrap_or("absent");
         c.eq(
             &e.at,
-            &format!("record consent {}", item.as_str()),
+            format_args!("record consent {}", item.as_str()),
             e.value.as_str(),
             actual,
         );
@@ -202,7 +209,7 @@ fn record(c: &mut Checks<'_>, r: &RecordExpect, last: Option<&OutputRecord>) {
             .unwrap_or("absent");
         c.eq(
             &e.at,
-            &format!("record flag {}", item.as_str()),
+            format_args!("record flag {}", item.as_str()),
             &e.value,
             actual,
         );
@@ -211,7 +218,7 @@ fn record(c: &mut Checks<'_>, r: &RecordExpect, last: Option<&OutputRecord>) {
         let actual = last.consent(*item).is_some_and(|x| x.time.is_some());
         c.eq(
             &e.at,
-            &format!("record time {}", item.as_str()),
+            format_args!("record time {}", item.as_str()),
             &e.value.to_string(),
             &actual.to_string(),
         );

@@ -32,11 +32,7 @@ impl StepParser for ReaderParser {
             Some(node) => expectations(cx, node),
             None => Some(ReaderExpect::default()),
         };
-        Some(Arc::new(ReaderStep {
-            keyword,
-            action: action?,
-            expect: expect?,
-        }))
+        Some(Arc::new(ReaderStep::new(keyword, action?, expect?)))
     }
 }
 

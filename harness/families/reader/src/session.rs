@@ -266,8 +266,8 @@ fn evidence(
     observation: Option<&Observation>,
 ) -> RawEvidence {
     let mut e = RawEvidence::new(FAMILY, "stimulus", at_us)
-        .with("stimulus", FieldValue::text(step.label()));
-    e.summary = Some(step.label());
+        .with("stimulus", FieldValue::text(step.label_text()));
+    e.summary = Some(step.label_text().to_owned());
     if let Some((taken, reason)) = accepted {
         e = e.with("accepted", FieldValue::text(taken.to_string()));
         if let Some(r) = reason {

@@ -94,6 +94,48 @@ pub struct ReaderStep {
     pub action: ReaderAction,
     /// What it checks.
     pub expect: ReaderExpect,
+    /// The label, written once (every run shows it in the report entry, the
+    /// evidence and its summary).
+    label: String,
+}
+
+impl ReaderStep {
+    /// A step of `keyword` doing `action`, checking `expect`.
+    pub fn new(keyword: &'static str, action: ReaderAction, expect: ReaderExpect) -> Self {
+        let label = label(keyword, &action);
+        ReaderStep {
+            keyword,
+            action,
+            expect,
+            label,
+        }
+    }
+
+    /// The label, borrowed.
+    pub fn label_text(&self) -> &str {
+        &self.label
+    }
+}
+
+/// The keyword and the stimulus's arguments (`press {"button":"agree_all"}`);
+/// never a PIN.
+fn label(keyword: &'static str, action: &ReaderAction) -> String {
+    match action {
+        ReaderAction::Stimulus(s) => match serde_json::to_value(s) {
+            Ok(serde_json::Value::Object(mut map)) => {
+                map.remove("stimulus");
+                if map.is_empty() {
+                    keyword.to_string()
+                } else {
+                    format!("{} {}", keyword, serde_json::Value::Object(map))
+                }
+            }
+            _ => keyword.to_string(),
+        },
+        ReaderAction::EnterPin(_) => "enter_pin <redacted>".into(),
+        ReaderAction::Config(_) => "reader_config".into(),
+        ReaderAction::Observe => "observe".into(),
+    }
 }
 
 impl StepBody for ReaderStep {
@@ -102,21 +144,6 @@ impl StepBody for ReaderStep {
     }
 
     fn label(&self) -> String {
-        match &self.action {
-            ReaderAction::Stimulus(s) => match serde_json::to_value(s) {
-                Ok(serde_json::Value::Object(mut map)) => {
-                    map.remove("stimulus");
-                    if map.is_empty() {
-                        self.keyword.to_string()
-                    } else {
-                        format!("{} {}", self.keyword, serde_json::Value::Object(map))
-                    }
-                }
-                _ => self.keyword.to_string(),
-            },
-            ReaderAction::EnterPin(_) => "enter_pin <redacted>".into(),
-            ReaderAction::Config(_) => "reader_config".into(),
-            ReaderAction::Observe => "observe".into(),
-        }
+        self.label.clone()
     }
 }
