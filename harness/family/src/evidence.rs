@@ -139,7 +139,7 @@ impl RawEvidence {
 /// A JSON value with secrets masked in its text; `None` when it holds
 /// none.
 fn masked_json(value: &Value, redactor: &Redactor) -> Option<Value> {
-    if redactor.is_empty() {
+    if !redactor.json_may_hold_secret(value) {
         return None;
     }
     let text = value.to_string();

@@ -3,6 +3,7 @@
 //! `verify`/`change_pin`); every byte string and message that leaves the
 //! engine goes through [`Redactor`].
 
+mod json_tokens;
 mod redactor;
 mod secrets;
 

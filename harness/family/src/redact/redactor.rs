@@ -92,8 +92,21 @@ impl Redactor {
         secrets.reindex();
     }
 
+    /// Whether every text form of every secret is free of the bytes that
+    /// could make an occurrence in a compact JSON text span two tokens
+    /// (json_tokens.rs); hex forms always are.
+    pub(super) fn forms_stay_within_json_tokens(&self) -> bool {
+        self.secrets.patterns.iter().all(|pattern| {
+            !pattern.utf8
+                || !pattern
+                    .bytes
+                    .iter()
+                    .any(|&byte| super::json_tokens::splits_tokens(byte))
+        })
+    }
+
     /// Whether some form of a secret occurs in `text`.
-    fn text_touched(&self, text: &[u8]) -> bool {
+    pub(super) fn text_touched(&self, text: &[u8]) -> bool {
         let secrets = &*self.secrets;
         let firsts = secrets.text_firsts;
         text.iter().enumerate().any(|(at, &byte)| {
