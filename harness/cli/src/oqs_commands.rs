@@ -18,10 +18,12 @@ pub fn oqs_serve(addr: std::net::SocketAddr, tls: &crate::args::ServerTlsArgs) -
     };
     let scheme = if identity.is_some() { "https" } else { "http" };
     config.serve = config.serve.tls(identity);
-    eprintln!(
-        "reference eligibility service on {scheme}://{addr} (API: docs/oqs.md); Ctrl-C stops"
-    );
-    match myna_oqs::serve_blocking(addr, config) {
+    let announce = |bound: std::net::SocketAddr| {
+        eprintln!(
+            "reference eligibility service on {scheme}://{bound} (API: docs/oqs.md); Ctrl-C stops"
+        );
+    };
+    match myna_oqs::serve_blocking(addr, config, announce) {
         Ok(()) => exit_code::OK,
         Err(e) => {
             eprintln!("error: {e}");

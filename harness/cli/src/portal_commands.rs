@@ -117,10 +117,12 @@ fn serve(args: &Serve<'_>) -> i32 {
             return exit_code::BAD_INPUT;
         }
     };
-    eprintln!(
-        "reference portal on {scheme}://{addr} (API: {scheme}://{addr}/openapi.yaml, eligibility: {}); Ctrl-C stops",
-        oqs.unwrap_or("in-process")
-    );
+    let announce = |bound: std::net::SocketAddr| {
+        eprintln!(
+            "reference portal on {scheme}://{bound} (API: {scheme}://{bound}/openapi.yaml, eligibility: {}); Ctrl-C stops",
+            oqs.unwrap_or("in-process")
+        );
+    };
     let result = serve_blocking(
         addr,
         Backend {
@@ -128,6 +130,7 @@ fn serve(args: &Serve<'_>) -> i32 {
             eligibility,
         },
         serve_config().tls(identity),
+        announce,
     );
     match result {
         Ok(()) => exit_code::OK,

@@ -598,3 +598,40 @@ fn expectations_file_known_failures_and_skips() {
         }
     }
 }
+
+/// `oqs serve` and `portal serve` on port 0 announce the port the system
+/// chose (not `:0`), and it answers there.
+#[test]
+fn a_server_on_port_0_announces_the_port_it_bound() {
+    use std::io::{BufRead, BufReader};
+    for (command, url_prefix) in [
+        ("oqs", "reference eligibility service on http://"),
+        ("portal", "reference portal on http://"),
+    ] {
+        let mut server = Command::new(env!("CARGO_BIN_EXE_myna-conform"))
+            .args([command, "serve", "--listen", "127.0.0.1:0"])
+            .current_dir(root())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = server.stderr.take().unwrap();
+        let (send, receive) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut first = String::new();
+            let _ = BufReader::new(stderr).read_line(&mut first);
+            let _ = send.send(first);
+        });
+        let line = receive.recv_timeout(std::time::Duration::from_secs(60));
+        let reachable = line.as_ref().ok().and_then(|line| {
+            let addr = line.strip_prefix(url_prefix)?.split(' ').next()?;
+            let addr: std::net::SocketAddr = addr.parse().ok()?;
+            Some((addr.port(), std::net::TcpStream::connect(addr).is_ok()))
+        });
+        let _ = server.kill();
+        let _ = server.wait();
+        let line = line.expect("the server announced nothing within 60 s");
+        let (port, connected) = reachable.unwrap_or_else(|| panic!("no address in {line:?}"));
+        assert_ne!(port, 0, "{line}");
+        assert!(connected, "nothing listens where {line:?} says");
+    }
+}

@@ -96,10 +96,15 @@ pub async fn serve(listen: SocketAddr, config: ServerConfig) -> Result<(), Serve
     serve_listener(listener, config, std::future::pending()).await
 }
 
-/// [`serve`] on a runtime of its own, blocking the calling thread.
-pub fn serve_blocking(listen: SocketAddr, config: ServerConfig) -> Result<(), ServerError> {
+/// [`serve`] on a runtime of its own, blocking the calling thread; `bound`
+/// is told the address bound (the chosen port for port 0).
+pub fn serve_blocking(
+    listen: SocketAddr,
+    config: ServerConfig,
+    bound: impl FnOnce(SocketAddr),
+) -> Result<(), ServerError> {
     let app = router(config.model.unwrap_or_default());
-    myna_serve::serve_blocking(listen, app, config.serve, std::future::pending())
+    myna_serve::serve_blocking(listen, app, config.serve, std::future::pending(), bound)
 }
 
 /// Starts the server on a background thread (bind `127.0.0.1:0` for tests).

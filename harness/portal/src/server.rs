@@ -92,13 +92,21 @@ pub fn router_shared(shared: Arc<Shared<Backend>>) -> Router {
 }
 
 /// Binds `listen` and serves forever with `config` (e.g. [`serve_config`]
-/// with TLS), blocking the calling thread.
+/// with TLS), blocking the calling thread; `bound` is told the address
+/// bound (the chosen port for port 0).
 pub fn serve_blocking(
     listen: SocketAddr,
     backend: Backend,
     config: ServeConfig,
+    bound: impl FnOnce(SocketAddr),
 ) -> Result<(), ServerError> {
-    myna_serve::serve_blocking(listen, router(backend), config, std::future::pending())
+    myna_serve::serve_blocking(
+        listen,
+        router(backend),
+        config,
+        std::future::pending(),
+        bound,
+    )
 }
 
 /// Starts the server on a background thread (bind `127.0.0.1:0` in tests).

@@ -29,15 +29,19 @@ async fn bind(listen: SocketAddr) -> Result<tokio::net::TcpListener, ServeError>
 }
 
 /// Binds `listen` and serves `app` until `shutdown` completes, on a
-/// current-thread runtime of its own, blocking the calling thread.
+/// current-thread runtime of its own, blocking the calling thread;
+/// `bound` is told the address bound once it is (the port the system
+/// chose for port 0), before the first connection is taken.
 pub fn serve_blocking(
     listen: SocketAddr,
     app: Router,
     config: ServeConfig,
     shutdown: impl Future<Output = ()> + Send,
+    bound: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
     runtime(listen)?.block_on(async move {
         let listener = bind(listen).await?;
+        bound(listener.local_addr().unwrap_or(listen));
         serve(listener, app, config, shutdown).await;
         Ok(())
     })
