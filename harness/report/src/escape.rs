@@ -94,6 +94,12 @@ fn push_unit(out: &mut Vec<u8>, unit: u16) {
     out.extend_from_slice(&[b'\\', b'u', digit(12), digit(8), digit(4), digit(0)]);
 }
 
+/// An integer as JSON writes it (the same digits in both the compact
+/// report.json and the page's script-safe data).
+pub(crate) fn number(out: &mut Vec<u8>, n: impl itoa::Integer) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+}
+
 /// Appends `text` as a JSON string, as `serde_json` writes it.
 #[inline]
 pub(crate) fn json_str(out: &mut Vec<u8>, text: &str) {

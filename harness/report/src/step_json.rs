@@ -14,7 +14,7 @@ use std::io;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::escape::json_str;
+use crate::escape::{json_str, number};
 use crate::outline::{indent, write_at};
 use crate::schema::{Evidence, Failure, ScenarioReport, StepReport};
 
@@ -82,10 +82,6 @@ fn field(out: &mut Vec<u8>, key: &str, value: &impl Serialize, first: bool) -> i
     json_str(out, key);
     out.extend_from_slice(b": ");
     write_at(out, 3, value).map_err(io::Error::other)
-}
-
-fn number(out: &mut Vec<u8>, n: impl itoa::Integer) {
-    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 fn optional_str(out: &mut Vec<u8>, text: Option<&str>) {

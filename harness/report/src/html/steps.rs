@@ -18,7 +18,7 @@ use base64::Engine as _;
 use serde_json::Value;
 
 use crate::describe::detail_text;
-use crate::escape::script_str;
+use crate::escape::{number, script_str};
 use crate::html::decode::decode_into;
 use crate::schema::{Evidence, Failure, StepReport};
 
@@ -45,10 +45,6 @@ pub(crate) fn write_steps(out: &mut Vec<u8>, steps: &[StepReport], scratch: &mut
 pub(crate) struct Scratch {
     bytes: Vec<u8>,
     text: String,
-}
-
-fn number(out: &mut Vec<u8>, n: impl itoa::Integer) {
-    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 fn optional_str(out: &mut Vec<u8>, text: Option<&str>) {
